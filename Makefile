@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: MIT
+# mnemo: the one build entry point (see README.md).
+
+include mk/flags.mk
+
+B := build
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# ---- kernel -----------------------------------------------------------------
+KERNEL_C := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/debug/*.c)
+KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_S:%.S=$(B)/%.o)
+KERNEL_ELF := $(B)/kernel/mnemo.elf
+
+$(B)/kernel/%.o: kernel/%.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/kernel/%.o: kernel/%.S
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+$(KERNEL_ELF): $(KERNEL_OBJ) kernel/arch/x86_64/kernel.ld
+	$(LD) -n -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ)
+
+# ---- 32-bit boot loader -------------------------------------------------------
+LOADER_C := $(wildcard loader/*.c)
+LOADER_S := $(wildcard loader/*.S)
+LOADER_OBJ := $(LOADER_C:%.c=$(B)/%.o) $(LOADER_S:%.S=$(B)/%.o)
+LOADER_ELF := $(B)/loader/mnemo-loader.elf
+
+$(B)/loader/%.o: loader/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/loader/%.o: loader/%.S
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_ASFLAGS) -MMD -MP -c $< -o $@
+$(LOADER_ELF): $(LOADER_OBJ) loader/loader.ld
+	$(LD) -m elf_i386 -n -T loader/loader.ld -o $@ $(LOADER_OBJ)
+
+# ---- user programs --------------------------------------------------------------
+ULIB_SRC := $(wildcard user/lib/*/*.c user/lib/*/*.S)
+ULIB_OBJ := $(patsubst %,$(B)/%.o,$(basename $(ULIB_SRC)))
+ULIB := $(B)/user/lib/libmnemo.a
+
+$(B)/user/%.o: user/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/user/%.o: user/%.S
+	@mkdir -p $(@D)
+	$(CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
+$(ULIB): $(ULIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# A program is a directory with a main: user/sigma0, user/tests/<name>, ...
+# Link addresses follow X.2 practice: sigma0 at 15 MiB, root tasks at 16 MiB.
+USER_PROGS := sigma0 $(patsubst user/%/,%,$(wildcard user/tests/*/))
+LINKADDR_sigma0 := 0x00f00000
+LINKADDR_DEFAULT := 0x01000000
+USER_ELFS := $(foreach p,$(USER_PROGS),$(B)/user/$(p).elf)
+
+define user_prog
+$(B)/user/$(1).elf: $(patsubst %,$(B)/%.o,$(basename $(wildcard user/$(1)/*.c user/$(1)/*.S))) $(ULIB) user/lib/user.ld
+	$$(LD) -n -T user/lib/user.ld --defsym=LINK_ADDR=$$(or $$(LINKADDR_$(notdir $(1))),$(LINKADDR_DEFAULT)) \
+		-o $$@ $$(filter %.o,$$^) $(ULIB)
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
+
+# Boot modules are stripped copies (QEMU places modules below the kernel's 6 MiB
+# load address); the unstripped ELFs stay for gdb.
+BOOT_FILES := $(B)/boot/mnemo.elf $(foreach p,$(USER_PROGS),$(B)/boot/$(notdir $(p)).elf)
+$(B)/boot/mnemo.elf: $(KERNEL_ELF)
+	@mkdir -p $(@D)
+	$(OBJCOPY) --strip-debug $< $@
+define boot_copy
+$(B)/boot/$(notdir $(1)).elf: $(B)/user/$(1).elf
+	@mkdir -p $$(@D)
+	$$(OBJCOPY) --strip-debug $$< $$@
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call boot_copy,$(p))))
+
+# ---- host tests of kernel/core ------------------------------------------------------
+HOST_SRC := $(wildcard kernel/core/*.c tests/host/*.c tests/host/arch/*.c)
+HOST_OBJ := $(HOST_SRC:%.c=$(B)/host/%.o)
+HOST_UNIT := $(B)/host/unit
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(HOST_UNIT): $(HOST_OBJ)
+	$(CC) $(HOST_CFLAGS) -o $@ $^
+
+# ---- top-level targets ------------------------------------------------------------------
+all: $(KERNEL_ELF) $(LOADER_ELF) $(USER_ELFS) $(BOOT_FILES) $(HOST_UNIT)
+
+ISO := $(B)/mnemo.iso
+iso: $(ISO)
+$(ISO): $(LOADER_ELF) $(BOOT_FILES) tools/mkiso.sh
+	tools/mkiso.sh $@ $(LOADER_ELF) $(B)/boot
+
+setup:
+	tools/setup.sh
+
+run: all setup
+	tools/run.sh
+
+debug: all setup
+	tools/debug.sh
+
+test: setup
+	$(MAKE) all
+	tests/run-all.sh
+
+host-test: $(HOST_UNIT)
+	$(HOST_UNIT)
+
+layering:
+	tools/check-layering.sh
+
+fmt-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all iso setup run debug test host-test layering fmt-check clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

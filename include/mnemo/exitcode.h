@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* The values written to QEMU's isa-debug-exit port; QEMU exits with (v << 1) | 1. */
+#ifndef MNEMO_EXITCODE_H
+#define MNEMO_EXITCODE_H
+
+#define MNEMO_DEBUG_EXIT_PORT 0xf4
+#define MNEMO_EXIT_PASS 0x10 /* QEMU exit status 33 */
+#define MNEMO_EXIT_FAIL 0x11 /* QEMU exit status 35 */
+
+#endif

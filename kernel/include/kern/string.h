@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The few string and memory functions the kernel needs. */
+#ifndef KERN_STRING_H
+#define KERN_STRING_H
+
+#include <kern/types.h>
+
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif
