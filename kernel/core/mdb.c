@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/* Mapping database: spaces, tree primitives, superpage splitting, map and grant. */
+#include <kern/mdb_impl.h>
+#include <kern/string.h>
+
+uint64_t mdb_epoch;
+static struct mdb_space *spaces[CONFIG_MDB_MAX_SPACES]; /* id -> space; 0 unused */
+static struct mdb_space *sigma0;
+static uint32_t next_id_hint = 1;
+
+void mdb_init(void)
+{
+	memset(spaces, 0, sizeof spaces);
+	sigma0 = NULL;
+	next_id_hint = 1;
+	mdb_epoch = 1;
+}
+
+int mdb_space_register(struct mdb_space *ms, struct space *s)
+{
+	for (uint32_t k = 0; k < CONFIG_MDB_MAX_SPACES - 1; k++) {
+		uint32_t id = 1 + (next_id_hint - 1 + k) % (CONFIG_MDB_MAX_SPACES - 1);
+		if (!spaces[id]) {
+			spaces[id] = ms;
+			ms->space = s;
+			ms->id = id;
+			next_id_hint = id + 1 < CONFIG_MDB_MAX_SPACES ? id + 1 : 1;
+			return MDB_OK;
+		}
+	}
+	return MDB_ENOMEM;
+}
+
+void mdb_space_unregister(struct mdb_space *ms)
+{
+	assert(ms->id && spaces[ms->id] == ms);
+	spaces[ms->id] = NULL;
+	if (sigma0 == ms)
+		sigma0 = NULL;
+	ms->id = 0;
+}
+
+void mdb_set_sigma0(struct mdb_space *ms) { sigma0 = ms; }
+struct mdb_space *mdb_sigma0(void) { return sigma0; }
+struct mdb_space *mdb_space_by_id(uint32_t id) { return id < CONFIG_MDB_MAX_SPACES ? spaces[id] : NULL; }
+struct mdb_space *mdb_n_space(const struct mdb_node *n) { return spaces[mdb_n_space_id(n)]; }
+
+paddr_t mdb_n_paddr(const struct mdb_node *n)
+{
+	struct arch_pt_leaf l;
+	unsigned hole;
+	bool ok = arch_pt_lookup(mdb_n_arch_space(n), mdb_n_vaddr(n), &l, &hole);
+	assert(ok && l.node == mdb_ref(n));
+	(void)ok;
+	return l.paddr;
+}
+
+struct mdb_node *mdb_lookup(struct mdb_space *ms, vaddr_t v)
+{
+	struct arch_pt_leaf l;
+	unsigned hole;
+	return arch_pt_lookup(ms->space, v, &l, &hole) ? mdb_node(l.node) : NULL;
+}
+
+struct mdb_node *mdb_parent(const struct mdb_node *n) { return mdb_node(n->parent); }
+
+bool mdb_node_info(const struct mdb_node *n, struct mdb_node_info *out)
+{
+	if (!n || !mdb_node_live(n))
+		return false;
+	out->ms = mdb_n_space(n);
+	out->vaddr = mdb_n_vaddr(n);
+	out->paddr = mdb_n_paddr(n);
+	out->level = mdb_n_level(n);
+	out->rights = mdb_n_rights(n);
+	out->pinned = mdb_n_pinned(n);
+	return true;
+}
+
+/* ---- tree primitives ---- */
+
+void mdb_link_child(struct mdb_node *parent, struct mdb_node *c)
+{
+	c->parent = mdb_ref(parent);
+	c->prev = 0;
+	c->next = parent->child;
+	if (parent->child)
+		mdb_node(parent->child)->prev = mdb_ref(c);
+	parent->child = mdb_ref(c);
+}
+
+void mdb_link_after(struct mdb_node *prev, struct mdb_node *c)
+{
+	c->parent = prev->parent;
+	c->prev = c->next = 0;
+	if (!prev->parent) /* roots have no sibling list (N3) */
+		return;
+	c->prev = mdb_ref(prev);
+	c->next = prev->next;
+	if (prev->next)
+		mdb_node(prev->next)->prev = mdb_ref(c);
+	prev->next = mdb_ref(c);
+}
+
+void mdb_unlink(struct mdb_node *n)
+{
+	if (n->parent) {
+		if (n->prev)
+			mdb_node(n->prev)->next = n->next;
+		else
+			mdb_node(n->parent)->child = n->next;
+		if (n->next)
+			mdb_node(n->next)->prev = n->prev;
+	}
+	n->parent = n->prev = n->next = 0;
+}
+
+void mdb_set_pinned(struct mdb_node *n, bool pin)
+{
+	if (pin == mdb_n_pinned(n))
+		return;
+	struct mdb_node_page *p = mdb_node_page_of(n);
+	if (pin) {
+		n->w |= MDB_W_PINNED;
+		p->pinned++;
+	} else {
+		n->w &= ~MDB_W_PINNED;
+		p->pinned--;
+	}
+}
+
+unsigned mdb_remove_leaf(struct mdb_node *n)
+{
+	assert(!n->child);
+	unsigned acc = arch_pt_remove(mdb_n_arch_space(n), mdb_n_vaddr(n));
+	mdb_unlink(n);
+	mdb_node_free(n);
+	mdb_epoch++;
+	return acc;
+}
+
+void mdb_subtree_remove(struct mdb_node *n, bool self)
+{
+	struct mdb_node *x = n;
+	for (;;) {
+		while (x->child)
+			x = mdb_node(x->child);
+		if (x == n)
+			break;
+		struct mdb_node *p = mdb_node(x->parent);
+		mdb_remove_leaf(x);
+		x = p;
+	}
+	if (self)
+		mdb_remove_leaf(n);
+}
+
+static struct mdb_node *leftmost_leaf(struct mdb_node *x)
+{
+	while (x->child)
+		x = mdb_node(x->child);
+	return x;
+}
+
+void mdb_subtree_restrict(struct mdb_node *n, unsigned mask)
+{
+	if (!n->child)
+		return;
+	struct mdb_node *x = leftmost_leaf(mdb_node(n->child));
+	while (x != n) { /* post-order: children before their parent */
+		struct mdb_node *next = x->next ? leftmost_leaf(mdb_node(x->next)) : mdb_node(x->parent);
+		unsigned r = mdb_n_rights(x) & mask;
+		if (!r) {
+			mdb_remove_leaf(x); /* its children had rights within x's: gone already */
+		} else if (r != mdb_n_rights(x)) {
+			mdb_n_set_rights(x, r);
+			arch_pt_set_rights(mdb_n_arch_space(x), mdb_n_vaddr(x), r);
+			mdb_epoch++;
+		}
+		x = next;
+	}
+}
+
+/* ---- superpage splitting ---- */
+
+static struct mdb_node *child_at_level(mdb_ref_t from, unsigned level, unsigned *cost)
+{
+	for (struct mdb_node *c = mdb_node(from); c; c = mdb_node(c->next)) {
+		if (cost)
+			++*cost;
+		if (mdb_n_level(c) == level)
+			return c;
+	}
+	return NULL;
+}
+
+/* Number of nodes of n's level in n's subtree reached through nodes of that level. */
+static size_t same_level_count(struct mdb_node *n, unsigned level, unsigned *cost)
+{
+	size_t count = 0;
+	struct mdb_node *x = n;
+	for (;;) {
+		count++;
+		struct mdb_node *c = child_at_level(x->child, level, cost);
+		if (c) {
+			x = c;
+			continue;
+		}
+		while (x != n) {
+			struct mdb_node *s = child_at_level(x->next, level, cost);
+			if (s) {
+				x = s;
+				break;
+			}
+			x = mdb_node(x->parent);
+		}
+		if (x == n)
+			return count;
+	}
+}
+
+/* Splits x (no children of x's level) into pieces one level down; x stays as
+ * piece 0, pieces follow it in the sibling list, children move to their piece. */
+static int split_one(struct mdb_node *x, unsigned *cost)
+{
+	struct space *s = mdb_n_arch_space(x);
+	vaddr_t v = mdb_n_vaddr(x);
+	unsigned level = mdb_n_level(x);
+	unsigned pshift = arch_pt_level_shift(level - 1);
+	word_t pieces = mdb_level_size(level) >> pshift;
+	paddr_t pa = mdb_n_paddr(x);
+
+	if (mdb_nodes_free < pieces - 1 || arch_pt_split(s, v, level))
+		return MDB_ENOMEM;
+	mdb_n_set_level(x, level - 1);
+	struct mdb_node *prev = x;
+	for (word_t i = 1; i < pieces; i++) {
+		struct mdb_node *y = mdb_node_alloc();
+		assert(y);
+		y->w = mdb_w_make(mdb_n_rights(x), false, level - 1, mdb_n_space_id(x), v + (i << pshift));
+		mdb_set_pinned(y, mdb_n_pinned(x));
+		mdb_link_after(prev, y);
+		arch_pt_set_node(s, v + (i << pshift), mdb_ref(y));
+		prev = y;
+	}
+	*cost += (unsigned)pieces;
+	for (struct mdb_node *c = mdb_node(x->child), *nx; c; c = nx) {
+		nx = mdb_node(c->next);
+		word_t i = (mdb_n_paddr(c) - pa) >> pshift;
+		++*cost;
+		if (!i)
+			continue;
+		struct mdb_node *piece = mdb_lookup(mdb_n_space(x), v + (i << pshift));
+		mdb_unlink(c);
+		mdb_link_child(piece, c);
+	}
+	mdb_epoch++;
+	return MDB_OK;
+}
+
+int mdb_split(struct mdb_node *n, unsigned *cost)
+{
+	unsigned dummy = 0, level = mdb_n_level(n);
+	if (!cost)
+		cost = &dummy;
+	if (!level)
+		return MDB_EINVAL;
+	word_t pieces = mdb_level_size(level) >> arch_pt_level_shift(level - 1);
+	if (mdb_nodes_free < same_level_count(n, level, cost) * (pieces - 1))
+		return MDB_ENOMEM;
+	/* Post-order over the same-level subtree: a node is split once it has no
+	 * child of its level left, so its pieces can take every child. */
+	for (;;) {
+		struct mdb_node *x = n, *c;
+		while ((c = child_at_level(x->child, level, cost)))
+			x = c;
+		int err = split_one(x, cost);
+		if (err || x == n)
+			return err;
+	}
+}
+
+int mdb_pin(struct mdb_space *ms, vaddr_t v, bool pin)
+{
+	struct mdb_node *n = mdb_lookup(ms, v);
+	if (!n)
+		return MDB_EINVAL;
+	if (pin && (mdb_node_page_of(n)->flags & MDB_PAGE_DRAINING))
+		return MDB_EBUSY;
+	mdb_set_pinned(n, pin);
+	return MDB_OK;
+}
+
+/* ---- roots ---- */
+
+int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
+{
+	rights &= 7;
+	if (!sigma0 || level >= MDB_NLEVELS || !rights || (pa & (mdb_level_size(level) - 1)) ||
+	    pa + mdb_level_size(level) > ((word_t)1 << MDB_USER_BITS))
+		return MDB_EINVAL;
+	struct arch_pt_leaf l;
+	unsigned hole;
+	for (vaddr_t v = pa; v < pa + mdb_level_size(level);) {
+		if (arch_pt_lookup(sigma0->space, v, &l, &hole))
+			return MDB_EEXIST;
+		v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
+	}
+	struct mdb_node *n = mdb_node_alloc();
+	if (!n)
+		return MDB_ENOMEM;
+	n->w = mdb_w_make(rights, false, level, sigma0->id, pa);
+	if (arch_pt_install(sigma0->space, pa, level, pa, rights, mdb_ref(n))) {
+		mdb_node_free(n);
+		return MDB_ENOMEM;
+	}
+	mdb_epoch++;
+	return MDB_OK;
+}
+
+/* ---- map and grant ---- */
+
+static bool ancestor_or_self(const struct mdb_node *a, const struct mdb_node *n)
+{
+	for (; n; n = mdb_node(n->parent))
+		if (n == a)
+			return true;
+	return false;
+}
+
+/* What to do with one chunk (errors are negative MDB_E*). */
+enum chunk_result { CHUNK_DONE = 1, CHUNK_SKIP, CHUNK_RETRY, CHUNK_MIXED, CHUNK_UPGRADE, CHUNK_REPLACE };
+
+struct chunk {
+	struct mdb_space *from, *to;
+	struct mdb_node *src; /* source node, covering the chunk */
+	vaddr_t v, dv;	      /* chunk start in source and destination */
+	paddr_t pa;	      /* physical start */
+	unsigned level;	      /* chunk size is this level's page size */
+	unsigned rights;      /* rights of the new mapping */
+	bool grant;
+};
+
+/* Looks at what the destination holds in the chunk's range. Per 4 KiB page the
+ * outcome is that of docs/mdb.md "Mapping over a mapping": skip if it already
+ * holds the source frame by an ancestor (or the source itself), upgrade if it
+ * holds the same frame as a child of the source, replace otherwise. */
+static int classify(struct chunk *c)
+{
+	word_t sz = mdb_level_size(c->level), upg = 0;
+	struct arch_pt_leaf l;
+	unsigned hole;
+	for (vaddr_t w = c->dv; w < c->dv + sz;) {
+		if (!arch_pt_lookup(c->to->space, w, &l, &hole)) {
+			w = ALIGN_DOWN(w, (word_t)1 << hole) + ((word_t)1 << hole);
+			continue;
+		}
+		struct mdb_node *d = mdb_node(l.node);
+		word_t dsz = mdb_level_size(l.level);
+		bool coincide = l.paddr + (w - l.base) == c->pa + (w - c->dv);
+		if (coincide && dsz >= mdb_n_size(c->src) && ancestor_or_self(d, c->src))
+			return CHUNK_SKIP;
+		if (dsz > sz) /* only part of d is in the way: split it */
+			return mdb_split(d, NULL) ? MDB_ENOMEM : (int)CHUNK_RETRY;
+		if (!c->grant && coincide && d->parent == mdb_ref(c->src))
+			upg += dsz;
+		w = l.base + dsz;
+	}
+	if (upg == sz)
+		return CHUNK_UPGRADE;
+	return upg ? CHUNK_MIXED : CHUNK_REPLACE;
+}
+
+static void for_each_dst(struct chunk *c, bool upgrade)
+{
+	word_t sz = mdb_level_size(c->level);
+	struct arch_pt_leaf l;
+	unsigned hole;
+	for (vaddr_t w = c->dv; w < c->dv + sz;) {
+		if (!arch_pt_lookup(c->to->space, w, &l, &hole)) {
+			w = ALIGN_DOWN(w, (word_t)1 << hole) + ((word_t)1 << hole);
+			continue;
+		}
+		struct mdb_node *d = mdb_node(l.node);
+		w = l.base + mdb_level_size(l.level);
+		if (upgrade) {
+			unsigned r = mdb_n_rights(d) | c->rights;
+			mdb_n_set_rights(d, r);
+			arch_pt_set_rights(c->to->space, l.base, r);
+		} else {
+			mdb_subtree_remove(d, true);
+		}
+	}
+	mdb_epoch++;
+}
+
+static int map_chunk(struct chunk *c)
+{
+	int k = classify(c);
+	if (k == CHUNK_UPGRADE) {
+		for_each_dst(c, true);
+		return CHUNK_DONE;
+	}
+	if (k != CHUNK_REPLACE)
+		return k;
+	for_each_dst(c, false);
+	struct mdb_node *s = c->src;
+	if (c->grant && s->parent) { /* the receiver's node takes the sender's place */
+		assert(mdb_n_level(s) == c->level);
+		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
+			return MDB_ENOMEM;
+		arch_pt_remove(c->from->space, c->v);
+		bool restrict_ = c->rights != mdb_n_rights(s);
+		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
+		if (restrict_)
+			mdb_subtree_restrict(s, c->rights);
+	} else {
+		struct mdb_node *n = mdb_node_alloc();
+		if (!n)
+			return MDB_ENOMEM;
+		n->w = mdb_w_make(c->rights, false, c->level, c->to->id, c->dv);
+		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(n))) {
+			mdb_node_free(n);
+			return MDB_ENOMEM;
+		}
+		mdb_link_child(s, n);
+	}
+	mdb_epoch++;
+	return CHUNK_DONE;
+}
+
+int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights,
+	    vaddr_t hot_spot, struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant)
+{
+	struct mdb_xfer x;
+	rights &= 7;
+	if (!rights || !mdb_window(snd_base, snd_shift, hot_spot, rcv_base, rcv_shift, &x))
+		return MDB_OK;
+	vaddr_t v = x.src, end = x.src + ((word_t)1 << x.shift);
+	vaddr_t no_chunk_before[MDB_NLEVELS] = {0}; /* set by mixed destinations */
+	struct arch_pt_leaf l;
+	unsigned hole;
+	while (v < end) {
+		if (!arch_pt_lookup(from->space, v, &l, &hole)) { /* not mapped: nothing to send */
+			v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
+			continue;
+		}
+		struct chunk c = {from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant};
+		word_t m = (l.base + mdb_level_size(l.level) < end ? l.base + mdb_level_size(l.level) : end) - v;
+		unsigned lv = l.level;
+		while (lv && (mdb_level_size(lv) > m || (v & (mdb_level_size(lv) - 1)) || v < no_chunk_before[lv]))
+			lv--;
+		c.level = lv;
+		c.pa = l.paddr + (v - l.base);
+		c.rights = mdb_n_rights(c.src) & rights;
+		word_t sz = mdb_level_size(lv);
+		if (!c.rights) {
+			v += sz;
+			continue;
+		}
+		if (grant && c.src->parent && l.level > lv) { /* grant a part: split the source */
+			if (mdb_split(c.src, NULL))
+				return MDB_ENOMEM;
+			continue;
+		}
+		int r = map_chunk(&c);
+		if (r < 0)
+			return r;
+		if (r == CHUNK_RETRY)
+			continue;
+		if (r == CHUNK_MIXED) {
+			for (unsigned k = lv; k < MDB_NLEVELS; k++)
+				no_chunk_before[k] = v + sz;
+			continue;
+		}
+		v += sz;
+	}
+	return MDB_OK;
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* Node-page allocator of the mapping database (pages lent by a pager). */
+#include <kern/mdb_nodes.h>
+#include <kern/mdb_impl.h>
+#include <kern/string.h>
+
+_Static_assert(sizeof(struct mdb_node) == MDB_NODE_SIZE, "mdb_node must stay 24 bytes");
+_Static_assert(sizeof(struct mdb_node_page) == MDB_NODE_PAGE_HDR, "page header is 16 bytes");
+_Static_assert(MDB_NODES_PER_PAGE == 170 && MDB_NODES_PER_PAGE < 256, "slot index fits u8");
+
+char *mdb_arena;
+static size_t arena_size;
+size_t mdb_nodes_free;
+
+/* A list of pages by page number + 1; head and tail. */
+struct page_list {
+	uint32_t head, tail;
+};
+static struct page_list pages, draining;
+
+static struct mdb_node_page *page_at(uint32_t pn1)
+{
+	return pn1 ? (struct mdb_node_page *)(mdb_arena + (size_t)(pn1 - 1) * MDB_NODE_PAGE_SIZE) : NULL;
+}
+static uint32_t page_no1(const struct mdb_node_page *p)
+{
+	return (uint32_t)(((const char *)p - mdb_arena) / MDB_NODE_PAGE_SIZE) + 1;
+}
+
+static void list_unlink(struct page_list *l, struct mdb_node_page *p)
+{
+	if (p->prev)
+		page_at(p->prev)->next = p->next;
+	else
+		l->head = p->next;
+	if (p->next)
+		page_at(p->next)->prev = p->prev;
+	else
+		l->tail = p->prev;
+	p->next = p->prev = 0;
+}
+static void list_push_front(struct page_list *l, struct mdb_node_page *p)
+{
+	uint32_t n1 = page_no1(p);
+	p->prev = 0;
+	p->next = l->head;
+	if (l->head)
+		page_at(l->head)->prev = n1;
+	else
+		l->tail = n1;
+	l->head = n1;
+}
+static void list_push_back(struct page_list *l, struct mdb_node_page *p)
+{
+	uint32_t n1 = page_no1(p);
+	p->next = 0;
+	p->prev = l->tail;
+	if (l->tail)
+		page_at(l->tail)->next = n1;
+	else
+		l->head = n1;
+	l->tail = n1;
+}
+
+void mdb_nodes_init(void *arena, size_t size)
+{
+	mdb_arena = arena;
+	arena_size = size;
+	pages.head = pages.tail = draining.head = draining.tail = 0;
+	mdb_nodes_free = 0;
+}
+
+bool mdb_nodes_is_page(const void *p)
+{
+	const char *c = p;
+	if (!mdb_arena || c < mdb_arena || c >= mdb_arena + arena_size ||
+	    (size_t)(c - mdb_arena) % MDB_NODE_PAGE_SIZE)
+		return false;
+	return ((const struct mdb_node_page *)p)->magic == MDB_PAGE_MAGIC;
+}
+
+int mdb_nodes_add_page(void *page)
+{
+	char *c = page;
+	if (!mdb_arena || c < mdb_arena || c + MDB_NODE_PAGE_SIZE > mdb_arena + arena_size ||
+	    (size_t)(c - mdb_arena) % MDB_NODE_PAGE_SIZE || mdb_nodes_is_page(page))
+		return MDB_EINVAL;
+	memset(page, 0, MDB_NODE_PAGE_SIZE);
+	struct mdb_node_page *p = page;
+	p->magic = MDB_PAGE_MAGIC;
+	for (unsigned i = 0; i < MDB_NODES_PER_PAGE; i++)
+		mdb_page_slot(p, i)->next = i + 1 < MDB_NODES_PER_PAGE ? i + 2 : 0;
+	p->free_head = 1;
+	list_push_front(&pages, p);
+	mdb_nodes_free += MDB_NODES_PER_PAGE;
+	return MDB_OK;
+}
+
+struct mdb_node *mdb_node_alloc(void)
+{
+	struct mdb_node_page *p = page_at(pages.head);
+	if (!p || !p->free_head)
+		return NULL;
+	struct mdb_node *n = mdb_page_slot(p, p->free_head - 1u);
+	p->free_head = (uint8_t)n->next;
+	p->used++;
+	mdb_nodes_free--;
+	memset(n, 0, sizeof *n);
+	if (!p->free_head) { /* full: behind the pages with room (P4) */
+		list_unlink(&pages, p);
+		list_push_back(&pages, p);
+	}
+	return n;
+}
+
+void mdb_node_free(struct mdb_node *n)
+{
+	struct mdb_node_page *p = mdb_node_page_of(n);
+	assert(p->magic == MDB_PAGE_MAGIC && p->used > 0);
+	unsigned slot = (unsigned)((char *)n - (char *)p - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE;
+	if (n->w & MDB_W_PINNED)
+		p->pinned--;
+	bool was_full = !p->free_head;
+	memset(n, 0, sizeof *n);
+	n->next = p->free_head;
+	p->free_head = (uint8_t)(slot + 1);
+	p->used--;
+	if (p->flags & MDB_PAGE_DRAINING)
+		return;
+	mdb_nodes_free++;
+	if (was_full) {
+		list_unlink(&pages, p);
+		list_push_front(&pages, p);
+	}
+}
+
+void mdb_nodes_drain(struct mdb_node_page *p)
+{
+	if (p->flags & MDB_PAGE_DRAINING)
+		return;
+	list_unlink(&pages, p);
+	mdb_nodes_free -= MDB_NODES_PER_PAGE - p->used;
+	p->flags |= MDB_PAGE_DRAINING;
+	list_push_back(&draining, p);
+}
+
+void mdb_nodes_remove_page(struct mdb_node_page *p)
+{
+	assert((p->flags & MDB_PAGE_DRAINING) && p->used == 0);
+	list_unlink(&draining, p);
+	p->magic = 0;
+}
+
+struct mdb_node_page *mdb_nodes_first(void)
+{
+	return pages.head ? page_at(pages.head) : page_at(draining.head);
+}
+
+struct mdb_node_page *mdb_nodes_next(struct mdb_node_page *p)
+{
+	if (p->next)
+		return page_at(p->next);
+	return (p->flags & MDB_PAGE_DRAINING) ? NULL : page_at(draining.head);
+}
+
+static int check_list(struct page_list *l, bool drain, size_t *free_slots, struct mdb_out *o)
+{
+	uint32_t prev = 0;
+	bool seen_full = false;
+	size_t limit = arena_size / MDB_NODE_PAGE_SIZE + 1;
+	for (uint32_t n1 = l->head; n1; n1 = page_at(n1)->next) {
+		struct mdb_node_page *p = page_at(n1);
+		if (!limit--)
+			return mdb_fail(o, "page list cycle");
+		if (p->magic != MDB_PAGE_MAGIC || p->prev != prev)
+			return mdb_fail(o, "page list broken at page %u", (unsigned)n1 - 1);
+		if (!!(p->flags & MDB_PAGE_DRAINING) != drain)
+			return mdb_fail(o, "page %u on the wrong list", (unsigned)n1 - 1);
+		unsigned used = 0, pinned = 0, nfree = 0;
+		for (unsigned i = 0; i < MDB_NODES_PER_PAGE; i++) {
+			struct mdb_node *n = mdb_page_slot(p, i);
+			if (mdb_node_live(n)) {
+				used++;
+				pinned += !!(n->w & MDB_W_PINNED);
+			}
+		}
+		unsigned steps = 0;
+		for (unsigned f = p->free_head; f; f = mdb_page_slot(p, f - 1)->next) {
+			if (f > MDB_NODES_PER_PAGE || ++steps > MDB_NODES_PER_PAGE ||
+			    mdb_node_live(mdb_page_slot(p, f - 1)))
+				return mdb_fail(o, "free list of page %u broken", (unsigned)n1 - 1);
+			nfree++;
+		}
+		if (used != p->used || pinned != p->pinned || used + nfree != MDB_NODES_PER_PAGE)
+			return mdb_fail(o, "page %u counts: used %u/%u pinned %u/%u free %u",
+					(unsigned)n1 - 1, p->used, used, p->pinned, pinned, nfree);
+		if (!drain) {
+			if (nfree && seen_full)
+				return mdb_fail(o, "page %u with room behind a full page", (unsigned)n1 - 1);
+			seen_full |= nfree == 0;
+			*free_slots += nfree;
+		}
+		prev = n1;
+	}
+	if (l->tail != prev)
+		return mdb_fail(o, "page list tail");
+	return 0;
+}
+
+int mdb_nodes_check(char *err, size_t errlen)
+{
+	struct mdb_out o = {err, errlen, 0};
+	size_t free_slots = 0;
+	if (check_list(&pages, false, &free_slots, &o) || check_list(&draining, true, &free_slots, &o))
+		return -1;
+	if (free_slots != mdb_nodes_free)
+		return mdb_fail(&o, "free count %zu != %zu", mdb_nodes_free, free_slots);
+	return 0;
+}

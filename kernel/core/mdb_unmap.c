@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Mapping database: preemptible unmap/flush, space deletion, node-page eviction. */
+#include <kern/mdb_impl.h>
+#include <kern/string.h>
+
+/*
+ * An unmap walks the caller's range mapping by mapping ("top" nodes). Below a
+ * top it visits, in post-order, every derived node whose physical range meets
+ * [plo, phi): a derived node larger than that range is split first (X.2 revokes
+ * exactly the fpage; Pistachio's ignoring of partial superpages is a defect).
+ * Post-order keeps every intermediate state well-formed: a node's rights are
+ * reduced only after its children's, and a node whose rights drop to none is a
+ * leaf by then (its children's rights were a subset of its own).
+ *
+ * The op keeps a cursor between steps; if anybody else changed the database
+ * in between (mdb_epoch moved), the op restarts the current top from the PTE
+ * walk. Revoking and reading-and-clearing access bits are idempotent, so a
+ * restart only costs time.
+ */
+
+void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift,
+		     unsigned rights, bool flush)
+{
+	memset(op, 0, sizeof *op);
+	op->ms = ms;
+	op->rights = rights & 7;
+	op->flush = flush;
+	op->epoch = mdb_epoch;
+	word_t top = (word_t)1 << MDB_USER_BITS;
+	if (shift == 1 || shift >= MDB_USER_BITS) {
+		if (shift != 1 && shift < 64 && (base >> shift))
+			shift = 0; /* above user space: nothing */
+		else
+			base = 0, shift = MDB_USER_BITS;
+	}
+	if (shift < 12) {
+		op->done = true;
+		return;
+	}
+	op->v = ALIGN_DOWN(base, (word_t)1 << shift);
+	op->end = op->v + ((word_t)1 << shift);
+	if (op->end > top)
+		op->done = true;
+}
+
+/* Physical range of a live node. */
+static void prange(const struct mdb_node *n, paddr_t *lo, paddr_t *hi)
+{
+	*lo = mdb_n_paddr(n);
+	*hi = *lo + mdb_n_size(n);
+}
+
+/* First node from c on (in sibling order) that meets [plo, phi), splitting a
+ * node that only partly lies inside. If memory for a split is missing, the op
+ * widens its range to that whole superpage (revoking more, never less). */
+static struct mdb_node *relevant_from(struct mdb_unmap_op *op, struct mdb_node *c, long *b)
+{
+	while (c) {
+		paddr_t lo, hi;
+		prange(c, &lo, &hi);
+		--*b;
+		if (hi <= op->plo || lo >= op->phi) {
+			c = mdb_node(c->next);
+			continue;
+		}
+		if (lo >= op->plo && hi <= op->phi)
+			return c;
+		unsigned cost = 0;
+		if (mdb_split(c, &cost) != MDB_OK) {
+			op->plo = lo;
+			op->phi = hi;
+			return c;
+		}
+		*b -= cost; /* c is now the first piece: look at it again */
+	}
+	return NULL;
+}
+
+static struct mdb_node *descend(struct mdb_unmap_op *op, struct mdb_node *x, long *b)
+{
+	struct mdb_node *c;
+	while ((c = relevant_from(op, mdb_node(x->child), b)))
+		x = c;
+	return x;
+}
+
+/* Looks up the caller's mapping at op->v and makes it the current top. */
+static void start_top(struct mdb_unmap_op *op, long *b)
+{
+	struct arch_pt_leaf l;
+	unsigned hole;
+	--*b;
+	if (!arch_pt_lookup(op->ms->space, op->v, &l, &hole)) {
+		vaddr_t nv = ALIGN_DOWN(op->v, (word_t)1 << hole) + ((word_t)1 << hole);
+		op->v = nv < op->end && nv > op->v ? nv : op->end;
+		return;
+	}
+	struct mdb_node *n = mdb_node(l.node);
+	vaddr_t ne = l.base + mdb_level_size(l.level);
+	vaddr_t rs = op->v, re = op->end < ne ? op->end : ne;
+	if (op->flush && (rs > l.base || re < ne)) { /* flush of a part of our own superpage */
+		unsigned cost = 0;
+		if (mdb_split(n, &cost) == MDB_OK) {
+			*b -= cost;
+			return; /* look up again */
+		}
+		rs = l.base; /* no memory: flush the whole superpage */
+		re = ne;
+	}
+	op->top = mdb_ref(n);
+	op->top_end = re;
+	op->plo = l.paddr + (rs - l.base);
+	op->phi = op->plo + (re - rs);
+	op->cur = mdb_ref(descend(op, n, b));
+	op->in_tree = true;
+}
+
+/* Processes the node at the cursor and moves the cursor on (post-order). */
+static void visit(struct mdb_unmap_op *op, long *b)
+{
+	struct mdb_node *x = mdb_node(op->cur), *top = mdb_node(op->top), *next = NULL;
+	if (x != top) {
+		struct mdb_node *s = relevant_from(op, mdb_node(x->next), b);
+		next = s ? descend(op, s, b) : mdb_node(x->parent);
+	}
+	--*b;
+	struct space *sp = mdb_n_arch_space(x);
+	vaddr_t v = mdb_n_vaddr(x);
+	/* X.2 reports the accesses of derived mappings only; the caller's own bits
+	 * are reset as well (a leaf's own query returns 0 and clears them). */
+	unsigned acc = arch_pt_access(sp, v, true);
+	if (x != top)
+		op->access |= acc;
+	if (x != top || op->flush) {
+		unsigned r = mdb_n_rights(x) & ~op->rights;
+		if (!r) {
+			mdb_remove_leaf(x); /* a leaf by now: see above */
+		} else if (r != mdb_n_rights(x)) {
+			mdb_n_set_rights(x, r);
+			arch_pt_set_rights(sp, v, r);
+			mdb_epoch++;
+		}
+	}
+	if (x == top) {
+		op->in_tree = false;
+		op->v = op->top_end;
+	} else {
+		op->cur = mdb_ref(next);
+	}
+}
+
+int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget)
+{
+	if (op->in_tree && op->epoch != mdb_epoch)
+		op->in_tree = false; /* somebody else changed the db: restart this top */
+	long b = budget ? (long)budget : 1;
+	while (!op->done && b > 0) {
+		if (op->in_tree)
+			visit(op, &b);
+		else if (op->v >= op->end)
+			op->done = true;
+		else
+			start_top(op, &b);
+	}
+	op->epoch = mdb_epoch;
+	return op->done ? MDB_OK : MDB_MORE;
+}
+
+unsigned mdb_unmap(struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights, bool flush)
+{
+	struct mdb_unmap_op op;
+	mdb_unmap_begin(&op, ms, base, shift, rights, flush);
+	while (mdb_unmap_step(&op, 1024) == MDB_MORE)
+		;
+	return op.access;
+}
+
+void mdb_space_delete_begin(struct mdb_unmap_op *op, struct mdb_space *ms)
+{
+	mdb_unmap_begin(op, ms, 0, MDB_USER_BITS, 7, true);
+}
+
+void mdb_space_delete(struct mdb_space *ms)
+{
+	struct mdb_unmap_op op;
+	mdb_space_delete_begin(&op, ms);
+	while (mdb_unmap_step(&op, 1024) == MDB_MORE)
+		;
+}
+
+/*
+ * Eviction: the pager takes node page `page` back. The page leaves the
+ * allocator's list first (no new node lands on it); then each live node on it
+ * is removed with its subtree, leaves first, so a partial eviction is a
+ * well-formed db. A pinned node blocks the eviction (MDB_EBUSY) before anything
+ * changes. Pins protect node memory, not authority: a pinned node on another
+ * page below an evicted node is revoked like any derived mapping.
+ */
+int mdb_evict_page_step(void *page, unsigned budget)
+{
+	if (!mdb_nodes_is_page(page))
+		return MDB_EINVAL;
+	struct mdb_node_page *p = page;
+	if (p->pinned)
+		return MDB_EBUSY;
+	mdb_nodes_drain(p);
+	long b = budget ? (long)budget : 1;
+	for (unsigned i = 0; i < MDB_NODES_PER_PAGE && b > 0; i++) {
+		struct mdb_node *n = mdb_page_slot(p, i);
+		if (!mdb_node_live(n))
+			continue;
+		struct mdb_node *x = n;
+		for (;;) {
+			while (x->child)
+				x = mdb_node(x->child);
+			struct mdb_node *up = x == n ? NULL : mdb_node(x->parent);
+			mdb_remove_leaf(x);
+			b--;
+			if (!up || b <= 0)
+				break;
+			x = up;
+		}
+	}
+	if (p->used)
+		return MDB_MORE;
+	mdb_nodes_remove_page(p);
+	mdb_epoch++;
+	return MDB_OK;
+}
+
+int mdb_evict_page(void *page)
+{
+	int r;
+	while ((r = mdb_evict_page_step(page, 1024)) == MDB_MORE)
+		;
+	return r;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* The mapping database: derivation trees of all mappings (map, grant, unmap). */
+#ifndef KERN_MDB_H
+#define KERN_MDB_H
+
+#include <kern/types.h>
+#include <kern/mdb_arch.h>
+
+/*
+ * Design in docs/mdb.md. Summary:
+ *
+ * Every present leaf PTE of every address space has exactly one struct mdb_node,
+ * and every live node has exactly one PTE (the arch layer keeps the node's
+ * mdb_ref_t beside the PTE, so (space, vaddr) -> node is O(1) after the walk).
+ * The roots are sigma0's idempotent mappings (vaddr == paddr). A child is derived
+ * from its parent by map (or took a granted node's place).
+ *
+ * Rights: X.2 bits r=4, w=2, x=1 (L4_READABLE ...). Levels: 0..MDB_NLEVELS-1 are
+ * the leaf sizes the arch supports (x86-64: 4 KiB, 2 MiB, 1 GiB).
+ */
+
+/*
+ * struct mdb_node: 24 bytes (static_assert in mdb_nodes.c).
+ *
+ * Invariants (checked by mdb_check()):
+ *  N1  live <=> rights != 0; a free slot has w == 0 (next links the free list).
+ *  N2  parent == 0 <=> root; a root is in the sigma0 space with vaddr == paddr.
+ *  N3  child/next/prev form a doubly linked sibling list per parent: for c in
+ *      the list of p, c.parent == p; c.prev == 0 <=> p.child == c. Roots have
+ *      next == prev == 0. Every live node is reachable from exactly one root.
+ *  N4  rights(child) is a subset of rights(parent) (monotone down the tree).
+ *  N5  level(child) <= level(parent) and the child's physical range lies inside
+ *      the parent's (a child may be a part of a superpage parent).
+ *  N6  the PTE at (space, vaddr) is a leaf of size level with the node's rights
+ *      and points back to this node; vaddr is aligned to the level's size.
+ *  N7  no two nodes of one space overlap (follows from N6: one PTE per address).
+ *  N8  pinned nodes are counted in their page header (kern/mdb_nodes.h).
+ */
+struct mdb_node {
+	mdb_ref_t parent; /* 0 for a root */
+	mdb_ref_t child;  /* first child, 0 for a leaf */
+	mdb_ref_t next;   /* next sibling (free list link when free) */
+	mdb_ref_t prev;   /* previous sibling */
+	uint64_t w;       /* packed: see MDB_W_* below */
+};
+
+/* Layout of mdb_node.w: rights 3 | pinned 1 | level 2 | space id 22 | vpn 36. */
+#define MDB_W_RIGHTS_MASK 0x7ull
+#define MDB_W_PINNED (1ull << 3)
+#define MDB_W_LEVEL_SHIFT 4
+#define MDB_W_SPACE_SHIFT 6
+#define MDB_W_SPACE_BITS 22
+#define MDB_W_VPN_SHIFT 28
+#define MDB_VA_LIMIT_BITS 48 /* vaddr < 2^48 fits the 36-bit vpn */
+
+/* User address space size the mdb works on (X.2 user space on amd64: 2^47). */
+#define MDB_USER_BITS 47
+
+/* The mdb's part of a struct space: embedded by the space (kern/space.h may hold
+ * one as a member), or allocated beside it. id indexes the mdb space table. */
+struct mdb_space {
+	struct space *space; /* passed to the arch_pt_* hooks */
+	uint32_t id;	     /* 1..CONFIG_MDB_MAX_SPACES-1 while registered, 0 when not */
+};
+
+#define CONFIG_MDB_MAX_SPACES 4096
+
+/* Error codes (negative). */
+#define MDB_OK 0
+#define MDB_ENOMEM (-1) /* node (or page-table) memory exhausted */
+#define MDB_EBUSY (-2)	/* page holds pinned nodes */
+#define MDB_EINVAL (-3) /* bad argument */
+#define MDB_EEXIST (-4) /* something is mapped there already */
+#define MDB_MORE 1	/* a step function has more work */
+
+/* Resets the database (space table, statistics); nodes via mdb_nodes_init. */
+void mdb_init(void);
+/* Registers a space; MDB_ENOMEM when the space table is full. */
+int mdb_space_register(struct mdb_space *ms, struct space *s);
+/* Unregisters a space that holds no mappings (after mdb_space_delete). */
+void mdb_space_unregister(struct mdb_space *ms);
+/* The distinguished space owning the roots (sigma0). */
+void mdb_set_sigma0(struct mdb_space *ms);
+struct mdb_space *mdb_sigma0(void);
+struct mdb_space *mdb_space_by_id(uint32_t id);
+
+/* Creates sigma0's idempotent root mapping of [paddr, paddr + 2^shift(level)).
+ * MDB_EEXIST if sigma0 has anything mapped there, MDB_ENOMEM, MDB_EINVAL. */
+int mdb_root_create(paddr_t paddr, unsigned level, unsigned rights);
+
+/* Send/receive window arithmetic of X.2 map/grant (pure; see mdb_window.c). */
+struct mdb_xfer {
+	vaddr_t src;	/* start in the sender's space */
+	vaddr_t dst;	/* start in the receiver's space */
+	unsigned shift; /* log2 of the transferred size */
+};
+/* Returns false if nothing is transferred (nil or too small fpage/window). */
+bool mdb_window(vaddr_t snd_base, unsigned snd_shift, vaddr_t hot_spot, vaddr_t rcv_base,
+		unsigned rcv_shift, struct mdb_xfer *out);
+
+/* Maps (or grants) the send fpage (snd_base, snd_shift) with rights mask `rights`
+ * from `from` into the receive window of `to`, hot spot as in the map item.
+ * Maps what is mapped; replaces what was in the way (see docs/mdb.md).
+ * Returns MDB_OK or MDB_ENOMEM (the parts done so far stay; the db is well-formed). */
+int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights,
+	    vaddr_t hot_spot, struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift,
+	    bool grant);
+
+/* A preemptible unmap (or flush, or space deletion). Fields are private. */
+struct mdb_unmap_op {
+	struct mdb_space *ms;
+	vaddr_t v, end;	    /* cursor and end in the caller's space */
+	vaddr_t top_end;    /* end of the part of the current top node */
+	paddr_t plo, phi;   /* physical range revoked below the current top */
+	mdb_ref_t top, cur; /* current caller node and post-order cursor */
+	uint64_t epoch;	    /* mdb epoch after our last step */
+	unsigned rights;    /* rights to revoke */
+	unsigned access;    /* result: access bits gathered (r/w/x = 4/2/1) */
+	bool flush;
+	bool in_tree;
+	bool done;
+};
+/* Unmap of fpage (base, shift) of `ms`: revoke `rights` from derived mappings, and
+ * from the caller's own if flush. rights == 0 is a status query. */
+void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift,
+		     unsigned rights, bool flush);
+/* Does about `budget` units of work (a split may exceed it by one superpage's
+ * pieces plus children). Returns MDB_MORE or MDB_OK (done; op->access valid). */
+int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget);
+/* Unmap in one go; returns the access bits. */
+unsigned mdb_unmap(struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights, bool flush);
+/* Space deletion: flush of the complete user address space, preemptible. */
+void mdb_space_delete_begin(struct mdb_unmap_op *op, struct mdb_space *ms);
+void mdb_space_delete(struct mdb_space *ms);
+
+/* Pins/unpins the node at (ms, v): a pinned node's page cannot be evicted. */
+int mdb_pin(struct mdb_space *ms, vaddr_t v, bool pin);
+
+/* The pager takes node page `page` back: removes every node on it and their
+ * subtrees, then drops the page from the allocator. MDB_EBUSY (nothing changed
+ * in this step) if the page holds pinned nodes; MDB_EINVAL if not a node page.
+ * The step form returns MDB_MORE while work remains. */
+int mdb_evict_page_step(void *page, unsigned budget);
+int mdb_evict_page(void *page);
+
+/* Node introspection (for dumps, tests and the eviction path). */
+struct mdb_node_info {
+	struct mdb_space *ms;
+	vaddr_t vaddr;
+	paddr_t paddr;
+	unsigned level, rights;
+	bool pinned;
+};
+bool mdb_node_info(const struct mdb_node *n, struct mdb_node_info *out);
+struct mdb_node *mdb_lookup(struct mdb_space *ms, vaddr_t v);
+struct mdb_node *mdb_parent(const struct mdb_node *n);
+
+/* Verifies every invariant of the database; returns 0 or writes a reason into
+ * err and returns -1. */
+int mdb_check(char *err, size_t errlen);
+/* Text dump of all trees into buf (NUL-terminated); returns the full length. */
+size_t mdb_dump(char *buf, size_t size);
+
+/* Monotone counter bumped by every change; unmap ops use it to notice others. */
+extern uint64_t mdb_epoch;
+
+#endif
