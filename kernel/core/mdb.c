@@ -4,27 +4,27 @@
 #include <kern/string.h>
 
 uint64_t mdb_epoch;
-static struct mdb_space *spaces[CONFIG_MDB_MAX_SPACES]; /* id -> space; 0 unused */
+static struct mdb_space *spaces[CONFIG_MDB_MAX_SPACES]; /* id -> space */
 static struct mdb_space *sigma0;
-static uint32_t next_id_hint = 1;
+static uint32_t next_id_hint;
 
 void mdb_init(void)
 {
 	memset(spaces, 0, sizeof spaces);
 	sigma0 = NULL;
-	next_id_hint = 1;
+	next_id_hint = 0;
 	mdb_epoch = 1;
 }
 
 int mdb_space_register(struct mdb_space *ms, struct space *s)
 {
-	for (uint32_t k = 0; k < CONFIG_MDB_MAX_SPACES - 1; k++) {
-		uint32_t id = 1 + (next_id_hint - 1 + k) % (CONFIG_MDB_MAX_SPACES - 1);
+	for (uint32_t k = 0; k < CONFIG_MDB_MAX_SPACES; k++) {
+		uint32_t id = (next_id_hint + k) % CONFIG_MDB_MAX_SPACES;
 		if (!spaces[id]) {
 			spaces[id] = ms;
 			ms->space = s;
 			ms->id = id;
-			next_id_hint = id + 1 < CONFIG_MDB_MAX_SPACES ? id + 1 : 1;
+			next_id_hint = (id + 1) % CONFIG_MDB_MAX_SPACES;
 			return MDB_OK;
 		}
 	}
@@ -33,11 +33,11 @@ int mdb_space_register(struct mdb_space *ms, struct space *s)
 
 void mdb_space_unregister(struct mdb_space *ms)
 {
-	assert(ms->id && spaces[ms->id] == ms);
+	assert(ms->id < CONFIG_MDB_MAX_SPACES && spaces[ms->id] == ms);
 	spaces[ms->id] = NULL;
 	if (sigma0 == ms)
 		sigma0 = NULL;
-	ms->id = 0;
+	ms->id = MDB_NO_SPACE_ID;
 }
 
 void mdb_set_sigma0(struct mdb_space *ms) { sigma0 = ms; }

@@ -95,7 +95,7 @@ int mdb_fail(struct mdb_out *o, const char *fmt, ...)
 static int check_node(struct mdb_node *n, size_t live, size_t *children, struct mdb_out *o)
 {
 	struct mdb_space *ms = mdb_n_space(n);
-	if (!ms || ms->id != mdb_n_space_id(n))
+	if (!ms || ms->id != mdb_n_space_id(n) || ms->space == NULL)
 		return mdb_fail(o, NODE_FMT ": unregistered space", NODE_ARGS(n));
 	vaddr_t v = mdb_n_vaddr(n);
 	unsigned level = mdb_n_level(n);

@@ -60,8 +60,9 @@ struct mdb_node {
  * one as a member), or allocated beside it. id indexes the mdb space table. */
 struct mdb_space {
 	struct space *space; /* passed to the arch_pt_* hooks */
-	uint32_t id;	     /* 1..CONFIG_MDB_MAX_SPACES-1 while registered, 0 when not */
+	uint32_t id;	     /* < CONFIG_MDB_MAX_SPACES while registered */
 };
+#define MDB_NO_SPACE_ID 0xffffffffu
 
 #define CONFIG_MDB_MAX_SPACES 4096
 
