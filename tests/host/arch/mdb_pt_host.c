@@ -20,6 +20,7 @@ struct ent {
 
 static struct ent *tab;
 static size_t cap, used, leaves;
+static uint64_t mapped_bytes;
 static unsigned shifts[MDB_NLEVELS] = {12, 21, 30};
 static unsigned sum_shifts[8], nsum;
 static long fail_after = -1;
@@ -105,6 +106,7 @@ static void count_leaf(uintptr_t s, vaddr_t base, unsigned level, int delta)
 			erase(e);
 	}
 	leaves += (size_t)delta;
+	mapped_bytes += (uint64_t)(int64_t)delta << shifts[level];
 }
 
 static void set_summaries(void)
@@ -123,6 +125,7 @@ void mdb_pt_host_reset(void)
 	free(tab);
 	tab = NULL;
 	cap = used = leaves = 0;
+	mapped_bytes = 0;
 	fail_after = -1;
 	mdb_pt_host_set_levels(12, 21, 30);
 }
@@ -242,6 +245,7 @@ bool mdb_pt_host_touch(struct space *s, vaddr_t v, unsigned bits)
 }
 
 size_t mdb_pt_host_count(void) { return leaves; }
+uint64_t mdb_pt_host_mapped_bytes(void) { return mapped_bytes; }
 
 int mdb_pt_host_check(char *err, size_t errlen)
 {

@@ -14,6 +14,8 @@ void mdb_pt_host_set_levels(unsigned l0, unsigned l1, unsigned l2);
 bool mdb_pt_host_touch(struct space *s, vaddr_t v, unsigned bits);
 /* Number of leaf mappings in all spaces. */
 size_t mdb_pt_host_count(void);
+/* Sum of the sizes of all leaf mappings. */
+uint64_t mdb_pt_host_mapped_bytes(void);
 /* Verifies the simulation: no overlapping leaves in a space, every leaf names a
  * live node at that place. 0 or -1 with a reason. */
 int mdb_pt_host_check(char *err, size_t errlen);
