@@ -4,24 +4,34 @@
 include mk/flags.mk
 
 B := build
+# `make V=1` shows every command.
+Q := $(if $(V),,@)
+MSG = $(if $(V),@true,@printf '  %-7s %s\n')
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
 # ---- kernel -----------------------------------------------------------------
-KERNEL_C := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/debug/*.c)
+KERNEL_C := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/debug/*.c) lib/fmt/format.c
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
-KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_S:%.S=$(B)/%.o)
+KERNEL_OBJ := $(patsubst %.c,$(B)/kernel/%.o,$(patsubst kernel/%,%,$(KERNEL_C))) $(KERNEL_S:%.S=$(B)/%.o)
 KERNEL_ELF := $(B)/kernel/mnemo.elf
 
-$(B)/kernel/%.o: kernel/%.c
+$(B)/kernel/%.o: kernel/%.c mk/flags.mk
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/kernel/%.o: kernel/%.S
+	$(MSG) CC $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/kernel/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+	$(MSG) CC $<
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/kernel/%.o: kernel/%.S mk/flags.mk
+	@mkdir -p $(@D)
+	$(MSG) AS $<
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
 $(KERNEL_ELF): $(KERNEL_OBJ) kernel/arch/x86_64/kernel.ld
-	$(LD) -n -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ)
+	$(MSG) LD $@
+	$(Q)$(LD) -n -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ)
 
 # ---- 32-bit boot loader -------------------------------------------------------
 LOADER_C := $(wildcard loader/*.c)
@@ -29,29 +39,38 @@ LOADER_S := $(wildcard loader/*.S)
 LOADER_OBJ := $(LOADER_C:%.c=$(B)/%.o) $(LOADER_S:%.S=$(B)/%.o)
 LOADER_ELF := $(B)/loader/mnemo-loader.elf
 
-$(B)/loader/%.o: loader/%.c
+$(B)/loader/%.o: loader/%.c mk/flags.mk
 	@mkdir -p $(@D)
-	$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/loader/%.o: loader/%.S
+	$(MSG) CC32 $<
+	$(Q)$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/loader/%.o: loader/%.S mk/flags.mk
 	@mkdir -p $(@D)
-	$(CC) $(LOADER_ASFLAGS) -MMD -MP -c $< -o $@
+	$(MSG) AS32 $<
+	$(Q)$(CC) $(LOADER_ASFLAGS) -MMD -MP -c $< -o $@
 $(LOADER_ELF): $(LOADER_OBJ) loader/loader.ld
-	$(LD) -m elf_i386 -n -T loader/loader.ld -o $@ $(LOADER_OBJ)
+	$(MSG) LD $@
+	$(Q)$(LD) -m elf_i386 -n -T loader/loader.ld -o $@ $(LOADER_OBJ)
 
 # ---- user programs --------------------------------------------------------------
 ULIB_SRC := $(wildcard user/lib/*/*.c user/lib/*/*.S)
-ULIB_OBJ := $(patsubst %,$(B)/%.o,$(basename $(ULIB_SRC)))
+ULIB_OBJ := $(patsubst %,$(B)/%.o,$(basename $(ULIB_SRC))) $(B)/user/lib/fmt/format.o
 ULIB := $(B)/user/lib/libmnemo.a
 
-$(B)/user/%.o: user/%.c
+$(B)/user/%.o: user/%.c mk/flags.mk
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/user/%.o: user/%.S
+	$(MSG) CC $<
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/user/%.o: user/%.S mk/flags.mk
 	@mkdir -p $(@D)
-	$(CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
+	$(MSG) AS $<
+	$(Q)$(CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
+$(B)/user/lib/fmt/%.o: lib/fmt/%.c mk/flags.mk
+	@mkdir -p $(@D)
+	$(MSG) CC $<
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 $(ULIB): $(ULIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # A program is a directory with a main: user/sigma0, user/tests/<name>, ...
 # Link addresses follow X.2 practice: sigma0 at 15 MiB, root tasks at 16 MiB.
@@ -62,7 +81,8 @@ USER_ELFS := $(foreach p,$(USER_PROGS),$(B)/user/$(p).elf)
 
 define user_prog
 $(B)/user/$(1).elf: $(patsubst %,$(B)/%.o,$(basename $(wildcard user/$(1)/*.c user/$(1)/*.S))) $(ULIB) user/lib/user.ld
-	$$(LD) -n -T user/lib/user.ld --defsym=LINK_ADDR=$$(or $$(LINKADDR_$(notdir $(1))),$(LINKADDR_DEFAULT)) \
+	$$(MSG) LD $$@
+	$$(Q)$$(LD) -n --no-warn-rwx-segments -T user/lib/user.ld --defsym=LINK_ADDR=$$(or $$(LINKADDR_$(notdir $(1))),$(LINKADDR_DEFAULT)) \
 		-o $$@ $$(filter %.o,$$^) $(ULIB)
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
@@ -72,24 +92,26 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 BOOT_FILES := $(B)/boot/mnemo.elf $(foreach p,$(USER_PROGS),$(B)/boot/$(notdir $(p)).elf)
 $(B)/boot/mnemo.elf: $(KERNEL_ELF)
 	@mkdir -p $(@D)
-	$(OBJCOPY) --strip-debug $< $@
+	$(Q)$(OBJCOPY) --strip-debug $< $@
 define boot_copy
 $(B)/boot/$(notdir $(1)).elf: $(B)/user/$(1).elf
 	@mkdir -p $$(@D)
-	$$(OBJCOPY) --strip-debug $$< $$@
+	$$(Q)$$(OBJCOPY) --strip-debug $$< $$@
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call boot_copy,$(p))))
 
 # ---- host tests of kernel/core ------------------------------------------------------
-HOST_SRC := $(wildcard kernel/core/*.c tests/host/*.c tests/host/arch/*.c)
+HOST_SRC := $(wildcard kernel/core/*.c tests/host/*.c tests/host/arch/*.c) lib/fmt/format.c
 HOST_OBJ := $(HOST_SRC:%.c=$(B)/host/%.o)
 HOST_UNIT := $(B)/host/unit
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	$(MSG) HOSTCC $<
+	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 $(HOST_UNIT): $(HOST_OBJ)
-	$(CC) $(HOST_CFLAGS) -o $@ $^
+	$(MSG) LD $@
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^
 
 # ---- top-level targets ------------------------------------------------------------------
 all: $(KERNEL_ELF) $(LOADER_ELF) $(USER_ELFS) $(BOOT_FILES) $(HOST_UNIT)

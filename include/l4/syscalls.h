@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* libl4 for mnemo: the X.2 system calls with their amd64 register contracts (ABI §2, §5). */
+#ifndef L4_SYSCALLS_H
+#define L4_SYSCALLS_H
+
+#include <l4/types.h>
+#include <l4/kip.h>
+#include <l4/utcb.h>
+
+/* Stub addresses copied from the KIP by l4_init() (every crt0 calls it). */
+extern l4_word_t __l4_syscall[L4_SC_COUNT];
+extern struct l4_kip *__l4_kip;
+
+/* KernelInterface: `lock; nop` traps; RAX = KIP, RCX = API version, RDX = API
+ * flags, RSI = kernel ID; nothing else changes. */
+static inline struct l4_kip *L4_KernelInterface(l4_word_t *api_version, l4_word_t *api_flags,
+						l4_word_t *kernel_id)
+{
+	l4_word_t kip, ver, flags, id;
+	__asm__ volatile("lock; nop" : "=a"(kip), "=c"(ver), "=d"(flags), "=S"(id));
+	if (api_version)
+		*api_version = ver;
+	if (api_flags)
+		*api_flags = flags;
+	if (kernel_id)
+		*kernel_id = id;
+	return (struct l4_kip *)kip;
+}
+
+void l4_init(void);
+
+static inline l4_word_t *l4_utcb(void)
+{
+	l4_word_t *mr0;
+	__asm__("movq %%gs:0, %0" : "=r"(mr0));
+	return mr0;
+}
+static inline l4_threadid_t L4_MyLocalId(void) { return (l4_threadid_t)l4_utcb(); }
+static inline l4_threadid_t L4_Myself(void) { return l4_utcb()[L4_UTCB_MY_GLOBAL_ID]; }
+static inline l4_word_t L4_ErrorCode(void) { return l4_utcb()[L4_UTCB_ERROR_CODE]; }
+static inline l4_threadid_t L4_Pager(void) { return l4_utcb()[L4_UTCB_PAGER]; }
+
+/* ThreadSwitch: RDI = dest; everything but RBP/RSP may change. */
+static inline void L4_ThreadSwitch(l4_threadid_t dest)
+{
+	register l4_word_t rdi __asm__("rdi") = dest;
+	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
+			 : "+r"(rdi)
+			 : [fn] "m"(__l4_syscall[L4_SC_THREAD_SWITCH])
+			 : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+			   "r15", "memory");
+}
+static inline void L4_Yield(void) { L4_ThreadSwitch(L4_NILTHREAD); }
+
+/* SystemClock: RAX = microseconds. */
+static inline l4_clock_t L4_SystemClock(void)
+{
+	l4_word_t rax;
+	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
+			 : "=a"(rax)
+			 : [fn] "m"(__l4_syscall[L4_SC_SYSTEM_CLOCK])
+			 : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+			   "r15", "memory");
+	return rax;
+}
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel entries from user and kernel mode: exceptions, IRQs, syscall; the stack switch. */
+#include <arch/layout.h>
+#include <arch/trapframe.h>
+
+/* Saves the GPRs below vector/error so that %rsp points at a struct trapframe. */
+.macro SAVE_GPRS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro RESTORE_GPRS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+
+/* Vectors for which the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30. */
+.macro TRAP_STUB n
+	.balign 16
+trap_stub_\n:
+	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	pushq $\n
+	.else
+	pushq $0
+	pushq $\n
+	.endif
+	jmp trap_common
+.endm
+
+	.text
+	.globl trap_stubs_begin
+trap_stubs_begin:
+	.altmacro
+	.set i, 0
+	.rept 48
+	TRAP_STUB %i
+	.set i, i + 1
+	.endr
+
+trap_common:
+	SAVE_GPRS
+	cld
+	movq %rsp, %rdi
+	call trap_dispatch
+	.globl trap_return
+trap_return:
+	RESTORE_GPRS
+	addq $16, %rsp		/* vector, error */
+	iretq
+
+/* syscall: RCX = user RIP (it identifies the stub), R11 = user RFLAGS; IF, DF,
+ * TF and AC are masked by SFMASK. The kernel runs with interrupts off. */
+	.globl syscall_entry
+syscall_entry:
+	movq %rsp, cpu_user_rsp_scratch(%rip)
+	movq cpu_kstack_top(%rip), %rsp
+	pushq $USER_SS
+	pushq cpu_user_rsp_scratch(%rip)
+	pushq %r11
+	pushq $USER_CS
+	pushq %rcx
+	pushq $0
+	pushq $VEC_SYSCALL
+	SAVE_GPRS
+	movq %rsp, %rdi
+	call syscall_dispatch
+	.globl syscall_return
+syscall_return:
+	RESTORE_GPRS
+	addq $16, %rsp
+	/* The kernel keeps frame RIPs canonical user addresses (every setter
+	 * checks), so sysret cannot fault in ring 0. */
+	popq %rcx		/* rip */
+	addq $8, %rsp		/* cs */
+	popq %r11		/* rflags */
+	popq %rsp		/* user rsp */
+	sysretq
+
+/* void arch_switch_stack(word_t *save_ksp, word_t new_ksp) */
+	.globl arch_switch_stack
+arch_switch_stack:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
+	.section .rodata
+	.balign 8
+	.globl trap_stub_table
+trap_stub_table:
+	.set i, 0
+	.rept 48
+	.quad trap_stubs_begin + i * 16
+	.set i, i + 1
+	.endr

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces between the x86-64 files of the kernel. */
+#ifndef ARCH_X86_H
+#define ARCH_X86_H
+
+#include <kern/types.h>
+#include <arch/trapframe.h>
+
+struct tcb;
+
+/* Per-CPU state the entry code reaches by absolute address (one CPU). */
+extern word_t cpu_kstack_top;	     /* kernel stack top of the running thread */
+extern word_t cpu_user_rsp_scratch;  /* the syscall entry's scratch slot */
+
+void serial_init(void);
+void cpu_init(void);		/* GDT, TSS, IDT, syscall MSRs, FPU control bits */
+void cpu_set_kernel_stack(word_t top);
+void pgtable_init(paddr_t phys_top); /* the kernel's master page tables */
+void timer_init(void);		/* PIC, PIT tick, TSC calibration */
+word_t timer_tsc_khz(void);
+void fpu_init(void);
+void fpu_trap_nm(void);		/* #NM from user mode: lazy FPU switch */
+void fpu_switch(struct tcb *to);
+
+void trap_dispatch(struct trapframe *tf);
+void syscall_dispatch(struct trapframe *tf);
+/* The user's frame of thread t (top of its kernel stack). */
+struct trapframe *thread_user_frame(struct tcb *t);
+
+/* Reads len bytes of user memory at uva into dst; false if not all readable. */
+bool user_read(void *dst, vaddr_t uva, size_t len);
+/* Handles a user page fault of the current thread; false if it cannot be resolved. */
+bool user_fault(vaddr_t addr, word_t error, word_t rip);
+
+/* Reports an exception with the full register state on the console. */
+void trap_report(const struct trapframe *tf, const char *who);
+
+/* Exception self-test support: a kernel-mode exception while recovery_rip is
+ * set is reported, then resumes there with trap_recovery_rsp (see selftest.c). */
+extern volatile word_t trap_recovery_rip;
+extern volatile word_t trap_recovery_rsp;
+extern volatile word_t trap_recovery_count;
+
+extern char _kernel_start[], _kernel_end[], _text_end[], _rodata_end[];
+extern char _user_stubs_start[], _user_stubs_end[], _user_ro_start[], _user_ro_end[];
+extern char _boot32_start[];
+
+#endif

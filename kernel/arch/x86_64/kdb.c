@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* Trap-based X.2 interfaces: KernelInterface (`lock; nop`) and the int3 kernel-debugger calls. */
+#include <kern/thread.h>
+#include <kern/space.h>
+#include <kern/kip.h>
+#include <kern/console.h>
+#include <kern/printk.h>
+#include <kern/frame.h>
+#include <arch/physmem.h>
+#include <arch/cpu.h>
+#include <arch/x86.h>
+
+/* #UD on F0 90 (ABI §2): RAX = KIP address in the caller's space, RCX = API
+ * version (sign-extended from 32 bits), RDX = API flags, RSI = kernel ID. */
+bool kernel_interface_trap(struct trapframe *tf);
+bool kernel_interface_trap(struct trapframe *tf)
+{
+	uint8_t insn[2];
+	if (!user_read(insn, tf->rip, 2) || insn[0] != 0xf0 || insn[1] != 0x90)
+		return false;
+	tf->rax = l4_fpage_base(current->space->kip_area);
+	tf->rcx = (word_t)(int64_t)(int32_t)kip.api_version;
+	tf->rdx = kip.api_flags;
+	tf->rsi = *(const l4_word_t *)kip.kern_desc;
+	tf->rip += 2;
+	return true;
+}
+
+static void print_user_string(vaddr_t s)
+{
+	for (unsigned i = 0; i < 4096; i++) {
+		char c;
+		if (!user_read(&c, s + i, 1) || !c)
+			return;
+		console_putc(c);
+	}
+}
+
+/* int3 followed by a marker (ABI §12): RIP already points past the int3. */
+bool kdb_trap(struct trapframe *tf);
+bool kdb_trap(struct trapframe *tf)
+{
+	uint8_t op[8];
+	if (!user_read(op, tf->rip, 1))
+		return false;
+	switch (op[0]) {
+	case 0x90: /* int3; nop: ignored */
+		return true;
+	case 0xeb: { /* KDB_Enter: jmp over `mov $string, %rax` (48 c7 c0 imm32) or `mov $string, %eax` (b8 imm32) */
+		if (!user_read(op, tf->rip + 2, 7))
+			return false;
+		int32_t imm;
+		if (op[0] == 0x48 && op[1] == 0xc7 && op[2] == 0xc0)
+			imm = (int32_t)(op[3] | op[4] << 8 | op[5] << 16 | (uint32_t)op[6] << 24);
+		else if (op[0] == 0xb8)
+			imm = (int32_t)(op[1] | op[2] << 8 | op[3] << 16 | (uint32_t)op[4] << 24);
+		else
+			return false;
+		printk("--- KD# ");
+		print_user_string((vaddr_t)(int64_t)imm);
+		printk(" (thread %llx) ---\n", (unsigned long long)l4_thread_no(current->id));
+		return true;
+	}
+	case 0x3c: /* cmp $op, %al: a kernel-debugger operation */
+		if (!user_read(op, tf->rip + 1, 1))
+			return false;
+		switch (op[0]) {
+		case 0x00:
+			console_putc((char)tf->rax);
+			return true;
+		case 0x01:
+			print_user_string(tf->rax);
+			return true;
+		case 0x08: {
+			int c = console_getc();
+			tf->rax = c < 0 ? 0 : (word_t)c;
+			return true;
+		}
+		case 0x0d: {
+			int c;
+			while ((c = console_getc()) < 0)
+				cpu_relax();
+			tf->rax = (word_t)c;
+			return true;
+		}
+		case 0x02: /* clear page, toggle break-in: nothing to do on a serial console */
+		case 0x03:
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* User page faults. sigma0's are resolved by the kernel with the idempotent
+ * mapping of physical memory (ABI §4.4); kernel memory is never given out. */
+bool user_fault(vaddr_t addr, word_t error, word_t rip)
+{
+	(void)rip;
+	struct space *s = current->space;
+	if (!s)
+		return false;
+	if (s->sigma0) {
+		paddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+		bool kernel_image = page >= virt_to_phys(_kernel_start) && page < virt_to_phys(_kernel_end);
+		/* a rights violation, kernel memory, or beyond any physical address */
+		if ((error & 1) || kernel_image || frame_in_pool(page) || addr >= (1ull << 40))
+			return false;
+		return pt_map(&s->pt, page, page, 12, L4_FULLY_ACCESSIBLE);
+	}
+	return false; /* pager IPC: see ipc.c */
+}

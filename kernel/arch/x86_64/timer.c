@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Time: the 8259 PICs, the PIT as the periodic tick, and the TSC as the clock. */
+#include <kern/thread.h>
+#include <kern/arch_thread.h>
+#include <kern/printk.h>
+#include <arch/cpu.h>
+#include <arch/x86.h>
+
+#define PIT_HZ 1193182u
+#define TICK_HZ 1000u
+#define TICK_US (1000000u / TICK_HZ)
+#define IRQ_BASE 32
+
+static word_t tsc_khz;
+static uint64_t tsc_at_boot;
+static word_t ticks;
+
+/* Remaps the PICs to vectors 32-47 and masks everything but the timer. */
+static void pic_init(void)
+{
+	outb(0x20, 0x11);
+	outb(0xa0, 0x11);
+	outb(0x21, IRQ_BASE);
+	outb(0xa1, IRQ_BASE + 8);
+	outb(0x21, 4);
+	outb(0xa1, 2);
+	outb(0x21, 1);
+	outb(0xa1, 1);
+	outb(0x21, 0xfe); /* only IRQ 0 */
+	outb(0xa1, 0xff);
+}
+
+/* Counts TSC ticks over 10 ms of PIT channel 2 (gate on, speaker off). */
+static word_t calibrate_tsc_khz(void)
+{
+	const unsigned count = PIT_HZ / 100;
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+	outb(0x43, 0xb0); /* channel 2, lobyte/hibyte, mode 0 */
+	outb(0x42, count & 0xff);
+	outb(0x42, count >> 8);
+	uint64_t t0 = rdtsc();
+	while (!(inb(0x61) & 0x20))
+		cpu_relax();
+	uint64_t t1 = rdtsc();
+	return (word_t)((t1 - t0) / 10);
+}
+
+void timer_init(void)
+{
+	pic_init();
+	tsc_khz = calibrate_tsc_khz();
+	if (!tsc_khz)
+		tsc_khz = 1;
+	tsc_at_boot = rdtsc();
+	const unsigned div = PIT_HZ / TICK_HZ;
+	outb(0x43, 0x34); /* channel 0, lobyte/hibyte, rate generator */
+	outb(0x40, div & 0xff);
+	outb(0x40, div >> 8);
+}
+
+word_t timer_tsc_khz(void) { return tsc_khz; }
+
+word_t arch_clock_us(void)
+{
+	uint64_t d = rdtsc() - tsc_at_boot; /* split so that d * 1000 cannot overflow */
+	return (d / tsc_khz) * 1000 + (d % tsc_khz) * 1000 / tsc_khz;
+}
+
+/* IRQ 0: accounts the running thread's quantum; the trap exit reschedules. */
+void timer_irq(void);
+void timer_irq(void)
+{
+	outb(0x20, 0x20);
+	ticks++;
+	sched_tick(TICK_US);
+}
+
+void arch_idle_wait(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* Exception and interrupt dispatch; reports every exception the kernel does not handle. */
+#include <kern/thread.h>
+#include <kern/space.h>
+#include <kern/panic.h>
+#include <kern/printk.h>
+#include <arch/cpu.h>
+#include <arch/layout.h>
+#include <arch/x86.h>
+
+volatile word_t trap_recovery_rip;
+volatile word_t trap_recovery_rsp;
+volatile word_t trap_recovery_count;
+volatile word_t trap_recovery_last_vector;
+
+extern char user_copy_begin[], user_copy_end[], user_copy_fail[];
+extern int user_copy_bytes(void *dst, const void *src, size_t len);
+void timer_irq(void);
+bool kernel_interface_trap(struct trapframe *tf);
+bool kdb_trap(struct trapframe *tf);
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 floating point", "#AC alignment check",
+	"#MC machine check", "#XM SIMD floating point", "#VE virtualization", "#CP control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
+	"#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
+};
+
+const char *trap_name(word_t vector);
+const char *trap_name(word_t vector)
+{
+	return vector < 32 ? exception_names[vector] : "interrupt";
+}
+
+void trap_report(const struct trapframe *tf, const char *who)
+{
+	printk("mnemo: %s exception %llu (%s) error %#llx\n", who, (unsigned long long)tf->vector,
+	       trap_name(tf->vector), (unsigned long long)tf->error);
+	if (tf->vector == 14)
+		printk("  fault address %#018llx (%s, %s, %s)\n", (unsigned long long)read_cr2(),
+		       (tf->error & 1) ? "protection" : "not present", (tf->error & 2) ? "write" : "read",
+		       (tf->error & 16) ? "fetch" : (tf->error & 4) ? "user" : "kernel");
+	printk("  rip %016llx cs %04llx rflags %016llx rsp %016llx ss %04llx\n",
+	       (unsigned long long)tf->rip, (unsigned long long)tf->cs, (unsigned long long)tf->rflags,
+	       (unsigned long long)tf->rsp, (unsigned long long)tf->ss);
+	printk("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)tf->rax,
+	       (unsigned long long)tf->rbx, (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
+	printk("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", (unsigned long long)tf->rsi,
+	       (unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
+	printk("  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", (unsigned long long)tf->r9,
+	       (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
+	printk("  r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)tf->r13,
+	       (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+}
+
+bool user_read(void *dst, vaddr_t uva, size_t len)
+{
+	if (uva >= USER_TOP || len > USER_TOP - uva)
+		return false;
+	return user_copy_bytes(dst, (const void *)uva, len) == 0;
+}
+
+/* A kernel-mode exception: recoverable in user copies and in the self-test. */
+static void kernel_trap(struct trapframe *tf)
+{
+	if (tf->vector == 14 && tf->rip >= (word_t)user_copy_begin && tf->rip < (word_t)user_copy_end) {
+		word_t addr = read_cr2();
+		if (addr < USER_TOP && user_fault(addr, tf->error, tf->rip))
+			return; /* resolved: the copy resumes */
+		tf->rip = (word_t)user_copy_fail;
+		return;
+	}
+	if (trap_recovery_rip) {
+		printk("mnemo: kernel exception %llu (%s) error %#llx at rip %#llx: reported, recovering\n",
+		       (unsigned long long)tf->vector, trap_name(tf->vector), (unsigned long long)tf->error,
+		       (unsigned long long)tf->rip);
+		trap_recovery_last_vector = tf->vector;
+		trap_recovery_count++;
+		tf->rip = trap_recovery_rip;
+		tf->rsp = trap_recovery_rsp;
+		trap_recovery_rip = 0;
+		return;
+	}
+	trap_report(tf, "kernel");
+	panic("unhandled kernel exception");
+}
+
+/* An exception the thread's own code caused and nothing handles: X.2 would send
+ * exception IPC to its handler; without one the thread stops (as Pistachio does). */
+static void user_exception_unhandled(struct trapframe *tf)
+{
+	printk("mnemo: thread %llx.%llx (%s): unhandled user exception, thread halted\n",
+	       (unsigned long long)l4_thread_no(current->id), (unsigned long long)l4_version(current->id),
+	       current->name ? current->name : "?");
+	trap_report(tf, "user");
+	thread_block(current, TS_HALTED);
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	if (tf->vector >= 32) {
+		if (tf->vector == 32)
+			timer_irq();
+		/* Other PIC lines stay masked until interrupt threads exist; a
+		 * spurious IRQ 7/15 needs no EOI. */
+	} else if (!tf_from_user(tf)) {
+		kernel_trap(tf);
+		return;
+	} else {
+		switch (tf->vector) {
+		case 7:
+			fpu_trap_nm();
+			break;
+		case 6:
+			if (!kernel_interface_trap(tf))
+				user_exception_unhandled(tf);
+			break;
+		case 3:
+			if (!kdb_trap(tf))
+				user_exception_unhandled(tf);
+			break;
+		case 14:
+			if (!user_fault(read_cr2(), tf->error, tf->rip))
+				user_exception_unhandled(tf);
+			break;
+		default:
+			user_exception_unhandled(tf);
+		}
+	}
+	if (need_resched)
+		schedule();
+}

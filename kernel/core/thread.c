@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* The thread table, TCB allocation and the scheduler's dispatch logic. */
+#include <kern/thread.h>
+#include <kern/arch_thread.h>
+#include <kern/sched.h>
+#include <kern/init.h>
+#include <kern/space.h>
+#include <kern/frame.h>
+#include <kern/panic.h>
+#include <arch/physmem.h>
+#include <arch/layout.h>
+
+_Static_assert(sizeof(struct tcb) <= KSTACK_SIZE / 2, "TCB leaves room for the kernel stack");
+
+/* Thread number -> TCB, two levels of 512 entries (2^18 numbers), second level
+ * pages allocated on first use. Invariant: table[n] is NULL or a live TCB whose
+ * thread number is n. */
+#define TT_L2_BITS 9
+#define TT_L2_SIZE (1u << TT_L2_BITS)
+static struct tcb **thread_table[THREAD_NUMBERS / TT_L2_SIZE];
+
+static struct sched_queues ready;
+struct tcb *current;
+bool need_resched;
+
+void thread_table_init(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(thread_table); i++)
+		thread_table[i] = NULL;
+}
+
+struct tcb *thread_lookup_number(word_t no)
+{
+	if (no >= THREAD_NUMBERS)
+		return NULL;
+	struct tcb **l2 = thread_table[no >> TT_L2_BITS];
+	return l2 ? l2[no & (TT_L2_SIZE - 1)] : NULL;
+}
+
+struct tcb *thread_lookup(l4_threadid_t id)
+{
+	struct tcb *t = thread_lookup_number(l4_thread_no(id));
+	return t && t->id == id ? t : NULL;
+}
+
+struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priority)
+{
+	word_t no = l4_thread_no(id);
+	if (no >= THREAD_NUMBERS || thread_lookup_number(no))
+		return NULL;
+	struct tcb ***l2 = &thread_table[no >> TT_L2_BITS];
+	if (!*l2) {
+		paddr_t f = frame_alloc();
+		if (!f)
+			return NULL;
+		*l2 = phys_to_virt(f);
+	}
+	paddr_t f = frame_alloc();
+	if (!f)
+		return NULL;
+	struct tcb *t = phys_to_virt(f);
+	t->id = id;
+	t->state = TS_INACTIVE;
+	t->priority = priority;
+	t->space = space;
+	t->timeslice_us = t->quantum_left_us = SCHED_DEFAULT_TIMESLICE_US;
+	if (space)
+		space->threads++;
+	(*l2)[no & (TT_L2_SIZE - 1)] = t;
+	return t;
+}
+
+void thread_destroy(struct tcb *t)
+{
+	assert(t != current);
+	sched_dequeue(&ready, t);
+	word_t no = l4_thread_no(t->id);
+	thread_table[no >> TT_L2_BITS][no & (TT_L2_SIZE - 1)] = NULL;
+	if (t->space)
+		t->space->threads--;
+	arch_thread_release(t);
+	t->state = TS_FREE;
+	frame_free(virt_to_phys(t));
+}
+
+void thread_wake(struct tcb *t)
+{
+	if (t->state == TS_READY)
+		return;
+	t->state = TS_READY;
+	if (t != current) {
+		sched_enqueue(&ready, t);
+		if (!current || t->priority > current->priority)
+			need_resched = true;
+	}
+}
+
+void thread_block(struct tcb *t, enum thread_state why)
+{
+	assert(why != TS_READY);
+	t->state = why;
+	sched_dequeue(&ready, t);
+	if (t == current)
+		need_resched = true;
+}
+
+/* The idle thread runs when nothing else can; it is never in a ready queue. */
+static struct tcb idle_tcb = {.name = "idle", .state = TS_READY};
+
+static void switch_to(struct tcb *next)
+{
+	struct tcb *prev = current;
+	need_resched = false;
+	if (next == prev)
+		return;
+	if (prev != &idle_tcb && prev->state == TS_READY)
+		sched_enqueue(&ready, prev);
+	if (next != &idle_tcb)
+		sched_dequeue(&ready, next);
+	current = next;
+	arch_thread_switch(prev, next);
+}
+
+void schedule(void)
+{
+	struct tcb *best = sched_highest(&ready);
+	bool runnable = current != &idle_tcb && current->state == TS_READY;
+	struct tcb *next;
+	if (!runnable)
+		next = best ? best : &idle_tcb;
+	else if (!best || best->priority < current->priority)
+		next = current;
+	else if (best->priority == current->priority && current->quantum_left_us)
+		next = current;
+	else
+		next = best;
+	if (runnable && !current->quantum_left_us)
+		current->quantum_left_us = current->timeslice_us;
+	switch_to(next);
+}
+
+void schedule_to(struct tcb *to)
+{
+	if (!to || to->state != TS_READY || to == current) {
+		/* a plain yield: round-robin among equals */
+		if (current != &idle_tcb)
+			current->quantum_left_us = 0;
+		schedule();
+		return;
+	}
+	switch_to(to);
+}
+
+void sched_tick(word_t elapsed_us)
+{
+	if (current == &idle_tcb) {
+		need_resched = sched_highest(&ready) != NULL;
+		return;
+	}
+	current->quantum_left_us = current->quantum_left_us > elapsed_us ? current->quantum_left_us - elapsed_us : 0;
+	if (!current->quantum_left_us)
+		need_resched = true;
+}
+
+/* Becomes the idle thread: the boot context ends here, scheduling others. */
+__noreturn void thread_idle_loop(void)
+{
+	current = &idle_tcb;
+	for (;;) {
+		schedule();
+		arch_idle_wait();
+	}
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* What the generic thread code asks of the architecture. */
+#ifndef KERN_ARCH_THREAD_H
+#define KERN_ARCH_THREAD_H
+
+#include <kern/types.h>
+
+struct tcb;
+
+/* Prepares t's kernel stack so that its first switch-in returns to user mode
+ * at ip with stack pointer sp (IOPL 3 if io_privileged). */
+void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io_privileged);
+/* Switches from the running thread `from` to `to`: address space, kernel
+ * stack, FPU ownership and the user-visible UTCB pointer. */
+void arch_thread_switch(struct tcb *from, struct tcb *to);
+/* Forgets t's FPU state (t is being destroyed). */
+void arch_thread_release(struct tcb *t);
+/* Microseconds since boot. */
+word_t arch_clock_us(void);
+/* Waits for an interrupt with interrupts enabled (the idle loop). */
+void arch_idle_wait(void);
+
+#endif

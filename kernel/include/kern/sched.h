@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Fixed-priority round-robin scheduler (X.2: 256 priorities, time slices). */
+#ifndef KERN_SCHED_H
+#define KERN_SCHED_H
+
+#include <kern/types.h>
+
+struct tcb;
+
+#define SCHED_PRIORITIES 256
+#define SCHED_DEFAULT_PRIORITY 100
+#define SCHED_ROOT_PRIORITY 255
+#define SCHED_DEFAULT_TIMESLICE_US 10000
+
+/* Invariant: a thread is in a ready queue iff its state is TS_READY and it is not
+ * the running thread; queues are circular, doubly linked, FIFO per priority; bit
+ * p of the bitmap is set iff queue p is non-empty. */
+struct sched_queues {
+	struct tcb *head[SCHED_PRIORITIES];
+	uint64_t bitmap[SCHED_PRIORITIES / 64];
+};
+
+void sched_enqueue(struct sched_queues *q, struct tcb *t);
+void sched_dequeue(struct sched_queues *q, struct tcb *t);
+/* The highest-priority ready thread (the head of its queue), or NULL. */
+struct tcb *sched_highest(const struct sched_queues *q);
+int sched_highest_priority(const struct sched_queues *q);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Address spaces: page tables plus the KIP and UTCB areas of X.2. */
+#ifndef KERN_SPACE_H
+#define KERN_SPACE_H
+
+#include <kern/types.h>
+#include <arch/pgtable.h>
+
+#define SPACE_UTCB_SIZE 1024 /* UtcbInfo: m = 1, a = 10 */
+#define SPACE_UTCB_MR0 512   /* offset of MR0 within a UTCB */
+
+/* Invariants: kip_area and utcb_area are either nil or valid, disjoint fpages in
+ * user space; the KIP is mapped read-only at the base of kip_area; UTCB pages
+ * are kernel-pool frames mapped into utcb_area as threads need them. */
+struct space {
+	struct arch_pgtable pt;
+	l4_fpage_t kip_area, utcb_area;
+	word_t threads; /* threads whose `space` is this one */
+	bool sigma0;	/* faults are resolved idempotently by the kernel */
+};
+
+struct space *space_create(void);
+void space_destroy(struct space *s);
+/* Sets the KIP and UTCB areas and maps the KIP; false on invalid fpages. */
+bool space_set_areas(struct space *s, l4_fpage_t kip_area, l4_fpage_t utcb_area);
+/* Backs the UTCB at user address utcb (a UTCB start) with zeroed kernel memory;
+ * returns the kernel's pointer to it, or NULL when out of memory. */
+void *space_utcb_kernel_ptr(struct space *s, vaddr_t utcb_start);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Threads: the thread control block, thread IDs and the thread table. */
+#ifndef KERN_THREAD_H
+#define KERN_THREAD_H
+
+#include <kern/types.h>
+#include <arch/context.h>
+
+struct space;
+
+enum thread_state {
+	TS_FREE = 0,	/* TCB not in use */
+	TS_READY,	/* runnable (queued, or the running thread) */
+	TS_HALTED,	/* stopped: halted by ExchangeRegisters or after an unhandled fault */
+	TS_WAIT_IPC,	/* blocked in an IPC phase */
+	TS_INACTIVE,	/* exists, but has no space activated yet (ThreadControl) */
+};
+
+/* X.2 thread numbers: below SystemBase interrupt threads, then kernel threads,
+ * from UserBase on user threads (sigma0 = UserBase, sigma1, root task). */
+#define THREAD_BITS 18
+#define THREAD_NUMBERS (1u << THREAD_BITS)
+#define THREAD_SYSTEM_BASE 16
+#define THREAD_USER_BASE 48
+
+/* Invariants: a TCB and its kernel stack share one KSTACK_SIZE-aligned frame,
+ * TCB at the base; `id` is the global ID under which the thread table holds the
+ * TCB; a thread with a space has `utcb` inside that space's UTCB area (or 0 for
+ * none); the running thread is TS_READY and in no ready queue. */
+struct tcb {
+	struct arch_context arch; /* first: the assembly finds the saved stack pointer here */
+	l4_threadid_t id;
+	enum thread_state state;
+	uint8_t priority;
+	struct tcb *ready_next, *ready_prev;
+	struct space *space;
+	vaddr_t utcb; /* user address of MR0, i.e. the local ID; 0 for kernel threads */
+	l4_threadid_t pager, scheduler, exception_handler;
+	word_t timeslice_us, quantum_left_us;
+	const char *name;
+};
+
+/* The running thread. */
+extern struct tcb *current;
+
+void thread_table_init(void);
+/* The TCB registered under thread number no (any version), or NULL. */
+struct tcb *thread_lookup_number(word_t no);
+/* The TCB whose global ID is exactly id, or NULL. */
+struct tcb *thread_lookup(l4_threadid_t id);
+/* Allocates a TCB (and its kernel stack) for global id; NULL if the number is
+ * taken or out of range, or kernel memory is exhausted. */
+struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priority);
+void thread_destroy(struct tcb *t);
+
+/* Makes t runnable / not runnable and picks the next thread to run. */
+void thread_wake(struct tcb *t);
+void thread_block(struct tcb *t, enum thread_state why);
+/* Gives up the CPU: switches to the best ready thread (possibly the caller). */
+void schedule(void);
+/* Timer tick from the arch layer: accounts the running thread's quantum. */
+void sched_tick(word_t elapsed_us);
+/* Switches to the thread `to` if it is ready (ThreadSwitch with a target). */
+void schedule_to(struct tcb *to);
+extern bool need_resched;
+
+#endif
