@@ -3,7 +3,8 @@
 #include <kern/mdb_impl.h>
 #include <kern/string.h>
 
-uint64_t mdb_epoch;
+uint64_t mdb_epoch, mdb_split_epoch;
+struct mdb_unmap_op *mdb_active_ops;
 static struct mdb_space *spaces[CONFIG_MDB_MAX_SPACES]; /* id -> space */
 static struct mdb_space *sigma0;
 static uint32_t next_id_hint;
@@ -13,7 +14,8 @@ void mdb_init(void)
 	memset(spaces, 0, sizeof spaces);
 	sigma0 = NULL;
 	next_id_hint = 0;
-	mdb_epoch = 1;
+	mdb_epoch = mdb_split_epoch = 1;
+	mdb_active_ops = NULL;
 }
 
 int mdb_space_register(struct mdb_space *ms, struct space *s)
@@ -132,6 +134,10 @@ void mdb_set_pinned(struct mdb_node *n, bool pin)
 unsigned mdb_remove_leaf(struct mdb_node *n)
 {
 	assert(!n->child);
+	mdb_ref_t r = mdb_ref(n);
+	for (struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active)
+		if (op->in_tree && (op->cur == r || op->top == r))
+			op->in_tree = false; /* it restarts at its current top's address */
 	unsigned acc = arch_pt_remove(mdb_n_arch_space(n), mdb_n_vaddr(n));
 	mdb_unlink(n);
 	mdb_node_free(n);
@@ -255,6 +261,7 @@ static int split_one(struct mdb_node *x, unsigned *cost)
 		mdb_link_child(piece, c);
 	}
 	mdb_epoch++;
+	mdb_split_epoch++;
 	return MDB_OK;
 }
 

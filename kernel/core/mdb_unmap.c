@@ -12,10 +12,15 @@
  * reduced only after its children's, and a node whose rights drop to none is a
  * leaf by then (its children's rights were a subset of its own).
  *
- * The op keeps a cursor between steps; if anybody else changed the database
- * in between (mdb_epoch moved), the op restarts the current top from the PTE
- * walk. Revoking and reading-and-clearing access bits are idempotent, so a
- * restart only costs time.
+ * Between steps the op keeps only its cursor (the next node in post-order) and
+ * the current top. Other operations may change the db meanwhile: new nodes
+ * below visited ones have rights within their (already reduced) parents, new
+ * ones ahead are visited, granted nodes keep their tree position. Two things
+ * invalidate the cursor: removal of the cursor or top node (mdb_remove_leaf
+ * resets in_tree of the ops on the mdb_active_ops list) and somebody else's
+ * superpage split, which moves children between pieces (mdb_split_epoch).
+ * Then the op restarts its current top from the PTE walk; revoking and reading
+ * and clearing access bits are idempotent, so a restart only costs time.
  */
 
 void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift,
@@ -25,7 +30,7 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 	op->ms = ms;
 	op->rights = rights & 7;
 	op->flush = flush;
-	op->epoch = mdb_epoch;
+	op->split_epoch = mdb_split_epoch;
 	word_t top = (word_t)1 << MDB_USER_BITS;
 	if (shift == 1 || shift >= MDB_USER_BITS) {
 		if (shift != 1 && shift < 64 && (base >> shift))
@@ -39,8 +44,25 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 	}
 	op->v = ALIGN_DOWN(base, (word_t)1 << shift);
 	op->end = op->v + ((word_t)1 << shift);
-	if (op->end > top)
+	if (op->end > top) {
 		op->done = true;
+		return;
+	}
+	op->next_active = mdb_active_ops;
+	mdb_active_ops = op;
+}
+
+bool mdb_active_ops_empty(void) { return !mdb_active_ops; }
+
+void mdb_unmap_abort(struct mdb_unmap_op *op)
+{
+	for (struct mdb_unmap_op **pp = &mdb_active_ops; *pp; pp = &(*pp)->next_active)
+		if (*pp == op) {
+			*pp = op->next_active;
+			break;
+		}
+	op->done = true;
+	op->in_tree = false;
 }
 
 /* Physical range of a live node. */
@@ -135,6 +157,7 @@ static void visit(struct mdb_unmap_op *op, long *b)
 		unsigned r = mdb_n_rights(x) & ~op->rights;
 		if (!r) {
 			mdb_remove_leaf(x); /* a leaf by now: see above */
+			op->in_tree = x != top; /* our own removal does not restart us */
 		} else if (r != mdb_n_rights(x)) {
 			mdb_n_set_rights(x, r);
 			arch_pt_set_rights(sp, v, r);
@@ -151,19 +174,23 @@ static void visit(struct mdb_unmap_op *op, long *b)
 
 int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget)
 {
-	if (op->in_tree && op->epoch != mdb_epoch)
-		op->in_tree = false; /* somebody else changed the db: restart this top */
+	if (op->done)
+		return MDB_OK;
+	if (op->in_tree && op->split_epoch != mdb_split_epoch)
+		op->in_tree = false; /* somebody else split superpages: restart this top */
 	long b = budget ? (long)budget : 1;
-	while (!op->done && b > 0) {
-		if (op->in_tree)
+	while (b > 0) {
+		if (op->in_tree) {
 			visit(op, &b);
-		else if (op->v >= op->end)
-			op->done = true;
-		else
+		} else if (op->v >= op->end) {
+			mdb_unmap_abort(op); /* finished: off the active list */
+			return MDB_OK;
+		} else {
 			start_top(op, &b);
+		}
 	}
-	op->epoch = mdb_epoch;
-	return op->done ? MDB_OK : MDB_MORE;
+	op->split_epoch = mdb_split_epoch;
+	return MDB_MORE;
 }
 
 unsigned mdb_unmap(struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights, bool flush)

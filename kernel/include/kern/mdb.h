@@ -114,7 +114,8 @@ struct mdb_unmap_op {
 	vaddr_t top_end;    /* end of the part of the current top node */
 	paddr_t plo, phi;   /* physical range revoked below the current top */
 	mdb_ref_t top, cur; /* current caller node and post-order cursor */
-	uint64_t epoch;	    /* mdb epoch after our last step */
+	uint64_t split_epoch; /* mdb_split_epoch after our last step */
+	struct mdb_unmap_op *next_active; /* list of unfinished ops */
 	unsigned rights;    /* rights to revoke */
 	unsigned access;    /* result: access bits gathered (r/w/x = 4/2/1) */
 	bool flush;
@@ -128,6 +129,9 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 /* Does about `budget` units of work (a split may exceed it by one superpage's
  * pieces plus children). Returns MDB_MORE or MDB_OK (done; op->access valid). */
 int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget);
+/* Forgets an unfinished op (its thread is deleted, say). */
+void mdb_unmap_abort(struct mdb_unmap_op *op);
+bool mdb_active_ops_empty(void);
 /* Unmap in one go; returns the access bits. */
 unsigned mdb_unmap(struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights, bool flush);
 /* Space deletion: flush of the complete user address space, preemptible. */
@@ -162,7 +166,9 @@ int mdb_check(char *err, size_t errlen);
 /* Text dump of all trees into buf (NUL-terminated); returns the full length. */
 size_t mdb_dump(char *buf, size_t size);
 
-/* Monotone counter bumped by every change; unmap ops use it to notice others. */
-extern uint64_t mdb_epoch;
+/* Monotone counters: every change bumps mdb_epoch, every superpage split also
+ * mdb_split_epoch (an unfinished unmap restarts its current top after others'
+ * splits, or when its cursor or top node was removed). */
+extern uint64_t mdb_epoch, mdb_split_epoch;
 
 #endif

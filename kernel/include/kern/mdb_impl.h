@@ -51,6 +51,8 @@ void mdb_subtree_restrict(struct mdb_node *n, unsigned mask);
  * *cost (if non-NULL) is increased by the work done. */
 int mdb_split(struct mdb_node *n, unsigned *cost);
 void mdb_set_pinned(struct mdb_node *n, bool pin);
+/* Unfinished unmap ops; mdb_remove_leaf restarts one whose cursor goes. */
+extern struct mdb_unmap_op *mdb_active_ops;
 
 /* ---- text output without printk (dumps and check messages) ---- */
 struct mdb_out {
