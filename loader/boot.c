@@ -211,13 +211,24 @@ static void place_pool_and_bootinfo(void)
 					 img[i].segs[k].paddr + img[i].segs[k].memsz);
 	if (!place_top(plan.kmem, MIB(2), MIB(1), POOL_LIMIT, &plan.pool)) {
 		struct rset low = avail;
+		uint64_t largest = 0;
+		rset_sub(&low, 0, MIB(1));
 		rset_sub(&low, POOL_LIMIT, ~(uint64_t)0);
-		loader_fail("too little memory: need %u KiB (a 2 MiB-aligned kernel pool of %u MiB) "
-			    "of free usable RAM between 1 MiB and 1 GiB, have %u KiB there",
-			    kib32(plan.kmem), kib32(plan.kmem) >> 10, kib32(rset_total(&low)));
+		for (unsigned r = 0; r < low.n; r++) {
+			uint64_t lo = ALIGN_UP64(low.lo[r], MIB(2));
+			if (lo < low.hi[r] && low.hi[r] - lo > largest)
+				largest = low.hi[r] - lo;
+		}
+		loader_fail("too little memory: the kernel pool needs %u KiB of free usable RAM in one "
+			    "2 MiB-aligned block between 1 MiB and 1 GiB; the largest such block has "
+			    "%u KiB (%u KiB free there in all)",
+			    kib32(plan.kmem), kib32(largest), kib32(rset_total(&low)));
 	}
 	rset_sub(&avail, plan.pool, plan.pool + plan.kmem);
-	if (!place_top(ALIGN_UP64(plan.bi_size, PAGE), PAGE, MIB(1), POOL_LIMIT, &plan.bi))
+	/* the bootinfo goes just below the pool if it can, else anywhere in 1 MiB..1 GiB */
+	uint64_t bi_pages = ALIGN_UP64(plan.bi_size, PAGE);
+	if (!place_top(bi_pages, PAGE, MIB(1), plan.pool, &plan.bi) &&
+	    !place_top(bi_pages, PAGE, MIB(1), POOL_LIMIT, &plan.bi))
 		loader_fail("too little memory: no free page for the bootinfo (%u bytes)",
 			    (unsigned)plan.bi_size);
 }
