@@ -371,7 +371,7 @@ void loader_main(uint32_t magic, uint32_t info)
 			img[i].low, img[i].high, img[i].entry);
 	}
 	for (unsigned i = NLOADED; i < in.nmods; i++)
-		cprintf("mnemo-loader: module %u %s: kept at 0x%x-0x%x\n", i, names[i], in.mods[i].start,
+		cprintf("mnemo-loader: module %u (%s) kept at 0x%x-0x%x\n", i, names[i], in.mods[i].start,
 			in.mods[i].end);
 	write_kip();
 	write_bootinfo();
