@@ -31,7 +31,7 @@ $(B)/kernel/%.o: kernel/%.S mk/flags.mk
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
 $(KERNEL_ELF): $(KERNEL_OBJ) kernel/arch/x86_64/kernel.ld
 	$(MSG) LD $@
-	$(Q)$(LD) -n -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ)
+	$(Q)$(LD) -n --gc-sections -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ)
 
 # ---- 32-bit boot loader -------------------------------------------------------
 LOADER_C := $(wildcard loader/*.c)

@@ -9,7 +9,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmis
 GCC_INC := $(shell $(CC) -print-file-name=include)
 
 # Kernel: freestanding, higher half (-2 GiB), no FPU/SSE in kernel code.
-KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -ffunction-sections -fdata-sections -nostdinc -isystem $(GCC_INC) \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-pic -fno-pie \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-Iinclude -Ikernel/include -Ikernel/arch/x86_64/include

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 
 typedef uint64_t l4_word_t;
 typedef int64_t l4_sword_t;

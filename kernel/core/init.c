@@ -30,6 +30,7 @@ static struct tcb *start_root_server(const char *name, const struct l4_kip_serve
 		return NULL;
 	}
 	mr += L4_UTCB_MR0_OFFSET / sizeof(l4_word_t);
+	t->utcb_k = mr;
 	t->name = name;
 	t->utcb = ROOT_UTCB_AREA + L4_UTCB_MR0_OFFSET;
 	t->pager = pager;

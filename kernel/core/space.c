@@ -4,6 +4,8 @@
 #include <kern/frame.h>
 #include <kern/kip.h>
 #include <kern/string.h>
+#include <kern/mdb.h>
+#include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
 
@@ -68,4 +70,73 @@ void *space_utcb_kernel_ptr(struct space *s, vaddr_t utcb_start)
 		}
 	}
 	return (char *)phys_to_virt(pa) + (utcb_start - page);
+}
+
+const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start)
+{
+	vaddr_t page = ALIGN_DOWN(utcb_start, PAGE_SIZE);
+	paddr_t pa;
+	unsigned sz, rights;
+	if (!pt_lookup(&s->pt, page, &pa, &sz, &rights) || !frame_in_pool(pa))
+		return NULL;
+	return (const l4_word_t *)((char *)phys_to_virt(pa) + (utcb_start - page)) + L4_UTCB_MR0_OFFSET / 8;
+}
+
+/* Whether [va, va + size) is ordinary user memory of s (not its KIP or UTCB area). */
+static bool mappable(const struct space *s, vaddr_t va, word_t size)
+{
+	l4_word_t kb = l4_fpage_base(s->kip_area), ke = kb + ((word_t)1 << l4_fpage_size_log2(s->kip_area));
+	l4_word_t ub = l4_fpage_base(s->utcb_area), ue = ub + ((word_t)1 << l4_fpage_size_log2(s->utcb_area));
+	return va + size <= USER_TOP && !(va < ke && kb < va + size) && !(va < ue && ub < va + size);
+}
+
+/* What sigma0 holds at va without having touched it: all physical memory but
+ * the kernel's own (ABI §4.4). */
+static bool sigma0_implicit(vaddr_t va, word_t size)
+{
+	for (word_t off = 0; off < size; off += PAGE_SIZE)
+		if (frame_in_pool(va + off) || !arch_user_may_own(va + off))
+			return false;
+	return va + size <= SIGMA0_PHYS_LIMIT;
+}
+
+/* Until the mapping database is wired to the x86-64 page tables this copies
+ * page-table leaves; see docs/x2-status.md. */
+void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
+		    bool grant)
+{
+	struct mdb_xfer x;
+	unsigned rights = l4_fpage_rights(snd);
+	if (!rights || !mdb_window(l4_fpage_base(snd), l4_fpage_size_log2(snd), hot_spot, l4_fpage_base(window),
+				   l4_fpage_size_log2(window), &x))
+		return;
+	word_t size = (word_t)1 << x.shift;
+	for (word_t off = 0; off < size;) {
+		vaddr_t sva = x.src + off, dva = x.dst + off;
+		paddr_t pa;
+		unsigned sz, r;
+		if (pt_lookup(&from->pt, sva, &pa, &sz, &r)) {
+			sz = 12; /* a leaf of the destination never spans more than the source page */
+			pa = ALIGN_DOWN(pa, PAGE_SIZE);
+		} else if (from->sigma0) {
+			sz = (size - off >= (1ull << 21) && !(sva & ((1ull << 21) - 1)) && !(dva & ((1ull << 21) - 1)))
+				     ? 21 : 12;
+			if (!sigma0_implicit(sva, (word_t)1 << sz)) {
+				off += PAGE_SIZE;
+				continue;
+			}
+			pa = sva;
+			r = L4_FULLY_ACCESSIBLE;
+		} else {
+			off += PAGE_SIZE;
+			continue;
+		}
+		word_t len = (word_t)1 << sz;
+		if (mappable(to, dva, len) && (from != to || sva != dva)) {
+			pt_map(&to->pt, dva, pa, sz, rights & r);
+			if (grant && !from->sigma0)
+				pt_unmap(&from->pt, sva);
+		}
+		off += len;
+	}
 }

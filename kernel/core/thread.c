@@ -4,6 +4,7 @@
 #include <kern/arch_thread.h>
 #include <kern/sched.h>
 #include <kern/init.h>
+#include <kern/ipc.h>
 #include <kern/space.h>
 #include <kern/frame.h>
 #include <kern/panic.h>
@@ -73,6 +74,7 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 void thread_destroy(struct tcb *t)
 {
 	assert(t != current);
+	ipc_cancel(t);
 	sched_dequeue(&ready, t);
 	word_t no = l4_thread_no(t->id);
 	thread_table[no >> TT_L2_BITS][no & (TT_L2_SIZE - 1)] = NULL;
@@ -151,8 +153,53 @@ void schedule_to(struct tcb *to)
 	switch_to(to);
 }
 
+/* Armed timeouts, sorted by wake-up time (earliest first). */
+static struct tcb *timeout_head;
+
+void thread_arm_timeout(struct tcb *t, word_t at_us)
+{
+	thread_disarm_timeout(t);
+	t->wakeup_us = at_us;
+	struct tcb **pp = &timeout_head, *prev = NULL;
+	while (*pp && (*pp)->wakeup_us <= at_us) {
+		prev = *pp;
+		pp = &(*pp)->timeout_next;
+	}
+	t->timeout_next = *pp;
+	t->timeout_prev = prev;
+	if (*pp)
+		(*pp)->timeout_prev = t;
+	*pp = t;
+	t->timeout_armed = true;
+}
+
+void thread_disarm_timeout(struct tcb *t)
+{
+	if (!t->timeout_armed)
+		return;
+	if (t->timeout_prev)
+		t->timeout_prev->timeout_next = t->timeout_next;
+	else
+		timeout_head = t->timeout_next;
+	if (t->timeout_next)
+		t->timeout_next->timeout_prev = t->timeout_prev;
+	t->timeout_next = t->timeout_prev = NULL;
+	t->timeout_armed = false;
+}
+
+void thread_expire_timeouts(word_t now_us)
+{
+	while (timeout_head && timeout_head->wakeup_us <= now_us) {
+		struct tcb *t = timeout_head;
+		thread_disarm_timeout(t);
+		ipc_timeout(t);
+	}
+}
+
 void sched_tick(word_t elapsed_us)
 {
+	if (timeout_head)
+		thread_expire_timeouts(arch_clock_us());
 	if (current == &idle_tcb) {
 		need_resched = sched_highest(&ready) != NULL;
 		return;

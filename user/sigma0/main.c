@@ -1,11 +1,178 @@
 /* SPDX-License-Identifier: MIT */
-/* sigma0: the root pager; owns all physical memory idempotently and hands it out by IPC. */
+/* sigma0: owns all physical memory idempotently and hands pages out by page fault and sigma0 RPC. */
 #include <stdio.h>
-#include <l4/syscalls.h>
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/kip.h>
+
+/* Who was given what. Invariant: regions are disjoint, page aligned, sorted by
+ * start; a page not in any region and of final descriptor type conventional is
+ * free. Answers are idempotent: a page already given to the asker is given again. */
+struct region {
+	l4_word_t start, end; /* [start, end) */
+	l4_threadid_t owner;
+};
+#define MAX_REGIONS 2048
+static struct region regions[MAX_REGIONS];
+static unsigned nregions;
+static bool verbose;
+
+/* The final type of physical address pa: later descriptors override earlier ones. */
+static unsigned mem_type(l4_word_t pa)
+{
+	unsigned type = L4_MEM_UNDEFINED;
+	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
+		struct l4_memdesc d = __l4_kip->memdesc[i];
+		if (!l4_memdesc_virtual(d) && pa >= l4_memdesc_low(d) && pa <= l4_memdesc_high(d))
+			type = l4_memdesc_type(d);
+	}
+	return type;
+}
+
+static bool range_is(l4_word_t start, l4_word_t size, unsigned type)
+{
+	for (l4_word_t a = start; a - start < size; a += 4096)
+		if (mem_type(a) != type)
+			return false;
+	return true;
+}
+
+/* The owner of any page in [start, start + size): 0 if none, ~0 if several differ. */
+static l4_threadid_t owner_of(l4_word_t start, l4_word_t size, bool *whole)
+{
+	l4_threadid_t owner = 0;
+	l4_word_t covered = 0;
+	for (unsigned i = 0; i < nregions; i++) {
+		struct region *r = &regions[i];
+		if (r->end <= start || r->start >= start + size)
+			continue;
+		if (owner && owner != r->owner)
+			return ~0ull;
+		owner = r->owner;
+		l4_word_t lo = r->start > start ? r->start : start, hi = r->end < start + size ? r->end : start + size;
+		covered += hi - lo;
+	}
+	*whole = covered == size;
+	return owner;
+}
+
+static bool claim(l4_word_t start, l4_word_t size, l4_threadid_t owner)
+{
+	if (nregions == MAX_REGIONS)
+		return false;
+	unsigned i = 0;
+	while (i < nregions && regions[i].start < start)
+		i++;
+	for (unsigned j = nregions; j > i; j--)
+		regions[j] = regions[j - 1];
+	regions[i] = (struct region){start, start + size, owner};
+	nregions++;
+	return true;
+}
+
+/* Grants [start, start+size) to `who` if nobody else owns any of it, or who
+ * already owns all of it. Everything but kernel memory (reserved) may be given:
+ * conventional memory, the loaded images and boot modules (the root task runs
+ * from them and reads them), device and shared regions. */
+static bool give(l4_word_t start, l4_word_t size, l4_threadid_t who)
+{
+	bool whole;
+	l4_threadid_t owner = owner_of(start, size, &whole);
+	if (owner == who && whole)
+		return true;
+	if (owner)
+		return false;
+	for (l4_word_t a = start; a - start < size; a += 4096)
+		if (mem_type(a) == L4_MEM_RESERVED)
+			return false;
+	return claim(start, size, who);
+}
+
+/* Any free conventional page of 2^log2 bytes, from the top of memory down. */
+static l4_word_t find_any(unsigned log2, l4_threadid_t who)
+{
+	l4_word_t size = 1ull << log2;
+	for (unsigned i = l4_kip_memdesc_count(__l4_kip); i-- > 0;) {
+		struct l4_memdesc d = __l4_kip->memdesc[i];
+		if (l4_memdesc_virtual(d) || l4_memdesc_type(d) != L4_MEM_CONVENTIONAL)
+			continue;
+		l4_word_t lo = l4_memdesc_low(d), hi = l4_memdesc_high(d) + 1;
+		for (l4_word_t a = (hi & ~(size - 1)); a >= lo + size && a >= 0x100000 + size; a -= size) {
+			bool whole;
+			if (!owner_of(a - size, size, &whole) && range_is(a - size, size, L4_MEM_CONVENTIONAL))
+				return give(a - size, size, who) ? a - size : 0;
+		}
+	}
+	return 0;
+}
+
+static void reply_map(l4_word_t base, unsigned log2, unsigned rights)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_MapItemWord0(base);
+	mr[2] = l4_fpage_log2(base, log2) | rights;
+}
+
+static void reply_nil(void)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_MapItemWord0(0);
+	mr[2] = L4_NILPAGE;
+}
+
+/* Returns true if a reply is to be sent. */
+static bool handle(l4_msgtag_t tag, l4_threadid_t from)
+{
+	l4_word_t *mr = l4_utcb();
+	l4_word_t hi = tag & ~0xfffffull;
+	if (L4_TAG_T(tag) != 0 || (L4_TAG_U(tag) != 2 && L4_TAG_U(tag) != 3))
+		return false;
+	if (hi == ((l4_word_t)-2 << 20)) { /* page fault */
+		l4_word_t page = mr[1] & ~0xfffull;
+		if (give(page, 4096, from)) {
+			reply_map(page, 12, L4_FULLY_ACCESSIBLE);
+			return true;
+		}
+		printf("sigma0: refusing page fault at %#llx (ip %#llx) from %llx: not free memory\n",
+		       (unsigned long long)mr[1], (unsigned long long)mr[2], (unsigned long long)from);
+		return false;
+	}
+	if (hi == ((l4_word_t)-6 << 20)) { /* sigma0 RPC */
+		l4_fpage_t f = mr[1];
+		unsigned log2 = l4_fpage_size_log2(f);
+		unsigned rights = l4_fpage_rights(f) ? l4_fpage_rights(f) : L4_FULLY_ACCESSIBLE;
+		if (log2 < 12 || log2 > 30) {
+			reply_nil();
+			return true;
+		}
+		l4_word_t base;
+		if ((f >> 10) == (~0ull >> 10))
+			base = find_any(log2, from);
+		else
+			base = give(l4_fpage_base(f), 1ull << log2, from) ? l4_fpage_base(f) : 0;
+		if (base || (f >> 10) == 0)
+			reply_map(base, log2, rights);
+		else
+			reply_nil();
+		if (verbose)
+			printf("sigma0: %llx asked for %#llx, got %#llx\n", (unsigned long long)from,
+			       (unsigned long long)f, (unsigned long long)base);
+		return true;
+	}
+	return false;
+}
 
 int main(void)
 {
-	printf("sigma0: thread %llx, KIP at %p\n", (unsigned long long)L4_Myself(), (void *)__l4_kip);
-	for (;;)
-		L4_Yield();
+	printf("sigma0: thread %llx, KIP at %p, %u memory descriptors\n", (unsigned long long)L4_Myself(),
+	       (void *)__l4_kip, l4_kip_memdesc_count(__l4_kip));
+	l4_threadid_t from;
+	L4_Accept(L4_NILPAGE); /* untyped words only */
+	l4_msgtag_t tag = L4_Wait(&from);
+	for (;;) {
+		bool reply = !L4_IpcFailed(tag) && handle(tag, from);
+		tag = reply ? L4_ReplyWait(from, &from) : L4_Wait(&from);
+	}
 }

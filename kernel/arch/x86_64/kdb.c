@@ -6,6 +6,7 @@
 #include <kern/console.h>
 #include <kern/printk.h>
 #include <kern/frame.h>
+#include <kern/ipc.h>
 #include <arch/physmem.h>
 #include <arch/cpu.h>
 #include <arch/x86.h>
@@ -94,19 +95,25 @@ bool kdb_trap(struct trapframe *tf)
 
 /* User page faults. sigma0's are resolved by the kernel with the idempotent
  * mapping of physical memory (ABI §4.4); kernel memory is never given out. */
+bool arch_user_may_own(paddr_t pa)
+{
+	return pa < virt_to_phys(_kernel_start) || pa >= virt_to_phys(_kernel_end);
+}
+
+/* User page faults. sigma0's are resolved by the kernel with the idempotent
+ * mapping of physical memory (ABI §4.4); everyone else's go to the pager as
+ * X.2 page-fault IPC. Error bits: 1 present, 2 write, 16 instruction fetch. */
 bool user_fault(vaddr_t addr, word_t error, word_t rip)
 {
-	(void)rip;
 	struct space *s = current->space;
 	if (!s)
 		return false;
+	vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
 	if (s->sigma0) {
-		paddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-		bool kernel_image = page >= virt_to_phys(_kernel_start) && page < virt_to_phys(_kernel_end);
-		/* a rights violation, kernel memory, or beyond any physical address */
-		if ((error & 1) || kernel_image || frame_in_pool(page) || addr >= (1ull << 40))
+		if ((error & 1) || frame_in_pool(page) || !arch_user_may_own(page) || addr >= SIGMA0_PHYS_LIMIT)
 			return false;
 		return pt_map(&s->pt, page, page, 12, L4_FULLY_ACCESSIBLE);
 	}
-	return false; /* pager IPC: see ipc.c */
+	unsigned access = (error & 2) ? L4_WRITABLE : (error & 16) ? L4_EXECUTABLE : L4_READABLE;
+	return ipc_pagefault(addr, access, rip);
 }

@@ -21,14 +21,14 @@ static bool fpu_trapping; /* CR0.TS is set */
 extern char trap_return[];
 extern void arch_switch_stack(word_t *save_ksp, word_t new_ksp);
 
-struct trapframe *thread_user_frame(struct tcb *t)
+struct trapframe *arch_user_frame(struct tcb *t)
 {
 	return (struct trapframe *)((word_t)t + KSTACK_SIZE - TF_SIZE);
 }
 
 void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io_privileged)
 {
-	struct trapframe *tf = thread_user_frame(t);
+	struct trapframe *tf = arch_user_frame(t);
 	memset(tf, 0, sizeof *tf);
 	tf->rip = ip;
 	tf->cs = USER_CS;

@@ -6,6 +6,10 @@
 #include <kern/types.h>
 
 struct tcb;
+struct trapframe;
+
+/* The user-mode register frame of t, at the top of its kernel stack. */
+struct trapframe *arch_user_frame(struct tcb *t);
 
 /* Prepares t's kernel stack so that its first switch-in returns to user mode
  * at ip with stack pointer sp (IOPL 3 if io_privileged). */

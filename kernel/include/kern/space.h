@@ -26,5 +26,18 @@ bool space_set_areas(struct space *s, l4_fpage_t kip_area, l4_fpage_t utcb_area)
 /* Backs the UTCB at user address utcb (a UTCB start) with zeroed kernel memory;
  * returns the kernel's pointer to it, or NULL when out of memory. */
 void *space_utcb_kernel_ptr(struct space *s, vaddr_t utcb_start);
+/* The kernel's pointer to MR0 of the UTCB starting at utcb_start if that UTCB
+ * has memory; NULL otherwise (never allocates). */
+const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start);
+/* Performs a map (grant: true) item: the send fpage snd of `from`, hot spot as
+ * in the item, into the receive window of `to` (X.2 §4.1 map/grant items). What
+ * is not mapped in `from` is skipped, as X.2 specifies. */
+void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
+		    bool grant);
+
+/* sigma0 may be handed physical addresses below this (the 40-bit physical space). */
+#define SIGMA0_PHYS_LIMIT (1ull << 40)
+/* Whether physical page pa may belong to sigma0 (not the kernel image). */
+bool arch_user_may_own(paddr_t pa);
 
 #endif

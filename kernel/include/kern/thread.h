@@ -38,7 +38,26 @@ struct tcb {
 	l4_threadid_t pager, scheduler, exception_handler;
 	word_t timeslice_us, quantum_left_us;
 	const char *name;
+	l4_word_t *utcb_k; /* the kernel's pointer to this thread's MR0 (NULL: no UTCB) */
+
+	/* IPC (ipc.c). Invariants: ipc_phase != IPC_IDLE iff state == TS_WAIT_IPC;
+	 * a SENDING thread is in the send queue of ipc_partner, a RECEIVING one
+	 * waits for ipc_partner (NULL: any thread; ipc_any_local: any thread of its
+	 * space); timeout_armed iff the thread is on the timeout list. */
+	uint8_t ipc_phase;
+	bool ipc_any_local;
+	bool timeout_armed;
+	struct tcb *ipc_partner;
+	struct tcb *sendq_head, *sendq_next, *sendq_prev; /* senders waiting for this thread */
+	word_t ipc_error;	/* X.2 error-code word delivered on wake-up; 0: success */
+	word_t wakeup_us;
+	struct tcb *timeout_next, *timeout_prev;
+	/* A kernel-generated message (page fault) in place of the thread's own MRs. */
+	l4_word_t *kmsg;
+	l4_word_t kmsg_buf[3];
 };
+
+enum ipc_phase { IPC_IDLE, IPC_SENDING, IPC_RECEIVING };
 
 /* The running thread. */
 extern struct tcb *current;
@@ -63,5 +82,11 @@ void sched_tick(word_t elapsed_us);
 /* Switches to the thread `to` if it is ready (ThreadSwitch with a target). */
 void schedule_to(struct tcb *to);
 extern bool need_resched;
+
+/* Timeouts: wakes t (through ipc_timeout) at clock value at_us unless disarmed. */
+void thread_arm_timeout(struct tcb *t, word_t at_us);
+void thread_disarm_timeout(struct tcb *t);
+/* Expires all timeouts due at now_us (called from the tick). */
+void thread_expire_timeouts(word_t now_us);
 
 #endif

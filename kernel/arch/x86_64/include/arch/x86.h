@@ -24,8 +24,6 @@ void fpu_switch(struct tcb *to);
 
 void trap_dispatch(struct trapframe *tf);
 void syscall_dispatch(struct trapframe *tf);
-/* The user's frame of thread t (top of its kernel stack). */
-struct trapframe *thread_user_frame(struct tcb *t);
 
 /* Reads len bytes of user memory at uva into dst; false if not all readable. */
 bool user_read(void *dst, vaddr_t uva, size_t len);

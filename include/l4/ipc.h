@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* libl4 for mnemo: Ipc with the amd64 register contract (ABI §5.3) and message helpers. */
+#ifndef L4_IPC_H
+#define L4_IPC_H
+
+#include <l4/syscalls.h>
+
+/* Ipc: MR0-MR7 travel in R9, RAX, RBX, R10, R12-R15 (loaded from and stored to
+ * the UTCB here, as libl4 does); RSI to, RDX FromSpecifier, R8 timeouts, RDI
+ * UTCB. Returns MR0 (the received tag, E bit on failure); *from gets the partner. */
+static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts,
+				 l4_threadid_t *from)
+{
+	l4_word_t *mr = l4_utcb();
+	register l4_word_t r8 __asm__("r8") = timeouts;
+	register l4_word_t r9 __asm__("r9") = mr[0];
+	register l4_word_t r10 __asm__("r10") = mr[3];
+	register l4_word_t r12 __asm__("r12") = mr[4];
+	register l4_word_t r13 __asm__("r13") = mr[5];
+	register l4_word_t r14 __asm__("r14") = mr[6];
+	register l4_word_t r15 __asm__("r15") = mr[7];
+	l4_word_t rax = mr[1], rbx = mr[2], rsi = to, rdx = from_spec, rdi = (l4_word_t)mr;
+	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
+			 : "+a"(rax), "+b"(rbx), "+S"(rsi), "+d"(rdx), "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10),
+			   "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
+			 : [fn] "m"(__l4_syscall[L4_SC_IPC])
+			 : "rcx", "r11", "memory");
+	mr = (l4_word_t *)rdi;
+	mr[0] = r9, mr[1] = rax, mr[2] = rbx, mr[3] = r10;
+	mr[4] = r12, mr[5] = r13, mr[6] = r14, mr[7] = r15;
+	if (from)
+		*from = rsi;
+	return r9;
+}
+
+#define L4_TIMEOUTS(snd, rcv) (((l4_word_t)(snd) << 16) | (rcv))
+
+static inline int L4_IpcFailed(l4_msgtag_t t) { return (t & L4_TAG_ERROR) != 0; }
+
+static inline l4_msgtag_t L4_Call(l4_threadid_t to)
+{
+	return L4_Ipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
+}
+static inline l4_msgtag_t L4_Send(l4_threadid_t to) { return L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(L4_NEVER, 0), NULL); }
+static inline l4_msgtag_t L4_Send_Timeout(l4_threadid_t to, l4_time_t t)
+{
+	return L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(t, 0), NULL);
+}
+static inline l4_msgtag_t L4_Receive(l4_threadid_t from) { return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, L4_NEVER), NULL); }
+static inline l4_msgtag_t L4_Receive_Timeout(l4_threadid_t from, l4_time_t t)
+{
+	return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, t), NULL);
+}
+static inline l4_msgtag_t L4_Wait(l4_threadid_t *from)
+{
+	return L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_NEVER), from);
+}
+/* Reply to `to` (zero send timeout), then wait for anyone. */
+static inline l4_msgtag_t L4_ReplyWait(l4_threadid_t to, l4_threadid_t *from)
+{
+	return L4_Ipc(to, L4_ANYTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), from);
+}
+/* Sleeps for a period: receive from self with a timeout. */
+static inline void L4_Sleep(l4_time_t t) { L4_Receive_Timeout(L4_Myself(), t); }
+
+/* A period of `us` microseconds in X.2 time format (rounded up to 10-bit mantissa). */
+static inline l4_time_t L4_TimePeriod(l4_word_t us)
+{
+	unsigned e = 0;
+	while (us >= 1024) {
+		us = (us + 1) >> 1;
+		e++;
+	}
+	return (l4_time_t)((e << 10) | us);
+}
+
+/* Map and grant items (two words each; ABI §7.3). */
+static inline l4_word_t L4_MapItemWord0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (4u << 1); }
+static inline l4_word_t L4_GrantItemWord0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (5u << 1); }
+
+/* The receive window for map/grant items (BR0, acceptor). */
+static inline void L4_Accept(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = window & ~(l4_word_t)0xf; }
+
+#endif

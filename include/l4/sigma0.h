@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* The sigma0 protocol (ABI §9.2): ask the root pager for a page. */
+#ifndef L4_SIGMA0_H
+#define L4_SIGMA0_H
+
+#include <l4/ipc.h>
+
+static inline l4_threadid_t l4_sigma0_id(void)
+{
+	return l4_global_id(l4_kip_user_base(__l4_kip), 1);
+}
+
+/* Requests fpage (base all ones: any page of that size) from sigma0, mapped into
+ * the receive window `window`; returns the fpage received (nil on failure). */
+static inline l4_fpage_t L4_Sigma0_GetPage_RcvWindow(l4_fpage_t fpage, l4_fpage_t window)
+{
+	l4_word_t *mr = l4_utcb();
+	L4_Accept(window);
+	mr[0] = l4_msgtag(L4_LABEL_SIGMA0, 2, 0, 0);
+	mr[1] = fpage;
+	mr[2] = 0; /* default attributes */
+	l4_msgtag_t tag = L4_Call(l4_sigma0_id());
+	if (L4_IpcFailed(tag) || L4_TAG_T(tag) != 2)
+		return L4_NILPAGE;
+	return mr[2];
+}
+
+static inline l4_fpage_t L4_Sigma0_GetPage(l4_fpage_t fpage)
+{
+	return L4_Sigma0_GetPage_RcvWindow(fpage, L4_COMPLETE_ADDRESS_SPACE);
+}
+
+static inline l4_fpage_t L4_Sigma0_GetAny(unsigned log2size)
+{
+	return L4_Sigma0_GetPage(l4_fpage_log2(~(l4_word_t)0, log2size) | L4_FULLY_ACCESSIBLE);
+}
+
+#endif

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* X.2 IPC (§4): the send phase, the receive phase, message transfer and kernel-generated IPC. */
+#include <kern/ipc.h>
+#include <kern/thread.h>
+#include <kern/arch_thread.h>
+#include <kern/space.h>
+#include <kern/syscall.h>
+#include <kern/panic.h>
+#include <l4/utcb.h>
+#include <arch/ipc.h>
+
+/* ---- message registers --------------------------------------------------------
+ * A thread in an Ipc system call has MR0-MR7 in the registers of its user frame
+ * (which stays untouched while it is blocked) and MR8 up in its UTCB; a thread
+ * in a kernel-generated IPC (page fault) has its message in kmsg instead, so its
+ * own MRs are never touched. */
+
+static word_t mr_get(struct tcb *t, unsigned i)
+{
+	if (t->kmsg)
+		return i < ARRAY_SIZE(t->kmsg_buf) ? t->kmsg[i] : 0;
+	if (i < ARCH_IPC_REG_MRS)
+		return *arch_frame_mr(arch_user_frame(t), i);
+	return t->utcb_k[i];
+}
+
+static void mr_set(struct tcb *t, unsigned i, word_t v)
+{
+	if (t->kmsg) {
+		if (i < ARRAY_SIZE(t->kmsg_buf))
+			t->kmsg[i] = v;
+	} else if (i < ARCH_IPC_REG_MRS) {
+		*arch_frame_mr(arch_user_frame(t), i) = v;
+	} else {
+		t->utcb_k[i] = v;
+	}
+}
+
+/* The ID the receiver sees for sender s: local if they share a space (ABI §8.6). */
+static l4_threadid_t id_seen_by(struct tcb *s, struct tcb *r)
+{
+	return s->space == r->space && s->utcb ? s->utcb : s->id;
+}
+
+/* Finishes t's IPC system call: error word (0 = success) and the result registers. */
+static void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
+{
+	t->ipc_phase = IPC_IDLE;
+	t->ipc_partner = NULL;
+	t->ipc_error = error;
+	thread_disarm_timeout(t);
+	if (t->kmsg)
+		return;
+	if (error) {
+		mr_set(t, 0, L4_TAG_ERROR);
+		t->utcb_k[L4_UTCB_ERROR_CODE] = error;
+	}
+	arch_ipc_set_result(arch_user_frame(t), from, t->utcb);
+}
+
+/* ---- send queues ------------------------------------------------------------------ */
+
+static void sendq_add(struct tcb *r, struct tcb *s)
+{
+	s->sendq_next = NULL;
+	s->sendq_prev = NULL;
+	if (!r->sendq_head) {
+		r->sendq_head = s;
+		s->sendq_prev = s; /* the head's prev is the tail */
+		return;
+	}
+	struct tcb *tail = r->sendq_head->sendq_prev;
+	tail->sendq_next = s;
+	s->sendq_prev = tail;
+	r->sendq_head->sendq_prev = s;
+}
+
+static void sendq_remove(struct tcb *r, struct tcb *s)
+{
+	struct tcb *head = r->sendq_head;
+	if (head == s) {
+		r->sendq_head = s->sendq_next;
+		if (r->sendq_head)
+			r->sendq_head->sendq_prev = s->sendq_prev;
+	} else {
+		s->sendq_prev->sendq_next = s->sendq_next;
+		if (s->sendq_next)
+			s->sendq_next->sendq_prev = s->sendq_prev;
+		else
+			head->sendq_prev = s->sendq_prev;
+	}
+	s->sendq_next = s->sendq_prev = NULL;
+}
+
+/* ---- thread IDs ---------------------------------------------------------------------- */
+
+/* Resolves a destination or source ID as seen by `self`; NULL if no such thread. */
+static struct tcb *resolve(struct tcb *self, l4_threadid_t id)
+{
+	if (id == L4_NILTHREAD || id == L4_ANYTHREAD || id == L4_ANYLOCALTHREAD)
+		return NULL;
+	if (l4_is_local_id(id)) {
+		/* A local ID is the MR0 address of a thread of our own space: its
+		 * UTCB holds the global ID (ABI §4.2). */
+		struct space *s = self->space;
+		l4_fpage_t ua = s ? s->utcb_area : 0;
+		if (!ua || id < l4_fpage_base(ua) + L4_UTCB_MR0_OFFSET ||
+		    id >= l4_fpage_base(ua) + (1ull << l4_fpage_size_log2(ua)))
+			return NULL;
+		const l4_word_t *mr0 = space_utcb_lookup(s, id - L4_UTCB_MR0_OFFSET);
+		struct tcb *t = mr0 ? thread_lookup(mr0[L4_UTCB_MY_GLOBAL_ID]) : NULL;
+		return t && t->space == s && t->utcb == id ? t : NULL;
+	}
+	return thread_lookup(id);
+}
+
+static bool accepts(struct tcb *r, struct tcb *s)
+{
+	if (r->state != TS_WAIT_IPC || r->ipc_phase != IPC_RECEIVING)
+		return false;
+	if (r->ipc_any_local)
+		return s->space == r->space;
+	return !r->ipc_partner || r->ipc_partner == s;
+}
+
+/* ---- transfer --------------------------------------------------------------------------- */
+
+/* Copies the message of s into r and performs its map and grant items.
+ * Returns 0 or an error code (both sides then see it, in their phases). */
+static enum ipc_err transfer(struct tcb *s, struct tcb *r)
+{
+	l4_msgtag_t tag = mr_get(s, 0);
+	unsigned u = L4_TAG_U(tag), t = L4_TAG_T(tag);
+	if (1 + u + t > L4_UTCB_MRS || (t & 1))
+		return IPC_ERR_OVERFLOW;
+	for (unsigned i = 1; i <= u; i++)
+		mr_set(r, i, mr_get(s, i));
+	l4_fpage_t window = r->kmsg ? L4_COMPLETE_ADDRESS_SPACE : (r->utcb_k[L4_UTCB_BR(0)] & ~(l4_word_t)0xf);
+	for (unsigned i = u + 1; i < u + 1 + t; i += 2) {
+		word_t w0 = mr_get(s, i), w1 = mr_get(s, i + 1);
+		unsigned type = (w0 >> 1) & 7;
+		if (type != 4 && type != 5)
+			return IPC_ERR_OVERFLOW; /* string and ctrl-xfer items: see docs/x2-status.md */
+		if (window && s->space && r->space)
+			space_map_item(s->space, w1, l4_fpage_base(w0), r->space, window, type == 5);
+		mr_set(r, i, w0);
+		mr_set(r, i + 1, w1);
+	}
+	mr_set(r, 0, tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED));
+	return 0;
+}
+
+/* Delivers s's message to the waiting receiver r and wakes r. Returns the
+ * sender's error word. */
+static word_t deliver(struct tcb *s, struct tcb *r)
+{
+	enum ipc_err e = transfer(s, r);
+	ipc_finish(r, e ? ipc_error_word(e, IPC_PHASE_RECV, 0) : 0, id_seen_by(s, r));
+	thread_wake(r);
+	return e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0;
+}
+
+/* ---- the two phases ----------------------------------------------------------------------- */
+
+/* Blocks the current thread in `phase` until a partner or the timeout ends it. */
+static word_t block(uint8_t phase, uint16_t timeout)
+{
+	word_t us;
+	current->ipc_phase = phase;
+	current->ipc_error = 0;
+	if (ipc_timeout_us(timeout, &us))
+		thread_arm_timeout(current, arch_clock_us() + us);
+	thread_block(current, TS_WAIT_IPC);
+	schedule();
+	return current->ipc_error;
+}
+
+static word_t send_phase(struct tcb *dest, uint16_t timeout)
+{
+	if (accepts(dest, current))
+		return deliver(current, dest);
+	if (timeout == L4_ZERO_TIME)
+		return ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_SEND, 0);
+	current->ipc_partner = dest;
+	sendq_add(dest, current);
+	return block(IPC_SENDING, timeout);
+}
+
+static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
+{
+	for (struct tcb *s = current->sendq_head; s; s = s->sendq_next) {
+		if ((from && s != from) || (any_local && s->space != current->space))
+			continue;
+		sendq_remove(current, s);
+		enum ipc_err e = transfer(s, current);
+		ipc_finish(s, e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0, 0);
+		thread_wake(s);
+		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, 0) : 0;
+		ipc_finish(current, err, id_seen_by(s, current));
+		return err;
+	}
+	if (timeout == L4_ZERO_TIME)
+		return ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_RECV, 0);
+	current->ipc_partner = from;
+	current->ipc_any_local = any_local;
+	return block(IPC_RECEIVING, timeout);
+}
+
+/* One IPC of the current thread: to and from as in X.2, timeouts (send << 16 | receive). */
+static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
+{
+	word_t err;
+	if (to != L4_NILTHREAD) {
+		struct tcb *dest = resolve(current, to);
+		if (!dest)
+			return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
+		err = send_phase(dest, (uint16_t)(timeouts >> 16));
+		if (err)
+			return err;
+	}
+	if (from_spec == L4_NILTHREAD)
+		return 0;
+	struct tcb *from = NULL;
+	if (from_spec != L4_ANYTHREAD && from_spec != L4_ANYLOCALTHREAD) {
+		from = resolve(current, from_spec);
+		if (!from)
+			return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0);
+	}
+	return receive_phase(from, from_spec == L4_ANYLOCALTHREAD, (uint16_t)timeouts);
+}
+
+void sys_ipc(struct trapframe *tf)
+{
+	word_t err = do_ipc(arch_ipc_to(tf), arch_ipc_from_spec(tf), arch_ipc_timeouts(tf));
+	if (err || arch_ipc_from_spec(tf) == L4_NILTHREAD)
+		ipc_finish(current, err, L4_NILTHREAD);
+}
+
+/* ---- timeouts, cancellation, kernel-generated IPC ----------------------------------------- */
+
+bool ipc_timeout_us(uint16_t t, word_t *us)
+{
+	if (t == L4_NEVER)
+		return false;
+	unsigned m = t & 0x3ff;
+	if (t & 0x8000) { /* point: m * 2^e microseconds, as a distance from now */
+		unsigned e = (t >> 11) & 0xf;
+		*us = (word_t)m << e;
+	} else {
+		unsigned e = (t >> 10) & 0x1f;
+		*us = (word_t)m << e;
+	}
+	return true;
+}
+
+void ipc_timeout(struct tcb *t)
+{
+	if (t->state != TS_WAIT_IPC)
+		return;
+	unsigned phase = t->ipc_phase == IPC_SENDING ? IPC_PHASE_SEND : IPC_PHASE_RECV;
+	if (t->ipc_phase == IPC_SENDING)
+		sendq_remove(t->ipc_partner, t);
+	ipc_finish(t, ipc_error_word(IPC_ERR_TIMEOUT, phase, 0), L4_NILTHREAD);
+	thread_wake(t);
+}
+
+void ipc_cancel(struct tcb *t)
+{
+	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_SENDING)
+		sendq_remove(t->ipc_partner, t);
+	thread_disarm_timeout(t);
+	while (t->sendq_head) {
+		struct tcb *s = t->sendq_head;
+		sendq_remove(t, s);
+		ipc_finish(s, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0), L4_NILTHREAD);
+		thread_wake(s);
+	}
+	/* Receivers waiting for t specifically would wait forever: tell them. */
+	for (word_t no = 0; no < THREAD_NUMBERS && t->ipc_phase != 0xff; no++) {
+		struct tcb *r = thread_lookup_number(no);
+		if (r && r->state == TS_WAIT_IPC && r->ipc_phase == IPC_RECEIVING && r->ipc_partner == t) {
+			ipc_finish(r, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0), L4_NILTHREAD);
+			thread_wake(r);
+		}
+	}
+}
+
+bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
+{
+	struct tcb *pager = resolve(current, current->pager);
+	if (!pager)
+		return false;
+	current->kmsg = current->kmsg_buf;
+	current->kmsg[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
+	current->kmsg[1] = addr;
+	current->kmsg[2] = ip;
+	/* A call with both timeouts never; the reply may map anywhere. */
+	word_t err = send_phase(pager, L4_NEVER);
+	if (!err)
+		err = receive_phase(pager, false, L4_NEVER);
+	current->kmsg = NULL;
+	return err == 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* X.2 IPC: send and receive phases, message transfer, kernel-generated messages. */
+#ifndef KERN_IPC_H
+#define KERN_IPC_H
+
+#include <kern/types.h>
+
+struct tcb;
+
+/* X.2 IPC error codes (ErrorCode bits 1-3); bit 0 is the phase (1: receive). */
+enum ipc_err {
+	IPC_ERR_TIMEOUT = 1,
+	IPC_ERR_NO_PARTNER = 2,
+	IPC_ERR_CANCELED = 3,
+	IPC_ERR_OVERFLOW = 4,
+	IPC_ERR_XFER_TIMEOUT_SELF = 5,
+	IPC_ERR_XFER_TIMEOUT_PARTNER = 6,
+	IPC_ERR_ABORTED = 7,
+};
+#define IPC_PHASE_SEND 0
+#define IPC_PHASE_RECV 1
+
+static inline word_t ipc_error_word(enum ipc_err code, unsigned phase, word_t offset)
+{
+	return ((code + (offset << 3)) << 1) | phase;
+}
+
+/* Ends the IPC t is blocked in with a timeout error (from the timeout list). */
+void ipc_timeout(struct tcb *t);
+/* Takes t out of every IPC queue (t is being destroyed); its partners see
+ * "no partner". */
+void ipc_cancel(struct tcb *t);
+/* Sends the X.2 page-fault message for the current thread to its pager and
+ * waits for the reply (ABI §9.1); false if there is no pager or the IPC failed. */
+bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);
+
+/* Decodes an X.2 relative time (period form); false for "never". Point form is
+ * taken relative to now (see docs/x2-status.md). */
+bool ipc_timeout_us(uint16_t t, word_t *us);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Host stand-in for the IPC register ABI: a frame with eight MR slots. */
+#ifndef ARCH_IPC_H
+#define ARCH_IPC_H
+
+#include <kern/types.h>
+
+struct trapframe {
+	word_t mr[8];
+	word_t to, from_spec, timeouts, from, utcb;
+};
+
+#define ARCH_IPC_REG_MRS 8
+
+static inline word_t *arch_frame_mr(struct trapframe *tf, unsigned i) { return &tf->mr[i & 7]; }
+static inline word_t arch_ipc_to(const struct trapframe *tf) { return tf->to; }
+static inline word_t arch_ipc_from_spec(const struct trapframe *tf) { return tf->from_spec; }
+static inline word_t arch_ipc_timeouts(const struct trapframe *tf) { return tf->timeouts; }
+static inline void arch_ipc_set_result(struct trapframe *tf, word_t from, word_t utcb)
+{
+	tf->from = from;
+	tf->utcb = utcb;
+}
+
+#endif
