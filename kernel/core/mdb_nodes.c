@@ -76,7 +76,19 @@ bool mdb_nodes_is_page(const void *p)
 	if (!mdb_arena || c < mdb_arena || c >= mdb_arena + arena_size ||
 	    (size_t)(c - mdb_arena) % MDB_NODE_PAGE_SIZE)
 		return false;
-	return ((const struct mdb_node_page *)p)->magic == MDB_PAGE_MAGIC;
+	/* The magic alone could be stale garbage in a page that was never lent (or
+	 * was freed without eviction): the list links must agree as well. */
+	const struct mdb_node_page *pg = p;
+	if (pg->magic != MDB_PAGE_MAGIC)
+		return false;
+	struct page_list *l = (pg->flags & MDB_PAGE_DRAINING) ? &draining : &pages;
+	uint32_t self = page_no1(pg);
+	size_t npages = arena_size / MDB_NODE_PAGE_SIZE;
+	if (pg->prev > npages || pg->next > npages)
+		return false;
+	if (pg->prev ? page_at(pg->prev)->next != self : l->head != self)
+		return false;
+	return pg->next ? page_at(pg->next)->prev == self : l->tail == self;
 }
 
 int mdb_nodes_add_page(void *page)

@@ -369,3 +369,25 @@ HOST_TEST(mdb_nomem_t, "mdb.nomem", "node/page-table exhaustion: map fails clean
 	CHECK(!mdb_lookup(S(1), 0x440000));
 	mdb_pt_host_fail_after(-1);
 }
+
+HOST_TEST(mdb_pages_t, "mdb.node_pages", "node pages: lending, stale or foreign pages rejected, free counts")
+{
+	mdbt_setup(12, 21, 30, 4, 1);
+	char *p1 = mdbt.arena + MDB_NODE_PAGE_SIZE;
+	memcpy(p1, mdbt.arena, MDB_NODE_PAGE_SIZE); /* looks like a node page, but is not lent */
+	CHECK(!mdb_nodes_is_page(p1));
+	CHECK_EQ(mdb_evict_page(p1), MDB_EINVAL);
+	CHECK_EQ(mdb_nodes_add_page(mdbt.arena), MDB_EINVAL); /* lent twice */
+	CHECK_EQ(mdb_nodes_add_page(mdbt.arena + 100), MDB_EINVAL);
+	CHECK_EQ(mdb_nodes_add_page(p1), MDB_OK);
+	CHECK_EQ(mdb_nodes_free, 2 * MDB_NODES_PER_PAGE);
+	MC();
+	ROOT(0x100000, 0);
+	for (int i = 0; i < 200; i++)
+		CHECK_EQ(mdb_map(S(0), 0x100000, 12, RWX, 0, S(1), (vaddr_t)i << 12, 12, false), MDB_OK);
+	MC();
+	CHECK_EQ(mdb_nodes_free, 2 * MDB_NODES_PER_PAGE - 201);
+	CHECK_EQ(mdb_map(S(0), 0x100000, 12, RWX, 0, S(2), 0, 12, false), MDB_OK);
+	UNMAP(0, 0x100000, 12, RWX, false);
+	CHECK_EQ(mdb_nodes_free, 2 * MDB_NODES_PER_PAGE - 1);
+}

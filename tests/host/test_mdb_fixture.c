@@ -14,6 +14,7 @@ void mdbt_setup(unsigned s0, unsigned s1, unsigned s2, size_t arena_pages, size_
 	mdb_pt_host_set_levels(s0, s1, s2);
 	mdb_init();
 	mdbt.arena = aligned_alloc(MDB_NODE_PAGE_SIZE, arena_pages * MDB_NODE_PAGE_SIZE);
+	memset(mdbt.arena, 0xa5, arena_pages * MDB_NODE_PAGE_SIZE); /* lent pages hold garbage */
 	mdbt.arena_pages = arena_pages;
 	mdbt.lent = 0;
 	mdb_nodes_init(mdbt.arena, arena_pages * MDB_NODE_PAGE_SIZE);
