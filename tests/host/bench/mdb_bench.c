@@ -155,6 +155,7 @@ static struct result measure(const char *name, double (*fn)(void))
 
 int main(int argc, char **argv)
 {
+	mdb_pt_host_keep_memory(true);
 	struct result r[] = {
 		measure("mdb_map_4k", b_map),
 		measure("mdb_unmap_1_page", b_unmap1),

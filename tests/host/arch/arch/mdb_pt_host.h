@@ -5,6 +5,8 @@
 
 #include <kern/mdb_arch.h>
 
+/* Reset reuses the table's memory instead of freeing it (benchmarks). */
+void mdb_pt_host_keep_memory(bool keep);
 /* Forgets every mapping; leaf sizes back to x86-64's 12/21/30. */
 void mdb_pt_host_reset(void);
 /* Leaf sizes (log2) for levels 0..2; call right after reset. */
