@@ -14,9 +14,9 @@
  * unchanged), memory exhaustion (the run has memory to spare).
  */
 #define NSP 6
-#define NV 512 /* user pages per space: 2 MiB */
-#define NF 256 /* frames: 1 MiB of physical memory, sigma0 maps it at 0 */
-#define ARENA_PAGES 24
+#define NV 1024 /* user pages per space: 4 MiB */
+#define NF 1024 /* frames: 4 MiB of physical memory, sigma0 maps it at 0 */
+#define ARENA_PAGES 48 /* > NSP * NV nodes plus a 512-piece split: never exhausted */
 #define KEY(s, v) ((s) * NV + (v))
 #define NOKEY 0xffff
 
@@ -30,6 +30,7 @@ static uint16_t holders[NF][NSP * NV];
 static uint16_t nholders[NF];
 static uint8_t dirty[NF];
 static long total;
+static unsigned lv_pages[3], nlevels; /* pages per leaf size; sizes the model may root */
 struct mdbm_stats mdbm_stats;
 
 static void m_add(unsigned k, unsigned frame, unsigned rights, unsigned parent)
@@ -115,9 +116,15 @@ static void m_map_page(unsigned fs, unsigned sv, unsigned ts, unsigned dv, unsig
 
 static struct mdb_space *sp(unsigned i) { return mdbt_sp(i); }
 
-void mdbm_setup(void)
+void mdbm_setup(bool x86)
 {
-	mdbt_setup(12, 15, 18, ARENA_PAGES, ARENA_PAGES);
+	if (x86)
+		mdbt_setup(12, 21, 30, ARENA_PAGES, ARENA_PAGES);
+	else
+		mdbt_setup(12, 15, 18, ARENA_PAGES, ARENA_PAGES);
+	for (unsigned l = 0; l < 3; l++)
+		lv_pages[l] = 1u << (arch_pt_level_shift(l) - 12);
+	nlevels = x86 ? 2 : 3; /* no 1 GiB roots in 4 MiB */
 	memset(m, 0, sizeof m);
 	memset(nholders, 0, sizeof nholders);
 	memset(dirty, 0, sizeof dirty);
@@ -209,7 +216,7 @@ static int op_map(const uint8_t *b, bool grant)
 {
 	unsigned sk = pick_key((unsigned)b[1] << 8 | b[5]);
 	unsigned fs = sk / NV, ts = 1 + b[2] % (NSP - 1);
-	unsigned ss = 12 + b[3] % 7, rs = 12 + (b[3] >> 4) % 7, rights = 1 + b[4] % 7;
+	unsigned ss = 12 + b[3] % 11, rs = 12 + (b[3] >> 4) % 11, rights = 1 + b[4] % 7;
 	vaddr_t sb = ALIGN_DOWN((vaddr_t)(sk % NV) << 12, (vaddr_t)1 << ss);
 	vaddr_t rb = pick_base(b[7] | (b[6] & 2) << 7, rs, (vaddr_t)NV << 12);
 	vaddr_t hot = (vaddr_t)b[6] << 12;
@@ -235,7 +242,7 @@ static int op_map(const uint8_t *b, bool grant)
 static void op_unmap(const uint8_t *b, bool flush)
 {
 	unsigned k = pick_key((unsigned)b[1] << 8 | b[5]);
-	unsigned s = k / NV, shift = 12 + b[3] % 8, rights = b[4] % 8;
+	unsigned s = k / NV, shift = 12 + b[3] % 11, rights = b[4] % 8;
 	vaddr_t base = ALIGN_DOWN((vaddr_t)(k % NV) << 12, (vaddr_t)1 << shift);
 	if (b[2] % 32 == 0) /* sometimes as preemptible steps with tiny budgets */ {
 		struct mdb_unmap_op op;
@@ -254,7 +261,7 @@ static void op_unmap(const uint8_t *b, bool flush)
 
 static int op_root(const uint8_t *b)
 {
-	unsigned level = b[1] % 3, pages = 1u << (3 * level);
+	unsigned level = b[1] % nlevels, pages = lv_pages[level];
 	unsigned f = (b[2] % NF) & ~(pages - 1);
 	bool free_ = true;
 	for (unsigned i = 0; i < pages; i++)
@@ -278,7 +285,8 @@ static int op_evict(const uint8_t *b)
 	void *page = mdbt.arena + (size_t)j * MDB_NODE_PAGE_SIZE;
 	struct mdb_node_page *p = page;
 	bool busy = p->pinned != 0;
-	unsigned keys[MDB_NODES_PER_PAGE * 64], nk = 0;
+	static unsigned keys[MDB_NODES_PER_PAGE * NV], nk;
+	nk = 0;
 	for (unsigned i = 0; i < MDB_NODES_PER_PAGE; i++) {
 		struct mdb_node_info info;
 		if (!mdb_node_info(mdb_page_slot(p, i), &info))
@@ -304,7 +312,7 @@ static int op_evict(const uint8_t *b)
 static void op_pin(const uint8_t *b)
 {
 	unsigned s = b[1] % NSP;
-	vaddr_t v = (vaddr_t)(b[2] | (b[3] & 1) << 8) << 12;
+	vaddr_t v = (vaddr_t)(b[2] | (b[3] & 3) << 8) << 12;
 	if (mdb_lookup(sp(s), v))
 		mdb_pin(sp(s), v, b[4] & 1 && b[5] < 64);
 }

@@ -15,10 +15,10 @@ static uint64_t rng(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
-static int run(uint64_t seed, long ops, long full_every)
+static int run(uint64_t seed, long ops, long full_every, bool x86)
 {
 	rng_state = seed;
-	mdbm_setup();
+	mdbm_setup(x86);
 	for (long i = 0; i < ops; i++) {
 		uint64_t r = rng();
 		uint8_t b[MDBM_OP_BYTES];
@@ -44,5 +44,14 @@ HOST_TEST(mdb_random_t, "mdb.random",
 {
 	const char *env = getenv("MNEMO_MDB_OPS");
 	long ops = env ? atol(env) : 1000000;
-	CHECK(run(0x6d6462u, ops, 100) == 0);
+	CHECK(run(0x6d6462u, ops, 100, false) == 0);
+}
+
+HOST_TEST(mdb_random_x86_t, "mdb.random_x86",
+	  "10^5 random ops as mdb.random but with x86-64 leaf sizes 4K/2M (512-way splits), "
+	  "touched frames after every op, everything + mdb_check every 100")
+{
+	const char *env = getenv("MNEMO_MDB_OPS");
+	long ops = env ? atol(env) / 10 : 100000;
+	CHECK(run(0x783836u, ops, 100, true) == 0);
 }

@@ -19,8 +19,10 @@ void panic(const char *fmt, ...)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	mdbm_setup();
-	for (size_t i = 0; i + MDBM_OP_BYTES <= size; i += MDBM_OP_BYTES)
+	if (!size)
+		return 0;
+	mdbm_setup(data[0] & 1); /* first byte: x86-64 leaf sizes or 4K/32K/256K */
+	for (size_t i = 1; i + MDBM_OP_BYTES <= size; i += MDBM_OP_BYTES)
 		if (mdbm_step(data + i, (i / MDBM_OP_BYTES) % 16 == 15))
 			abort(); /* divergence or broken invariant: printed by mdbm_step */
 	if (mdbm_compare_all())

@@ -5,12 +5,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 
 #define MDBM_OP_BYTES 8
 
-/* Fresh mdb (leaf sizes 4K/32K/256K, 6 spaces, 1 MiB of physical memory,
- * 2 MiB of user space each) and empty model. */
-void mdbm_setup(void);
+/* Fresh mdb (leaf sizes 4K/32K/256K, or x86's 4K/2M/1G; 6 spaces, 4 MiB of
+ * physical memory, 4 MiB of user space each) and empty model. */
+void mdbm_setup(bool x86);
 void mdbm_teardown(void);
 /* Applies one operation decoded from 8 bytes to both, compares the frames it
  * touched (and the total mapped size); full = compare everything plus
