@@ -76,6 +76,7 @@ $(ULIB): $(ULIB_OBJ)
 # Link addresses follow X.2 practice: sigma0 at 15 MiB, root tasks at 16 MiB.
 USER_PROGS := sigma0 $(patsubst user/%/,%,$(wildcard user/tests/*/))
 LINKADDR_sigma0 := 0x00f00000
+LINKADDR_fault_probe := 0x00f00000 # runs in sigma0's place
 LINKADDR_DEFAULT := 0x01000000
 USER_ELFS := $(foreach p,$(USER_PROGS),$(B)/user/$(p).elf)
 

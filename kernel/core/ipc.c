@@ -162,17 +162,40 @@ static word_t deliver(struct tcb *s, struct tcb *r)
 
 /* ---- the two phases ----------------------------------------------------------------------- */
 
+static void arm(struct tcb *t, uint16_t timeout)
+{
+	word_t us;
+	if (ipc_timeout_us(timeout, &us))
+		thread_arm_timeout(t, arch_clock_us() + us);
+}
+
 /* Blocks the current thread in `phase` until a partner or the timeout ends it. */
 static word_t block(uint8_t phase, uint16_t timeout)
 {
-	word_t us;
 	current->ipc_phase = phase;
 	current->ipc_error = 0;
-	if (ipc_timeout_us(timeout, &us))
-		thread_arm_timeout(current, arch_clock_us() + us);
+	arm(current, timeout);
 	thread_block(current, TS_WAIT_IPC);
 	schedule();
 	return current->ipc_error;
+}
+
+/* The receiver has taken s's message. A sender that is calling (it has a
+ * receive phase) goes straight into it, atomically, so that a reply sent with
+ * a zero timeout (ReplyWait) finds it receiving; any other sender is done. */
+static void sender_done(struct tcb *s, enum ipc_err e)
+{
+	if (e || !s->ipc_call) {
+		ipc_finish(s, e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0, 0);
+		thread_wake(s);
+		return;
+	}
+	s->ipc_call = false;
+	s->ipc_received_in_send = true;
+	s->ipc_phase = IPC_RECEIVING;
+	s->ipc_partner = s->ipc_call_from;
+	s->ipc_any_local = s->ipc_call_any_local;
+	arm(s, s->ipc_call_timeout);
 }
 
 static word_t send_phase(struct tcb *dest, uint16_t timeout)
@@ -193,8 +216,7 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 			continue;
 		sendq_remove(current, s);
 		enum ipc_err e = transfer(s, current);
-		ipc_finish(s, e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0, 0);
-		thread_wake(s);
+		sender_done(s, e);
 		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, 0) : 0;
 		ipc_finish(current, err, id_seen_by(s, current));
 		return err;
@@ -206,27 +228,43 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 	return block(IPC_RECEIVING, timeout);
 }
 
+/* The phases of one IPC of the current thread: a send phase to dest (if any),
+ * then a receive phase (if has_recv) from `from` (NULL: any thread). */
+static word_t ipc_phases(struct tcb *dest, uint16_t snd_timeout, bool has_recv, struct tcb *from, bool any_local,
+			 uint16_t rcv_timeout)
+{
+	if (dest) {
+		current->ipc_call = has_recv;
+		current->ipc_call_from = from;
+		current->ipc_call_any_local = any_local;
+		current->ipc_call_timeout = rcv_timeout;
+		current->ipc_received_in_send = false;
+		word_t err = send_phase(dest, snd_timeout);
+		current->ipc_call = false;
+		if (err || current->ipc_received_in_send)
+			return err; /* the receive phase already ran, started by the receiver */
+	}
+	return has_recv ? receive_phase(from, any_local, rcv_timeout) : 0;
+}
+
 /* One IPC of the current thread: to and from as in X.2, timeouts (send << 16 | receive). */
 static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 {
-	word_t err;
-	if (to != L4_NILTHREAD) {
-		struct tcb *dest = resolve(current, to);
-		if (!dest)
-			return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
-		err = send_phase(dest, (uint16_t)(timeouts >> 16));
-		if (err)
-			return err;
+	struct tcb *dest = NULL, *from = NULL;
+	if (to != L4_NILTHREAD && !(dest = resolve(current, to)))
+		return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
+	bool has_recv = from_spec != L4_NILTHREAD;
+	bool specific = has_recv && from_spec != L4_ANYTHREAD && from_spec != L4_ANYLOCALTHREAD;
+	if (specific && !(from = resolve(current, from_spec))) {
+		if (dest) { /* the send phase still happens; the receive phase then fails */
+			word_t err = ipc_phases(dest, (uint16_t)(timeouts >> 16), false, NULL, false, 0);
+			if (err)
+				return err;
+		}
+		return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0);
 	}
-	if (from_spec == L4_NILTHREAD)
-		return 0;
-	struct tcb *from = NULL;
-	if (from_spec != L4_ANYTHREAD && from_spec != L4_ANYLOCALTHREAD) {
-		from = resolve(current, from_spec);
-		if (!from)
-			return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0);
-	}
-	return receive_phase(from, from_spec == L4_ANYLOCALTHREAD, (uint16_t)timeouts);
+	return ipc_phases(dest, (uint16_t)(timeouts >> 16), has_recv, from, from_spec == L4_ANYLOCALTHREAD,
+			  (uint16_t)timeouts);
 }
 
 void sys_ipc(struct trapframe *tf)
@@ -275,8 +313,9 @@ void ipc_cancel(struct tcb *t)
 		ipc_finish(s, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0), L4_NILTHREAD);
 		thread_wake(s);
 	}
-	/* Receivers waiting for t specifically would wait forever: tell them. */
-	for (word_t no = 0; no < THREAD_NUMBERS && t->ipc_phase != 0xff; no++) {
+	/* Receivers waiting for t specifically would wait forever: tell them.
+	 * A scan of the thread table, but deletion is rare. */
+	for (word_t no = 0; no < THREAD_NUMBERS; no++) {
 		struct tcb *r = thread_lookup_number(no);
 		if (r && r->state == TS_WAIT_IPC && r->ipc_phase == IPC_RECEIVING && r->ipc_partner == t) {
 			ipc_finish(r, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0), L4_NILTHREAD);
@@ -295,9 +334,7 @@ bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 	current->kmsg[1] = addr;
 	current->kmsg[2] = ip;
 	/* A call with both timeouts never; the reply may map anywhere. */
-	word_t err = send_phase(pager, L4_NEVER);
-	if (!err)
-		err = receive_phase(pager, false, L4_NEVER);
+	word_t err = ipc_phases(pager, L4_NEVER, true, pager, false, L4_NEVER);
 	current->kmsg = NULL;
 	return err == 0;
 }

@@ -215,6 +215,10 @@ __noreturn void thread_idle_loop(void)
 	current = &idle_tcb;
 	for (;;) {
 		schedule();
+		/* Nothing ready and nothing that could ever wake a thread: say so
+		 * rather than idle silently (interrupt threads will count here too). */
+		if (!sched_highest(&ready) && !timeout_head && current == &idle_tcb)
+			arch_system_stopped();
 		arch_idle_wait();
 	}
 }

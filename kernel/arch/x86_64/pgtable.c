@@ -6,7 +6,7 @@
 #include <kern/string.h>
 #include <l4/types.h>
 #include <arch/cpu.h>
-#include <arch/pgtable.h>
+#include <kern/pgtable.h>
 #include <arch/physmem.h>
 #include <arch/x86.h>
 

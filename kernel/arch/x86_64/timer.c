@@ -5,6 +5,7 @@
 #include <kern/printk.h>
 #include <arch/cpu.h>
 #include <arch/x86.h>
+#include <mnemo/exitcode.h>
 
 #define PIT_HZ 1193182u
 #define TICK_HZ 1000u
@@ -78,4 +79,10 @@ void timer_irq(void)
 void arch_idle_wait(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+void arch_system_stopped(void)
+{
+	printk("mnemo: every thread is halted or blocked with nothing to wake it: the system has stopped\n");
+	arch_debug_exit(MNEMO_EXIT_STOPPED);
 }

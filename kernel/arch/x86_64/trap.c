@@ -81,6 +81,7 @@ static void kernel_trap(struct trapframe *tf)
 		trap_recovery_count++;
 		tf->rip = trap_recovery_rip;
 		tf->rsp = trap_recovery_rsp;
+		tf->rflags &= ~(word_t)RFLAGS_TF; /* the #DB test single-steps */
 		trap_recovery_rip = 0;
 		return;
 	}

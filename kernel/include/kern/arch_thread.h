@@ -21,6 +21,8 @@ void arch_thread_switch(struct tcb *from, struct tcb *to);
 void arch_thread_release(struct tcb *t);
 /* Microseconds since boot. */
 word_t arch_clock_us(void);
+/* Reports that no thread can ever run again and stops (QEMU: exit code STOPPED). */
+__noreturn void arch_system_stopped(void);
 /* Waits for an interrupt with interrupts enabled (the idle loop). */
 void arch_idle_wait(void);
 

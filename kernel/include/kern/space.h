@@ -4,7 +4,7 @@
 #define KERN_SPACE_H
 
 #include <kern/types.h>
-#include <arch/pgtable.h>
+#include <kern/pgtable.h>
 
 #define SPACE_UTCB_SIZE 1024 /* UtcbInfo: m = 1, a = 10 */
 #define SPACE_UTCB_MR0 512   /* offset of MR0 within a UTCB */

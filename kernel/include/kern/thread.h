@@ -50,6 +50,10 @@ struct tcb {
 	struct tcb *ipc_partner;
 	struct tcb *sendq_head, *sendq_next, *sendq_prev; /* senders waiting for this thread */
 	word_t ipc_error;	/* X.2 error-code word delivered on wake-up; 0: success */
+	/* A sender's pending receive phase (a call), entered for it by the receiver. */
+	bool ipc_call, ipc_call_any_local, ipc_received_in_send;
+	uint16_t ipc_call_timeout;
+	struct tcb *ipc_call_from;
 	word_t wakeup_us;
 	struct tcb *timeout_next, *timeout_prev;
 	/* A kernel-generated message (page fault) in place of the thread's own MRs. */

@@ -1,8 +1,196 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot suite: a root task checking the execution environment mnemo gives X.2 programs. */
+/* The boot suite: the root task checks the X.2 environment mnemo gives it, then IPC basics. */
 #include <test.h>
-#include <l4/syscalls.h>
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/sigma0.h>
 #include <l4/kdebug.h>
+
+#define KIP_ADDR 0xBFF00000ull
+#define UTCB_AREA 0xBF000000ull
+
+USER_TEST(ring3, "boot.ring3", "the root task runs in ring 3 with I/O privilege")
+{
+	unsigned long cs, flags;
+	__asm__("mov %%cs, %0" : "=r"(cs));
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	TEST_CHECK_EQ(cs & 3, 3);
+	TEST_CHECK_EQ((flags >> 12) & 3, 3); /* IOPL 3: root servers drive the UART (ABI §1.2) */
+	TEST_CHECK(flags & (1u << 9));	      /* interrupts on */
+}
+
+USER_TEST(kernel_interface, "boot.kip.interface", "KernelInterface returns the KIP, version, flags and kernel ID")
+{
+	l4_word_t ver, flags, id;
+	struct l4_kip *k = L4_KernelInterface(&ver, &flags, &id);
+	TEST_CHECK_EQ((l4_word_t)k, KIP_ADDR);
+	TEST_CHECK_EQ(ver, 0xFFFFFFFF84050000ull); /* sign-extended from 32 bits */
+	TEST_CHECK_EQ(flags, 4);
+	TEST_CHECK_EQ(k->magic, L4_KIP_MAGIC);
+	TEST_CHECK_EQ(id, *(const l4_word_t *)((const char *)k + k->kern_desc_ptr));
+}
+
+USER_TEST(kip_layout, "boot.kip.layout", "the KIP fields X.2 programs read have X.2 values")
+{
+	const struct l4_kip *k = __l4_kip;
+	TEST_CHECK_EQ(k->api_version, L4_KIP_API_VERSION);
+	TEST_CHECK_EQ(k->utcb_info, 0xC2801);
+	TEST_CHECK_EQ(k->kip_area_info & 0x3f, 12);
+	TEST_CHECK_EQ(l4_kip_user_base(k), 48);
+	TEST_CHECK_EQ(l4_kip_system_base(k), 16);
+	TEST_CHECK_EQ(k->thread_info & 0xff, 18);
+	TEST_CHECK_EQ(k->page_info & 7, 7);
+	TEST_CHECK(k->page_info & (1u << 12));
+	TEST_CHECK(k->procdesc[0].internal_khz > 0);
+	TEST_CHECK_EQ(k->kern_desc_ptr, 0x260);
+	const char *version = (const char *)k + k->kern_desc_ptr + 32;
+	TEST_CHECK(strncmp(version, "mnemo", 5) == 0);
+	TEST_CHECK(k->boot_info != 0);
+}
+
+/* The memory descriptors as sigma0 and the root task see them: later ones override. */
+static unsigned final_type(l4_word_t pa, unsigned *sub)
+{
+	unsigned t = 0, st = 0;
+	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
+		struct l4_memdesc d = __l4_kip->memdesc[i];
+		if (!l4_memdesc_virtual(d) && pa >= l4_memdesc_low(d) && pa <= l4_memdesc_high(d))
+			t = l4_memdesc_type(d), st = l4_memdesc_subtype(d);
+	}
+	*sub = st;
+	return t;
+}
+
+USER_TEST(kip_memory, "boot.kip.memory", "memory descriptors cover RAM, the kernel pool and our own image")
+{
+	unsigned sub, pool = 0, conventional = 0;
+	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
+		struct l4_memdesc d = __l4_kip->memdesc[i];
+		conventional += l4_memdesc_type(d) == L4_MEM_CONVENTIONAL;
+		pool += l4_memdesc_type(d) == L4_MEM_RESERVED;
+	}
+	TEST_CHECK(conventional > 0);
+	TEST_CHECK(pool > 0);
+	TEST_CHECK_EQ(final_type((l4_word_t)&kip_memory, &sub), L4_MEM_BOOTLOADER);
+	TEST_CHECK_EQ(sub, L4_BOOT_SUB_SERVER);
+	TEST_CHECK_EQ(__l4_kip->root_server.low, 0x1000000);
+}
+
+USER_TEST(stubs, "boot.kip.stubs", "the eleven system-call stubs are distinct user-executable addresses")
+{
+	for (unsigned i = 0; i < L4_SC_COUNT; i++) {
+		TEST_CHECK(__l4_kip->syscall[i] != 0);
+		for (unsigned j = 0; j < i; j++)
+			TEST_CHECK(__l4_kip->syscall[i] != __l4_kip->syscall[j] || (i == L4_SC_LIPC && j == L4_SC_IPC));
+	}
+	/* executing one proves it is mapped executable for user code */
+	l4_clock_t t = L4_SystemClock();
+	TEST_CHECK(t > 0);
+}
+
+USER_TEST(utcb, "boot.utcb", "%gs:0 is MR0 of our UTCB; the UTCB holds our global ID and pager")
+{
+	TEST_CHECK_EQ(L4_MyLocalId(), UTCB_AREA + 512);
+	TEST_CHECK_EQ(L4_Myself(), l4_global_id(48 + 2, 1));
+	TEST_CHECK_EQ(L4_Pager(), l4_global_id(48, 1));
+	l4_utcb()[40] = 0x1234; /* MRs are ordinary writable memory */
+	TEST_CHECK_EQ(l4_utcb()[40], 0x1234);
+}
+
+USER_TEST(clock, "boot.clock", "SystemClock is monotonic and advances")
+{
+	l4_clock_t a = L4_SystemClock(), b;
+	do
+		b = L4_SystemClock();
+	while (b == a);
+	TEST_CHECK(b > a);
+}
+
+static char bss_block[256 * 1024];
+
+USER_TEST(bss_faults, "boot.pagefault.bss", "64 fresh BSS pages fault in through sigma0 and keep what is written")
+{
+	for (unsigned i = 0; i < sizeof bss_block; i += 4096)
+		bss_block[i] = (char)(i >> 12);
+	for (unsigned i = 0; i < sizeof bss_block; i += 4096)
+		TEST_CHECK_EQ((unsigned char)bss_block[i], (unsigned char)(i >> 12));
+}
+
+USER_TEST(sigma0_any, "boot.sigma0.any", "sigma0 hands out any free page into a receive window")
+{
+	const l4_word_t where = 0x40000000;
+	l4_fpage_t got = L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2(where, 12));
+	TEST_CHECK(got != L4_NILPAGE);
+	TEST_CHECK_EQ(l4_fpage_size_log2(got), 12);
+	volatile l4_word_t *p = (volatile l4_word_t *)where;
+	*p = 0xfeedface;
+	TEST_CHECK_EQ(*p, 0xfeedface);
+}
+
+USER_TEST(sigma0_specific, "boot.sigma0.specific", "sigma0 answers a specific page idempotently and refuses kernel memory")
+{
+	l4_fpage_t req = l4_fpage_log2(0x2000000, 12) | 7;
+	l4_fpage_t a = L4_Sigma0_GetPage_RcvWindow(req, l4_fpage_log2(0x41000000, 12));
+	l4_fpage_t b = L4_Sigma0_GetPage_RcvWindow(req, l4_fpage_log2(0x41001000, 12));
+	TEST_CHECK_EQ(l4_fpage_base(a), 0x2000000);
+	TEST_CHECK_EQ(l4_fpage_base(b), 0x2000000);
+	/* the two windows now alias one frame */
+	*(volatile l4_word_t *)0x41000000 = 77;
+	TEST_CHECK_EQ(*(volatile l4_word_t *)0x41001000, 77);
+	/* the kernel pool (reserved) is never handed out */
+	l4_word_t pool = 0;
+	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip) && !pool; i++)
+		if (l4_memdesc_type(__l4_kip->memdesc[i]) == L4_MEM_RESERVED)
+			pool = l4_memdesc_low(__l4_kip->memdesc[i]);
+	l4_fpage_t k = L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(pool, 12) | 7, l4_fpage_log2(0x42000000, 12));
+	TEST_CHECK_EQ(k, L4_NILPAGE);
+}
+
+USER_TEST(sleep, "boot.ipc.sleep", "a receive from self with a 5 ms timeout ends with a receive timeout after 5 ms")
+{
+	l4_clock_t t0 = L4_SystemClock();
+	l4_msgtag_t tag = L4_Receive_Timeout(L4_Myself(), L4_TimePeriod(5000));
+	l4_clock_t t1 = L4_SystemClock();
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1); /* timeout, receive phase */
+	TEST_CHECK(t1 - t0 >= 5000);
+}
+
+USER_TEST(zero_timeout, "boot.ipc.zero_timeout", "a receive with a zero timeout fails at once when nobody sends")
+{
+	l4_msgtag_t tag = L4_Receive_Timeout(l4_sigma0_id(), L4_ZERO_TIME);
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
+}
+
+USER_TEST(no_partner, "boot.ipc.no_partner", "IPC to a thread that does not exist fails with 'non-existing partner'")
+{
+	l4_utcb()[0] = 0;
+	l4_msgtag_t tag = L4_Send(l4_global_id(1000, 1));
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1); /* send phase */
+	tag = L4_Receive(l4_global_id(48, 7)); /* sigma0's number, wrong version */
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), (2 << 1) | 1);
+	tag = L4_Send(UTCB_AREA + 512 + 1024); /* a local ID with no thread */
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
+}
+
+USER_TEST(overflow, "boot.ipc.overflow", "a tag with more than 63 words is refused without harm")
+{
+	l4_utcb()[0] = l4_msgtag(0, 40, 30, 0);
+	l4_msgtag_t tag = L4_Ipc(l4_sigma0_id(), L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+	TEST_CHECK(L4_IpcFailed(tag));
+}
+
+USER_TEST(kdb, "boot.kdb", "the kernel-debugger calls print and read without blocking")
+{
+	L4_KDB_PrintString("boot suite: printed through KDB PrintString\n");
+	L4_KDB_PrintChar('k');
+	L4_KDB_PrintChar('\n');
+	TEST_CHECK_EQ(L4_KDB_ReadChar(), 0); /* no input waiting */
+}
 
 int main(void)
 {

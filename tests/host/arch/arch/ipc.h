@@ -3,12 +3,7 @@
 #ifndef ARCH_IPC_H
 #define ARCH_IPC_H
 
-#include <kern/types.h>
-
-struct trapframe {
-	word_t mr[8];
-	word_t to, from_spec, timeouts, from, utcb;
-};
+#include <arch/trapframe.h>
 
 #define ARCH_IPC_REG_MRS 8
 

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Host stand-ins for the arch hooks of kernel/core: simulated physical memory, page tables, threads. */
+#include <stdlib.h>
+#include <string.h>
+#include <kern/thread.h>
+#include <kern/arch_thread.h>
+#include <kern/space.h>
+#include <kern/pgtable.h>
+#include <kern/panic.h>
+#include <arch/physmem.h>
+#include <arch/trapframe.h>
+
+char *host_phys_base;
+
+/* Page tables: a small list of 4 KiB leaves per space, enough for unit tests. */
+struct host_leaf {
+	vaddr_t va;
+	paddr_t pa;
+	unsigned size_log2, rights;
+	struct host_leaf *next;
+};
+
+bool pt_create(struct arch_pgtable *pt)
+{
+	pt->host = NULL;
+	return true;
+}
+
+void pt_destroy(struct arch_pgtable *pt)
+{
+	for (struct host_leaf *l = pt->host, *n; l; l = n) {
+		n = l->next;
+		free(l);
+	}
+	pt->host = NULL;
+}
+
+static struct host_leaf **find(struct arch_pgtable *pt, vaddr_t va)
+{
+	for (struct host_leaf **l = (struct host_leaf **)&pt->host; *l; l = &(*l)->next)
+		if (va >= (*l)->va && va - (*l)->va < (1ull << (*l)->size_log2))
+			return l;
+	return NULL;
+}
+
+bool pt_map(struct arch_pgtable *pt, vaddr_t va, paddr_t pa, unsigned size_log2, unsigned rights)
+{
+	struct host_leaf **old = find(pt, va);
+	struct host_leaf *l = old ? *old : calloc(1, sizeof *l);
+	if (!old) {
+		l->next = pt->host;
+		pt->host = l;
+	}
+	l->va = va, l->pa = pa, l->size_log2 = size_log2, l->rights = rights;
+	return true;
+}
+
+unsigned pt_unmap(struct arch_pgtable *pt, vaddr_t va)
+{
+	struct host_leaf **l = find(pt, va);
+	if (!l)
+		return 0;
+	struct host_leaf *dead = *l;
+	unsigned sz = dead->size_log2;
+	*l = dead->next;
+	free(dead);
+	return sz;
+}
+
+bool pt_lookup(const struct arch_pgtable *pt, vaddr_t va, paddr_t *pa, unsigned *size_log2, unsigned *rights)
+{
+	struct host_leaf **l = find((struct arch_pgtable *)pt, va);
+	if (!l)
+		return false;
+	*pa = (*l)->pa + ((va - (*l)->va) & ~0xfffull);
+	*size_log2 = (*l)->size_log2;
+	*rights = (*l)->rights;
+	return true;
+}
+
+void pt_activate(const struct arch_pgtable *pt) { (void)pt; }
+
+/* Threads never really run on the host: switching only records who is current. */
+static struct trapframe host_frames[16];
+struct trapframe *arch_user_frame(struct tcb *t) { return &host_frames[((uintptr_t)t >> 12) % 16]; }
+void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io) { (void)t, (void)ip, (void)sp, (void)io; }
+void arch_thread_switch(struct tcb *from, struct tcb *to) { (void)from, (void)to; }
+void arch_thread_release(struct tcb *t) { (void)t; }
+word_t host_clock_us;
+word_t arch_clock_us(void) { return host_clock_us; }
+void arch_idle_wait(void) {}
+void arch_system_stopped(void) { panic("host: system stopped"); }
+bool arch_user_may_own(paddr_t pa) { (void)pa; return true; }

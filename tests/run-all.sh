@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs every test: host unit tests of kernel/core (ASan/UBSan), the loader's fixture
+# builds, then every QEMU scenario (two at a time). Ends with "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=build/test
+rm -rf "$out" && mkdir -p "$out"
+
+tests/qemu/fixtures/build.sh build/loader/fixtures build/loader/mnemo-loader.elf >"$out/fixtures.log" 2>&1 ||
+	echo "not ok build.fixtures the loader's test fixtures build (see $out/fixtures.log)" >"$out/fixtures.result"
+
+echo "== host unit tests"
+build/host/unit >"$out/host.result" 2>"$out/host.err"
+status=$?
+grep -E '^(ok|not ok) ' "$out/host.result"
+[ $status -ne 0 ] && ! grep -q '^not ok ' "$out/host.result" &&
+	echo "not ok host.unit the host test binary exited $status (see $out/host.err)" | tee -a "$out/host.result"
+grep -q '^not ok ' "$out/host.result" && tail -n 40 "$out/host.err"
+
+echo "== QEMU scenarios"
+ls tests/qemu/scenarios/*.scn | xargs -P 2 -I{} sh -c \
+	'tests/qemu/run-scenario.sh "$1" build/test/logs >"build/test/$(basename "$1" .scn).result" 2>&1' _ {}
+cat "$out"/*.result | grep -v '^ok host\.' | grep -vE '^(ok|not ok) host\.' | grep -E -v '^$' | grep -v '^==' || true
+
+passed=$(cat "$out"/*.result | grep -c '^ok ')
+failed=$(cat "$out"/*.result | grep -c '^not ok ')
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
