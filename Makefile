@@ -132,7 +132,7 @@ debug: all setup
 	tools/debug.sh
 
 test: setup
-	$(MAKE) all
+	$(MAKE) --no-print-directory all
 	tests/run-all.sh
 
 host-test: $(HOST_UNIT)
@@ -148,5 +148,8 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all iso setup run debug test host-test layering fmt-check clean
+
+# libFuzzer targets and host microbenchmarks of the mapping database.
+include mk/fuzz.mk mk/bench-host.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

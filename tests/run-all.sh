@@ -11,6 +11,13 @@ rm -rf "$out" && mkdir -p "$out"
 tests/qemu/fixtures/build.sh build/loader/fixtures build/loader/mnemo-loader.elf >"$out/fixtures.log" 2>&1 ||
 	echo "not ok build.fixtures the loader's test fixtures build (see $out/fixtures.log)" >"$out/fixtures.result"
 
+if tools/check-layering.sh >"$out/layering.log" 2>&1; then
+	echo "ok tools.layering include rules of shared/architecture.md hold" >"$out/layering.result"
+else
+	echo "not ok tools.layering include rules of shared/architecture.md are broken" >"$out/layering.result"
+	cat "$out/layering.log"
+fi
+
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"
 status=$?

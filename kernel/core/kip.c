@@ -40,7 +40,7 @@ void kip_init(l4_word_t (*stub)(unsigned i), l4_word_t cpu_khz, bool have_1g_pag
 	kd->gen_date = 24 | (11 << 5) | ((2026 - 2000) << 9);
 	kd->version = 0x000100; /* 0.1 */
 	kd->supplier = 'm' | ('n' << 8) | ('m' << 16) | (' ' << 24);
-	const char *v = "mnemo 0.1 (x86-64)";
+	const char *v = "mnemo 0.1";
 	memcpy(kd->strings, v, strlen(v) + 1); /* followed by NUL NUL: no feature strings */
 	for (unsigned i = 0; i < L4_SC_COUNT; i++)
 		kip.syscall[i] = stub(i);

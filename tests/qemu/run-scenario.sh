@@ -19,7 +19,7 @@ scn=$1
 logdir=${2:-$root/build/test}
 name=$(basename "$scn" .scn)
 desc=$(sed -n '1s/^# *//p' "$scn")
-mkdir -p "$logdir"
+mkdir -p "$logdir" && logdir=$(cd "$logdir" && pwd)
 log=$logdir/$name.log
 
 MODULES=() EXPECT_EXIT=pass EXPECT_LOG=() QEMU_MEM=128 LOADER_ARGS="" QEMU_KERNEL="" QEMU_EXTRA=()
@@ -64,6 +64,8 @@ if [ -n "$ISO" ]; then
 	kernel=(-cdrom "$work/mnemo.iso" -boot d)
 	initrd="" LOADER_ARGS=""
 fi
+# QEMU runs in $work: paths into build/ in QEMU_EXTRA are taken from the repository top.
+QEMU_EXTRA=("${QEMU_EXTRA[@]//file=build\//file=$root/build/}")
 icount=()
 [ -n "$ICOUNT" ] && icount=(-icount shift=0,sleep=off)
 
