@@ -34,6 +34,8 @@ static struct tcb *start_root_server(const char *name, const struct l4_kip_serve
 	t->name = name;
 	t->utcb = ROOT_UTCB_AREA + L4_UTCB_MR0_OFFSET;
 	t->pager = pager;
+	t->scheduler = t->id;
+	t->io_privileged = true;
 	mr[L4_UTCB_MY_GLOBAL_ID] = t->id;
 	mr[L4_UTCB_PAGER] = pager;
 	mr[L4_UTCB_WORD_SIZE_MASK] = ~0ull;

@@ -95,7 +95,7 @@ static void sendq_remove(struct tcb *r, struct tcb *s)
 /* ---- thread IDs ---------------------------------------------------------------------- */
 
 /* Resolves a destination or source ID as seen by `self`; NULL if no such thread. */
-static struct tcb *resolve(struct tcb *self, l4_threadid_t id)
+struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id)
 {
 	if (id == L4_NILTHREAD || id == L4_ANYTHREAD || id == L4_ANYLOCALTHREAD)
 		return NULL;
@@ -251,11 +251,11 @@ static word_t ipc_phases(struct tcb *dest, uint16_t snd_timeout, bool has_recv, 
 static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 {
 	struct tcb *dest = NULL, *from = NULL;
-	if (to != L4_NILTHREAD && !(dest = resolve(current, to)))
+	if (to != L4_NILTHREAD && !(dest = ipc_resolve(current, to)))
 		return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
 	bool has_recv = from_spec != L4_NILTHREAD;
 	bool specific = has_recv && from_spec != L4_ANYTHREAD && from_spec != L4_ANYLOCALTHREAD;
-	if (specific && !(from = resolve(current, from_spec))) {
+	if (specific && !(from = ipc_resolve(current, from_spec))) {
 		if (dest) { /* the send phase still happens; the receive phase then fails */
 			word_t err = ipc_phases(dest, (uint16_t)(timeouts >> 16), false, NULL, false, 0);
 			if (err)
@@ -326,7 +326,7 @@ void ipc_cancel(struct tcb *t)
 
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 {
-	struct tcb *pager = resolve(current, current->pager);
+	struct tcb *pager = ipc_resolve(current, current->pager);
 	if (!pager)
 		return false;
 	current->kmsg = current->kmsg_buf;
@@ -337,4 +337,27 @@ bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 	word_t err = ipc_phases(pager, L4_NEVER, true, pager, false, L4_NEVER);
 	current->kmsg = NULL;
 	return err == 0;
+}
+
+void ipc_abort(struct tcb *t, unsigned phase)
+{
+	if (t->state != TS_WAIT_IPC)
+		return;
+	if (t->ipc_phase == IPC_SENDING)
+		sendq_remove(t->ipc_partner, t);
+	t->ipc_call = false;
+	ipc_finish(t, ipc_error_word(IPC_ERR_CANCELED, phase, 0), L4_NILTHREAD);
+	thread_wake(t);
+}
+
+void ipc_wait_for_start(struct tcb *t)
+{
+	t->kmsg = t->kmsg_buf;
+	t->kmsg[0] = t->kmsg[1] = t->kmsg[2] = 0;
+	t->ipc_partner = thread_lookup(t->pager); /* NULL: the pager does not exist yet, accept anyone */
+	t->ipc_any_local = false;
+	t->ipc_call = false;
+	t->ipc_error = 0;
+	t->ipc_phase = IPC_RECEIVING;
+	thread_block(t, TS_WAIT_IPC);
 }

@@ -87,6 +87,10 @@ void thread_destroy(struct tcb *t)
 
 void thread_wake(struct tcb *t)
 {
+	if (t->halted && t->state != TS_READY) {
+		t->state = TS_HALTED; /* runs again when ExchangeRegisters resumes it */
+		return;
+	}
 	if (t->state == TS_READY)
 		return;
 	t->state = TS_READY;
@@ -95,6 +99,17 @@ void thread_wake(struct tcb *t)
 		if (!current || t->priority > current->priority)
 			need_resched = true;
 	}
+}
+
+void thread_set_priority(struct tcb *t, uint8_t prio)
+{
+	bool queued = t->ready_next != NULL;
+	if (queued)
+		sched_dequeue(&ready, t);
+	t->priority = prio;
+	if (queued)
+		sched_enqueue(&ready, t);
+	need_resched = true;
 }
 
 void thread_block(struct tcb *t, enum thread_state why)

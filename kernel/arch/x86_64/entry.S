@@ -102,6 +102,12 @@ syscall_return:
 	popq %rsp		/* user rsp */
 	sysretq
 
+/* A new thread's first switch-in returns here, with %rsp at its user frame. */
+	.globl thread_start_trampoline
+thread_start_trampoline:
+	call thread_startup
+	jmp trap_return
+
 /* void arch_switch_stack(word_t *save_ksp, word_t new_ksp) */
 	.globl arch_switch_stack
 arch_switch_stack:

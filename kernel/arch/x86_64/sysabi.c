@@ -5,6 +5,7 @@
 #include <kern/printk.h>
 #include <kern/arch_thread.h>
 #include <l4/utcb.h>
+#include <kern/thread_control.h>
 
 /* SystemClock: RAX = microseconds since boot. */
 void sys_system_clock(struct trapframe *tf)
@@ -37,10 +38,65 @@ static void not_yet(struct trapframe *tf, const char *name, bool *said)
 		not_yet(tf, label, &said);     \
 	}
 
-NOT_YET(sys_space_control, "SpaceControl")
-NOT_YET(sys_thread_control, "ThreadControl")
 NOT_YET(sys_processor_control, "ProcessorControl")
 NOT_YET(sys_memory_control, "MemoryControl")
 NOT_YET(sys_unmap, "Unmap")
-NOT_YET(sys_exchange_registers, "ExchangeRegisters")
-NOT_YET(sys_schedule, "Schedule")
+
+static void set_error(word_t e)
+{
+	if (current->utcb_k)
+		current->utcb_k[L4_UTCB_ERROR_CODE] = e;
+}
+
+/* ThreadControl: RDI dest, RSI pager, RDX scheduler, R8 space specifier, R9 UTCB location; RAX result. */
+void sys_thread_control(struct trapframe *tf)
+{
+	word_t err = 0;
+	tf->rax = thread_control(tf->rdi, tf->r8, tf->rdx, tf->rsi, tf->r9, &err);
+	if (!tf->rax)
+		set_error(err);
+}
+
+/* SpaceControl: RDI space specifier, RSI control, RDX KIP area, R8 UTCB area, R9 redirector;
+ * RAX result, RDX old control. */
+void sys_space_control(struct trapframe *tf)
+{
+	word_t err = 0, old = 0;
+	tf->rax = space_control(tf->rdi, tf->rsi, tf->rdx, tf->r8, tf->r9, &old, &err);
+	tf->rdx = old;
+	if (!tf->rax)
+		set_error(err);
+}
+
+/* Schedule: RDI dest, RSI priority, RDX time control, R8 processor, R9 preemption;
+ * RAX result, RDX old time control. */
+void sys_schedule(struct trapframe *tf)
+{
+	word_t err = 0, old = 0;
+	tf->rax = schedule_control(tf->rdi, tf->rsi, tf->rdx, tf->r8, tf->r9, &old, &err);
+	tf->rdx = old;
+	if (!tf->rax)
+		set_error(err);
+}
+
+/* ExchangeRegisters: RAX dest, RSI control, RDX SP, R8 IP, R9 flags, R10 user handle,
+ * RDI pager; the old values come back in the same registers, RAX = the thread ID
+ * (nil on error). */
+void sys_exchange_registers(struct trapframe *tf)
+{
+	struct exregs r = {tf->rsi, tf->rdx, tf->r8, tf->r9, tf->r10, tf->rdi};
+	l4_threadid_t id = L4_NILTHREAD;
+	if (!exchange_registers(tf->rax, &r, &id)) {
+		tf->rax = L4_NILTHREAD;
+		set_error(TC_ERR_INVALID_THREAD);
+		return;
+	}
+	/* The caller may have changed its own frame: write results after. */
+	tf->rax = id;
+	tf->rsi = r.control;
+	tf->rdx = r.sp;
+	tf->r8 = r.ip;
+	tf->r9 = r.flags;
+	tf->r10 = r.user_handle;
+	tf->rdi = r.pager;
+}

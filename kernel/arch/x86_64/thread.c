@@ -45,6 +45,34 @@ void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io_privileg
 	t->arch.fpu_valid = false;
 }
 
+extern char thread_start_trampoline[];
+
+void arch_thread_init_startup(struct tcb *t, bool io_privileged)
+{
+	arch_thread_init_user(t, 0, 0, io_privileged);
+	((word_t *)t->arch.ksp)[6] = (word_t)thread_start_trampoline; /* the return address */
+}
+
+word_t arch_user_ip(struct tcb *t) { return arch_user_frame(t)->rip; }
+word_t arch_user_sp(struct tcb *t) { return arch_user_frame(t)->rsp; }
+word_t arch_user_flags(struct tcb *t) { return arch_user_frame(t)->rflags; }
+
+/* sysret to a non-canonical RIP would fault in ring 0: only user addresses. */
+void arch_set_user_ip(struct tcb *t, word_t ip)
+{
+	if (ip < USER_TOP)
+		arch_user_frame(t)->rip = ip;
+}
+void arch_set_user_sp(struct tcb *t, word_t sp) { arch_user_frame(t)->rsp = sp; }
+
+/* Only the flags user code may change itself: CF PF AF ZF SF TF DF OF. */
+#define RFLAGS_USER_MASK 0xdd5ul
+void arch_set_user_flags(struct tcb *t, word_t flags)
+{
+	struct trapframe *tf = arch_user_frame(t);
+	tf->rflags = (tf->rflags & ~RFLAGS_USER_MASK) | (flags & RFLAGS_USER_MASK);
+}
+
 void fpu_init(void)
 {
 	/* MP | NE, EM off; OSFXSR | OSXMMEXCPT: user SSE works, x87 errors are #MF. */

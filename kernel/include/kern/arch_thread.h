@@ -14,6 +14,18 @@ struct trapframe *arch_user_frame(struct tcb *t);
 /* Prepares t's kernel stack so that its first switch-in returns to user mode
  * at ip with stack pointer sp (IOPL 3 if io_privileged). */
 void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io_privileged);
+/* Prepares t's kernel stack so that its first switch-in runs thread_startup()
+ * and then returns to user mode at whatever IP and SP the frame holds then. */
+void arch_thread_init_startup(struct tcb *t, bool io_privileged);
+/* The user-mode IP, SP and flags of a thread (its frame), and setters that keep
+ * the kernel's invariants (canonical user addresses, only user-writable flags). */
+word_t arch_user_ip(struct tcb *t);
+word_t arch_user_sp(struct tcb *t);
+word_t arch_user_flags(struct tcb *t);
+void arch_set_user_ip(struct tcb *t, word_t ip);
+void arch_set_user_sp(struct tcb *t, word_t sp);
+void arch_set_user_flags(struct tcb *t, word_t flags);
+
 /* Switches from the running thread `from` to `to`: address space, kernel
  * stack, FPU ownership and the user-visible UTCB pointer. */
 void arch_thread_switch(struct tcb *from, struct tcb *to);

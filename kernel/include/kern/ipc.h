@@ -34,6 +34,14 @@ void ipc_cancel(struct tcb *t);
  * waits for the reply (ABI §9.1); false if there is no pager or the IPC failed. */
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);
 
+/* Resolves a global or local thread ID as seen by self; NULL if none. */
+struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id);
+/* Ends t's IPC in the given phase with "canceled" (ExchangeRegisters abort). */
+void ipc_abort(struct tcb *t, unsigned phase);
+/* Puts a newly activated thread into its wait for the pager's start message;
+ * the message lands in its kernel message buffer (thread_startup reads it). */
+void ipc_wait_for_start(struct tcb *t);
+
 /* Decodes an X.2 relative time (period form); false for "never". Point form is
  * taken relative to now (see docs/x2-status.md). */
 bool ipc_timeout_us(uint16_t t, word_t *us);

@@ -38,6 +38,8 @@ struct tcb {
 	l4_threadid_t pager, scheduler, exception_handler;
 	word_t timeslice_us, quantum_left_us;
 	const char *name;
+	bool halted;	   /* ExchangeRegisters halt: the thread does not run even when ready */
+	bool io_privileged; /* user code may use I/O ports (IOPL 3): see docs/status.md */
 	l4_word_t *utcb_k; /* the kernel's pointer to this thread's MR0 (NULL: no UTCB) */
 
 	/* IPC (ipc.c). Invariants: ipc_phase != IPC_IDLE iff state == TS_WAIT_IPC;
@@ -76,8 +78,13 @@ struct tcb *thread_lookup(l4_threadid_t id);
 struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priority);
 void thread_destroy(struct tcb *t);
 
+/* Whether the current thread may use the privileged system calls (it is in
+ * sigma0's or the root task's space, X.2 §3). */
+bool thread_privileged(const struct tcb *t);
+
 /* Makes t runnable / not runnable and picks the next thread to run. */
 void thread_wake(struct tcb *t);
+void thread_set_priority(struct tcb *t, uint8_t prio);
 void thread_block(struct tcb *t, enum thread_state why);
 /* Gives up the CPU: switches to the best ready thread (possibly the caller). */
 void schedule(void);

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/* The X.2 suite: threads, spaces, the start protocol, user-level paging, ExchangeRegisters, Schedule. */
+#include <test.h>
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/thread.h>
+#include <l4/sigma0.h>
+
+#define UTCB_AREA 0xBF000000ull
+#define KIP_AREA 0xBFF00000ull
+#define LABEL_DONE 0x77
+
+long fpu_spin_check(l4_word_t pattern, l4_word_t gap, l4_word_t preemptions, l4_word_t limit);
+
+static unsigned next_thread = 1; /* thread numbers above ours, never reused */
+static unsigned next_slot = 1;	 /* UTCB slots of our space (slot 0 is ours) */
+
+static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1); }
+static l4_word_t new_utcb(void) { return UTCB_AREA + 1024 * next_slot++; }
+
+#define STACK_WORDS 2048
+static l4_word_t stacks[8][STACK_WORDS] __attribute__((aligned(16)));
+static unsigned next_stack;
+static l4_word_t new_stack(void) { return (l4_word_t)&stacks[next_stack++ % 8][STACK_WORDS - 2]; }
+
+static void sleep_forever(void)
+{
+	for (;;)
+		L4_Receive(L4_NILTHREAD); /* a receive from nil never ends */
+}
+
+static void send_word(l4_threadid_t to, l4_word_t label, l4_word_t w)
+{
+	l4_utcb()[0] = l4_msgtag(label, 1, 0, 0);
+	l4_utcb()[1] = w;
+	L4_Send(to);
+}
+
+/* A thread of our own space, started by ExchangeRegisters at fn. */
+static l4_threadid_t start_local(void (*fn)(void))
+{
+	l4_threadid_t t = new_tid();
+	if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_Pager(), new_utcb()) != 1)
+		return L4_NILTHREAD;
+	L4_Start_SpIp(t, new_stack(), (l4_word_t)fn);
+	return t;
+}
+
+/* ---- threads in our own space --------------------------------------------------- */
+
+static l4_threadid_t main_tid;
+
+static void hello_thread(void)
+{
+	send_word(main_tid, 1, 0xabc);
+	sleep_forever();
+}
+
+USER_TEST(local_thread, "x2.thread.local", "a thread of our space starts by ExchangeRegisters and IPCs us; from is its local ID")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t t = start_local(hello_thread);
+	TEST_CHECK(t != L4_NILTHREAD);
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), 1);
+	TEST_CHECK_EQ(l4_utcb()[1], 0xabc);
+	TEST_CHECK(l4_is_local_id(from)); /* same space: the local ID (ABI §8.6) */
+	l4_word_t *mr0 = (l4_word_t *)from;
+	TEST_CHECK_EQ(mr0[L4_UTCB_MY_GLOBAL_ID], t);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1); /* delete */
+}
+
+static void echo_thread(void)
+{
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Wait(&from);
+	for (;;) {
+		l4_utcb()[1] += 1;
+		l4_utcb()[0] = l4_msgtag(2, L4_TAG_U(tag), 0, 0);
+		tag = L4_ReplyWait(from, &from);
+	}
+}
+
+USER_TEST(call_reply, "x2.ipc.call", "call and reply-and-wait carry eight register MRs and more through the UTCB")
+{
+	l4_threadid_t t = start_local(echo_thread);
+	TEST_CHECK(t != L4_NILTHREAD);
+	for (l4_word_t round = 0; round < 50; round++) {
+		l4_word_t *mr = l4_utcb();
+		mr[0] = l4_msgtag(1, 20, 0, 0);
+		for (unsigned i = 1; i <= 20; i++)
+			mr[i] = round * 100 + i;
+		l4_msgtag_t tag = L4_Call(t);
+		TEST_CHECK(!L4_IpcFailed(tag));
+		TEST_CHECK_EQ(L4_TAG_U(tag), 20);
+		TEST_CHECK_EQ(mr[1], round * 100 + 2);
+		for (unsigned i = 2; i <= 20; i++)
+			TEST_CHECK_EQ(mr[i], round * 100 + i);
+	}
+	/* the same through the local ID */
+	/* given a global ID, ExchangeRegisters answers the local one */
+	l4_threadid_t local = L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	TEST_CHECK(l4_is_local_id(local));
+	l4_utcb()[0] = l4_msgtag(1, 1, 0, 0);
+	l4_utcb()[1] = 41;
+	l4_msgtag_t tag = L4_Call(local);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_utcb()[1], 42);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+static volatile l4_word_t spin_counter;
+static void spin_thread(void)
+{
+	for (;;)
+		spin_counter++;
+}
+
+USER_TEST(exregs, "x2.exregs", "ExchangeRegisters stops, reads, changes and resumes a thread of our space")
+{
+	l4_threadid_t t = start_local(spin_thread);
+	TEST_CHECK(t != L4_NILTHREAD);
+	TEST_CHECK_EQ(L4_Set_Priority(t, 254), 3); /* running; above nobody but us */
+	L4_Set_Priority(t, 100);
+	l4_word_t state, sp, ip, flags, handle;
+	l4_threadid_t pager;
+	L4_Sleep(L4_TimePeriod(2000)); /* let it spin */
+	TEST_CHECK(L4_Stop(t, &state) != L4_NILTHREAD);
+	l4_word_t c1 = spin_counter;
+	L4_Sleep(L4_TimePeriod(2000));
+	TEST_CHECK_EQ(spin_counter, c1); /* halted */
+	TEST_CHECK(c1 > 0);
+	l4_threadid_t r = L4_ExchangeRegisters(t, 0x200 | 0x40, 0, 0, 0, 0x5151, L4_NILTHREAD, &state, &sp, &ip,
+					       &flags, &handle, &pager);
+	TEST_CHECK(r != L4_NILTHREAD);
+	TEST_CHECK(state & 1); /* halted */
+	TEST_CHECK(ip >= (l4_word_t)spin_thread && ip < (l4_word_t)spin_thread + 64);
+	TEST_CHECK_EQ(pager, L4_Pager());
+	L4_ExchangeRegisters(t, 0x200, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, &handle, NULL);
+	TEST_CHECK_EQ(handle, 0x5151);
+	TEST_CHECK(L4_Resume(t) != L4_NILTHREAD);
+	L4_Sleep(L4_TimePeriod(2000));
+	TEST_CHECK(spin_counter != c1); /* running again */
+	/* another space's thread is out of reach */
+	TEST_CHECK_EQ(L4_ExchangeRegisters(l4_sigma0_id(), 0x200, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL,
+					   NULL, NULL), L4_NILTHREAD);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+static volatile l4_word_t abort_result;
+static void receiver_thread(void)
+{
+	l4_msgtag_t tag = L4_Receive(main_tid);
+	abort_result = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff;
+	send_word(main_tid, 3, abort_result);
+	sleep_forever();
+}
+
+USER_TEST(abort, "x2.ipc.abort", "ExchangeRegisters aborts a receive: the IPC ends with 'canceled' in the receive phase")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t t = start_local(receiver_thread);
+	L4_Sleep(L4_TimePeriod(1000)); /* it is now blocked receiving from us */
+	l4_word_t state;
+	L4_ExchangeRegisters(t, 0x2 | 0x200, 0, 0, 0, 0, L4_NILTHREAD, &state, NULL, NULL, NULL, NULL, NULL);
+	TEST_CHECK(state & 2); /* it was receiving */
+	l4_msgtag_t tag = L4_Receive(t);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_utcb()[1], (3 << 1) | 1);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+USER_TEST(send_timeout, "x2.ipc.send_timeout", "a send to a thread that does not receive times out after its timeout")
+{
+	l4_threadid_t t = start_local(spin_thread);
+	l4_utcb()[0] = 0;
+	l4_clock_t t0 = L4_SystemClock();
+	l4_msgtag_t tag = L4_Send_Timeout(t, L4_TimePeriod(3000));
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), 1 << 1); /* timeout, send phase */
+	TEST_CHECK(L4_SystemClock() - t0 >= 3000);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	tag = L4_Send_Timeout(t, L4_ZERO_TIME);
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1); /* deleted: no partner */
+}
+
+/* ---- FPU state across preemption ---------------------------------------------------- */
+
+static volatile long fpu_result[2];
+static volatile int fpu_done[2];
+static l4_word_t gap_ticks, limit_ticks;
+
+static void fpu_thread(int i)
+{
+	fpu_result[i] = fpu_spin_check(0x1111000000000000ull * (i + 1), gap_ticks, 5, limit_ticks);
+	fpu_done[i] = 1;
+	send_word(main_tid, 4, (l4_word_t)fpu_result[i]);
+	sleep_forever();
+}
+static void fpu_thread0(void) { fpu_thread(0); }
+static void fpu_thread1(void) { fpu_thread(1); }
+
+USER_TEST(fpu_preempt, "x2.fpu.preemption", "two threads keep their SSE registers across 5 timer preemptions each")
+{
+	main_tid = L4_Myself();
+	l4_word_t khz = __l4_kip->procdesc[0].internal_khz;
+	gap_ticks = khz * 2;	      /* 2 ms: a time slice is 10 ms */
+	limit_ticks = khz * 10000;    /* 10 s of guest time */
+	l4_threadid_t a = start_local(fpu_thread0), b = start_local(fpu_thread1);
+	TEST_CHECK(a && b);
+	for (int n = 0; n < 2; n++) {
+		l4_msgtag_t tag = L4_Receive(n ? b : a);
+		TEST_CHECK(!L4_IpcFailed(tag));
+	}
+	printf("  SSE registers lost: %ld and %ld (-1: not preempted)\n", fpu_result[0], fpu_result[1]);
+	TEST_CHECK_EQ(fpu_result[0], 0);
+	TEST_CHECK_EQ(fpu_result[1], 0);
+	L4_ThreadControl(a, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	L4_ThreadControl(b, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+}
+
+/* ---- a new address space, paged by us ------------------------------------------------ */
+
+static volatile l4_word_t child_in;
+
+/* Runs in the child space: its code, data and stack are our pages, mapped on faults. */
+static void child_main(void)
+{
+	l4_word_t x = child_in * 3;
+	l4_word_t privileged = L4_ThreadControl(l4_global_id(4000, 1), L4_Myself(), L4_Myself(), L4_NILTHREAD, ~0ull);
+	l4_word_t err = L4_ErrorCode();
+	l4_utcb()[0] = l4_msgtag(LABEL_DONE, 3, 0, 0);
+	l4_utcb()[1] = x;
+	l4_utcb()[2] = privileged;
+	l4_utcb()[3] = err;
+	L4_Send(L4_Pager());
+	sleep_forever();
+}
+
+/* Serves child's page faults from our own pages until it reports; counts faults. */
+static l4_msgtag_t serve_child(l4_threadid_t child, unsigned *faults)
+{
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Receive(child);
+	for (;;) {
+		if (L4_IpcFailed(tag))
+			return tag;
+		if ((tag >> 20) != ((l4_word_t)-2 << 20) >> 20)
+			return tag;
+		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
+		(*faults)++;
+		(void)*(volatile char *)addr; /* present in our space before we map it */
+		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
+		tag = L4_Ipc(child, child, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), &from);
+	}
+}
+
+USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our start message and paged by us")
+{
+	l4_threadid_t c = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull), 1); /* inactive, new space */
+	TEST_CHECK_EQ(L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 1);
+	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA), 1); /* active: waits for us */
+	child_in = 14;
+	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
+	l4_utcb()[1] = (l4_word_t)child_main;
+	l4_utcb()[2] = new_stack();
+	TEST_CHECK(!L4_IpcFailed(L4_Send(c)));
+	unsigned faults = 0;
+	l4_msgtag_t tag = serve_child(c, &faults);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
+	TEST_CHECK_EQ(l4_utcb()[1], 42);
+	TEST_CHECK_EQ(l4_utcb()[2], 0);	  /* ThreadControl refused in an unprivileged space... */
+	TEST_CHECK_EQ(l4_utcb()[3], 1);	  /* ...with "no privilege" */
+	TEST_CHECK(faults >= 3);	  /* code, data, stack */
+	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1); /* and its space */
+}
+
+/* ---- error paths of the privileged calls ---------------------------------------------- */
+
+USER_TEST(tc_errors, "x2.threadcontrol.errors", "ThreadControl, SpaceControl and Schedule reject bad arguments with X.2 error codes")
+{
+	l4_threadid_t me = L4_Myself(), t = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(me, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 0); /* delete self */
+	TEST_CHECK_EQ(L4_ErrorCode(), 2);
+	TEST_CHECK_EQ(L4_ThreadControl(t, me, l4_global_id(5000, 9), L4_NILTHREAD, ~0ull), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 4); /* invalid scheduler */
+	TEST_CHECK_EQ(L4_ThreadControl(t, l4_global_id(5001, 1), me, L4_NILTHREAD, ~0ull), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 3); /* invalid space */
+	TEST_CHECK_EQ(L4_ThreadControl(l4_global_id(3, 1), me, me, L4_NILTHREAD, ~0ull), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 2); /* below UserBase */
+	TEST_CHECK_EQ(L4_ThreadControl(t, me, me, L4_Pager(), 0x10000), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 6); /* UTCB outside the area */
+	TEST_CHECK_EQ(L4_ThreadControl(t, me, me, L4_Pager(), UTCB_AREA), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 6); /* our own UTCB slot */
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1); /* delete it */
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 2);
+	l4_threadid_t s = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(s, s, me, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(L4_SpaceControl(s, 0, l4_fpage_log2(KIP_AREA, 13), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 7);
+	TEST_CHECK_EQ(L4_SpaceControl(s, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(KIP_AREA, 12), L4_NILTHREAD, NULL), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 6);
+	TEST_CHECK_EQ(L4_SpaceControl(l4_global_id(5002, 1), 0, 0, 0, L4_NILTHREAD, NULL), 0);
+	TEST_CHECK_EQ(L4_ErrorCode(), 3);
+	TEST_CHECK_EQ(L4_Schedule(s, ~0ull, ~0ull, 50, ~0ull, NULL), 2); /* inactive */
+	TEST_CHECK_EQ(L4_Schedule(l4_global_id(5003, 1), ~0ull, ~0ull, 50, ~0ull, NULL), 0);
+	TEST_CHECK_EQ(L4_ThreadControl(s, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+int main(void)
+{
+	printf("x2 suite: threads, spaces and paging from thread %llx\n", (unsigned long long)L4_Myself());
+	test_run_all("x2");
+}
