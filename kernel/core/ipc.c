@@ -135,6 +135,10 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r)
 		return IPC_ERR_OVERFLOW;
 	for (unsigned i = 1; i <= u; i++)
 		mr_set(r, i, mr_get(s, i));
+	/* Kernel exception messages also carry the error code in MR20, beyond u, as
+	 * Pistachio's do (ABI §9.3). */
+	if (s->kmsg && (tag >> 16) == (L4_LABEL_EXCEPTION & 0xffffffffffffull) && u < ARRAY_SIZE(s->kmsg_buf) - 1)
+		mr_set(r, u + 1, mr_get(s, u + 1));
 	l4_fpage_t window = r->kmsg ? L4_COMPLETE_ADDRESS_SPACE : (r->utcb_k[L4_UTCB_BR(0)] & ~(l4_word_t)0xf);
 	for (unsigned i = u + 1; i < u + 1 + t; i += 2) {
 		word_t w0 = mr_get(s, i), w1 = mr_get(s, i + 1);
@@ -324,19 +328,24 @@ void ipc_cancel(struct tcb *t)
 	}
 }
 
-bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
+bool ipc_kernel_call(l4_threadid_t to)
 {
-	struct tcb *pager = ipc_resolve(current, current->pager);
-	if (!pager)
+	struct tcb *partner = ipc_resolve(current, to);
+	if (!partner || partner == current || partner->irq)
 		return false;
 	current->kmsg = current->kmsg_buf;
-	current->kmsg[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
-	current->kmsg[1] = addr;
-	current->kmsg[2] = ip;
 	/* A call with both timeouts never; the reply may map anywhere. */
-	word_t err = ipc_phases(pager, L4_NEVER, true, pager, false, L4_NEVER);
+	word_t err = ipc_phases(partner, L4_NEVER, true, partner, false, L4_NEVER);
 	current->kmsg = NULL;
 	return err == 0;
+}
+
+bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
+{
+	current->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
+	current->kmsg_buf[1] = addr;
+	current->kmsg_buf[2] = ip;
+	return ipc_kernel_call(current->pager);
 }
 
 void ipc_abort(struct tcb *t, unsigned phase)

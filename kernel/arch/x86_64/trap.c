@@ -4,6 +4,9 @@
 #include <kern/space.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
+#include <kern/ipc.h>
+#include <kern/arch_thread.h>
+#include <l4/utcb.h>
 #include <arch/cpu.h>
 #include <arch/layout.h>
 #include <arch/x86.h>
@@ -89,10 +92,50 @@ static void kernel_trap(struct trapframe *tf)
 	panic("unhandled kernel exception");
 }
 
-/* An exception the thread's own code caused and nothing handles: X.2 would send
- * exception IPC to its handler; without one the thread stops (as Pistachio does). */
+/* The amd64 exception message (ABI §9.3): MR1..MR18 are these frame slots, MR19
+ * the vector, MR20 the error code; the reply's MRs are loaded back. */
+#define EXC_MSG_WORDS 19
+static word_t *exc_slot(struct trapframe *tf, unsigned mr)
+{
+	word_t *const slots[EXC_MSG_WORDS - 1] = {
+		&tf->rip, &tf->rbx, &tf->r10, &tf->r12, &tf->r13, &tf->r14, &tf->r15, &tf->rax, &tf->rcx,
+		&tf->rdx, &tf->rsi, &tf->rdi, &tf->rbp, &tf->r8, &tf->r9, &tf->r11, &tf->rsp, &tf->rflags,
+	};
+	return slots[mr - 1];
+}
+
+/* Sends exception IPC to the thread's exception handler (its UTCB names it) and
+ * resumes with the registers of the reply; false if there is no handler. */
+static bool exception_ipc(struct trapframe *tf)
+{
+	l4_threadid_t handler = current->utcb_k ? current->utcb_k[L4_UTCB_EXCEPTION_HANDLER] : L4_NILTHREAD;
+	if (handler == L4_NILTHREAD)
+		return false;
+	word_t *m = current->kmsg_buf;
+	m[0] = l4_msgtag(L4_LABEL_EXCEPTION, EXC_MSG_WORDS, 0, 0);
+	for (unsigned i = 1; i < EXC_MSG_WORDS; i++)
+		m[i] = *exc_slot(tf, i);
+	m[EXC_MSG_WORDS] = tf->vector;
+	m[EXC_MSG_WORDS + 1] = tf->error;
+	if (!ipc_kernel_call(handler))
+		return false;
+	word_t flags = tf->rflags, rip = tf->rip;
+	for (unsigned i = 1; i < EXC_MSG_WORDS; i++)
+		*exc_slot(tf, i) = m[i];
+	/* Only the flags user code could change itself; only user addresses for RIP. */
+	tf->rflags = flags;
+	arch_set_user_flags(current, m[18]);
+	tf->rip = rip;
+	arch_set_user_ip(current, m[1]);
+	return true;
+}
+
+/* An exception the thread's own code caused: to its exception handler by IPC;
+ * without one the thread stops (as Pistachio does) after a report. */
 static void user_exception_unhandled(struct trapframe *tf)
 {
+	if (exception_ipc(tf))
+		return;
 	printk("mnemo: thread %llx.%llx (%s): unhandled user exception, thread halted\n",
 	       (unsigned long long)l4_thread_no(current->id), (unsigned long long)l4_version(current->id),
 	       current->name ? current->name : "?");

@@ -30,6 +30,10 @@ void ipc_timeout(struct tcb *t);
 /* Takes t out of every IPC queue (t is being destroyed); its partners see
  * "no partner". */
 void ipc_cancel(struct tcb *t);
+/* Calls `to` with the message the caller put in current->kmsg_buf and waits
+ * for the reply, which lands there too; false if `to` does not exist or the
+ * IPC failed. The thread's own MRs are not touched. */
+bool ipc_kernel_call(l4_threadid_t to);
 /* Sends the X.2 page-fault message for the current thread to its pager and
  * waits for the reply (ABI §9.1); false if there is no pager or the IPC failed. */
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);

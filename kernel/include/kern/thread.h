@@ -58,9 +58,11 @@ struct tcb {
 	struct tcb *ipc_call_from;
 	word_t wakeup_us;
 	struct tcb *timeout_next, *timeout_prev;
-	/* A kernel-generated message (page fault) in place of the thread's own MRs. */
+	/* A kernel-generated message (page fault, exception, interrupt) in place of
+	 * the thread's own MRs; MR0..MR20 (the amd64 exception message is the longest). */
 	l4_word_t *kmsg;
-	l4_word_t kmsg_buf[3];
+	l4_word_t kmsg_buf[21];
+	uint8_t irq; /* interrupt threads: IRQ number + 1 (0: an ordinary thread) */
 };
 
 enum ipc_phase { IPC_IDLE, IPC_SENDING, IPC_RECEIVING };

@@ -187,6 +187,38 @@ USER_TEST(send_timeout, "x2.ipc.send_timeout", "a send to a thread that does not
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1); /* deleted: no partner */
 }
 
+static void faulting_thread(void)
+{
+	l4_utcb()[L4_UTCB_EXCEPTION_HANDLER] = main_tid;
+	l4_word_t rax;
+	__asm__ volatile("movq $1, %%rax; ud2; nop; nop" : "=a"(rax)); /* the handler skips ud2 and sets RAX */
+	send_word(main_tid, 5, rax);
+	sleep_forever();
+}
+
+USER_TEST(exception_ipc, "x2.exception.ipc", "an invalid opcode becomes exception IPC to the handler, whose reply sets RIP and RAX")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t t = start_local(faulting_thread);
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, t, L4_TIMEOUTS(0, L4_NEVER), &from);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	l4_word_t *mr = l4_utcb();
+	TEST_CHECK_EQ(tag >> 20, ((l4_word_t)-5 << 20) >> 20); /* label -5 << 4 */
+	TEST_CHECK_EQ(L4_TAG_U(tag), 19);
+	TEST_CHECK_EQ(mr[19], 6); /* #UD */
+	TEST_CHECK_EQ(mr[8], 1);  /* RAX at the fault */
+	TEST_CHECK_EQ(*(unsigned short *)mr[1], 0x0b0f); /* RIP points at ud2 */
+	mr[0] = l4_msgtag(0, 19, 0, 0);
+	mr[1] += 2;
+	mr[8] = 0x777;
+	tag = L4_Ipc(t, t, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), &from); /* reply, then its report */
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), 5);
+	TEST_CHECK_EQ(mr[1], 0x777);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
 /* ---- FPU state across preemption ---------------------------------------------------- */
 
 static volatile long fpu_result[2];
