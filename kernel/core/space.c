@@ -1,16 +1,62 @@
 /* SPDX-License-Identifier: MIT */
-/* Address spaces: creation, the X.2 KIP and UTCB areas, and kernel-allocated UTCB memory. */
+/* Address spaces: creation, the X.2 KIP and UTCB areas, UTCB memory, and their mappings through the mdb. */
 #include <kern/space.h>
 #include <kern/frame.h>
 #include <kern/kip.h>
 #include <kern/string.h>
 #include <kern/mdb.h>
+#include <kern/mdb_nodes.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
 
+/*
+ * Node memory of the mapping database: its arena is the kernel's direct map of
+ * physical memory from address 0, so a kernel pool frame is a node page at once
+ * (no mapping step) and a node reference is (physical address) / 8. References
+ * are 32 bits: node pages must lie below 32 GiB. Node pages come from the kernel
+ * pool on demand and are not given back yet (docs/mdb.md).
+ */
+#define MDB_ARENA_SIZE (32ull << 30)
+/* Free nodes kept in stock before each mdb operation: two levels of superpage
+ * split (1 GiB -> 2 MiB -> 4 KiB) of an unmap step need 2 * 511 new nodes. */
+#define MDB_NODE_RESERVE 1100
+
+static void space_mdb_init(void)
+{
+	if (mdb_arena == (char *)phys_to_virt(0))
+		return;
+	mdb_init();
+	mdb_nodes_init(phys_to_virt(0), MDB_ARENA_SIZE);
+}
+
+bool space_mdb_grow(void)
+{
+	paddr_t f = frame_alloc();
+	if (!f)
+		return false;
+	if (f + PAGE_SIZE > MDB_ARENA_SIZE || mdb_nodes_add_page(phys_to_virt(f)) != MDB_OK) {
+		frame_free(f);
+		return false;
+	}
+	return true;
+}
+
+/* Tops the free nodes up to MDB_NODE_RESERVE; false if the pool ran dry first
+ * (the operation may still succeed with what there is). */
+static bool mdb_reserve(void)
+{
+	while (mdb_nodes_free < MDB_NODE_RESERVE)
+		if (!space_mdb_grow())
+			return false;
+	return true;
+}
+
+bool space_mdb_reserve(void) { return mdb_reserve(); }
+
 struct space *space_create(void)
 {
+	space_mdb_init();
 	paddr_t f = frame_alloc();
 	if (!f)
 		return NULL;
@@ -19,12 +65,21 @@ struct space *space_create(void)
 		frame_free(f);
 		return NULL;
 	}
+	if (mdb_space_register(&s->mdb, s) != MDB_OK) { /* space table full */
+		pt_destroy(&s->pt);
+		frame_free(f);
+		return NULL;
+	}
 	return s;
 }
 
 void space_destroy(struct space *s)
 {
-	pt_destroy(&s->pt); /* UTCB frames are freed with the tables' leaves by the mdb later */
+	/* Revokes everything mapped in s and everything derived from it (one go:
+	 * O(mappings in s and below them); see docs/mdb.md). */
+	mdb_space_delete(&s->mdb);
+	mdb_space_unregister(&s->mdb);
+	pt_destroy(&s->pt); /* frees the tables, side arrays and UTCB frames */
 	frame_free(virt_to_phys(s));
 }
 
@@ -60,7 +115,10 @@ void *space_utcb_kernel_ptr(struct space *s, vaddr_t utcb_start)
 	vaddr_t page = ALIGN_DOWN(utcb_start, PAGE_SIZE);
 	paddr_t pa;
 	unsigned sz, rights;
-	if (!pt_lookup(&s->pt, page, &pa, &sz, &rights)) {
+	if (pt_lookup(&s->pt, page, &pa, &sz, &rights)) {
+		if (!frame_in_pool(pa))
+			return NULL; /* not the kernel's page (cannot happen: nothing is mapped into the area) */
+	} else {
 		pa = frame_alloc();
 		if (!pa)
 			return NULL;
@@ -82,26 +140,122 @@ const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start)
 	return (const l4_word_t *)((char *)phys_to_virt(pa) + (utcb_start - page)) + L4_UTCB_MR0_OFFSET / 8;
 }
 
+static bool area_overlaps(l4_fpage_t area, vaddr_t va, word_t size)
+{
+	if (area == L4_NILPAGE)
+		return false;
+	l4_word_t b = l4_fpage_base(area), e = b + ((word_t)1 << l4_fpage_size_log2(area));
+	return va < e && b < va + size;
+}
+
+static bool area_contains(l4_fpage_t area, vaddr_t va, word_t size)
+{
+	if (area == L4_NILPAGE)
+		return false;
+	l4_word_t b = l4_fpage_base(area), e = b + ((word_t)1 << l4_fpage_size_log2(area));
+	return va >= b && va + size <= e;
+}
+
 /* Whether [va, va + size) is ordinary user memory of s (not its KIP or UTCB area). */
 static bool mappable(const struct space *s, vaddr_t va, word_t size)
 {
-	l4_word_t kb = l4_fpage_base(s->kip_area), ke = kb + ((word_t)1 << l4_fpage_size_log2(s->kip_area));
-	l4_word_t ub = l4_fpage_base(s->utcb_area), ue = ub + ((word_t)1 << l4_fpage_size_log2(s->utcb_area));
-	return va + size <= USER_TOP && !(va < ke && kb < va + size) && !(va < ue && ub < va + size);
+	return va + size <= USER_TOP && !area_overlaps(s->kip_area, va, size) && !area_overlaps(s->utcb_area, va, size);
 }
 
 /* What sigma0 holds at va without having touched it: all physical memory but
- * the kernel's own (ABI §4.4). */
-static bool sigma0_implicit(vaddr_t va, word_t size)
+ * the kernel's own (ABI §4.4), and not where its own KIP and UTCBs are. */
+static bool sigma0_may_own(const struct space *s, vaddr_t va, word_t size)
 {
+	if (va + size > SIGMA0_PHYS_LIMIT || !mappable(s, va, size))
+		return false;
 	for (word_t off = 0; off < size; off += PAGE_SIZE)
 		if (frame_in_pool(va + off) || !arch_user_may_own(va + off))
 			return false;
-	return va + size <= SIGMA0_PHYS_LIMIT;
+	return true;
 }
 
-/* Until the mapping database is wired to the x86-64 page tables this copies
- * page-table leaves; see docs/x2-status.md. */
+/* init.c marks sigma0's space by its flag; the mdb learns it here, at sigma0's
+ * first fault or map item. */
+static void sigma0_sync(struct space *s)
+{
+	if (s->sigma0 && mdb_sigma0() != &s->mdb)
+		mdb_set_sigma0(&s->mdb);
+}
+
+#define SUPER_SHIFT 21
+
+/* Creates sigma0's root at the unmapped page va: 2 MiB if that block may be all
+ * sigma0's and nothing of it is mapped, else 4 KiB. Returns the size created
+ * (log2) or 0. */
+static unsigned sigma0_root(struct space *s, vaddr_t va, bool try_super)
+{
+	mdb_reserve();
+	vaddr_t sb = ALIGN_DOWN(va, (word_t)1 << SUPER_SHIFT);
+	if (try_super && sigma0_may_own(s, sb, (word_t)1 << SUPER_SHIFT) &&
+	    mdb_root_create(sb, 1, L4_FULLY_ACCESSIBLE) == MDB_OK)
+		return SUPER_SHIFT;
+	if (sigma0_may_own(s, va, PAGE_SIZE) && mdb_root_create(va, 0, L4_FULLY_ACCESSIBLE) == MDB_OK)
+		return PAGE_SHIFT;
+	return 0;
+}
+
+bool space_sigma0_fault(struct space *s, vaddr_t va)
+{
+	if (!s->sigma0 || va >= SIGMA0_PHYS_LIMIT)
+		return false;
+	sigma0_sync(s);
+	return sigma0_root(s, ALIGN_DOWN(va, PAGE_SIZE), true) != 0;
+}
+
+/* sigma0 sends what it implicitly owns: creates its roots in [va, va + size)
+ * where nothing is mapped yet. Linear in the size (sigma0 sends at most 1 GiB). */
+static void sigma0_implicit_roots(struct space *s, vaddr_t va, word_t size)
+{
+	vaddr_t end = va + size > SIGMA0_PHYS_LIMIT ? SIGMA0_PHYS_LIMIT : va + size;
+	for (vaddr_t v = va; v < end;) {
+		paddr_t pa;
+		unsigned sz, r;
+		if (pt_lookup(&s->pt, v, &pa, &sz, &r)) {
+			v = ALIGN_DOWN(v, (word_t)1 << sz) + ((word_t)1 << sz);
+			continue;
+		}
+		bool super = !(v & (((word_t)1 << SUPER_SHIFT) - 1)) && end - v >= ((word_t)1 << SUPER_SHIFT);
+		unsigned got = sigma0_root(s, v, super);
+		v += (word_t)1 << (got == SUPER_SHIFT ? SUPER_SHIFT : PAGE_SHIFT);
+	}
+}
+
+/* One mdb_map with more node memory while the pool lasts (map is idempotent:
+ * a retry upgrades what the failed attempt already mapped). */
+static void map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
+		      bool grant)
+{
+	for (;;) {
+		mdb_reserve();
+		if (mdb_map(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant) != MDB_ENOMEM)
+			return;
+		if (!space_mdb_grow())
+			return; /* kernel memory exhausted: the parts done stay */
+	}
+}
+
+/* Maps the aligned block [dst, dst + 2^shift) but none of to's KIP and UTCB area. */
+static void map_around_areas(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift,
+			     unsigned rights, bool grant)
+{
+	word_t size = (word_t)1 << shift;
+	if (area_contains(to->kip_area, dst, size) || area_contains(to->utcb_area, dst, size))
+		return;
+	if (mappable(to, dst, size)) {
+		map_block(from, src, to, dst, shift, rights, grant);
+		return;
+	}
+	if (shift <= PAGE_SHIFT)
+		return;
+	map_around_areas(from, src, to, dst, shift - 1, rights, grant);
+	map_around_areas(from, src + size / 2, to, dst + size / 2, shift - 1, rights, grant);
+}
+
 void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
 		    bool grant)
 {
@@ -110,33 +264,9 @@ void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct
 	if (!rights || !mdb_window(l4_fpage_base(snd), l4_fpage_size_log2(snd), hot_spot, l4_fpage_base(window),
 				   l4_fpage_size_log2(window), &x))
 		return;
-	word_t size = (word_t)1 << x.shift;
-	for (word_t off = 0; off < size;) {
-		vaddr_t sva = x.src + off, dva = x.dst + off;
-		paddr_t pa;
-		unsigned sz, r;
-		if (pt_lookup(&from->pt, sva, &pa, &sz, &r)) {
-			sz = 12; /* a leaf of the destination never spans more than the source page */
-			pa = ALIGN_DOWN(pa, PAGE_SIZE);
-		} else if (from->sigma0) {
-			sz = (size - off >= (1ull << 21) && !(sva & ((1ull << 21) - 1)) && !(dva & ((1ull << 21) - 1)))
-				     ? 21 : 12;
-			if (!sigma0_implicit(sva, (word_t)1 << sz)) {
-				off += PAGE_SIZE;
-				continue;
-			}
-			pa = sva;
-			r = L4_FULLY_ACCESSIBLE;
-		} else {
-			off += PAGE_SIZE;
-			continue;
-		}
-		word_t len = (word_t)1 << sz;
-		if (mappable(to, dva, len) && (from != to || sva != dva)) {
-			pt_map(&to->pt, dva, pa, sz, rights & r);
-			if (grant && !from->sigma0)
-				pt_unmap(&from->pt, sva);
-		}
-		off += len;
+	if (from->sigma0) {
+		sigma0_sync(from);
+		sigma0_implicit_roots(from, x.src, (word_t)1 << x.shift);
 	}
+	map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant);
 }

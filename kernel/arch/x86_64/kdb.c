@@ -110,9 +110,11 @@ bool user_fault(vaddr_t addr, word_t error, word_t rip)
 		return false;
 	vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
 	if (s->sigma0) {
-		if ((error & 1) || frame_in_pool(page) || !arch_user_may_own(page) || addr >= SIGMA0_PHYS_LIMIT)
+		/* Idempotent: a root of the mapping database (2 MiB where the whole
+		 * block may be sigma0's). A protection fault stays an exception. */
+		if (error & 1)
 			return false;
-		return pt_map(&s->pt, page, page, 12, L4_FULLY_ACCESSIBLE);
+		return space_sigma0_fault(s, page);
 	}
 	unsigned access = (error & 2) ? L4_WRITABLE : (error & 16) ? L4_EXECUTABLE : L4_READABLE;
 	return ipc_pagefault(addr, access, rip);

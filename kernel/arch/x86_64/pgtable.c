@@ -9,14 +9,7 @@
 #include <kern/pgtable.h>
 #include <arch/physmem.h>
 #include <arch/x86.h>
-
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_G (1ull << 8)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#include <arch/pgtable.h>
 
 static paddr_t master_pml4;
 static bool have_1g_pages;
@@ -24,10 +17,10 @@ static bool have_1g_pages;
 static inline word_t *table(paddr_t pa) { return phys_to_virt(pa & PTE_ADDR); }
 static inline unsigned idx(vaddr_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
 
-/* The entry for va at `level` (0 = PT, 1 = PD, 2 = PDPT, 3 = PML4), creating
- * intermediate tables on the way; NULL when a table cannot be allocated or a
- * larger leaf is in the way. Intermediate entries are user+writable: leaves decide. */
-static word_t *walk_create(paddr_t pml4, vaddr_t va, unsigned level)
+/* The kernel's master tables (no side arrays): the entry for va at `level` (0 =
+ * PT, 1 = PD, 2 = PDPT, 3 = PML4), creating intermediate tables on the way; NULL
+ * when a table cannot be allocated or a larger leaf is in the way. */
+static word_t *kwalk_create(paddr_t pml4, vaddr_t va, unsigned level)
 {
 	word_t *t = table(pml4);
 	for (unsigned l = 3; l > level; l--) {
@@ -60,7 +53,7 @@ static word_t leaf_flags(unsigned rights, bool user)
 static void map_kernel_range(vaddr_t start, vaddr_t end, unsigned rights, bool user)
 {
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		word_t *e = walk_create(master_pml4, va, 0);
+		word_t *e = kwalk_create(master_pml4, va, 0);
 		if (!e)
 			panic("out of kernel memory building the kernel page tables");
 		*e = (va - KERNEL_VBASE) | leaf_flags(rights, user) | PTE_G;
@@ -82,13 +75,13 @@ void pgtable_init(paddr_t phys_top)
 		top = (word_t)PHYS_MAP_MAX_GB << 30;
 	for (paddr_t pa = 0; pa < top;) {
 		if (have_1g_pages) {
-			word_t *e = walk_create(master_pml4, PHYS_MAP_BASE + pa, 2);
+			word_t *e = kwalk_create(master_pml4, PHYS_MAP_BASE + pa, 2);
 			if (!e)
 				panic("out of kernel memory for the direct map");
 			*e = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
 			pa += 1ull << 30;
 		} else {
-			word_t *e = walk_create(master_pml4, PHYS_MAP_BASE + pa, 1);
+			word_t *e = kwalk_create(master_pml4, PHYS_MAP_BASE + pa, 1);
 			if (!e)
 				panic("out of kernel memory for the direct map");
 			*e = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
@@ -110,79 +103,273 @@ void pgtable_init(paddr_t phys_top)
 	write_cr3(master_pml4);
 }
 
+bool pt_have_1g_pages(void) { return have_1g_pages; }
+
+/* ---- side arrays: two 2 KiB halves per kernel frame ----
+ * Invariant: a free half starts with SIDE_FREE_MAGIC and is on the doubly linked
+ * list side_free_head (links: physical addresses of halves); a frame whose two
+ * halves are both free is returned to the pool at once, so at most one half of
+ * each frame is on the list. A used half never starts with the magic: its first
+ * slots are node references (never 0xffffffff: node offsets are 16 + 24k inside
+ * 4 KiB pages) or side locations (< 2^28) or 0. */
+#define SIDE_HALF 2048u
+#define SIDE_FREE_MAGIC 0xffffffffffffffffull
+struct side_free {
+	uint64_t magic;
+	paddr_t next, prev;
+};
+static paddr_t side_free_head;
+
+static struct side_free *side_hdr(paddr_t pa) { return phys_to_virt(pa); }
+
+static void side_list_remove(paddr_t pa)
+{
+	struct side_free *h = side_hdr(pa);
+	if (h->prev)
+		side_hdr(h->prev)->next = h->next;
+	else
+		side_free_head = h->next;
+	if (h->next)
+		side_hdr(h->next)->prev = h->prev;
+	memset(h, 0, sizeof *h);
+}
+
+static void side_list_push(paddr_t pa)
+{
+	struct side_free *h = side_hdr(pa);
+	h->magic = SIDE_FREE_MAGIC;
+	h->prev = 0;
+	h->next = side_free_head;
+	if (side_free_head)
+		side_hdr(side_free_head)->prev = pa;
+	side_free_head = pa;
+}
+
+static paddr_t side_alloc(void)
+{
+	if (side_free_head) {
+		paddr_t pa = side_free_head;
+		side_list_remove(pa);
+		memset(phys_to_virt(pa), 0, SIDE_HALF);
+		return pa;
+	}
+	paddr_t f = frame_alloc();
+	if (!f)
+		return 0;
+	side_list_push(f + SIDE_HALF);
+	return f;
+}
+
+static void side_release(paddr_t pa)
+{
+	paddr_t buddy = pa ^ SIDE_HALF;
+	if (side_hdr(buddy)->magic == SIDE_FREE_MAGIC) {
+		side_list_remove(buddy);
+		frame_free(ALIGN_DOWN(pa, PAGE_SIZE));
+	} else {
+		side_list_push(pa);
+	}
+}
+
+paddr_t pt_table_alloc(uint32_t *side_loc)
+{
+	paddr_t t = frame_alloc();
+	if (!t)
+		return 0;
+	paddr_t side = side_alloc();
+	if (!side) {
+		frame_free(t);
+		return 0;
+	}
+	*side_loc = (uint32_t)(side >> PT_SIDE_SHIFT);
+	return t;
+}
+
+void pt_table_free(paddr_t t, uint32_t side_loc)
+{
+	side_release((paddr_t)side_loc << PT_SIDE_SHIFT);
+	frame_free(t);
+}
+
+static inline bool is_leaf(word_t e, unsigned level) { return level == 0 || (e & PTE_PS); }
+
 bool pt_create(struct arch_pgtable *pt)
 {
 	pt->pml4 = frame_alloc();
 	if (!pt->pml4)
 		return false;
+	pt->pml4_side = side_alloc();
+	if (!pt->pml4_side) {
+		frame_free(pt->pml4);
+		return false;
+	}
 	memcpy(table(pt->pml4) + 256, table(master_pml4) + 256, 256 * sizeof(word_t));
 	return true;
 }
 
-static void free_level(paddr_t t, unsigned level)
+/* Frees the tables below entry e (side slot side) of `level`, and kernel-owned
+ * UTCB frames. mdb leaves are gone by now (mdb_space_delete ran first). */
+static void free_below(word_t e, uint32_t side, unsigned level)
 {
-	word_t *e = table(t);
-	for (unsigned i = 0; i < (level == 3 ? 256u : 512u); i++)
-		if ((e[i] & PTE_P) && !(e[i] & PTE_PS) && level > 0)
-			free_level(e[i] & PTE_ADDR, level - 1);
-	frame_free(t);
+	if (!(e & PTE_P))
+		return;
+	if (is_leaf(e, level)) {
+		paddr_t pa = e & PTE_ADDR;
+		if ((e & PTE_SW_KERN) && level == 0 && frame_in_pool(pa))
+			frame_free(pa);
+		return;
+	}
+	word_t *t = table(e);
+	uint32_t *s = pt_side_array(side);
+	for (unsigned i = 0; i < 512; i++)
+		free_below(t[i], s[i], level - 1);
+	pt_table_free(e & PTE_ADDR, side);
 }
 
 void pt_destroy(struct arch_pgtable *pt)
 {
 	if (read_cr3() == pt->pml4)
 		write_cr3(master_pml4);
-	free_level(pt->pml4, 3);
-	pt->pml4 = 0;
+	word_t *t = table(pt->pml4);
+	uint32_t *s = phys_to_virt(pt->pml4_side);
+	for (unsigned i = 0; i < 256; i++)
+		free_below(t[i], s[i], 3);
+	side_release(pt->pml4_side);
+	frame_free(pt->pml4);
+	pt->pml4 = pt->pml4_side = 0;
 }
 
+bool pt_find(const struct arch_pgtable *pt, vaddr_t va, struct pt_pos *pos)
+{
+	word_t *t = table(pt->pml4);
+	uint32_t *s = phys_to_virt(pt->pml4_side);
+	for (unsigned l = 3;; l--) {
+		unsigned i = idx(va, l);
+		pos->pte = &t[i];
+		pos->side = &s[i];
+		pos->level = l;
+		if (!(t[i] & PTE_P))
+			return false;
+		if (is_leaf(t[i], l))
+			return true;
+		s = pt_side_array(s[i]);
+		t = table(t[i]);
+	}
+}
+
+/* Whether the table entry e (of `level`) leads only to tables without leaves. */
+static bool tables_empty(word_t e, uint32_t side, unsigned level)
+{
+	word_t *t = table(e);
+	uint32_t *s = pt_side_array(side);
+	for (unsigned i = 0; i < 512; i++)
+		if ((t[i] & PTE_P) && (is_leaf(t[i], level - 1) || !tables_empty(t[i], s[i], level - 1)))
+			return false;
+	return true;
+}
+
+/* Frees the (leafless) tables below the table entry e of `level`. */
+static void free_tables(word_t e, uint32_t side, unsigned level)
+{
+	word_t *t = table(e);
+	uint32_t *s = pt_side_array(side);
+	for (unsigned i = 0; i < 512; i++)
+		if (t[i] & PTE_P)
+			free_tables(t[i], s[i], level - 1);
+	pt_table_free(e & PTE_ADDR, side);
+}
+
+bool pt_find_create(struct arch_pgtable *pt, vaddr_t va, unsigned level, struct pt_pos *pos)
+{
+	word_t *t = table(pt->pml4);
+	uint32_t *s = phys_to_virt(pt->pml4_side);
+	for (unsigned l = 3;; l--) {
+		unsigned i = idx(va, l);
+		pos->pte = &t[i];
+		pos->side = &s[i];
+		pos->level = l;
+		if (l == level) {
+			if ((t[i] & PTE_P) && !is_leaf(t[i], l)) {
+				/* Tables left empty by earlier removals: free them for the leaf. */
+				if (!tables_empty(t[i], s[i], l))
+					return false;
+				word_t old = t[i];
+				uint32_t old_side = s[i];
+				t[i] = 0;
+				s[i] = 0;
+				pt_flush_leaf(pt, ALIGN_DOWN(va, (word_t)1 << (12 + 9 * l)), 1); /* paging-structure caches */
+				free_tables(old, old_side, l);
+			}
+			return true;
+		}
+		if (!(t[i] & PTE_P)) {
+			uint32_t side;
+			paddr_t nt = pt_table_alloc(&side);
+			if (!nt)
+				return false;
+			t[i] = nt | PTE_P | PTE_W | PTE_U; /* intermediate entries: leaves decide */
+			s[i] = side;
+		} else if (is_leaf(t[i], l)) {
+			return false;
+		}
+		s = pt_side_array(s[i]);
+		t = table(t[i]);
+	}
+}
+
+void pt_flush_leaf(const struct arch_pgtable *pt, vaddr_t va, unsigned level)
+{
+	if (read_cr3() != pt->pml4)
+		return;
+	if (level == 0)
+		invlpg(va);
+	else
+		write_cr3(pt->pml4); /* user pages are never global */
+}
+
+/* Kernel-owned pages in user spaces (KIP, UTCBs): marked PTE_SW_KERN, invisible
+ * to the mdb, freed (if pool frames) with the space. Refused where an mdb leaf is. */
 bool pt_map(struct arch_pgtable *pt, vaddr_t va, paddr_t pa, unsigned size_log2, unsigned rights)
 {
 	unsigned level = size_log2 == 30 ? 2 : size_log2 == 21 ? 1 : 0;
-	assert(size_log2 == 12 || size_log2 == 21 || size_log2 == 30);
-	assert(va < USER_TOP && !(va & ((1ull << size_log2) - 1)));
-	word_t *e = walk_create(pt->pml4, va, level);
-	if (!e)
+	if ((size_log2 != 12 && size_log2 != 21 && size_log2 != 30) || va >= USER_TOP ||
+	    (va & ((1ull << size_log2) - 1)))
 		return false;
-	bool was_present = *e & PTE_P;
-	*e = pa | leaf_flags(rights, true) | (level ? PTE_PS : 0);
+	struct pt_pos p;
+	if (!pt_find_create(pt, va, level, &p))
+		return false;
+	if ((*p.pte & PTE_P) && !(*p.pte & PTE_SW_KERN))
+		return false;
+	bool was_present = *p.pte & PTE_P;
+	*p.pte = pa | leaf_flags(rights, true) | (level ? PTE_PS : 0) | PTE_SW_KERN;
+	*p.side = 0;
 	if (was_present)
-		invlpg(va);
+		pt_flush_leaf(pt, va, level);
 	return true;
 }
 
 unsigned pt_unmap(struct arch_pgtable *pt, vaddr_t va)
 {
-	word_t *t = table(pt->pml4);
-	for (unsigned l = 3;; l--) {
-		word_t *e = &t[idx(va, l)];
-		if (!(*e & PTE_P))
-			return 0;
-		if (l == 0 || (*e & PTE_PS)) {
-			*e = 0;
-			invlpg(va);
-			return 12 + 9 * l;
-		}
-		t = table(*e);
-	}
+	struct pt_pos p;
+	if (!pt_find(pt, va, &p) || !(*p.pte & PTE_SW_KERN))
+		return 0;
+	*p.pte = 0;
+	pt_flush_leaf(pt, ALIGN_DOWN(va, (word_t)1 << (12 + 9 * p.level)), p.level);
+	return 12 + 9 * p.level;
 }
 
 bool pt_lookup(const struct arch_pgtable *pt, vaddr_t va, paddr_t *pa, unsigned *size_log2, unsigned *rights)
 {
-	word_t *t = table(pt->pml4);
-	for (unsigned l = 3;; l--) {
-		word_t e = t[idx(va, l)];
-		if (!(e & PTE_P))
-			return false;
-		if (l == 0 || (e & PTE_PS)) {
-			unsigned sz = 12 + 9 * l;
-			*pa = (e & PTE_ADDR & ~((1ull << sz) - 1)) | (va & ((1ull << sz) - 1) & ~(PAGE_SIZE - 1));
-			*size_log2 = sz;
-			*rights = L4_READABLE | ((e & PTE_W) ? L4_WRITABLE : 0) | ((e & PTE_NX) ? 0 : L4_EXECUTABLE);
-			return true;
-		}
-		t = table(e);
-	}
+	struct pt_pos p;
+	if (!pt_find(pt, va, &p))
+		return false;
+	word_t e = *p.pte;
+	unsigned sz = 12 + 9 * p.level;
+	*pa = (e & PTE_ADDR & ~((1ull << sz) - 1)) | (va & ((1ull << sz) - 1) & ~(PAGE_SIZE - 1));
+	*size_log2 = sz;
+	*rights = ((e & PTE_SW_NOREAD) ? 0 : L4_READABLE) | ((e & PTE_W) ? L4_WRITABLE : 0) |
+		  ((e & PTE_NX) ? 0 : L4_EXECUTABLE);
+	return true;
 }
 
 void pt_activate(const struct arch_pgtable *pt)

@@ -5,20 +5,28 @@
 
 #include <kern/types.h>
 #include <kern/pgtable.h>
+#include <kern/mdb.h>
 
 #define SPACE_UTCB_SIZE 1024 /* UtcbInfo: m = 1, a = 10 */
 #define SPACE_UTCB_MR0 512   /* offset of MR0 within a UTCB */
 
 /* Invariants: kip_area and utcb_area are either nil or valid, disjoint fpages in
  * user space; the KIP is mapped read-only at the base of kip_area; UTCB pages
- * are kernel-pool frames mapped into utcb_area as threads need them. */
+ * are kernel-pool frames mapped into utcb_area as threads need them. These two
+ * kinds of pages are the kernel's (pt_map): they are not in the mapping
+ * database, and nothing is ever mapped into either area by map/grant. Every
+ * other user mapping is an mdb leaf (docs/mdb.md); `mdb` is registered from
+ * space_create to space_destroy (mdb.id valid). If sigma0 is set, mdb is the
+ * mdb's sigma0 space (set at the first fault or map item of sigma0). */
 struct space {
 	struct arch_pgtable pt;
 	l4_fpage_t kip_area, utcb_area;
 	word_t threads; /* threads whose `space` is this one */
 	bool sigma0;	/* faults are resolved idempotently by the kernel */
+	struct mdb_space mdb;
 };
 
+/* NULL when out of kernel memory or the mdb's space table is full. */
 struct space *space_create(void);
 void space_destroy(struct space *s);
 /* Sets the KIP and UTCB areas and maps the KIP; false on invalid fpages. */
@@ -34,6 +42,24 @@ const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start);
  * is not mapped in `from` is skipped, as X.2 specifies. */
 void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
 		    bool grant);
+
+/* sigma0's idempotent fault at va (page-aligned, not present): creates the root
+ * mapping (2 MiB where all of it may be sigma0's, else 4 KiB); false if sigma0
+ * may not own va or kernel memory is exhausted. */
+bool space_sigma0_fault(struct space *s, vaddr_t va);
+/* Gives the mdb one more node page from the kernel pool; false when exhausted. */
+bool space_mdb_grow(void);
+/* Tops the mdb's free nodes up to a stock for one operation step (two levels of
+ * superpage split); false if the kernel pool ran dry first. */
+bool space_mdb_reserve(void);
+
+/* Between two bounded pieces of kernel work (the steps of an Unmap): lets
+ * pending interrupts in and reschedules if one asked for it. */
+void arch_preempt_point(void);
+struct tcb;
+/* Forgets an Unmap that thread t left unfinished (it was preempted and is being
+ * deleted); thread deletion must call it before the TCB's memory goes. */
+void unmap_thread_deleted(struct tcb *t);
 
 /* sigma0 may be handed physical addresses below this (the 40-bit physical space). */
 #define SIGMA0_PHYS_LIMIT (1ull << 40)

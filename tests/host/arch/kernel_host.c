@@ -91,3 +91,7 @@ word_t arch_clock_us(void) { return host_clock_us; }
 void arch_idle_wait(void) {}
 void arch_system_stopped(void) { panic("host: system stopped"); }
 bool arch_user_may_own(paddr_t pa) { (void)pa; return true; }
+
+/* Unmap's preemption point: counted, so tests see that long unmaps yield. */
+unsigned long host_preempt_points;
+void arch_preempt_point(void) { host_preempt_points++; }

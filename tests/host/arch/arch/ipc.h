@@ -17,4 +17,8 @@ static inline void arch_ipc_set_result(struct trapframe *tf, word_t from, word_t
 	tf->utcb = utcb;
 }
 
+/* Unmap: the control word travels where Ipc's FromSpecifier does (RDX). */
+static inline word_t arch_unmap_control(const struct trapframe *tf) { return tf->from_spec; }
+static inline void arch_unmap_set_result(struct trapframe *tf, word_t utcb) { tf->utcb = utcb; }
+
 #endif

@@ -32,4 +32,9 @@ static inline void arch_ipc_set_result(struct trapframe *tf, word_t from, word_t
 	tf->rdi = utcb;
 }
 
+/* Unmap (ABI §5.10): RDX control word in (MR0-MR7 in the registers above);
+ * RDI UTCB out. */
+static inline word_t arch_unmap_control(const struct trapframe *tf) { return tf->rdx; }
+static inline void arch_unmap_set_result(struct trapframe *tf, word_t utcb) { tf->rdi = utcb; }
+
 #endif

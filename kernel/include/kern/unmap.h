@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* The X.2 Unmap system call: control-word decoding and the per-fpage revocation (kernel/core/unmap.c). */
+#ifndef KERN_UNMAP_H
+#define KERN_UNMAP_H
+
+#include <kern/types.h>
+
+struct space;
+
+/* Control word (ABI §5.10): k in bits 0-5 (k + 1 fpages), f (flush) bit 6. */
+#define UNMAP_K_MASK 0x3full
+#define UNMAP_FLUSH (1ull << 6)
+
+unsigned unmap_fpage_count(word_t control);
+bool unmap_flush(word_t control);
+/* The fpage as written back: rwx replaced by the access bits. */
+l4_fpage_t unmap_result(l4_fpage_t f, unsigned access);
+/* Revokes l4_fpage_rights(f) from what s derived from f (and from s's own
+ * mappings if flush), preemptibly; returns the access bits gathered. */
+unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush);
+
+#endif
