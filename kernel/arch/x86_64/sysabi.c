@@ -40,7 +40,6 @@ static void not_yet(struct trapframe *tf, const char *name, bool *said)
 
 NOT_YET(sys_processor_control, "ProcessorControl")
 NOT_YET(sys_memory_control, "MemoryControl")
-NOT_YET(sys_unmap, "Unmap")
 
 static void set_error(word_t e)
 {
