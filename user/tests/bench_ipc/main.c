@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/* The IPC benchmark root task: ping-pong inside and across address spaces, page faults, small calls. */
+/*
+ * Run under QEMU `-icount shift=0,sleep=off`: the TSC then advances by exactly one
+ * per guest instruction, so every figure below is a count of guest instructions
+ * (kernel and user), never cycles. tools/bench.sh parses the BENCH lines:
+ *   BENCH name=ipc.inter.mr0 unit=instructions value=283.50 reps=11 spread=0.00 min=.. max=..
+ * value is the median over `reps` repetitions, spread = max - min of the repetitions.
+ *
+ * One-way IPC cost = (TSC delta over N round trips) / 2N, with L4_Call on the
+ * client side and L4_ReplyWait on the server side, as the classic L4 ping-pong.
+ */
+#include <stdio.h>
+#include <l4/ipc.h>
+#include <l4/thread.h>
+#include <mnemo/exitcode.h>
+
+#define UTCB_AREA 0xBF000000ull
+#define KIP_AREA 0xBFF00000ull
+#define LABEL_READY 0x100
+#define LABEL_RESULTS 0x101
+
+#define REPS 11	     /* repetitions per figure; the median is reported */
+#define ROUNDS 200   /* round trips per repetition */
+#define WARMUP 100   /* round trips before the first repetition */
+#define PF_PAGES 16  /* fresh pages touched per page-fault repetition */
+#define SMALL_CALLS 200
+
+static inline l4_word_t rdtsc(void)
+{
+	unsigned lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((l4_word_t)hi << 32) | lo;
+}
+
+/* A page-fault message: label -2 above the 4 access bits (X.2 §4.1). */
+static inline bool is_pagefault(l4_msgtag_t tag) { return (tag >> 20) == ((l4_word_t)-2 << 20) >> 20; }
+
+static __attribute__((noreturn)) void bench_exit(unsigned char code)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(code), "Nd"((unsigned short)MNEMO_DEBUG_EXIT_PORT));
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+static __attribute__((noreturn)) void bench_fail(const char *what, l4_word_t v)
+{
+	printf("BENCH-ERROR %s (%#llx, error code %#llx)\n", what, (unsigned long long)v,
+	       (unsigned long long)L4_ErrorCode());
+	bench_exit(MNEMO_EXIT_FAIL);
+}
+
+/* ---- figures: median and spread of `REPS` samples in hundredths ---------------------- */
+
+static void hundredths(char *buf, size_t size, l4_word_t v)
+{
+	snprintf(buf, size, "%llu.%02llu", (unsigned long long)(v / 100), (unsigned long long)(v % 100));
+}
+
+static void report(const char *name, const l4_word_t *samples, unsigned n, l4_word_t scale)
+{
+	l4_word_t s[64];
+	for (unsigned i = 0; i < n; i++) { /* insertion sort: n is small */
+		l4_word_t v = samples[i] * 100 / scale;
+		unsigned j = i;
+		for (; j > 0 && s[j - 1] > v; j--)
+			s[j] = s[j - 1];
+		s[j] = v;
+	}
+	char med[24], spread[24], min[24], max[24];
+	hundredths(med, sizeof med, s[n / 2]);
+	hundredths(spread, sizeof spread, s[n - 1] - s[0]);
+	hundredths(min, sizeof min, s[0]);
+	hundredths(max, sizeof max, s[n - 1]);
+	printf("BENCH name=%s unit=instructions value=%s reps=%u spread=%s min=%s max=%s\n", name, med, n, spread,
+	       min, max);
+}
+
+/* ---- threads and spaces ------------------------------------------------------------ */
+
+static unsigned next_thread = 1, next_slot = 1;
+static l4_threadid_t main_tid;
+
+#define STACK_WORDS 1024
+static l4_word_t stacks[6][STACK_WORDS] __attribute__((aligned(4096)));
+static unsigned next_stack;
+
+static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(main_tid) + next_thread++, 1); }
+static l4_word_t new_stack(void) { return (l4_word_t)&stacks[next_stack++][STACK_WORDS - 2]; }
+
+static l4_threadid_t start_local(void (*fn)(void))
+{
+	l4_threadid_t t = new_tid();
+	if (L4_ThreadControl(t, main_tid, main_tid, L4_Pager(), UTCB_AREA + 1024 * next_slot++) != 1)
+		bench_fail("ThreadControl (local thread)", t);
+	L4_Start_SpIp(t, new_stack(), (l4_word_t)fn);
+	return t;
+}
+
+/* Answers one page fault of `child` from our own identical address (the child runs our
+ * image), then waits for its next message. Returns that message's tag. */
+static l4_msgtag_t map_and_wait(l4_threadid_t child)
+{
+	l4_word_t addr = l4_utcb()[1] & ~0xfffull;
+	(void)*(volatile char *)addr; /* present here (sigma0 maps it) before we map it on */
+	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+	l4_utcb()[1] = L4_MapItemWord0(addr);
+	l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
+	return L4_Ipc(child, child, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
+}
+
+/* Creates a thread in a new space paged by us, starts it at fn and serves its page
+ * faults until it sends a message of another kind; returns with that tag in MR0. */
+static l4_threadid_t start_remote(void (*fn)(void), l4_msgtag_t *first)
+{
+	l4_threadid_t c = new_tid();
+	if (L4_ThreadControl(c, c, main_tid, L4_NILTHREAD, ~0ull) != 1 ||
+	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) != 1 ||
+	    L4_ThreadControl(c, c, main_tid, main_tid, UTCB_AREA) != 1)
+		bench_fail("ThreadControl/SpaceControl (new space)", c);
+	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
+	l4_utcb()[1] = (l4_word_t)fn;
+	l4_utcb()[2] = new_stack();
+	if (L4_IpcFailed(L4_Send(c)))
+		bench_fail("start message", c);
+	l4_msgtag_t tag = L4_Receive(c);
+	while (!L4_IpcFailed(tag) && is_pagefault(tag))
+		tag = map_and_wait(c);
+	if (L4_IpcFailed(tag))
+		bench_fail("serving the new space's page faults", tag);
+	*first = tag;
+	return c;
+}
+
+static void kill_thread(l4_threadid_t t)
+{
+	if (L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1)
+		bench_fail("ThreadControl (delete)", t);
+}
+
+/* ---- ping-pong ------------------------------------------------------------------------ */
+
+/* The server: answers every message with one of the same size. In a new space its
+ * first message is a Call to its pager (us) saying it is ready; our first ping is the
+ * reply to that Call. */
+static void pong_loop(l4_msgtag_t tag, l4_threadid_t from)
+{
+	for (;;) {
+		l4_utcb()[0] = l4_msgtag(0, L4_TAG_U(tag), 0, 0);
+		tag = L4_ReplyWait(from, &from);
+	}
+}
+static void pong_local(void)
+{
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Wait(&from);
+	pong_loop(tag, from);
+}
+static void pong_remote(void)
+{
+	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
+	l4_threadid_t pager = L4_Pager();
+	l4_msgtag_t tag = L4_Call(pager);
+	pong_loop(tag, pager);
+}
+
+/* `rounds` calls carrying u untyped words; returns the TSC delta. While warming up
+ * (`warm` false) a server in another space may still fault: we map and go on. */
+static l4_word_t ping(l4_threadid_t to, unsigned u, unsigned rounds, bool warm)
+{
+	l4_word_t *mr = l4_utcb();
+	l4_word_t t0 = rdtsc();
+	for (unsigned i = 0; i < rounds; i++) {
+		mr[0] = l4_msgtag(0, u, 0, 0);
+		l4_msgtag_t tag = L4_Call(to);
+		while (__builtin_expect(!warm && !L4_IpcFailed(tag) && is_pagefault(tag), 0))
+			tag = map_and_wait(to);
+		if (__builtin_expect(L4_IpcFailed(tag) || L4_TAG_U(tag) != u, 0))
+			bench_fail("ping: bad reply", tag);
+	}
+	return rdtsc() - t0;
+}
+
+static void ipc_figure(const char *kind, l4_threadid_t to, unsigned u)
+{
+	l4_word_t samples[REPS];
+	char name[48];
+	for (unsigned i = 1; i <= u; i++)
+		l4_utcb()[i] = i * 0x0101010101010101ull;
+	ping(to, u, WARMUP, false);
+	for (unsigned r = 0; r < REPS; r++)
+		samples[r] = ping(to, u, ROUNDS, true);
+	snprintf(name, sizeof name, "ipc.%s.mr%u", kind, u);
+	report(name, samples, REPS, 2 * ROUNDS);
+}
+
+/* 0, 8 and 63 are the headline figures; the rest draw the curve. */
+static const unsigned sweep[] = {0, 1, 2, 4, 6, 8, 12, 16, 24, 32, 40, 48, 56, 63};
+
+static void ipc_all(const char *kind, l4_threadid_t to)
+{
+	for (unsigned i = 0; i < sizeof sweep / sizeof sweep[0]; i++)
+		ipc_figure(kind, to, sweep[i]);
+}
+
+/* ---- page faults: a thread in a new space touches fresh pages we map ------------------- */
+
+static char pf_area[(REPS + 1) * PF_PAGES * 4096] __attribute__((aligned(4096)));
+
+static void pf_child(void)
+{
+	l4_word_t samples[REPS + 1];
+	volatile char *p = pf_area;
+	for (unsigned r = 0; r <= REPS; r++) { /* repetition 0 warms code, stack and UTCB paths */
+		l4_word_t t0 = rdtsc();
+		for (unsigned i = 0; i < PF_PAGES; i++, p += 4096)
+			*p = 1;
+		samples[r] = rdtsc() - t0;
+	}
+	l4_utcb()[0] = l4_msgtag(LABEL_RESULTS, REPS, 0, 0);
+	for (unsigned r = 1; r <= REPS; r++)
+		l4_utcb()[r] = samples[r];
+	L4_Send(L4_Pager());
+	for (;;)
+		L4_Receive(L4_NILTHREAD);
+}
+
+static void pf_figure(void)
+{
+	for (l4_word_t a = (l4_word_t)pf_area; a < (l4_word_t)pf_area + sizeof pf_area; a += 4096)
+		*(volatile char *)a = 0; /* our own pages come from sigma0 first */
+	l4_msgtag_t tag;
+	l4_threadid_t c = start_remote(pf_child, &tag);
+	if (L4_TAG_LABEL(tag) != LABEL_RESULTS || L4_TAG_U(tag) != REPS)
+		bench_fail("page-fault child: no results", tag);
+	l4_word_t samples[REPS];
+	for (unsigned r = 0; r < REPS; r++)
+		samples[r] = l4_utcb()[1 + r];
+	report("pf.inter.roundtrip", samples, REPS, PF_PAGES);
+	kill_thread(c);
+}
+
+/* ---- small system calls --------------------------------------------------------------- */
+
+static void yielder(void)
+{
+	for (;;)
+		L4_ThreadSwitch(main_tid);
+}
+
+static void small_calls(void)
+{
+	l4_word_t samples[REPS];
+	for (unsigned r = 0; r <= REPS; r++) {
+		l4_word_t t0 = rdtsc();
+		for (unsigned i = 0; i < SMALL_CALLS; i++)
+			(void)L4_SystemClock();
+		if (r)
+			samples[r - 1] = rdtsc() - t0;
+	}
+	report("syscall.systemclock", samples, REPS, SMALL_CALLS);
+
+	l4_threadid_t y = start_local(yielder);
+	for (unsigned r = 0; r <= REPS; r++) {
+		l4_word_t t0 = rdtsc();
+		for (unsigned i = 0; i < SMALL_CALLS; i++)
+			L4_ThreadSwitch(y);
+		if (r)
+			samples[r - 1] = rdtsc() - t0;
+	}
+	report("syscall.threadswitch.intra", samples, REPS, 2 * SMALL_CALLS);
+	kill_thread(y);
+}
+
+int main(void)
+{
+	main_tid = L4_Myself();
+	printf("bench_ipc: IPC ping-pong from thread %llx; figures are guest instructions under -icount\n",
+	       (unsigned long long)main_tid);
+
+	l4_threadid_t local = start_local(pong_local);
+	ipc_all("intra", local);
+	kill_thread(local);
+
+	l4_msgtag_t tag;
+	l4_threadid_t remote = start_remote(pong_remote, &tag);
+	if (L4_TAG_LABEL(tag) != LABEL_READY)
+		bench_fail("remote server: not ready", tag);
+	ipc_all("inter", remote);
+	kill_thread(remote);
+
+	pf_figure();
+	small_calls();
+	printf("BENCH-DONE\n");
+	bench_exit(MNEMO_EXIT_PASS);
+}
