@@ -189,6 +189,11 @@ static word_t block(uint8_t phase, uint16_t timeout)
  * a zero timeout (ReplyWait) finds it receiving; any other sender is done. */
 static void sender_done(struct tcb *s, enum ipc_err e)
 {
+	if (s->irq) { /* an interrupt thread's message was taken: it is idle again */
+		ipc_finish(s, 0, 0);
+		s->state = TS_INACTIVE;
+		return;
+	}
 	if (e || !s->ipc_call) {
 		ipc_finish(s, e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0, 0);
 		thread_wake(s);
@@ -204,6 +209,8 @@ static void sender_done(struct tcb *s, enum ipc_err e)
 
 static word_t send_phase(struct tcb *dest, uint16_t timeout)
 {
+	if (dest->irq) /* the handler acknowledges an interrupt by sending to its thread */
+		return irq_acknowledge(dest) ? 0 : ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
 	if (accepts(dest, current))
 		return deliver(current, dest);
 	if (timeout == L4_ZERO_TIME)
@@ -369,4 +376,80 @@ void ipc_wait_for_start(struct tcb *t)
 	t->ipc_error = 0;
 	t->ipc_phase = IPC_RECEIVING;
 	thread_block(t, TS_WAIT_IPC);
+}
+
+/* ---- interrupts as IPC (X.2 §4.5) --------------------------------------------------- */
+
+/* Interrupt threads: one kernel TCB per IRQ line, thread number = line, version
+ * 1, no space; `pager` is the associated handler (nil: none). Invariant: such a
+ * TCB is never in a ready queue; it is TS_WAIT_IPC exactly while its interrupt
+ * message waits in the handler's send queue, else TS_INACTIVE. */
+static unsigned irq_lines, irq_associated;
+
+bool irq_threads_init(unsigned lines)
+{
+	for (unsigned n = 0; n < lines; n++) {
+		struct tcb *t = thread_create(l4_global_id(n, 1), NULL, 0);
+		if (!t)
+			return false;
+		t->irq = (uint8_t)(n + 1);
+		t->name = "interrupt";
+		t->kmsg = t->kmsg_buf;
+		t->kmsg[0] = l4_msgtag(L4_LABEL_INTERRUPT, 0, 0, 0);
+	}
+	irq_lines = lines;
+	return true;
+}
+
+bool irq_any_associated(void) { return irq_associated != 0; }
+
+bool irq_associate(struct tcb *irq_thread, l4_threadid_t handler)
+{
+	unsigned line = irq_thread->irq - 1u;
+	bool was = irq_thread->pager != L4_NILTHREAD;
+	if (handler == irq_thread->id) { /* de-associate */
+		if (irq_thread->state == TS_WAIT_IPC) {
+			sendq_remove(irq_thread->ipc_partner, irq_thread);
+			ipc_finish(irq_thread, 0, 0);
+			irq_thread->state = TS_INACTIVE;
+		}
+		irq_thread->pager = L4_NILTHREAD;
+		arch_irq_mask(line);
+		irq_associated -= was;
+		return true;
+	}
+	struct tcb *h = thread_lookup(handler);
+	if (!h || !h->space || !arch_irq_available(line))
+		return false;
+	irq_thread->pager = handler;
+	irq_associated += !was;
+	arch_irq_unmask(line);
+	return true;
+}
+
+bool irq_acknowledge(struct tcb *irq_thread)
+{
+	if (irq_thread->pager == L4_NILTHREAD || irq_thread->pager != current->id)
+		return false;
+	if (irq_thread->state != TS_WAIT_IPC) /* not pending: the line may fire again */
+		arch_irq_unmask(irq_thread->irq - 1u);
+	return true;
+}
+
+void irq_raise(unsigned line)
+{
+	struct tcb *t = line < irq_lines ? thread_lookup_number(line) : NULL;
+	struct tcb *h = t ? thread_lookup(t->pager) : NULL;
+	if (!h || t->state == TS_WAIT_IPC)
+		return; /* no handler (the line stays masked), or already pending */
+	if (accepts(h, t)) {
+		deliver(t, h);
+		ipc_finish(t, 0, 0);
+		return;
+	}
+	t->state = TS_WAIT_IPC;
+	t->ipc_phase = IPC_SENDING;
+	t->ipc_partner = h;
+	t->ipc_call = false;
+	sendq_add(h, t);
 }

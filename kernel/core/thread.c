@@ -87,6 +87,10 @@ void thread_destroy(struct tcb *t)
 
 void thread_wake(struct tcb *t)
 {
+	if (t->irq) { /* interrupt threads never run (ipc.c) */
+		t->state = TS_INACTIVE;
+		return;
+	}
 	if (t->halted && t->state != TS_READY) {
 		t->state = TS_HALTED; /* runs again when ExchangeRegisters resumes it */
 		return;
@@ -232,7 +236,7 @@ __noreturn void thread_idle_loop(void)
 		schedule();
 		/* Nothing ready and nothing that could ever wake a thread: say so
 		 * rather than idle silently (interrupt threads will count here too). */
-		if (!sched_highest(&ready) && !timeout_head && current == &idle_tcb)
+		if (!sched_highest(&ready) && !timeout_head && !irq_any_associated() && current == &idle_tcb)
 			arch_system_stopped();
 		arch_idle_wait();
 	}

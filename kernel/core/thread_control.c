@@ -86,6 +86,8 @@ word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_
 	struct tcb *t = thread_lookup(dest);
 	if (!t && thread_lookup_number(l4_thread_no(dest)))
 		return fail(error, TC_ERR_INVALID_THREAD); /* number in use under another version */
+	if (t && t->irq) /* interrupt threads: association by the pager field (X.2 §4.5) */
+		return irq_associate(t, pager) ? 1 : fail(error, TC_ERR_INVALID_THREAD);
 
 	if (space_spec == L4_NILTHREAD)
 		return t ? delete_thread(t, error) : fail(error, TC_ERR_INVALID_THREAD);
@@ -200,6 +202,13 @@ word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, wo
 	(void)preempt_control;
 	*old_time_control = 0;
 	struct tcb *t = thread_lookup(dest);
+	if (t && t->irq) { /* only the associated handler schedules an interrupt thread */
+		if (t->pager != current->id)
+			return fail(error, TC_ERR_NO_PRIVILEGE);
+		if (prio != ~(word_t)0)
+			t->priority = (uint8_t)prio;
+		return 2;
+	}
 	if (!t || !t->space)
 		return fail(error, TC_ERR_INVALID_THREAD);
 	if (t->scheduler != current->id && !thread_privileged(current))

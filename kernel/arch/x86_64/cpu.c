@@ -34,7 +34,7 @@ static uint8_t ist_stack[2][4096] __aligned(16);
 word_t cpu_kstack_top;
 word_t cpu_user_rsp_scratch;
 
-extern const word_t trap_stub_table[48];
+extern const word_t trap_stub_table[49];
 extern char syscall_entry[];
 
 static void set_gate(unsigned vec, word_t handler, unsigned dpl, unsigned ist)
@@ -83,10 +83,10 @@ void cpu_init(void)
 	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" : : "r"((uint16_t)GDT_KDATA));
 	__asm__ volatile("ltr %0" : : "r"((uint16_t)GDT_TSS));
 
-	for (unsigned v = 0; v < 48; v++) {
+	for (unsigned v = 0; v < 49; v++) {
 		unsigned ist = v == 8 ? 1 : (v == 2 || v == 18) ? 2 : 0;
-		/* int3 is the X.2 kernel-debugger call: user code may raise it. */
-		set_gate(v, trap_stub_table[v], v == 3 ? 3 : 0, ist);
+		/* int3 is the X.2 kernel-debugger call; MemoryControl's stub uses int $0x30. */
+		set_gate(v, trap_stub_table[v], v == 3 || v == VEC_MEMORY_CONTROL ? 3 : 0, ist);
 	}
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 

@@ -58,7 +58,7 @@ trap_stub_\n:
 trap_stubs_begin:
 	.altmacro
 	.set i, 0
-	.rept 48
+	.rept 49		/* 0-31 exceptions, 32-47 PIC lines, 48 the MemoryControl gate */
 	TRAP_STUB %i
 	.set i, i + 1
 	.endr
@@ -132,7 +132,7 @@ arch_switch_stack:
 	.globl trap_stub_table
 trap_stub_table:
 	.set i, 0
-	.rept 48
+	.rept 49
 	.quad trap_stubs_begin + i * 16
 	.set i, i + 1
 	.endr

@@ -6,6 +6,7 @@
 #include <kern/memmap.h>
 #include <kern/thread.h>
 #include <kern/printk.h>
+#include <kern/ipc.h>
 #include <arch/cpu.h>
 #include <arch/physmem.h>
 #include <arch/x86.h>
@@ -68,6 +69,8 @@ void kernel_main(void)
 	printk("mnemo: command line \"%s\", TSC %llu kHz\n", kip_kernel_cmdline(),
 	       (unsigned long long)timer_tsc_khz());
 	thread_table_init();
+	if (!irq_threads_init(16))
+		boot_fail("out of kernel memory for the interrupt threads");
 	if (kip_cmdline_has("selftest=exceptions"))
 		selftest_exceptions();
 	if (!root_servers_start())

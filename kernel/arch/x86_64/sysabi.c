@@ -21,25 +21,6 @@ void sys_thread_switch(struct trapframe *tf)
 	schedule_to(dest == L4_NILTHREAD ? NULL : thread_lookup(dest));
 }
 
-/* Calls that are not there yet answer with failure (RAX = 0) and say so once. */
-static void not_yet(struct trapframe *tf, const char *name, bool *said)
-{
-	if (!*said) {
-		printk("mnemo: %s is not implemented yet (see docs/x2-status.md)\n", name);
-		*said = true;
-	}
-	tf->rax = 0;
-}
-
-#define NOT_YET(fn, label)                     \
-	void fn(struct trapframe *tf)          \
-	{                                      \
-		static bool said;              \
-		not_yet(tf, label, &said);     \
-	}
-
-NOT_YET(sys_processor_control, "ProcessorControl")
-NOT_YET(sys_memory_control, "MemoryControl")
 
 static void set_error(word_t e)
 {
@@ -98,4 +79,33 @@ void sys_exchange_registers(struct trapframe *tf)
 	tf->r9 = r.flags;
 	tf->r10 = r.user_handle;
 	tf->rdi = r.pager;
+}
+
+/* ProcessorControl: RDI processor, RSI internal frequency, RDX external frequency,
+ * R8 voltage; RAX result. One processor; frequency and voltage stay as they are. */
+void sys_processor_control(struct trapframe *tf)
+{
+	if (!thread_privileged(current)) {
+		tf->rax = 0;
+		set_error(TC_ERR_NO_PRIVILEGE);
+	} else if (tf->rdi != 0) {
+		tf->rax = 0;
+		set_error(TC_ERR_INVALID_PARAM);
+	} else {
+		tf->rax = 1;
+	}
+}
+
+/* MemoryControl (entered by int $0x30, all registers kept): RDX control, RCX/RSI/R8/R11
+ * attributes 0-3, MR0-MR7 as for Ipc; RDX result, RAX goes to MR1, RCX to MR0, RDI
+ * the UTCB. Attributes are accepted and not applied: every page stays write-back
+ * (docs/status.md). */
+void sys_memory_control(struct trapframe *tf)
+{
+	bool ok = thread_privileged(current);
+	if (!ok)
+		set_error(TC_ERR_NO_PRIVILEGE);
+	tf->rdx = ok;
+	tf->rcx = tf->r9; /* MR0 comes back unchanged */
+	tf->rdi = current->utcb;
 }

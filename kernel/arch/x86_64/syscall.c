@@ -16,7 +16,15 @@ __asm__(".pushsection .user_stubs, \"ax\"\n"
 	".balign 4096\n"
 	".globl user_stub_page\n"
 	"user_stub_page:\n"
-	".rept 11\n"
+	".rept 3\n"
+	".balign 64\n"
+	"syscall\n"
+	"ret\n"
+	".endr\n"
+	".balign 64\n"		/* slot 3: MemoryControl */
+	"int $0x30\n"
+	"ret\n"
+	".rept 7\n"
 	".balign 64\n"
 	"syscall\n"
 	"ret\n"
@@ -42,6 +50,19 @@ static void (*const syscall_table[L4_SC_COUNT])(struct trapframe *) = {
 	[L4_SC_THREAD_SWITCH] = sys_thread_switch,
 	[L4_SC_SCHEDULE] = sys_schedule,
 };
+
+/* int $0x30: only the MemoryControl stub may use it. */
+void memory_control_gate(struct trapframe *tf);
+void memory_control_gate(struct trapframe *tf)
+{
+	if (tf->rip - 2 != stub_address(L4_SC_MEMORY_CONTROL)) {
+		tf->vector = 13; /* as if the gate did not exist */
+		trap_report(tf, "user");
+		thread_block(current, TS_HALTED);
+		return;
+	}
+	sys_memory_control(tf);
+}
 
 void syscall_dispatch(struct trapframe *tf)
 {

@@ -3,6 +3,7 @@
 #include <kern/thread.h>
 #include <kern/arch_thread.h>
 #include <kern/printk.h>
+#include <kern/ipc.h>
 #include <arch/cpu.h>
 #include <arch/x86.h>
 #include <mnemo/exitcode.h>
@@ -16,7 +17,7 @@ static word_t tsc_khz;
 static uint64_t tsc_at_boot;
 static word_t ticks;
 
-/* Remaps the PICs to vectors 32-47 and masks everything but the timer. */
+/* Remaps the PICs to vectors 32-47 (timer_init then masks all but the timer). */
 static void pic_init(void)
 {
 	outb(0x20, 0x11);
@@ -27,8 +28,6 @@ static void pic_init(void)
 	outb(0xa1, 2);
 	outb(0x21, 1);
 	outb(0xa1, 1);
-	outb(0x21, 0xfe); /* only IRQ 0 */
-	outb(0xa1, 0xff);
 }
 
 /* Counts TSC ticks over 10 ms of PIT channel 2 (gate on, speaker off). */
@@ -46,9 +45,58 @@ static word_t calibrate_tsc_khz(void)
 	return (word_t)((t1 - t0) / 10);
 }
 
+static uint16_t pic_mask = 0xfffe; /* bit n: line n masked; the timer (0) always runs */
+
+static void pic_write_mask(void)
+{
+	outb(0x21, (uint8_t)(pic_mask & ~(1u << 2))); /* the cascade line stays open */
+	outb(0xa1, (uint8_t)(pic_mask >> 8));
+}
+
+void arch_irq_mask(unsigned line)
+{
+	if (line < 16 && arch_irq_available(line)) {
+		pic_mask |= (uint16_t)(1u << line);
+		pic_write_mask();
+	}
+}
+
+void arch_irq_unmask(unsigned line)
+{
+	if (line < 16 && arch_irq_available(line)) {
+		pic_mask &= (uint16_t)~(1u << line);
+		pic_write_mask();
+	}
+}
+
+bool arch_irq_available(unsigned line) { return line < 16 && line != 0 && line != 2; }
+
+/* A device interrupt: spurious 7/15 are dropped; others are masked until the
+ * handler acknowledges them, then sent as IPC. */
+void pic_irq(unsigned line);
+void pic_irq(unsigned line)
+{
+	if (line == 7 || line == 15) {
+		uint16_t port = line == 7 ? 0x20 : 0xa0;
+		outb(port, 0x0b); /* read the in-service register */
+		if (!(inb(port) & 0x80)) {
+			if (line == 15)
+				outb(0x20, 0x20); /* the master saw a real cascade interrupt */
+			return;
+		}
+	}
+	pic_mask |= (uint16_t)(1u << line);
+	pic_write_mask();
+	if (line >= 8)
+		outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	irq_raise(line);
+}
+
 void timer_init(void)
 {
 	pic_init();
+	pic_write_mask();
 	tsc_khz = calibrate_tsc_khz();
 	if (!tsc_khz)
 		tsc_khz = 1;

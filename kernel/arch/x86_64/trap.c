@@ -19,6 +19,8 @@ volatile word_t trap_recovery_last_vector;
 extern char user_copy_begin[], user_copy_end[], user_copy_fail[];
 extern int user_copy_bytes(void *dst, const void *src, size_t len);
 void timer_irq(void);
+void pic_irq(unsigned line);
+void memory_control_gate(struct trapframe *tf);
 bool kernel_interface_trap(struct trapframe *tf);
 bool kdb_trap(struct trapframe *tf);
 
@@ -148,8 +150,10 @@ void trap_dispatch(struct trapframe *tf)
 	if (tf->vector >= 32) {
 		if (tf->vector == 32)
 			timer_irq();
-		/* Other PIC lines stay masked until interrupt threads exist; a
-		 * spurious IRQ 7/15 needs no EOI. */
+		else if (tf->vector == VEC_MEMORY_CONTROL)
+			memory_control_gate(tf);
+		else
+			pic_irq((unsigned)tf->vector - 32);
 	} else if (!tf_from_user(tf)) {
 		kernel_trap(tf);
 		return;

@@ -46,6 +46,23 @@ void ipc_abort(struct tcb *t, unsigned phase);
  * the message lands in its kernel message buffer (thread_startup reads it). */
 void ipc_wait_for_start(struct tcb *t);
 
+/* Interrupts as IPC: kernel interrupt threads for IRQ lines [0, lines). */
+bool irq_threads_init(unsigned lines);
+/* Associates the interrupt thread with handler, or de-associates it when
+ * handler is the interrupt thread itself (ThreadControl); false if not possible. */
+bool irq_associate(struct tcb *irq_thread, l4_threadid_t handler);
+/* The handler's acknowledgement (a send to the interrupt thread): unmasks the line. */
+bool irq_acknowledge(struct tcb *irq_thread);
+/* An interrupt on line (masked by the arch layer): IPC to its handler. */
+void irq_raise(unsigned line);
+bool irq_any_associated(void);
+
+/* The interrupt controller, from the arch layer. */
+void arch_irq_mask(unsigned line);
+void arch_irq_unmask(unsigned line);
+/* Whether user level may own the line (not the kernel's timer or a cascade). */
+bool arch_irq_available(unsigned line);
+
 /* Decodes an X.2 relative time (period form); false for "never". Point form is
  * taken relative to now (see docs/x2-status.md). */
 bool ipc_timeout_us(uint16_t t, word_t *us);

@@ -219,6 +219,37 @@ USER_TEST(exception_ipc, "x2.exception.ipc", "an invalid opcode becomes exceptio
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
+static inline void outb(unsigned short port, unsigned char v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline unsigned char inb(unsigned short port)
+{
+	unsigned char v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+USER_TEST(interrupt, "x2.interrupt.ipc", "a device interrupt (the UART's, IRQ 4) arrives as IPC from its interrupt thread")
+{
+	l4_threadid_t irq = l4_global_id(4, 1), me = L4_Myself(), from;
+	TEST_CHECK_EQ(L4_ThreadControl(l4_global_id(0, 1), l4_global_id(0, 1), L4_NILTHREAD, me, ~0ull), 0); /* the kernel's timer */
+	TEST_CHECK_EQ(L4_ThreadControl(irq, irq, L4_NILTHREAD, me, ~0ull), 1); /* associate */
+	TEST_CHECK(L4_Schedule(irq, ~0ull, ~0ull, 200, ~0ull, NULL) != 0); /* its handler may schedule it */
+	unsigned char mcr = inb(0x3fc);
+	outb(0x3fc, mcr | 0x08); /* OUT2 drives the IRQ line on PCs */
+	outb(0x3f9, 0x02);	 /* interrupt when the transmitter is empty: at once */
+	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, irq, L4_TIMEOUTS(0, L4_TimePeriod(1000000)), &from);
+	outb(0x3f9, 0x00);
+	outb(0x3fc, mcr);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(from, irq);
+	TEST_CHECK_EQ(tag >> 16, ((l4_word_t)-1 << 4) & 0xffffffffffffull); /* label -1 << 4 */
+	TEST_CHECK_EQ(L4_TAG_U(tag), 0);
+	l4_utcb()[0] = 0;
+	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(irq, L4_ZERO_TIME))); /* acknowledge */
+	TEST_CHECK_EQ(L4_ThreadControl(irq, irq, L4_NILTHREAD, irq, ~0ull), 1); /* de-associate */
+	l4_utcb()[0] = 0;
+	TEST_CHECK(L4_IpcFailed(L4_Send_Timeout(irq, L4_ZERO_TIME))); /* no longer ours */
+}
+
 /* ---- FPU state across preemption ---------------------------------------------------- */
 
 static volatile long fpu_result[2];

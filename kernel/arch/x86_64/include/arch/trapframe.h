@@ -28,6 +28,9 @@
 #define TF_SIZE 176
 
 #define VEC_SYSCALL 0x100 /* TF_VECTOR of a frame built by the syscall entry */
+/* MemoryControl takes RCX and R11 as arguments, which `syscall` destroys: its
+ * stub enters through this interrupt gate instead. */
+#define VEC_MEMORY_CONTROL 0x30
 
 #ifndef __ASSEMBLY__
 #include <kern/types.h>
