@@ -6,6 +6,7 @@
 #include <kern/space.h>
 #include <kern/syscall.h>
 #include <kern/panic.h>
+#include <kern/string.h>
 #include <l4/utcb.h>
 #include <arch/ipc.h>
 
@@ -34,6 +35,17 @@ static void mr_set(struct tcb *t, unsigned i, word_t v)
 	} else {
 		t->utcb_k[i] = v;
 	}
+}
+
+/* MR1..MRu from s to r, neither in a kernel message: registers frame to frame,
+ * the rest UTCB to UTCB. */
+static void copy_untyped(struct tcb *r, struct trapframe *rtf, struct tcb *s, const struct trapframe *stf,
+			 unsigned u)
+{
+	arch_copy_reg_mrs(rtf, stf, u < ARCH_IPC_REG_MRS ? u : ARCH_IPC_REG_MRS - 1);
+	if (u >= ARCH_IPC_REG_MRS)
+		memcpy(&r->utcb_k[ARCH_IPC_REG_MRS], &s->utcb_k[ARCH_IPC_REG_MRS],
+		       (u - ARCH_IPC_REG_MRS + 1) * sizeof(l4_word_t));
 }
 
 /* The ID the receiver sees for sender s: local if they share a space (ABI §8.6). */
@@ -107,8 +119,17 @@ struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id)
 		if (!ua || id < l4_fpage_base(ua) + L4_UTCB_MR0_OFFSET ||
 		    id >= l4_fpage_base(ua) + (1ull << l4_fpage_size_log2(ua)))
 			return NULL;
-		const l4_word_t *mr0 = space_utcb_lookup(s, id - L4_UTCB_MR0_OFFSET);
-		struct tcb *t = mr0 ? thread_lookup(mr0[L4_UTCB_MY_GLOBAL_ID]) : NULL;
+		/* self's space is the current one: read the word through the MMU (only the
+		 * kernel maps into the UTCB area); else through the kernel's UTCB pointer. */
+		l4_word_t gid = 0;
+		if (self == current) {
+			if (!arch_user_read(&gid, id + 8 * L4_UTCB_MY_GLOBAL_ID, sizeof gid))
+				return NULL;
+		} else {
+			const l4_word_t *mr0 = space_utcb_lookup(s, id - L4_UTCB_MR0_OFFSET);
+			gid = mr0 ? mr0[L4_UTCB_MY_GLOBAL_ID] : 0;
+		}
+		struct tcb *t = thread_lookup(gid);
 		return t && t->space == s && t->utcb == id ? t : NULL;
 	}
 	return thread_lookup(id);
@@ -133,8 +154,12 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r)
 	unsigned u = L4_TAG_U(tag), t = L4_TAG_T(tag);
 	if (1 + u + t > L4_UTCB_MRS || (t & 1))
 		return IPC_ERR_OVERFLOW;
-	for (unsigned i = 1; i <= u; i++)
-		mr_set(r, i, mr_get(s, i));
+	if (!s->kmsg && !r->kmsg) {
+		copy_untyped(r, arch_user_frame(r), s, arch_user_frame(s), u);
+	} else {
+		for (unsigned i = 1; i <= u; i++)
+			mr_set(r, i, mr_get(s, i));
+	}
 	/* Kernel exception messages also carry the error code in MR20, beyond u, as
 	 * Pistachio's do (ABI §9.3). */
 	if (s->kmsg && (tag >> 16) == (L4_LABEL_EXCEPTION & 0xffffffffffffull) && u < ARRAY_SIZE(s->kmsg_buf) - 1)
@@ -278,8 +303,61 @@ static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 			  (uint16_t)timeouts);
 }
 
+/* The fast path: a list of guards, each falling back to the general path, so it
+ * cannot change semantics. It covers the common RPC step: a message of at most
+ * seven untyped words (all in registers) to a thread that already waits for us,
+ * followed by an open or closed receive with timeout never, when the partner may
+ * run at once. The message goes register frame to register frame and the CPU
+ * switches straight to the partner. */
+static bool ipc_fastpath(struct trapframe *tf)
+{
+	l4_msgtag_t tag = *arch_frame_mr(tf, 0);
+	l4_threadid_t to = arch_ipc_to(tf), from_spec = arch_ipc_from_spec(tf);
+	if (unlikely(tag & 0xfc0)) /* typed items */
+		return false;
+	if (unlikely((uint16_t)arch_ipc_timeouts(tf) != L4_NEVER || from_spec == L4_NILTHREAD))
+		return false;
+	if (unlikely(from_spec != to && from_spec != L4_ANYTHREAD))
+		return false;
+	struct tcb *dest = l4_is_local_id(to) ? ipc_resolve(current, to) : thread_lookup(to);
+	if (unlikely(!dest || dest->state != TS_WAIT_IPC || dest->ipc_phase != IPC_RECEIVING || dest->kmsg ||
+		     dest->halted || dest->timeout_armed || dest->ipc_any_local))
+		return false;
+	if (unlikely(dest->ipc_partner && dest->ipc_partner != current))
+		return false;
+	if (unlikely(from_spec == L4_ANYTHREAD && current->sendq_head)) /* a sender is waiting for us */
+		return false;
+	if (unlikely(thread_ready_above(dest->priority)))
+		return false;
+
+	/* The message: MR0 with the flags cleared, MR1..MRu, the sender's ID. */
+	struct trapframe *dtf = arch_user_frame(dest);
+	copy_untyped(dest, dtf, current, tf, L4_TAG_U(tag));
+	*arch_frame_mr(dtf, 0) = tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED);
+	arch_ipc_set_result(dtf, id_seen_by(current, dest), dest->utcb);
+	dest->ipc_phase = IPC_IDLE;
+	dest->ipc_partner = NULL;
+	dest->ipc_error = 0;
+
+	/* We wait: closed on `to` for a call, open for reply-and-wait. */
+	current->ipc_phase = IPC_RECEIVING;
+	current->ipc_partner = from_spec == L4_ANYTHREAD ? NULL : dest;
+	current->ipc_any_local = false;
+	current->ipc_call = false;
+	current->ipc_error = 0;
+	current->state = TS_WAIT_IPC;
+	dest->state = TS_READY;
+	thread_switch_direct(dest);
+	return true; /* resumed: whoever sent to us has finished our IPC */
+}
+
 void sys_ipc(struct trapframe *tf)
 {
+	if (ipc_fastpath(tf)) {
+		if (current->ipc_error)
+			ipc_finish(current, current->ipc_error, L4_NILTHREAD);
+		return;
+	}
 	word_t err = do_ipc(arch_ipc_to(tf), arch_ipc_from_spec(tf), arch_ipc_timeouts(tf));
 	if (err || arch_ipc_from_spec(tf) == L4_NILTHREAD)
 		ipc_finish(current, err, L4_NILTHREAD);

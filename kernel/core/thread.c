@@ -16,9 +16,7 @@ _Static_assert(sizeof(struct tcb) <= KSTACK_SIZE / 2, "TCB leaves room for the k
 /* Thread number -> TCB, two levels of 512 entries (2^18 numbers), second level
  * pages allocated on first use. Invariant: table[n] is NULL or a live TCB whose
  * thread number is n. */
-#define TT_L2_BITS 9
-#define TT_L2_SIZE (1u << TT_L2_BITS)
-static struct tcb **thread_table[THREAD_NUMBERS / TT_L2_SIZE];
+struct tcb **thread_table[THREAD_NUMBERS / TT_L2_SIZE];
 
 static struct sched_queues ready;
 struct tcb *current;
@@ -30,19 +28,6 @@ void thread_table_init(void)
 		thread_table[i] = NULL;
 }
 
-struct tcb *thread_lookup_number(word_t no)
-{
-	if (no >= THREAD_NUMBERS)
-		return NULL;
-	struct tcb **l2 = thread_table[no >> TT_L2_BITS];
-	return l2 ? l2[no & (TT_L2_SIZE - 1)] : NULL;
-}
-
-struct tcb *thread_lookup(l4_threadid_t id)
-{
-	struct tcb *t = thread_lookup_number(l4_thread_no(id));
-	return t && t->id == id ? t : NULL;
-}
 
 struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priority)
 {
@@ -138,6 +123,28 @@ static void switch_to(struct tcb *next)
 		sched_enqueue(&ready, prev);
 	if (next != &idle_tcb)
 		sched_dequeue(&ready, next);
+	current = next;
+	arch_thread_switch(prev, next);
+}
+
+bool thread_ready_above(uint8_t prio)
+{
+	unsigned w = prio / 64, b = prio % 64;
+	if (b < 63 && (ready.bitmap[w] >> (b + 1)))
+		return true;
+	for (w++; w < SCHED_PRIORITIES / 64; w++)
+		if (ready.bitmap[w])
+			return true;
+	return false;
+}
+
+void thread_switch_direct(struct tcb *next)
+{
+	struct tcb *prev = current;
+	assert(prev->state != TS_READY && next->state == TS_READY && !next->ready_next);
+	need_resched = false;
+	if (next->quantum_left_us == 0)
+		next->quantum_left_us = next->timeslice_us;
 	current = next;
 	arch_thread_switch(prev, next);
 }

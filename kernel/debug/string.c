@@ -12,7 +12,9 @@ void *memset(void *d, int c, size_t n)
 void *memcpy(void *d, const void *s, size_t n)
 {
 	void *ret = d;
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	size_t words = n / 8, bytes = n % 8;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(bytes) : : "memory");
 	return ret;
 }
 

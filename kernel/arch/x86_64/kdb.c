@@ -17,7 +17,7 @@ bool kernel_interface_trap(struct trapframe *tf);
 bool kernel_interface_trap(struct trapframe *tf)
 {
 	uint8_t insn[2];
-	if (!user_read(insn, tf->rip, 2) || insn[0] != 0xf0 || insn[1] != 0x90)
+	if (!arch_user_read(insn, tf->rip, 2) || insn[0] != 0xf0 || insn[1] != 0x90)
 		return false;
 	tf->rax = l4_fpage_base(current->space->kip_area);
 	tf->rcx = (word_t)(int64_t)(int32_t)kip.api_version;
@@ -31,7 +31,7 @@ static void print_user_string(vaddr_t s)
 {
 	for (unsigned i = 0; i < 4096; i++) {
 		char c;
-		if (!user_read(&c, s + i, 1) || !c)
+		if (!arch_user_read(&c, s + i, 1) || !c)
 			return;
 		console_putc(c);
 	}
@@ -42,13 +42,13 @@ bool kdb_trap(struct trapframe *tf);
 bool kdb_trap(struct trapframe *tf)
 {
 	uint8_t op[8];
-	if (!user_read(op, tf->rip, 1))
+	if (!arch_user_read(op, tf->rip, 1))
 		return false;
 	switch (op[0]) {
 	case 0x90: /* int3; nop: ignored */
 		return true;
 	case 0xeb: { /* KDB_Enter: jmp over `mov $string, %rax` (48 c7 c0 imm32) or `mov $string, %eax` (b8 imm32) */
-		if (!user_read(op, tf->rip + 2, 7))
+		if (!arch_user_read(op, tf->rip + 2, 7))
 			return false;
 		int32_t imm;
 		if (op[0] == 0x48 && op[1] == 0xc7 && op[2] == 0xc0)
@@ -63,7 +63,7 @@ bool kdb_trap(struct trapframe *tf)
 		return true;
 	}
 	case 0x3c: /* cmp $op, %al: a kernel-debugger operation */
-		if (!user_read(op, tf->rip + 1, 1))
+		if (!arch_user_read(op, tf->rip + 1, 1))
 			return false;
 		switch (op[0]) {
 		case 0x00:

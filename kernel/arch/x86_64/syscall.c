@@ -5,6 +5,7 @@
 #include <kern/printk.h>
 #include <kern/kip.h>
 #include <arch/x86.h>
+#include <arch/ipc.h>
 #include <arch/layout.h>
 
 #define STUB_SLOT 64

@@ -8,6 +8,7 @@
 #include <arch/layout.h>
 #include <arch/physmem.h>
 #include <arch/x86.h>
+#include <arch/ipc.h>
 
 /* The word user code reads as %gs:0: the running thread's UTCB (MR0) address.
  * User-readable; the kernel writes it through the direct map. */
@@ -21,10 +22,6 @@ static bool fpu_trapping; /* CR0.TS is set */
 extern char trap_return[];
 extern void arch_switch_stack(word_t *save_ksp, word_t new_ksp);
 
-struct trapframe *arch_user_frame(struct tcb *t)
-{
-	return (struct trapframe *)((word_t)t + KSTACK_SIZE - TF_SIZE);
-}
 
 void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io_privileged)
 {

@@ -10,6 +10,7 @@
 #include <arch/cpu.h>
 #include <arch/layout.h>
 #include <arch/x86.h>
+#include <arch/ipc.h>
 
 volatile word_t trap_recovery_rip;
 volatile word_t trap_recovery_rsp;
@@ -18,6 +19,7 @@ volatile word_t trap_recovery_last_vector;
 
 extern char user_copy_begin[], user_copy_end[], user_copy_fail[];
 extern int user_copy_bytes(void *dst, const void *src, size_t len);
+extern int user_read_word(word_t *dst, const word_t *src);
 void timer_irq(void);
 void pic_irq(unsigned line);
 void memory_control_gate(struct trapframe *tf);
@@ -61,10 +63,12 @@ void trap_report(const struct trapframe *tf, const char *who)
 	       (unsigned long long)tf->r14, (unsigned long long)tf->r15);
 }
 
-bool user_read(void *dst, vaddr_t uva, size_t len)
+bool arch_user_read(void *dst, vaddr_t uva, size_t len)
 {
 	if (uva >= USER_TOP || len > USER_TOP - uva)
 		return false;
+	if (len == sizeof(word_t))
+		return user_read_word(dst, (const word_t *)uva) == 0;
 	return user_copy_bytes(dst, (const void *)uva, len) == 0;
 }
 

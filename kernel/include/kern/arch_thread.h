@@ -8,8 +8,7 @@
 struct tcb;
 struct trapframe;
 
-/* The user-mode register frame of t, at the top of its kernel stack. */
-struct trapframe *arch_user_frame(struct tcb *t);
+/* arch_user_frame(t), the user-mode register frame of t, is inline in <arch/ipc.h>. */
 
 /* Prepares t's kernel stack so that its first switch-in returns to user mode
  * at ip with stack pointer sp (IOPL 3 if io_privileged). */
@@ -31,6 +30,8 @@ void arch_set_user_flags(struct tcb *t, word_t flags);
 void arch_thread_switch(struct tcb *from, struct tcb *to);
 /* Forgets t's FPU state (t is being destroyed). */
 void arch_thread_release(struct tcb *t);
+/* Reads len bytes of the current space's user memory at uva; false if not all readable. */
+bool arch_user_read(void *dst, vaddr_t uva, size_t len);
 /* Microseconds since boot. */
 word_t arch_clock_us(void);
 /* Reports that no thread can ever run again and stops (QEMU: exit code STOPPED). */

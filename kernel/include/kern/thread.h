@@ -71,10 +71,29 @@ enum ipc_phase { IPC_IDLE, IPC_SENDING, IPC_RECEIVING };
 extern struct tcb *current;
 
 void thread_table_init(void);
+
+/* Thread number -> TCB, two levels of 512 entries, second-level pages
+ * allocated on first use. Invariant: an entry is NULL or a live TCB whose
+ * thread number is its index. */
+#define TT_L2_BITS 9
+#define TT_L2_SIZE (1u << TT_L2_BITS)
+extern struct tcb **thread_table[THREAD_NUMBERS / TT_L2_SIZE];
+
 /* The TCB registered under thread number no (any version), or NULL. */
-struct tcb *thread_lookup_number(word_t no);
+static inline struct tcb *thread_lookup_number(word_t no)
+{
+	if (no >= THREAD_NUMBERS)
+		return NULL;
+	struct tcb **l2 = thread_table[no >> TT_L2_BITS];
+	return l2 ? l2[no & (TT_L2_SIZE - 1)] : NULL;
+}
+
 /* The TCB whose global ID is exactly id, or NULL. */
-struct tcb *thread_lookup(l4_threadid_t id);
+static inline struct tcb *thread_lookup(l4_threadid_t id)
+{
+	struct tcb *t = thread_lookup_number(l4_thread_no(id));
+	return t && t->id == id ? t : NULL;
+}
 /* Allocates a TCB (and its kernel stack) for global id; NULL if the number is
  * taken or out of range, or kernel memory is exhausted. */
 struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priority);
@@ -94,6 +113,11 @@ void schedule(void);
 void sched_tick(word_t elapsed_us);
 /* Switches to the thread `to` if it is ready (ThreadSwitch with a target). */
 void schedule_to(struct tcb *to);
+/* Whether a ready thread has a higher priority than prio. */
+bool thread_ready_above(uint8_t prio);
+/* Switches to next, which is ready but in no queue, from a current thread that
+ * has just blocked (the IPC fast path): no scheduler decision. */
+void thread_switch_direct(struct tcb *next);
 extern bool need_resched;
 
 /* Timeouts: wakes t (through ipc_timeout) at clock value at_us unless disarmed. */

@@ -92,9 +92,16 @@ void arch_idle_wait(void) {}
 void arch_system_stopped(void) { panic("host: system stopped"); }
 bool arch_user_may_own(paddr_t pa) { (void)pa; return true; }
 
-/* Unmap's preemption point: counted, so tests see that long unmaps yield. */
+/* Unmap's preemption point: counted, so tests see that long unmaps yield; a test
+ * may run other work there (what another thread would do while we are preempted). */
 unsigned long host_preempt_points;
-void arch_preempt_point(void) { host_preempt_points++; }
+void (*host_preempt_hook)(void);
+void arch_preempt_point(void)
+{
+	host_preempt_points++;
+	if (host_preempt_hook)
+		host_preempt_hook();
+}
 
 /* Frame accessors, the start trampoline and the interrupt controller. */
 static word_t host_ip, host_sp, host_flags;
@@ -108,3 +115,4 @@ void arch_set_user_flags(struct tcb *t, word_t flags) { (void)t; host_flags = fl
 void arch_irq_mask(unsigned line) { (void)line; }
 void arch_irq_unmask(unsigned line) { (void)line; }
 bool arch_irq_available(unsigned line) { return line != 0 && line < 16; }
+bool arch_user_read(void *dst, vaddr_t uva, size_t len) { (void)dst, (void)uva, (void)len; return false; }

@@ -4,6 +4,16 @@
 #define ARCH_IPC_H
 
 #include <arch/trapframe.h>
+#include <arch/layout.h>
+
+struct tcb;
+
+/* The user-mode register frame of t: at the top of its kernel stack (the TCB
+ * and the stack share one KSTACK_SIZE-aligned frame). */
+static inline struct trapframe *arch_user_frame(struct tcb *t)
+{
+	return (struct trapframe *)((word_t)t + KSTACK_SIZE - TF_SIZE);
+}
 
 #define ARCH_IPC_REG_MRS 8 /* MR0-MR7 travel in registers */
 
@@ -19,6 +29,21 @@ static inline word_t *arch_frame_mr(struct trapframe *tf, unsigned i)
 	case 5: return &tf->r13;
 	case 6: return &tf->r14;
 	default: return &tf->r15;
+	}
+}
+
+/* Copies MR1..MRu (u < ARCH_IPC_REG_MRS) between two frames, register to register. */
+static inline void arch_copy_reg_mrs(struct trapframe *d, const struct trapframe *s, unsigned u)
+{
+	switch (u) {
+	case 7: d->r15 = s->r15; /* fall through */
+	case 6: d->r14 = s->r14; /* fall through */
+	case 5: d->r13 = s->r13; /* fall through */
+	case 4: d->r12 = s->r12; /* fall through */
+	case 3: d->r10 = s->r10; /* fall through */
+	case 2: d->rbx = s->rbx; /* fall through */
+	case 1: d->rax = s->rax; /* fall through */
+	default: break;
 	}
 }
 

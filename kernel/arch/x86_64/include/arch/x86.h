@@ -26,7 +26,7 @@ void trap_dispatch(struct trapframe *tf);
 void syscall_dispatch(struct trapframe *tf);
 
 /* Reads len bytes of user memory at uva into dst; false if not all readable. */
-bool user_read(void *dst, vaddr_t uva, size_t len);
+bool arch_user_read(void *dst, vaddr_t uva, size_t len);
 /* Handles a user page fault of the current thread; false if it cannot be resolved. */
 bool user_fault(vaddr_t addr, word_t error, word_t rip);
 
