@@ -16,6 +16,13 @@ results=${1:-$root/build/bench/results.json}
 baseline=${2:-$root/bench/baseline.json}
 tolerance=${BENCH_TOLERANCE:-2}
 
+if ! command -v python3 >/dev/null; then # not in a minimal Debian: install it as tools/setup.sh does
+	sudo=""
+	[ "$(id -u)" -ne 0 ] && sudo=sudo
+	echo "bench-check: installing python3" >&2
+	{ $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3; } >/dev/null 2>&1 ||
+		{ echo "bench-check: python3 is needed and could not be installed (apt-get install python3)" >&2; exit 2; }
+fi
 [ -f "$results" ] || { echo "bench-check: no $results: run make bench first" >&2; exit 2; }
 [ "$mode" = check ] && [ ! -f "$baseline" ] && { echo "bench-check: no baseline $baseline" >&2; exit 2; }
 
