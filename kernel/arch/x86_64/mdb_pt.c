@@ -90,8 +90,8 @@ int arch_pt_install(struct space *s, vaddr_t v, unsigned level, paddr_t paddr, u
 		return -1;
 	if (!pt_find_create(&s->pt, v, level, &p))
 		return -1;
-	if (*p.pte & PTE_P)
-		panic("mdb_pt: install over a present entry at %#llx", (unsigned long long)v);
+	if (*p.pte & PTE_P) /* only a kernel-owned page can be there (an area moved away): refuse */
+		return -1;
 	/* Not present before: no TLB entry to drop (x86 caches no non-present entries). */
 	*p.side = node;
 	*p.pte = paddr | rights_bits(rights) | (level ? PTE_PS : 0);
