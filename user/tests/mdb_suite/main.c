@@ -343,6 +343,41 @@ USER_TEST(bad_fpages, "mdb.unmap.bad", "nil, tiny, huge and kernel-area fpages a
 		TEST_CHECK_EQ(mr[i], 0);
 }
 
+/* ---- preemption between unmap steps -------------------------------------------------- */
+
+static char long_buf[SUPER] __attribute__((aligned(SUPER)));
+static volatile unsigned long spins;
+static l4_word_t spin_stack[1024] __attribute__((aligned(16)));
+
+static void spinner(void)
+{
+	for (;;)
+		spins++;
+}
+
+USER_TEST(long_unmaps, "mdb.unmap.preempt", "200 ms of multi-step unmaps beside a spinning thread of equal priority: both progress")
+{
+	for (unsigned i = 0; i < SUPER / PAGE; i++) /* 512 mappings: a query of all takes several steps */
+		touch_write(long_buf + i * PAGE, (char)i);
+	l4_threadid_t t = l4_global_id(l4_thread_no(server) + 2, 1);
+	TEST_CHECK_EQ(L4_ThreadControl(t, server, server, server, UTCB_AREA + 2048), 1);
+	L4_Start_SpIp(t, (l4_word_t)&spin_stack[1022], (l4_word_t)spinner);
+	unsigned long calls = 0, s0 = spins;
+	l4_clock_t t0 = L4_SystemClock();
+	while (L4_SystemClock() - t0 < 200000) {
+		L4_GetStatus(fp(long_buf, 21, 0));
+		L4_UnmapFpage(fp(long_buf, 21, L4_WRITABLE)); /* nothing derived: changes nothing */
+		calls++;
+	}
+	unsigned long s1 = spins;
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	printf("  %lu query+unmap pairs of 512 pages in 200 ms; the spinner ran %lu loops\n", calls, s1 - s0);
+	TEST_CHECK(calls > 10);
+	TEST_CHECK(s1 > s0);
+	for (unsigned i = 0; i < SUPER / PAGE; i++)
+		TEST_CHECK_EQ(long_buf[i * PAGE], (char)i);
+}
+
 static void tester_main(void) { test_run_all("mdb"); }
 
 int main(void)
