@@ -78,6 +78,16 @@ static inline l4_time_t L4_TimePeriod(l4_word_t us)
 static inline l4_word_t L4_MapItemWord0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (4u << 1); }
 static inline l4_word_t L4_GrantItemWord0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (5u << 1); }
 
+/* String items (ABI §7.4): word 0 = length << 10 | (substrings - 1) << 4 | c << 9,
+ * then one pointer per substring, each `length` bytes. */
+static inline l4_word_t L4_StringItemWord0(l4_word_t length, unsigned substrings, int continues)
+{
+	return (length << 10) | ((l4_word_t)(continues ? 1 : 0) << 9) | ((l4_word_t)((substrings - 1) & 0x1f) << 4);
+}
+
+/* Accepts string items into the buffers described from BR1 on. */
+static inline void L4_AcceptStrings(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = (window & ~(l4_word_t)0xf) | 1; }
+
 /* The receive window for map/grant items (BR0, acceptor). */
 static inline void L4_Accept(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = window & ~(l4_word_t)0xf; }
 

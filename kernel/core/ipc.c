@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* X.2 IPC (§4): the send phase, the receive phase, message transfer and kernel-generated IPC. */
 #include <kern/ipc.h>
+#include <kern/ipc_impl.h>
 #include <kern/thread.h>
 #include <kern/arch_thread.h>
 #include <kern/space.h>
@@ -72,7 +73,7 @@ static void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
 
 /* ---- send queues ------------------------------------------------------------------ */
 
-static void sendq_add(struct tcb *r, struct tcb *s)
+void ipc_sendq_add(struct tcb *r, struct tcb *s)
 {
 	s->sendq_next = NULL;
 	s->sendq_prev = NULL;
@@ -135,7 +136,7 @@ struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id)
 	return thread_lookup(id);
 }
 
-static bool accepts(struct tcb *r, struct tcb *s)
+bool ipc_accepts(struct tcb *r, struct tcb *s)
 {
 	if (r->state != TS_WAIT_IPC || r->ipc_phase != IPC_RECEIVING)
 		return false;
@@ -148,11 +149,12 @@ static bool accepts(struct tcb *r, struct tcb *s)
 
 /* Copies the message of s into r and performs its map and grant items.
  * Returns 0 or an error code (both sides then see it, in their phases). */
-static enum ipc_err transfer(struct tcb *s, struct tcb *r)
+static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 {
 	l4_msgtag_t tag = mr_get(s, 0);
 	unsigned u = L4_TAG_U(tag), t = L4_TAG_T(tag);
-	if (1 + u + t > L4_UTCB_MRS || (t & 1))
+	*offset = 0;
+	if (1 + u + t > L4_UTCB_MRS)
 		return IPC_ERR_OVERFLOW;
 	if (!s->kmsg && !r->kmsg) {
 		copy_untyped(r, arch_user_frame(r), s, arch_user_frame(s), u);
@@ -165,15 +167,31 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r)
 	if (s->kmsg && (tag >> 16) == (L4_LABEL_EXCEPTION & 0xffffffffffffull) && u < ARRAY_SIZE(s->kmsg_buf) - 1)
 		mr_set(r, u + 1, mr_get(s, u + 1));
 	l4_fpage_t window = r->kmsg ? L4_COMPLETE_ADDRESS_SPACE : (r->utcb_k[L4_UTCB_BR(0)] & ~(l4_word_t)0xf);
-	for (unsigned i = u + 1; i < u + 1 + t; i += 2) {
-		word_t w0 = mr_get(s, i), w1 = mr_get(s, i + 1);
+	bool strings = false;
+	for (unsigned i = u + 1; i < u + 1 + t;) {
+		word_t w0 = mr_get(s, i);
+		if (!(w0 & 8)) { /* a string item: the copy comes after the map items */
+			unsigned words = ipc_string_item_words(w0);
+			strings = true;
+			for (unsigned k = 0; k < words && i + k < u + 1 + t; k++)
+				mr_set(r, i + k, mr_get(s, i + k));
+			i += words;
+			continue;
+		}
+		word_t w1 = mr_get(s, i + 1);
 		unsigned type = (w0 >> 1) & 7;
 		if (type != 4 && type != 5)
-			return IPC_ERR_OVERFLOW; /* string and ctrl-xfer items: see docs/x2-status.md */
+			return IPC_ERR_OVERFLOW; /* ctrl-xfer items: see docs/status.md */
 		if (window && s->space && r->space)
 			space_map_item(s->space, w1, l4_fpage_base(w0), r->space, window, type == 5);
 		mr_set(r, i, w0);
 		mr_set(r, i + 1, w1);
+		i += 2;
+	}
+	if (strings) {
+		enum ipc_err e = ipc_copy_strings(s, r, u + 1, u + 1 + t, offset);
+		if (e)
+			return e;
 	}
 	mr_set(r, 0, tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED));
 	return 0;
@@ -181,12 +199,13 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r)
 
 /* Delivers s's message to the waiting receiver r and wakes r. Returns the
  * sender's error word. */
-static word_t deliver(struct tcb *s, struct tcb *r)
+word_t ipc_deliver(struct tcb *s, struct tcb *r)
 {
-	enum ipc_err e = transfer(s, r);
-	ipc_finish(r, e ? ipc_error_word(e, IPC_PHASE_RECV, 0) : 0, id_seen_by(s, r));
+	word_t off;
+	enum ipc_err e = transfer(s, r, &off);
+	ipc_finish(r, e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0, id_seen_by(s, r));
 	thread_wake(r);
-	return e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0;
+	return e ? ipc_error_word(e, IPC_PHASE_SEND, off) : 0;
 }
 
 /* ---- the two phases ----------------------------------------------------------------------- */
@@ -212,7 +231,7 @@ static word_t block(uint8_t phase, uint16_t timeout)
 /* The receiver has taken s's message. A sender that is calling (it has a
  * receive phase) goes straight into it, atomically, so that a reply sent with
  * a zero timeout (ReplyWait) finds it receiving; any other sender is done. */
-static void sender_done(struct tcb *s, enum ipc_err e)
+static void sender_done(struct tcb *s, enum ipc_err e, word_t off)
 {
 	if (s->irq) { /* an interrupt thread's message was taken: it is idle again */
 		ipc_finish(s, 0, 0);
@@ -220,7 +239,7 @@ static void sender_done(struct tcb *s, enum ipc_err e)
 		return;
 	}
 	if (e || !s->ipc_call) {
-		ipc_finish(s, e ? ipc_error_word(e, IPC_PHASE_SEND, 0) : 0, 0);
+		ipc_finish(s, e ? ipc_error_word(e, IPC_PHASE_SEND, off) : 0, 0);
 		thread_wake(s);
 		return;
 	}
@@ -236,12 +255,12 @@ static word_t send_phase(struct tcb *dest, uint16_t timeout)
 {
 	if (dest->irq) /* the handler acknowledges an interrupt by sending to its thread */
 		return irq_acknowledge(dest) ? 0 : ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
-	if (accepts(dest, current))
-		return deliver(current, dest);
+	if (ipc_accepts(dest, current))
+		return ipc_deliver(current, dest);
 	if (timeout == L4_ZERO_TIME)
 		return ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_SEND, 0);
 	current->ipc_partner = dest;
-	sendq_add(dest, current);
+	ipc_sendq_add(dest, current);
 	return block(IPC_SENDING, timeout);
 }
 
@@ -251,9 +270,10 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 		if ((from && s != from) || (any_local && s->space != current->space))
 			continue;
 		sendq_remove(current, s);
-		enum ipc_err e = transfer(s, current);
-		sender_done(s, e);
-		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, 0) : 0;
+		word_t off;
+		enum ipc_err e = transfer(s, current, &off);
+		sender_done(s, e, off);
+		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
 		ipc_finish(current, err, id_seen_by(s, current));
 		return err;
 	}
@@ -382,7 +402,7 @@ bool ipc_timeout_us(uint16_t t, word_t *us)
 
 void ipc_timeout(struct tcb *t)
 {
-	if (t->state != TS_WAIT_IPC)
+	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER || t->ipc_phase == IPC_TUNNEL_WAIT)
 		return;
 	unsigned phase = t->ipc_phase == IPC_SENDING ? IPC_PHASE_SEND : IPC_PHASE_RECV;
 	if (t->ipc_phase == IPC_SENDING)
@@ -435,8 +455,8 @@ bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 
 void ipc_abort(struct tcb *t, unsigned phase)
 {
-	if (t->state != TS_WAIT_IPC)
-		return;
+	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER || t->ipc_phase == IPC_TUNNEL_WAIT)
+		return; /* a string copy runs to its end (xfer timeouts: docs/status.md) */
 	if (t->ipc_phase == IPC_SENDING)
 		sendq_remove(t->ipc_partner, t);
 	t->ipc_call = false;
@@ -520,8 +540,8 @@ void irq_raise(unsigned line)
 	struct tcb *h = t ? thread_lookup(t->pager) : NULL;
 	if (!h || t->state == TS_WAIT_IPC)
 		return; /* no handler (the line stays masked), or already pending */
-	if (accepts(h, t)) {
-		deliver(t, h);
+	if (ipc_accepts(h, t)) {
+		ipc_deliver(t, h);
 		ipc_finish(t, 0, 0);
 		return;
 	}
@@ -529,5 +549,5 @@ void irq_raise(unsigned line)
 	t->ipc_phase = IPC_SENDING;
 	t->ipc_partner = h;
 	t->ipc_call = false;
-	sendq_add(h, t);
+	ipc_sendq_add(h, t);
 }

@@ -72,6 +72,15 @@ void thread_destroy(struct tcb *t)
 
 void thread_wake(struct tcb *t)
 {
+	if (t->tunnel_waiter) { /* the reply to a page fault raised in t's name */
+		struct tcb *w = t->tunnel_waiter;
+		t->tunnel_waiter = NULL;
+		w->tunnel_ok = t->ipc_error == 0;
+		t->state = TS_WAIT_IPC; /* t itself stays in its IPC */
+		w->ipc_phase = IPC_IDLE;
+		thread_wake(w);
+		return;
+	}
 	if (t->irq) { /* interrupt threads never run (ipc.c) */
 		t->state = TS_INACTIVE;
 		return;

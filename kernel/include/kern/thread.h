@@ -63,9 +63,15 @@ struct tcb {
 	l4_word_t *kmsg;
 	l4_word_t kmsg_buf[21];
 	uint8_t irq; /* interrupt threads: IRQ number + 1 (0: an ordinary thread) */
+	/* A string copy waits for this thread's tunnelled page fault (ipc_string.c). */
+	struct tcb *tunnel_waiter;
+	bool tunnel_ok;
 };
 
-enum ipc_phase { IPC_IDLE, IPC_SENDING, IPC_RECEIVING };
+/* IPC_XFER: a string copy involving this blocked thread is under way (it
+ * accepts no other message and its timeout is off); IPC_TUNNEL_WAIT: the
+ * copying thread waits for a page fault it raised in its partner's name. */
+enum ipc_phase { IPC_IDLE, IPC_SENDING, IPC_RECEIVING, IPC_XFER, IPC_TUNNEL_WAIT };
 
 /* The running thread. */
 extern struct tcb *current;

@@ -250,6 +250,128 @@ USER_TEST(interrupt, "x2.interrupt.ipc", "a device interrupt (the UART's, IRQ 4)
 	TEST_CHECK(L4_IpcFailed(L4_Send_Timeout(irq, L4_ZERO_TIME))); /* no longer ours */
 }
 
+/* ---- string items ---------------------------------------------------------------------- */
+
+static char str_src[3 * 4096 + 100];
+static char str_dst[3 * 4096 + 100];
+static char str_dst2[64], str_dst3[5000];
+static volatile l4_word_t str_result[3];
+
+static void fill(char *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (char)(seed + i * 7 + (i >> 9));
+}
+
+/* Receives one message with two buffers: BR1-2 a simple buffer, BR3-5 a buffer of two substrings. */
+static void string_receiver(void)
+{
+	l4_word_t *br = l4_utcb() - 16; /* br[-i] is BR i */
+	br[-1] = L4_StringItemWord0(sizeof str_dst, 1, 0);
+	br[-2] = (l4_word_t)str_dst;
+	br[-3] = L4_StringItemWord0(32, 2, 0);
+	br[-4] = (l4_word_t)str_dst2;
+	br[-5] = (l4_word_t)(str_dst2 + 32);
+	L4_AcceptStrings(L4_NILPAGE);
+	l4_msgtag_t tag = L4_Receive(main_tid);
+	str_result[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	str_result[1] = L4_TAG_T(tag);
+	send_word(main_tid, 6, 0);
+	sleep_forever();
+}
+
+static void send_strings(l4_threadid_t to, l4_time_t timeout)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[1] = 0x5151;
+	mr[2] = L4_StringItemWord0(sizeof str_src, 1, 0); /* 12 KiB over four pages */
+	mr[3] = (l4_word_t)str_src;
+	mr[4] = L4_StringItemWord0(20, 1, 1);	     /* a compound string: 20 + 44 bytes */
+	mr[5] = (l4_word_t)"compound string, part one...";
+	mr[0] = l4_msgtag(9, 1, 6, 0);
+	mr[6] = L4_StringItemWord0(44, 1, 0);
+	mr[7] = (l4_word_t)"and the forty-four bytes of its second part.";
+	L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(timeout, 0), NULL);
+}
+
+USER_TEST(strings_sender_copies, "x2.ipc.string", "strings go into fresh buffer pages of a waiting receiver (faults raised in its name), gather and scatter")
+{
+	main_tid = L4_Myself();
+	fill(str_src, sizeof str_src, 3);
+	memset(str_dst2, 0, sizeof str_dst2);
+	l4_threadid_t t = start_local(string_receiver);
+	L4_Sleep(L4_TimePeriod(2000)); /* it waits now, its buffer pages untouched */
+	send_strings(t, L4_NEVER);
+	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
+	TEST_CHECK_EQ(str_result[0], 0);
+	TEST_CHECK_EQ(str_result[1], 6);
+	TEST_CHECK(memcmp(str_dst, str_src, sizeof str_src) == 0);
+	TEST_CHECK(memcmp(str_dst2, "compound string, parand the forty-four bytes of its second part.", 64) == 0);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+static void string_sender(void)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(10, 0, 2, 0);
+	mr[1] = L4_StringItemWord0(sizeof str_dst3, 1, 0);
+	mr[2] = (l4_word_t)str_dst3; /* 5000 fresh bytes: the copy faults them in, in our name */
+	l4_msgtag_t tag = L4_Send(main_tid);
+	str_result[2] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	send_word(main_tid, 7, 0);
+	sleep_forever();
+}
+
+USER_TEST(strings_receiver_copies, "x2.ipc.string_pickup", "a receiver taking a blocked sender's string faults the sender's pages in through its pager")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t t = start_local(string_sender);
+	L4_Sleep(L4_TimePeriod(2000)); /* it is blocked sending to us */
+	static char buf[5000];
+	l4_word_t *br = l4_utcb() - 16;
+	br[-1] = L4_StringItemWord0(sizeof buf, 1, 0);
+	br[-2] = (l4_word_t)buf;
+	L4_AcceptStrings(L4_NILPAGE);
+	l4_msgtag_t tag = L4_Receive(t);
+	L4_Accept(L4_NILPAGE);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), 10);
+	for (unsigned i = 0; i < sizeof buf; i++)
+		TEST_CHECK_EQ(buf[i], 0); /* the sender's untouched BSS */
+	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
+	TEST_CHECK_EQ(str_result[2], 0);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+static void short_receiver(void)
+{
+	l4_word_t *br = l4_utcb() - 16;
+	br[-1] = L4_StringItemWord0(100, 1, 0);
+	br[-2] = (l4_word_t)str_dst;
+	L4_AcceptStrings(L4_NILPAGE);
+	l4_msgtag_t tag = L4_Receive(main_tid);
+	str_result[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	send_word(main_tid, 8, 0);
+	sleep_forever();
+}
+
+USER_TEST(strings_overflow, "x2.ipc.string_overflow", "a string longer than the buffer fails both sides with 'message overflow' at the right offset")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t t = start_local(short_receiver);
+	L4_Sleep(L4_TimePeriod(2000));
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_StringItemWord0(300, 1, 0);
+	mr[2] = (l4_word_t)str_src;
+	l4_msgtag_t tag = L4_Send(t);
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), ((4 + (100 << 3)) << 1) | 0); /* overflow after 100 bytes, send phase */
+	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
+	TEST_CHECK_EQ(str_result[0], ((4 + (100 << 3)) << 1) | 1);
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
 /* ---- FPU state across preemption ---------------------------------------------------- */
 
 static volatile long fpu_result[2];

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* String items (X.2 §4.3): gather from the sender's substrings, scatter into the receiver's buffers. */
+#include <kern/ipc_impl.h>
+#include <kern/thread.h>
+#include <kern/arch_thread.h>
+#include <kern/space.h>
+#include <kern/pgtable.h>
+#include <kern/string.h>
+#include <l4/utcb.h>
+#include <arch/physmem.h>
+#include <arch/layout.h>
+#include <arch/ipc.h>
+
+/* A string item: bit 3 clear; bits 4-8 j (substrings - 1); bit 9 c (the next
+ * item continues this compound string); bits 10-63 length of each substring;
+ * then j + 1 substring pointers. */
+#define STR_CONTINUES(w0) (((w0) >> 9) & 1)
+#define STR_SUBSTRINGS(w0) ((((w0) >> 4) & 0x1f) + 1)
+#define STR_LENGTH(w0) ((w0) >> 10)
+
+/* A position in a list of string items, read through get(i). */
+struct strpos {
+	struct tcb *t;
+	bool buffers;	      /* read the receiver's BRs instead of the sender's MRs */
+	unsigned item, end;   /* current item's first word, one past the last word */
+	unsigned sub;	      /* substring within the item */
+	word_t done;	      /* bytes consumed of the current substring */
+	bool bad;	      /* an item runs past the registers: a malformed message */
+};
+
+static l4_word_t word_at(const struct strpos *p, unsigned i)
+{
+	if (p->buffers)
+		return p->t->utcb_k[L4_UTCB_BR((int)i)];
+	return i < ARCH_IPC_REG_MRS ? *arch_frame_mr(arch_user_frame(p->t), i) : p->t->utcb_k[i];
+}
+
+/* The current (address, bytes left) of p's compound string; false at its end. */
+static bool chunk(struct strpos *p, vaddr_t *addr, word_t *left)
+{
+	for (;;) {
+		if (p->item >= p->end)
+			return false;
+		l4_word_t w0 = word_at(p, p->item);
+		if (p->item + ipc_string_item_words(w0) > p->end) { /* never read past the MRs or BRs */
+			p->bad = true;
+			p->item = p->end;
+			return false;
+		}
+		if (p->sub < STR_SUBSTRINGS(w0) && p->done < STR_LENGTH(w0)) {
+			*addr = word_at(p, p->item + 1 + p->sub) + p->done;
+			*left = STR_LENGTH(w0) - p->done;
+			return true;
+		}
+		if (p->sub + 1 < STR_SUBSTRINGS(w0)) {
+			p->sub++, p->done = 0;
+			continue;
+		}
+		if (!STR_CONTINUES(w0))
+			return false; /* the compound string ends here */
+		p->item += ipc_string_item_words(w0), p->sub = 0, p->done = 0;
+	}
+}
+
+/* Moves p to the first item of its next compound string. */
+static void next_compound(struct strpos *p)
+{
+	while (p->item < p->end) {
+		l4_word_t w0 = word_at(p, p->item);
+		p->item += ipc_string_item_words(w0); /* may pass end: the loops stop there */
+		p->sub = 0, p->done = 0;
+		if (!STR_CONTINUES(w0))
+			return;
+	}
+}
+
+/* The IPC fields a page fault in the middle of a copy must not disturb. */
+struct ipc_state {
+	uint8_t phase;
+	bool any_local, call, call_any_local, received_in_send;
+	uint16_t call_timeout;
+	struct tcb *partner, *call_from;
+	word_t error;
+	enum thread_state state;
+};
+
+static void save(const struct tcb *t, struct ipc_state *st)
+{
+	*st = (struct ipc_state){t->ipc_phase, t->ipc_any_local, t->ipc_call, t->ipc_call_any_local,
+				 t->ipc_received_in_send, t->ipc_call_timeout, t->ipc_partner, t->ipc_call_from,
+				 t->ipc_error, t->state};
+}
+
+static void restore(struct tcb *t, const struct ipc_state *st)
+{
+	t->ipc_phase = st->phase, t->ipc_any_local = st->any_local, t->ipc_call = st->call;
+	t->ipc_call_any_local = st->call_any_local, t->ipc_received_in_send = st->received_in_send;
+	t->ipc_call_timeout = st->call_timeout, t->ipc_partner = st->partner, t->ipc_call_from = st->call_from;
+	t->ipc_error = st->error, t->state = st->state;
+}
+
+/* A page fault at addr in t's space, raised in t's name: t's pager answers t as
+ * for any fault. t is the current thread or its blocked partner; for the
+ * partner the current thread waits until the pager's reply has reached it. */
+static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access)
+{
+	struct ipc_state st;
+	save(t, &st);
+	bool ok;
+	if (t == current) {
+		ok = ipc_pagefault(addr, access, arch_user_ip(t));
+	} else {
+		struct tcb *pager = ipc_resolve(t, t->pager);
+		if (!pager || pager == current || pager == t)
+			return false; /* nobody could answer while we copy */
+		t->kmsg = t->kmsg_buf;
+		t->kmsg[0] = l4_msgtag(L4_LABEL_PAGEFAULT | access, 2, 0, 0);
+		t->kmsg[1] = addr;
+		t->kmsg[2] = arch_user_ip(t);
+		t->tunnel_waiter = current;
+		t->ipc_call = true, t->ipc_call_from = pager, t->ipc_call_any_local = false;
+		t->ipc_call_timeout = L4_NEVER, t->ipc_received_in_send = false;
+		if (ipc_accepts(pager, t)) {
+			ipc_deliver(t, pager);
+			t->state = TS_WAIT_IPC, t->ipc_phase = IPC_RECEIVING, t->ipc_partner = pager;
+			t->ipc_any_local = false, t->ipc_call = false;
+		} else {
+			t->state = TS_WAIT_IPC, t->ipc_phase = IPC_SENDING, t->ipc_partner = pager;
+			ipc_sendq_add(pager, t);
+		}
+		current->ipc_phase = IPC_TUNNEL_WAIT;
+		current->tunnel_ok = false;
+		thread_block(current, TS_WAIT_IPC);
+		schedule();
+		ok = current->tunnel_ok;
+		t->kmsg = NULL;
+	}
+	restore(t, &st);
+	return ok;
+}
+
+/* The kernel's pointer to the byte at addr in t's space with the access right;
+ * faults it in if needed (then *blocked is set: other lookups may be stale).
+ * NULL if the page cannot be had. */
+static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked)
+{
+	if (addr >= USER_TOP || !t->space)
+		return NULL;
+	for (int tries = 0; tries < 4; tries++) {
+		paddr_t pa;
+		unsigned sz, rights;
+		if (pt_lookup(&t->space->pt, addr, &pa, &sz, &rights) && (rights & access) == access)
+			return (char *)phys_to_virt(ALIGN_DOWN(pa, PAGE_SIZE)) + (addr & (PAGE_SIZE - 1));
+		*blocked = true;
+		if (!fault_in(t, addr, access))
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Both ends of a copy step, looked up with no blocking between the two
+ * lookups that are used; 0 or the X.2 xfer-timeout code of the failing side. */
+static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t da, char **from, char **to)
+{
+	for (;;) {
+		bool blocked = false;
+		*to = reach(r, da, L4_WRITABLE, &blocked);
+		if (!*to)
+			return r == current ? IPC_ERR_XFER_TIMEOUT_SELF : IPC_ERR_XFER_TIMEOUT_PARTNER;
+		blocked = false;
+		*from = reach(s, sa, L4_READABLE, &blocked);
+		if (!*from)
+			return s == current ? IPC_ERR_XFER_TIMEOUT_SELF : IPC_ERR_XFER_TIMEOUT_PARTNER;
+		if (!blocked)
+			return 0;
+	}
+}
+
+/* Locks the blocked partner into the copy: no other message, no timeout. */
+static void lock_partner(struct tcb *t)
+{
+	if (t == current)
+		return;
+	thread_disarm_timeout(t);
+	t->ipc_phase = IPC_XFER;
+}
+
+enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsigned end, word_t *offset)
+{
+	*offset = 0;
+	if (r->kmsg || s->kmsg || !(r->utcb_k[L4_UTCB_BR(0)] & 1))
+		return IPC_ERR_OVERFLOW; /* the receiver accepts no strings */
+	uint8_t s_phase = s->ipc_phase, r_phase = r->ipc_phase;
+	lock_partner(s);
+	lock_partner(r);
+	struct strpos src = {s, false, first, end, 0, 0, false};
+	struct strpos dst = {r, true, 1, L4_UTCB_BRS, 0, 0, false};
+	enum ipc_err err = 0;
+	while (src.item < end && !err) {
+		if (word_at(&src, src.item) & 8) { /* a map or grant item between strings */
+			src.item += 2;
+			continue;
+		}
+		if (dst.item >= L4_UTCB_BRS) {
+			err = IPC_ERR_OVERFLOW; /* more strings than buffers */
+			break;
+		}
+		vaddr_t sa, da;
+		word_t sl, dl;
+		while (chunk(&src, &sa, &sl)) {
+			if (!chunk(&dst, &da, &dl)) {
+				err = IPC_ERR_OVERFLOW; /* the buffer is too short */
+				break;
+			}
+			word_t n = sl < dl ? sl : dl;
+			n = n < PAGE_SIZE - (sa & (PAGE_SIZE - 1)) ? n : PAGE_SIZE - (sa & (PAGE_SIZE - 1));
+			n = n < PAGE_SIZE - (da & (PAGE_SIZE - 1)) ? n : PAGE_SIZE - (da & (PAGE_SIZE - 1));
+			char *from, *to;
+			err = reach_both(s, sa, r, da, &from, &to);
+			if (err)
+				break;
+			memcpy(to, from, n);
+			src.done += n, dst.done += n, *offset += n;
+		}
+		if (src.bad)
+			err = IPC_ERR_OVERFLOW;
+		next_compound(&src);
+		next_compound(&dst);
+	}
+	if (s != current)
+		s->ipc_phase = s_phase;
+	if (r != current)
+		r->ipc_phase = r_phase;
+	return err;
+}
