@@ -149,7 +149,7 @@ clean:
 
 .PHONY: all iso setup run debug test host-test layering fmt-check clean
 
-# libFuzzer targets and host microbenchmarks of the mapping database.
-include mk/fuzz.mk mk/bench-host.mk
+# libFuzzer targets, host microbenchmarks of the mapping database, make bench / bench-check.
+include mk/fuzz.mk mk/bench-host.mk mk/bench.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

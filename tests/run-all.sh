@@ -18,6 +18,9 @@ else
 	cat "$out/layering.log"
 fi
 
+tests/bench/test-bench-check.sh >"$out/bench-check.result" 2>&1 || grep -q '^not ok ' "$out/bench-check.result" ||
+	echo "not ok bench.check-selftest tests/bench/test-bench-check.sh failed (see $out/bench-check.result)" >>"$out/bench-check.result"
+
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"
 status=$?

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Installs what mnemo's run and test targets need on Debian 12: QEMU, and GRUB with
-# xorriso/mtools for the ISO. Does nothing when everything is there already.
+# Installs what mnemo's run and test targets need on Debian 12: QEMU, GRUB with
+# xorriso/mtools for the ISO, python3 for the benchmark report. Does nothing when everything is there already.
 set -euo pipefail
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
@@ -9,6 +9,7 @@ command -v grub-mkrescue >/dev/null || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 command -v xorriso >/dev/null || need+=(xorriso)
 command -v mformat >/dev/null || need+=(mtools)
+command -v python3 >/dev/null || need+=(python3) # the benchmark report and its checker
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "setup: installing ${need[*]}"
 sudo=""
