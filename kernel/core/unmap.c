@@ -22,25 +22,55 @@
  * cursor; unmap_thread_deleted() forgets the op of a deleted thread.
  */
 #define UNMAP_BUDGET 128
+#define UNMAP_SLOTS 32
 
-struct unmap_call {
+/*
+ * An unfinished op must outlive a preempted thread that is deleted meanwhile
+ * (the mdb keeps it on its list of active ops), so ops live in static slots, not
+ * on kernel stacks. Invariant: a slot is busy from the start of an fpage's unmap
+ * until its end, and then its op is on the mdb's active list or done; a busy slot
+ * whose thread no longer exists under its ID is stale, and is aborted and reused
+ * (unmap_thread_deleted does that at once). With all slots busy an unmap runs
+ * without preemption points (still in bounded steps).
+ */
+struct unmap_slot {
 	struct tcb *t;
+	l4_threadid_t id;
+	bool busy;
 	struct mdb_unmap_op op;
-	struct unmap_call *next;
 };
-/* Invariant: calls lists the Unmaps in progress (one per thread at most). */
-static struct unmap_call *calls;
+static struct unmap_slot slots[UNMAP_SLOTS];
+
+static void slot_release(struct unmap_slot *sl)
+{
+	mdb_unmap_abort(&sl->op); /* off the active list (a finished op is not on it) */
+	sl->busy = false;
+	sl->t = NULL;
+}
 
 void unmap_thread_deleted(struct tcb *t)
 {
-	for (struct unmap_call **pp = &calls; *pp;) {
-		if ((*pp)->t == t) {
-			mdb_unmap_abort(&(*pp)->op);
-			*pp = (*pp)->next;
-		} else {
-			pp = &(*pp)->next;
-		}
+	for (unsigned i = 0; i < UNMAP_SLOTS; i++)
+		if (slots[i].busy && slots[i].t == t)
+			slot_release(&slots[i]);
+}
+
+static struct unmap_slot *slot_get(void)
+{
+	struct unmap_slot *free = NULL;
+	for (unsigned i = 0; i < UNMAP_SLOTS; i++) {
+		struct unmap_slot *sl = &slots[i];
+		if (sl->busy && thread_lookup(sl->id) != sl->t)
+			slot_release(sl); /* its thread was deleted while preempted */
+		if (!sl->busy && !free)
+			free = sl;
 	}
+	if (free) {
+		free->busy = true;
+		free->t = current;
+		free->id = current->id;
+	}
+	return free;
 }
 
 unsigned unmap_fpage_count(word_t control) { return (unsigned)(control & UNMAP_K_MASK) + 1; }
@@ -57,22 +87,20 @@ static word_t *unmap_mr(struct trapframe *tf, unsigned i)
 
 unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
 {
-	struct unmap_call call = {.t = current};
-	mdb_unmap_begin(&call.op, &s->mdb, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush);
-	call.next = calls;
-	calls = &call;
+	struct unmap_slot *sl = slot_get();
+	struct mdb_unmap_op stack_op, *op = sl ? &sl->op : &stack_op;
+	mdb_unmap_begin(op, &s->mdb, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush);
 	for (;;) {
 		space_mdb_reserve(); /* without nodes a split revokes the whole superpage */
-		if (mdb_unmap_step(&call.op, UNMAP_BUDGET) != MDB_MORE)
+		if (mdb_unmap_step(op, UNMAP_BUDGET) != MDB_MORE)
 			break;
-		arch_preempt_point();
+		if (sl)
+			arch_preempt_point();
 	}
-	for (struct unmap_call **pp = &calls; *pp; pp = &(*pp)->next)
-		if (*pp == &call) {
-			*pp = call.next;
-			break;
-		}
-	return call.op.access;
+	unsigned access = op->access;
+	if (sl)
+		slot_release(sl);
+	return access;
 }
 
 void sys_unmap(struct trapframe *tf)

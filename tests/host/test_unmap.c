@@ -195,6 +195,33 @@ HOST_TEST(unmap_preempt, "unmap.preempt", "a 512-child flush yields between boun
 	CHECK(host_preempt_points - p0 >= 4);
 	CHECK_EQ(mdbt_check(), 0);
 	CHECK_EQ(mdbt_live_nodes(), 1); /* sigma0's root */
+	CHECK(mdb_active_ops_empty());
+	world_end();
+}
+
+static void delete_me(void) { unmap_thread_deleted(current); }
+
+HOST_TEST(unmap_deleted, "unmap.thread_deleted", "a thread deleted while preempted in Unmap leaves no op behind; the db stays well-formed")
+{
+	world(512);
+	struct trapframe tf = {0};
+	unmap_thread_deleted(&me_tcb); /* nothing in progress: no-op */
+	host_preempt_hook = delete_me;
+	*arch_frame_mr(&tf, 0) = l4_fpage_log2(0x40000000, 21) | RWX;
+	tf.from_spec = 0;
+	sys_unmap(&tf); /* on the host the "deleted" thread goes on: its op ends at once */
+	host_preempt_hook = NULL;
+	CHECK(mdb_active_ops_empty());
+	CHECK_EQ(mdbt_check(), 0);
+	unsigned left = 0;
+	for (unsigned i = 0; i < 512; i++)
+		left += rights_at(mdbt_sp(1), 0x1000 + i * 4096ull) != 0;
+	CHECK(left > 0 && left < 512); /* stopped after the first step */
+	/* the slot is free again: a full unmap works */
+	*arch_frame_mr(&tf, 0) = l4_fpage_log2(0x40000000, 21) | RWX;
+	sys_unmap(&tf);
+	CHECK_EQ(mdbt_live_nodes(), 2);
+	CHECK(mdb_active_ops_empty());
 	world_end();
 }
 
