@@ -58,7 +58,8 @@ bool space_mdb_reserve(void);
 void arch_preempt_point(void);
 struct tcb;
 /* Forgets an Unmap that thread t left unfinished (it was preempted and is being
- * deleted); thread deletion must call it before the TCB's memory goes. */
+ * deleted); thread deletion should call it (otherwise the op's slot is found
+ * stale and reclaimed at a later Unmap). */
 void unmap_thread_deleted(struct tcb *t);
 
 /* sigma0 may be handed physical addresses below this (the 40-bit physical space). */
