@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* libl4 for mnemo: ProcessorControl and MemoryControl (ABI §5.11, §5.12), privileged. */
+#ifndef L4_MISC_H
+#define L4_MISC_H
+
+#include <l4/syscalls.h>
+
+/* ProcessorControl: RDI processor, RSI internal frequency, RDX external frequency,
+ * R8 voltage; RAX result (1 ok, 0 error with ErrorCode). */
+static inline l4_word_t L4_ProcessorControl(l4_word_t processor, l4_word_t internal_freq,
+					    l4_word_t external_freq, l4_word_t voltage)
+{
+	register l4_word_t r8 __asm__("r8") = voltage;
+	l4_word_t rax, rdi = processor, rsi = internal_freq, rdx = external_freq;
+	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
+			 : "=a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r8)
+			 : [fn] "m"(__l4_syscall[L4_SC_PROCESSOR_CONTROL])
+			 : "rbx", "rcx", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory");
+	return rax;
+}
+
+/* MemoryControl: RDX control (bits 0-5 k: MR0..MRk hold fpages whose low rwx bits
+ * select attribute 0-3), RCX/RSI/R8/R11 attributes 0-3, MR0-MR7 as for Ipc, RDI UTCB;
+ * RDX result, RAX -> MR1, RCX -> MR0 (ABI §5.12). RCX and R11 are treated as
+ * destroyed (a `syscall` stub would destroy them), as libl4 does. */
+static inline l4_word_t L4_MemoryControl(l4_word_t control, const l4_word_t attributes[4])
+{
+	l4_word_t *mr = l4_utcb();
+	register l4_word_t r8 __asm__("r8") = attributes[2];
+	register l4_word_t r9 __asm__("r9") = mr[0];
+	register l4_word_t r10 __asm__("r10") = mr[3];
+	register l4_word_t r11 __asm__("r11") = attributes[3];
+	register l4_word_t r12 __asm__("r12") = mr[4];
+	register l4_word_t r13 __asm__("r13") = mr[5];
+	register l4_word_t r14 __asm__("r14") = mr[6];
+	register l4_word_t r15 __asm__("r15") = mr[7];
+	l4_word_t rax = mr[1], rbx = mr[2], rcx = attributes[0], rdx = control, rsi = attributes[1];
+	l4_word_t rdi = (l4_word_t)mr;
+	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
+			 : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi), "+D"(rdi), "+r"(r8), "+r"(r9),
+			   "+r"(r10), "+r"(r11), "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
+			 : [fn] "m"(__l4_syscall[L4_SC_MEMORY_CONTROL])
+			 : "memory");
+	mr = (l4_word_t *)rdi;
+	mr[0] = rcx;
+	mr[1] = rax;
+	return rdx;
+}
+
+#endif
