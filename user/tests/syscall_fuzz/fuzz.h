@@ -48,6 +48,7 @@ struct fuzz_shared {
 	volatile l4_word_t index;	  /* the call being made */
 	volatile unsigned op;		  /* its kind */
 	volatile l4_word_t op_count[OP_COUNT];
+	volatile l4_word_t op_time_us[OP_COUNT]; /* with the page faults they cause */
 	volatile l4_word_t ipc_ok, ipc_err, map_items, victim_restarts, victim_crashes, self_jumps;
 	volatile l4_word_t echo_replies, lazy_rounds, kdb_prints;
 	/* checks of the ABI contract that failed: a kernel bug, reported at the end */

@@ -337,7 +337,8 @@ static void op_call_victim(void)
 		fz.map_items++;
 	}
 	mr[L4_UTCB_BR(0)] = pick_acceptor();
-	uint16_t rcv = L4_TimePeriod(2000), snd = to == fz.echo ? L4_NEVER : L4_TimePeriod(1000);
+	uint16_t rcv = to == fz.echo ? L4_TimePeriod(2000) : L4_TimePeriod(300);
+	uint16_t snd = to == fz.echo ? L4_NEVER : to == fz.lazy ? L4_ZERO_TIME : L4_TimePeriod(1000);
 	if (tracing)
 		printf("fuzz %llu call-victim to %llx tag %llx item %llx %llx\n", (unsigned long long)call_index,
 		       (unsigned long long)to, (unsigned long long)mr[0], (unsigned long long)mr[2],
@@ -361,7 +362,9 @@ static void op_unmap(void)
 	l4_word_t *mr = utcb();
 	unsigned k = one_in(4) ? (unsigned)(R() % 64) : (unsigned)(R() % 4);
 	for (unsigned i = 0; i <= k; i++)
-		mr[i] = one_in(8) ? l4_fpage_log2(IMAGE_START, 24) | 7 : pick_fpage();
+		mr[i] = one_in(6) ? pick_fpage() /* big ones take milliseconds */
+			: one_in(2) ? l4_fpage_log2(image_page(), 12 + (unsigned)(R() % 3)) | (R() & 7)
+				    : l4_fpage_log2(WINDOW_REGION + R() % (1ull << 28), 12 + (unsigned)(R() % 5)) | (R() & 7);
 	g.r9 = mr[0], g.rax = mr[1], g.rbx = mr[2], g.r10 = mr[3];
 	g.r12 = mr[4], g.r13 = mr[5], g.r14 = mr[6], g.r15 = mr[7];
 	g.rdx = k | (one_in(2) ? 0x40 : 0) | (one_in(8) ? R() & ~0x7full : 0);
@@ -559,7 +562,7 @@ static void op_raw(void)
 static unsigned pick_op(void)
 {
 	static const uint8_t weights[OP_COUNT] = {
-		[OP_IPC] = 30, [OP_LIPC] = 8, [OP_CALL_VICTIM] = 10, [OP_UNMAP] = 10, [OP_EXREGS] = 8,
+		[OP_IPC] = 30, [OP_LIPC] = 8, [OP_CALL_VICTIM] = 10, [OP_UNMAP] = 8, [OP_EXREGS] = 8,
 		[OP_EXREGS_SELF] = 3, [OP_SELF_JUMP] = 2, [OP_THREAD_CONTROL] = 3, [OP_SPACE_CONTROL] = 2,
 		[OP_SCHEDULE] = 3, [OP_PROCESSOR_CONTROL] = 1, [OP_MEMORY_CONTROL] = 2, [OP_THREAD_SWITCH] = 3,
 		[OP_SYSTEM_CLOCK] = 2, [OP_KERNEL_INTERFACE] = 2, [OP_KDB] = 2, [OP_UTCB_GARBAGE] = 5, [OP_RAW] = 4,
@@ -594,6 +597,7 @@ void fuzzer_main(void)
 		fz.op_count[op]++;
 		if (tracing)
 			printf("fuzz %llu: %s\n", (unsigned long long)call_index, fuzz_op_names[op]);
+		l4_clock_t t0 = L4_SystemClock();
 		switch (op) {
 		case OP_IPC: op_ipc(L4_SC_IPC); break;
 		case OP_LIPC: op_ipc(L4_SC_LIPC); break;
@@ -616,6 +620,7 @@ void fuzzer_main(void)
 		case OP_RAW: op_raw(); break;
 		default: op_privileged(op); break;
 		}
+		fz.op_time_us[op] += L4_SystemClock() - t0;
 		if (call_index % 2048 == 2047)
 			restart_victim();
 		if ((call_index + 1) % fz.report_every == 0 && call_index + 1 < fz.calls)

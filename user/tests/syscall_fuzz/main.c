@@ -285,7 +285,8 @@ USER_TEST(campaign, "fuzz.syscalls", "an unprivileged task makes N seeded random
 	bool finished = run_campaign();
 	printf("fuzz: calls by kind:");
 	for (unsigned i = 0; i < OP_COUNT; i++)
-		printf(" %s %llu", fuzz_op_names[i], (unsigned long long)fz.op_count[i]);
+		printf(" %s %llu (%llu ms)", fuzz_op_names[i], (unsigned long long)fz.op_count[i],
+		       (unsigned long long)fz.op_time_us[i] / 1000);
 	printf("\nfuzz: ipc ok %llu failed %llu, map/grant items sent %llu, victim restarts %llu (crashed on purpose %llu), "
 	       "self-jumps %llu, echo replies %llu, lazy rounds %llu, faults %llu\n",
 	       (unsigned long long)fz.ipc_ok, (unsigned long long)fz.ipc_err, (unsigned long long)fz.map_items,
