@@ -55,6 +55,34 @@ static l4_threadid_t id_seen_by(struct tcb *s, struct tcb *r)
 	return s->space == r->space && s->utcb ? s->utcb : s->id;
 }
 
+/* Propagation (X.2 §4.1): a message with the p bit speaks for the virtual sender
+ * named in the sender's UTCB, if that thread shares the sender's space or the
+ * sender shares the receiver's. Returns the virtual sender, or NULL. */
+static struct tcb *virtual_sender(struct tcb *s, struct tcb *r)
+{
+	if (s->kmsg || !s->utcb_k || !(mr_get(s, 0) & L4_TAG_PROPAGATED))
+		return NULL;
+	struct tcb *vs = ipc_resolve(s, s->utcb_k[L4_UTCB_ACTUAL_SENDER]);
+	if (!vs || vs == s || (vs->space != s->space && s->space != r->space))
+		return NULL;
+	return vs;
+}
+
+/* The sender ID r sees for a message from s, with the side effects of
+ * propagation: r learns the actual sender, and a virtual sender waiting for
+ * s's reply now waits for r's instead. */
+static l4_threadid_t from_as_seen(struct tcb *s, struct tcb *r)
+{
+	struct tcb *vs = virtual_sender(s, r);
+	if (!vs)
+		return id_seen_by(s, r);
+	if (r->utcb_k && !r->kmsg)
+		r->utcb_k[L4_UTCB_ACTUAL_SENDER] = s->id;
+	if (vs->state == TS_WAIT_IPC && vs->ipc_phase == IPC_RECEIVING && vs->ipc_partner == s)
+		vs->ipc_partner = r;
+	return id_seen_by(vs, r);
+}
+
 /* Finishes t's IPC system call: error word (0 = success) and the result registers. */
 static void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
 {
@@ -142,7 +170,7 @@ bool ipc_accepts(struct tcb *r, struct tcb *s)
 		return false;
 	if (r->ipc_any_local)
 		return s->space == r->space;
-	return !r->ipc_partner || r->ipc_partner == s;
+	return !r->ipc_partner || r->ipc_partner == s || (r->ipc_partner == virtual_sender(s, r));
 }
 
 /* ---- transfer --------------------------------------------------------------------------- */
@@ -193,7 +221,8 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 		if (e)
 			return e;
 	}
-	mr_set(r, 0, tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED));
+	l4_word_t keep = virtual_sender(s, r) ? L4_TAG_PROPAGATED : 0;
+	mr_set(r, 0, (tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED)) | keep);
 	return 0;
 }
 
@@ -203,7 +232,8 @@ word_t ipc_deliver(struct tcb *s, struct tcb *r)
 {
 	word_t off;
 	enum ipc_err e = transfer(s, r, &off);
-	ipc_finish(r, e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0, id_seen_by(s, r));
+	l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
+	ipc_finish(r, e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0, from);
 	thread_wake(r);
 	return e ? ipc_error_word(e, IPC_PHASE_SEND, off) : 0;
 }
@@ -267,14 +297,15 @@ static word_t send_phase(struct tcb *dest, uint16_t timeout)
 static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 {
 	for (struct tcb *s = current->sendq_head; s; s = s->sendq_next) {
-		if ((from && s != from) || (any_local && s->space != current->space))
+		if ((from && s != from && virtual_sender(s, current) != from) ||
+		    (any_local && s->space != current->space))
 			continue;
 		sendq_remove(current, s);
 		word_t off;
 		enum ipc_err e = transfer(s, current, &off);
 		sender_done(s, e, off);
 		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
-		ipc_finish(current, err, id_seen_by(s, current));
+		ipc_finish(current, err, e ? id_seen_by(s, current) : from_as_seen(s, current));
 		return err;
 	}
 	if (timeout == L4_ZERO_TIME)
@@ -333,7 +364,7 @@ static bool ipc_fastpath(struct trapframe *tf)
 {
 	l4_msgtag_t tag = *arch_frame_mr(tf, 0);
 	l4_threadid_t to = arch_ipc_to(tf), from_spec = arch_ipc_from_spec(tf);
-	if (unlikely(tag & 0xfc0)) /* typed items */
+	if (unlikely(tag & (0xfc0 | L4_TAG_PROPAGATED))) /* typed items, propagation */
 		return false;
 	if (unlikely((uint16_t)arch_ipc_timeouts(tf) != L4_NEVER || from_spec == L4_NILTHREAD))
 		return false;

@@ -21,12 +21,18 @@ static l4_word_t new_utcb(void) { return UTCB_AREA + 1024 * next_slot++; }
 #define STACK_WORDS 2048
 static l4_word_t stacks[8][STACK_WORDS] __attribute__((aligned(16)));
 static unsigned next_stack;
-static l4_word_t new_stack(void) { return (l4_word_t)&stacks[next_stack++ % 8][STACK_WORDS - 2]; }
+/* A stack whose pages are present: threads whose pager is not sigma0 must not fault on it. */
+static l4_word_t new_stack(void)
+{
+	l4_word_t *st = stacks[next_stack++ % 8];
+	memset(st, 0, sizeof stacks[0]);
+	return (l4_word_t)&st[STACK_WORDS - 2];
+}
 
 static void sleep_forever(void)
 {
 	for (;;)
-		L4_Receive(L4_NILTHREAD); /* a receive from nil never ends */
+		L4_Receive(L4_Myself()); /* nobody sends to us from ourselves: the X.2 way to sleep */
 }
 
 static void send_word(l4_threadid_t to, l4_word_t label, l4_word_t w)
@@ -370,6 +376,62 @@ USER_TEST(strings_overflow, "x2.ipc.string_overflow", "a string longer than the 
 	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
 	TEST_CHECK_EQ(str_result[0], ((4 + (100 << 3)) << 1) | 1);
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
+/* ---- propagation: a local pager hands a fault to the external pager ---------------------- */
+
+static char prop_page[4096] __attribute__((aligned(4096)));
+static volatile l4_threadid_t lb_tid, b_tid;
+
+/* B: touches a page nobody mapped yet (and nothing else new: its pager LB
+ * serves one fault only); its pager is LB. */
+static void prop_b(void)
+{
+	l4_word_t seen = (l4_word_t)*(volatile char *)prop_page + 1;
+	send_word(main_tid, 11, seen);
+	sleep_forever();
+}
+
+/* LB: takes B's fault and propagates it, unchanged, to the external pager (main). */
+static void prop_lb(void)
+{
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
+	l4_word_t *mr = l4_utcb();
+	mr[0] = tag | L4_TAG_PROPAGATED;
+	mr[L4_UTCB_ACTUAL_SENDER] = b_tid; /* VirtualSender: B */
+	L4_Send(main_tid);
+	sleep_forever(); /* LB never answers B itself */
+}
+
+USER_TEST(propagation, "x2.ipc.propagation", "a local pager propagates a fault: the external pager sees the faulting thread as sender and answers it directly")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t lb = start_local(prop_lb);
+	lb_tid = lb;
+	l4_threadid_t b = new_tid();
+	b_tid = b;
+	TEST_CHECK_EQ(L4_ThreadControl(b, L4_Myself(), L4_Myself(), lb, new_utcb()), 1); /* B's pager is LB */
+	L4_Start_SpIp(b, new_stack(), (l4_word_t)prop_b);
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, b, L4_TIMEOUTS(0, L4_TimePeriod(1000000)), &from); /* closed wait for B */
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK(tag & L4_TAG_PROPAGATED);
+	TEST_CHECK_EQ(tag >> 20, ((l4_word_t)-2 << 20) >> 20); /* B's page fault */
+	TEST_CHECK_EQ(l4_utcb()[1] & ~0xfffull, (l4_word_t)prop_page);
+	l4_threadid_t b_local = L4_ExchangeRegisters(b, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	TEST_CHECK_EQ(from, b_local); /* the virtual sender, as a local ID: same space */
+	TEST_CHECK_EQ(l4_utcb()[L4_UTCB_ACTUAL_SENDER], lb);
+	/* back the page, then answer B itself with an empty reply: it retries */
+	TEST_CHECK(L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2((l4_word_t)prop_page, 12)) != L4_NILPAGE);
+	prop_page[0] = 41;
+	l4_utcb()[0] = 0;
+	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(b, L4_ZERO_TIME))); /* B waits for us now, not for LB */
+	tag = L4_Receive(b);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_utcb()[1], 42);
+	L4_ThreadControl(b, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	L4_ThreadControl(lb, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
 }
 
 /* ---- FPU state across preemption ---------------------------------------------------- */
