@@ -19,7 +19,9 @@ void test_run_all(const char *suite)
 {
 	unsigned registered = (unsigned)(__stop_user_tests - __start_user_tests), ran = 0, passed = 0;
 	printf("%s: %u tests\n", suite, registered);
-	for (const struct user_test *t = __start_user_tests; t < __stop_user_tests; t++) {
+	/* The compiler emits registrations in reverse order of definition: run from
+	 * the end so that tests run in the order they are written. */
+	for (const struct user_test *t = __stop_user_tests; t-- > __start_user_tests;) {
 		test_failed = 0;
 		t->fn();
 		ran++;
