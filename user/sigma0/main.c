@@ -58,11 +58,29 @@ static l4_threadid_t owner_of(l4_word_t start, l4_word_t size, bool *whole)
 
 static bool claim(l4_word_t start, l4_word_t size, l4_threadid_t owner)
 {
-	if (nregions == MAX_REGIONS)
-		return false;
 	unsigned i = 0;
 	while (i < nregions && regions[i].start < start)
 		i++;
+	/* merge with the neighbours of the same owner: one region per run of pages */
+	bool left = i > 0 && regions[i - 1].end == start && regions[i - 1].owner == owner;
+	bool right = i < nregions && regions[i].start == start + size && regions[i].owner == owner;
+	if (left && right) {
+		regions[i - 1].end = regions[i].end;
+		for (unsigned j = i; j + 1 < nregions; j++)
+			regions[j] = regions[j + 1];
+		nregions--;
+		return true;
+	}
+	if (left) {
+		regions[i - 1].end = start + size;
+		return true;
+	}
+	if (right) {
+		regions[i].start = start;
+		return true;
+	}
+	if (nregions == MAX_REGIONS)
+		return false;
 	for (unsigned j = nregions; j > i; j--)
 		regions[j] = regions[j - 1];
 	regions[i] = (struct region){start, start + size, owner};
@@ -122,6 +140,29 @@ static void reply_nil(void)
 	mr[2] = L4_NILPAGE;
 }
 
+/* The extended protocol (label -1001, ABI §9.2): MR1 = 1 sets the verbosity to
+ * MR2; MR1 = 2 prints who owns what (and replies if MR2 != 0). Only the root task. */
+static bool extended(l4_threadid_t from)
+{
+	l4_word_t *mr = l4_utcb();
+	if (l4_thread_no(from) != l4_kip_user_base(__l4_kip) + 2)
+		return false;
+	if (mr[1] == 1) {
+		verbose = mr[2] != 0;
+		return false;
+	}
+	if (mr[1] != 2)
+		return false;
+	bool reply = mr[2] != 0;
+	printf("sigma0: %u regions handed out\n", nregions);
+	for (unsigned i = 0; i < nregions; i++)
+		printf("sigma0:   %#014llx-%#014llx  %llx\n", (unsigned long long)regions[i].start,
+		       (unsigned long long)regions[i].end - 1, (unsigned long long)regions[i].owner);
+	if (reply)
+		mr[0] = 0;
+	return reply;
+}
+
 /* Returns true if a reply is to be sent. */
 static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 {
@@ -129,6 +170,8 @@ static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 	l4_word_t hi = tag & ~0xfffffull;
 	if (L4_TAG_T(tag) != 0 || (L4_TAG_U(tag) != 2 && L4_TAG_U(tag) != 3))
 		return false;
+	if (hi == ((l4_word_t)-1001 << 20))
+		return extended(from);
 	if (hi == ((l4_word_t)-2 << 20)) { /* page fault */
 		l4_word_t page = mr[1] & ~0xfffull;
 		if (give(page, 4096, from)) {

@@ -146,6 +146,16 @@ USER_TEST(sigma0_specific, "boot.sigma0.specific", "sigma0 answers a specific pa
 	TEST_CHECK_EQ(k, L4_NILPAGE);
 }
 
+USER_TEST(sigma0_dump, "boot.sigma0.dump", "sigma0's extended protocol prints its pools and replies when asked")
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
+	mr[1] = 2; /* dump */
+	mr[2] = 1; /* and reply */
+	l4_msgtag_t tag = L4_Call(l4_sigma0_id());
+	TEST_CHECK(!L4_IpcFailed(tag));
+}
+
 USER_TEST(sleep, "boot.ipc.sleep", "a receive from self with a 5 ms timeout ends with a receive timeout after 5 ms")
 {
 	l4_clock_t t0 = L4_SystemClock();
