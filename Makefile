@@ -150,6 +150,6 @@ clean:
 .PHONY: all iso setup run debug test host-test layering fmt-check clean
 
 # libFuzzer targets, host microbenchmarks of the mapping database, make bench / bench-check.
-include mk/fuzz.mk mk/bench-host.mk mk/bench.mk
+include mk/fuzz.mk mk/fuzz-guest.mk mk/bench-host.mk mk/bench.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

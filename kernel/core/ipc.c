@@ -148,11 +148,12 @@ struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id)
 		if (!ua || id < l4_fpage_base(ua) + L4_UTCB_MR0_OFFSET ||
 		    id >= l4_fpage_base(ua) + (1ull << l4_fpage_size_log2(ua)))
 			return NULL;
-		/* self's space is the current one: read the word through the MMU (only the
-		 * kernel maps into the UTCB area); else through the kernel's UTCB pointer. */
+		/* self's space is the current one: probe the word through the MMU (only the
+		 * kernel maps into the UTCB area, and an empty slot is just no thread);
+		 * else through the kernel's UTCB pointer. */
 		l4_word_t gid = 0;
 		if (self == current) {
-			if (!arch_user_read(&gid, id + 8 * L4_UTCB_MY_GLOBAL_ID, sizeof gid))
+			if (!arch_user_probe(&gid, id + 8 * L4_UTCB_MY_GLOBAL_ID))
 				return NULL;
 		} else {
 			const l4_word_t *mr0 = space_utcb_lookup(s, id - L4_UTCB_MR0_OFFSET);

@@ -17,7 +17,8 @@ volatile word_t trap_recovery_rsp;
 volatile word_t trap_recovery_count;
 volatile word_t trap_recovery_last_vector;
 
-extern char user_copy_begin[], user_copy_end[], user_copy_fail[];
+extern char user_copy_begin[], user_copy_end[], user_copy_fail[], user_probe_load[], user_probe_fail[];
+extern int user_probe_word(word_t *dst, const word_t *src);
 extern int user_copy_bytes(void *dst, const void *src, size_t len);
 extern int user_read_word(word_t *dst, const word_t *src);
 void timer_irq(void);
@@ -63,6 +64,13 @@ void trap_report(const struct trapframe *tf, const char *who)
 	       (unsigned long long)tf->r14, (unsigned long long)tf->r15);
 }
 
+bool arch_user_probe(word_t *dst, vaddr_t uva)
+{
+	if (uva >= USER_TOP - sizeof(word_t) || (uva & 7))
+		return false;
+	return user_probe_word(dst, (const word_t *)uva) == 0;
+}
+
 bool arch_user_read(void *dst, vaddr_t uva, size_t len)
 {
 	if (uva >= USER_TOP || len > USER_TOP - uva)
@@ -75,9 +83,14 @@ bool arch_user_read(void *dst, vaddr_t uva, size_t len)
 /* A kernel-mode exception: recoverable in user copies and in the self-test. */
 static void kernel_trap(struct trapframe *tf)
 {
+	if (tf->vector == 14 && tf->rip == (word_t)user_probe_load) {
+		tf->rip = (word_t)user_probe_fail; /* a probe never asks a pager */
+		return;
+	}
 	if (tf->vector == 14 && tf->rip >= (word_t)user_copy_begin && tf->rip < (word_t)user_copy_end) {
 		word_t addr = read_cr2();
-		if (addr < USER_TOP && user_fault(addr, tf->error, tf->rip))
+		/* the pager is told the thread's user IP, never a kernel address */
+		if (addr < USER_TOP && user_fault(addr, tf->error & ~(word_t)4, arch_user_frame(current)->rip))
 			return; /* resolved: the copy resumes */
 		tf->rip = (word_t)user_copy_fail;
 		return;

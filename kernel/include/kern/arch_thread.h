@@ -32,6 +32,9 @@ void arch_thread_switch(struct tcb *from, struct tcb *to);
 void arch_thread_release(struct tcb *t);
 /* Reads len bytes of the current space's user memory at uva; false if not all readable. */
 bool arch_user_read(void *dst, vaddr_t uva, size_t len);
+/* Reads one aligned word of the current space's user memory if it is mapped; a
+ * missing page is not faulted in (no pager is asked): false. */
+bool arch_user_probe(word_t *dst, vaddr_t uva);
 /* Microseconds since boot. */
 word_t arch_clock_us(void);
 /* Reports that no thread can ever run again and stops (QEMU: exit code STOPPED). */

@@ -116,3 +116,4 @@ void arch_irq_mask(unsigned line) { (void)line; }
 void arch_irq_unmask(unsigned line) { (void)line; }
 bool arch_irq_available(unsigned line) { return line != 0 && line < 16; }
 bool arch_user_read(void *dst, vaddr_t uva, size_t len) { (void)dst, (void)uva, (void)len; return false; }
+bool arch_user_probe(word_t *dst, vaddr_t uva) { (void)dst, (void)uva; return false; }

@@ -185,6 +185,10 @@ USER_TEST(no_partner, "boot.ipc.no_partner", "IPC to a thread that does not exis
 	tag = L4_Send(UTCB_AREA + 512 + 1024); /* a local ID with no thread */
 	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
+	/* in a page of the UTCB area that has no UTCB at all: no page fault, no partner */
+	tag = L4_Ipc(UTCB_AREA + 100 * 1024 + 512, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
 }
 
 USER_TEST(overflow, "boot.ipc.overflow", "a tag with more than 63 words is refused without harm")

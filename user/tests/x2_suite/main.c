@@ -434,6 +434,33 @@ USER_TEST(propagation, "x2.ipc.propagation", "a local pager propagates a fault: 
 	L4_ThreadControl(lb, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
 }
 
+/* ---- a local ID in an empty part of the UTCB area ---------------------------------------- */
+
+static volatile l4_word_t probe_error;
+
+static void probe_thread(void)
+{
+	/* a zero-timeout IPC to a local ID whose UTCB page does not exist */
+	l4_msgtag_t tag = L4_Ipc(UTCB_AREA + 200 * 1024 + 512, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+	probe_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff;
+	send_word(main_tid, 12, probe_error);
+	sleep_forever();
+}
+
+USER_TEST(local_id_hole, "x2.ipc.local_id_hole", "a local ID in an unused page of the UTCB area is 'no partner' at once, never a page fault to the pager")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t silent = start_local(sleep_forever); /* a pager that never answers */
+	l4_threadid_t t = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_Myself(), L4_Myself(), silent, new_utcb()), 1);
+	L4_Start_SpIp(t, new_stack(), (l4_word_t)probe_thread);
+	l4_msgtag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(1000000));
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_utcb()[1], 2 << 1); /* no partner, send phase */
+	L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	L4_ThreadControl(silent, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+}
+
 /* ---- FPU state across preemption ---------------------------------------------------- */
 
 static volatile long fpu_result[2];
