@@ -156,6 +156,11 @@ static bool area_contains(l4_fpage_t area, vaddr_t va, word_t size)
 	return va >= b && va + size <= e;
 }
 
+bool space_in_kernel_area(const struct space *s, vaddr_t va)
+{
+	return area_overlaps(s->kip_area, va, 1) || area_overlaps(s->utcb_area, va, 1);
+}
+
 /* Whether [va, va + size) is ordinary user memory of s (not its KIP or UTCB area). */
 static bool mappable(const struct space *s, vaddr_t va, word_t size)
 {

@@ -109,6 +109,11 @@ bool user_fault(vaddr_t addr, word_t error, word_t rip)
 	if (!s)
 		return false;
 	vaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	/* The KIP and UTCB areas hold only the kernel's pages and nothing can be
+	 * mapped there: a fault there (an unused UTCB slot, a write to the KIP) is
+	 * an exception, or a failed user copy, never a page-fault IPC. */
+	if (space_in_kernel_area(s, addr))
+		return false;
 	if (s->sigma0) {
 		/* Idempotent: a root of the mapping database (2 MiB where the whole
 		 * block may be sigma0's). A protection fault stays an exception. */

@@ -43,6 +43,9 @@ const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start);
 void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
 		    bool grant);
 
+/* Whether va lies in the KIP or UTCB area of s: only the kernel maps there, so
+ * no pager can resolve a fault there. */
+bool space_in_kernel_area(const struct space *s, vaddr_t va);
 /* sigma0's idempotent fault at va (page-aligned, not present): creates the root
  * mapping (2 MiB where all of it may be sigma0's, else 4 KiB); false if sigma0
  * may not own va or kernel memory is exhausted. */

@@ -29,7 +29,7 @@
  * query reports those of derived mappings, never the caller's own) and
  * LABEL_GET (a sigma0 request on the tester's behalf).
  */
-static volatile unsigned long pf_count;
+static volatile unsigned long pf_count, area_faults; /* area_faults: in our KIP/UTCB area */
 static volatile l4_word_t alias_src, alias_dst; /* faults at alias_dst are re-mapped from alias_src */
 static l4_threadid_t server, tester;
 static l4_word_t tester_stack[4096] __attribute__((aligned(16)));
@@ -59,6 +59,11 @@ static __attribute__((noreturn)) void serve(void)
 			l4_word_t addr = mr[1] & ~(PAGE - 1);
 			unsigned access = (tag >> 16) & 7;
 			pf_count++;
+			if ((addr >= UTCB_AREA && addr < UTCB_AREA + (1ul << 18)) || addr == KIP_AREA) {
+				area_faults++;
+				tag = L4_Wait(&from); /* nothing to map there: no reply */
+				continue;
+			}
 			if (alias_dst && addr == alias_dst) {
 				reply_map(alias_src, addr, L4_FULLY_ACCESSIBLE); /* window: all of it */
 			} else {
@@ -376,6 +381,30 @@ USER_TEST(long_unmaps, "mdb.unmap.preempt", "200 ms of multi-step unmaps beside 
 	TEST_CHECK(s1 > s0);
 	for (unsigned i = 0; i < SUPER / PAGE; i++)
 		TEST_CHECK_EQ(long_buf[i * PAGE], (char)i);
+}
+
+/* ---- the kernel's areas ---------------------------------------------------------------- */
+
+static volatile int area_reader_done;
+
+static void area_reader(void)
+{
+	(void)*(volatile l4_word_t *)(UTCB_AREA + 0x8000 + 512); /* a UTCB page nobody uses */
+	area_reader_done = 1;
+	for (;;)
+		L4_Receive(L4_NILTHREAD);
+}
+
+USER_TEST(area_fault, "mdb.area.fault", "a touch of an unused UTCB slot is an exception, not a page fault to the pager")
+{
+	l4_threadid_t t = l4_global_id(l4_thread_no(server) + 3, 1);
+	unsigned long a0 = area_faults;
+	TEST_CHECK_EQ(L4_ThreadControl(t, server, server, server, UTCB_AREA + 4096), 1);
+	L4_Start_SpIp(t, (l4_word_t)&spin_stack[1022], (l4_word_t)area_reader);
+	L4_Sleep(L4_TimePeriod(20000));
+	TEST_CHECK_EQ(area_reader_done, 0); /* halted at the read (no exception handler) */
+	TEST_CHECK_EQ(area_faults, a0);	     /* the pager never heard of it */
+	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
 static void tester_main(void) { test_run_all("mdb"); }
