@@ -32,6 +32,12 @@ grep -q '^not ok ' "$out/host.result" && tail -n 40 "$out/host.err"
 echo "== QEMU scenarios"
 ls tests/qemu/scenarios/*.scn | xargs -P 2 -I{} sh -c \
 	'tests/qemu/run-scenario.sh "$1" build/test/logs >"build/test/$(basename "$1" .scn).result" 2>&1' _ {}
+# A scenario that printed no verdict (the runner died or was killed) fails.
+for scn in tests/qemu/scenarios/*.scn; do
+	name=$(basename "$scn" .scn)
+	grep -qE "^(ok|not ok) scenario\.$name " "$out/$name.result" 2>/dev/null ||
+		echo "not ok scenario.$name no verdict: the runner was interrupted" >>"$out/$name.result"
+done
 cat "$out"/*.result | grep -v '^ok host\.' | grep -vE '^(ok|not ok) host\.' | grep -E -v '^$' | grep -v '^==' || true
 
 passed=$(cat "$out"/*.result | grep -c '^ok ')
