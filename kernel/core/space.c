@@ -54,6 +54,8 @@ static bool mdb_reserve(void)
 
 bool space_mdb_reserve(void) { return mdb_reserve(); }
 
+_Static_assert(sizeof(struct space) <= PAGE_SIZE, "a space lives in one kernel frame");
+
 struct space *space_create(void)
 {
 	space_mdb_init();

@@ -121,6 +121,9 @@ struct side_free {
 	paddr_t next, prev;
 };
 static paddr_t side_free_head;
+_Static_assert(512 * sizeof(uint32_t) == SIDE_HALF && 2 * SIDE_HALF == PAGE_SIZE, "two side arrays per frame");
+_Static_assert(sizeof(struct side_free) <= SIDE_HALF, "free-half header fits a half");
+_Static_assert((1u << PT_SIDE_SHIFT) == SIDE_HALF, "side locations count 2 KiB halves");
 
 static struct side_free *side_hdr(paddr_t pa) { return phys_to_virt(pa); }
 
