@@ -5,6 +5,7 @@
 #include <kern/thread.h>
 #include <kern/arch_thread.h>
 #include <kern/space.h>
+#include <kern/mdb.h>
 #include <kern/sched.h>
 #include <kern/printk.h>
 #include <l4/utcb.h>
@@ -23,6 +24,8 @@ static struct tcb *start_root_server(const char *name, const struct l4_kip_serve
 		return NULL;
 	}
 	s->sigma0 = sigma0;
+	if (sigma0)
+		mdb_set_sigma0(&s->mdb); /* the roots of every derivation tree live here */
 	struct tcb *t = thread_create(l4_global_id(number, 1), s, SCHED_ROOT_PRIORITY);
 	l4_word_t *mr = t ? space_utcb_kernel_ptr(s, ROOT_UTCB_AREA) : NULL;
 	if (!mr) {

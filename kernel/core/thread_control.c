@@ -70,6 +70,7 @@ static word_t delete_thread(struct tcb *t, word_t *error)
 	struct space *s = t->space;
 	if (t->utcb_k)
 		t->utcb_k[L4_UTCB_MY_GLOBAL_ID] = 0; /* frees the UTCB slot */
+	unmap_thread_deleted(t); /* an Unmap it left preempted is forgotten */
 	thread_destroy(t);
 	if (s && !s->threads)
 		space_destroy(s);
