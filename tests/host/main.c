@@ -59,7 +59,8 @@ int main(int argc, char **argv)
 {
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	int passed = 0, failed = 0;
-	for (const struct host_test *t = __start_host_tests; t < __stop_host_tests; t++) {
+	/* Registrations come out in reverse order of definition: run from the end. */
+	for (const struct host_test *t = __stop_host_tests; t-- > __start_host_tests;) {
 		if (filter && strncmp(t->id, filter, strlen(filter)) != 0)
 			continue;
 		host_test_failed = 0;
