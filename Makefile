@@ -12,7 +12,7 @@ MSG = $(if $(V),@true,@printf '  %-7s %s\n')
 .DELETE_ON_ERROR:
 
 # ---- kernel -----------------------------------------------------------------
-KERNEL_C := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/debug/*.c) lib/fmt/format.c
+KERNEL_C := $(wildcard kernel/core/*.c kernel/arch/x86_64/*.c kernel/debug/*.c) $(wildcard lib/*/*.c)
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(B)/kernel/%.o,$(patsubst kernel/%,%,$(KERNEL_C))) $(KERNEL_S:%.S=$(B)/%.o)
 KERNEL_ELF := $(B)/kernel/mnemo.elf
@@ -53,7 +53,7 @@ $(LOADER_ELF): $(LOADER_OBJ) loader/loader.ld
 
 # ---- user programs --------------------------------------------------------------
 ULIB_SRC := $(wildcard user/lib/*/*.c user/lib/*/*.S)
-ULIB_OBJ := $(patsubst %,$(B)/%.o,$(basename $(ULIB_SRC))) $(B)/user/lib/fmt/format.o
+ULIB_OBJ := $(patsubst %,$(B)/%.o,$(basename $(ULIB_SRC))) $(patsubst lib/%.c,$(B)/user/lib/shared/%.o,$(wildcard lib/*/*.c))
 ULIB := $(B)/user/lib/libmnemo.a
 
 $(B)/user/%.o: user/%.c mk/flags.mk
@@ -64,7 +64,7 @@ $(B)/user/%.o: user/%.S mk/flags.mk
 	@mkdir -p $(@D)
 	$(MSG) AS $<
 	$(Q)$(CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
-$(B)/user/lib/fmt/%.o: lib/fmt/%.c mk/flags.mk
+$(B)/user/lib/shared/%.o: lib/%.c mk/flags.mk
 	@mkdir -p $(@D)
 	$(MSG) CC $<
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@

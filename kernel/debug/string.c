@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Freestanding memory and string functions for the kernel (the host uses its libc). */
+/* memset, memcpy and memmove for the kernel (rep movs; the host uses its libc). */
 #include <kern/string.h>
 
 void *memset(void *d, int c, size_t n)
@@ -27,37 +27,4 @@ void *memmove(void *d, const void *s, size_t n)
 	while (n--)
 		dp[n] = sp[n];
 	return d;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	for (size_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return x[i] - y[i];
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
-
-int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return (unsigned char)*a - (unsigned char)*b;
-}
-
-int strncmp(const char *a, const char *b, size_t n)
-{
-	for (; n; n--, a++, b++) {
-		if (*a != *b || !*a)
-			return (unsigned char)*a - (unsigned char)*b;
-	}
-	return 0;
 }

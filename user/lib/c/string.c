@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Memory and string functions for user programs (plain C: user code may use SSE, the compiler decides). */
+/* memset and memcpy for user programs (plain C: user code may use SSE, the compiler decides). */
 #include <string.h>
 
 void *memset(void *d, int c, size_t n)
@@ -17,36 +17,4 @@ void *memcpy(void *d, const void *s, size_t n)
 	while (n--)
 		*dp++ = *sp++;
 	return d;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	for (; n; n--, x++, y++)
-		if (*x != *y)
-			return *x - *y;
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
-
-int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return (unsigned char)*a - (unsigned char)*b;
-}
-
-int strncmp(const char *a, const char *b, size_t n)
-{
-	for (; n; n--, a++, b++)
-		if (*a != *b || !*a)
-			return (unsigned char)*a - (unsigned char)*b;
-	return 0;
 }
