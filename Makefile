@@ -141,13 +141,16 @@ host-test: $(HOST_UNIT)
 layering:
 	tools/check-layering.sh
 
+FMT_FILES = $$(git ls-files 'kernel/*.[ch]' 'include/*.h' 'user/*.[ch]' 'lib/*.c' 'loader/*.[ch]' 'tests/host/*.[ch]')
+fmt:
+	clang-format -i $(FMT_FILES)
 fmt-check:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $(FMT_FILES)
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all iso setup run debug test host-test layering fmt-check clean
+.PHONY: all iso setup run debug test host-test layering fmt fmt-check clean
 
 # libFuzzer targets, host microbenchmarks of the mapping database, make bench / bench-check.
 include mk/fuzz.mk mk/fuzz-guest.mk mk/bench-host.mk mk/bench.mk

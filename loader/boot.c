@@ -15,15 +15,15 @@ static const char *const role[NLOADED] = {"kernel", "sigma0", "root task"};
 static struct boot_input in;
 static struct image img[NLOADED];
 static struct rset usable; /* e820 RAM minus every other e820 type */
-static struct rset avail;  /* usable minus loader, modules, segments, pool, bootinfo */
+static struct rset avail; /* usable minus loader, modules, segments, pool, bootinfo */
 static struct l4_memdesc md[L4_KIP_MEMDESC_MAX];
 static unsigned nmd;
 static char names[LOADER_MAX_MODULES][32];
 
 struct plan {
-	uint64_t kmem;		/* pool size */
-	uint64_t pool;		/* pool base */
-	uint64_t bi, bi_size;	/* bootinfo base and exact size */
+	uint64_t kmem; /* pool size */
+	uint64_t pool; /* pool base */
+	uint64_t bi, bi_size; /* bootinfo base and exact size */
 	int verbose;
 	struct kip_plan kip;
 };
@@ -129,8 +129,7 @@ static void check_memory_size(void)
 		if (img[i].high > ram_top)
 			loader_fail("too little memory: the %s (%s) needs RAM up to 0x%llx (%u KiB), "
 				    "usable RAM ends at 0x%llx (%u KiB)",
-				    role[i], img[i].name, img[i].high, kib32(img[i].high), ram_top,
-				    kib32(ram_top));
+				    role[i], img[i].name, img[i].high, kib32(img[i].high), ram_top, kib32(ram_top));
 	}
 	uint64_t need = plan.kmem + images + ALIGN_UP64(plan.bi_size, PAGE);
 	uint64_t have = rset_total(&usable);
@@ -151,8 +150,8 @@ static void check_segment(unsigned i, unsigned k)
 	if (!rset_covers(&usable, lo, hi))
 		loader_fail("module %u (%s): segment 0x%llx-0x%llx is not in usable RAM", i, n, lo, hi);
 	if (ranges_overlap(lo, hi, (uintptr_t)_loader_start, (uintptr_t)_loader_end))
-		loader_fail("module %u (%s): segment 0x%llx-0x%llx overlaps the loader at 0x%x-0x%x", i,
-			    n, lo, hi, (unsigned)(uintptr_t)_loader_start, (unsigned)(uintptr_t)_loader_end);
+		loader_fail("module %u (%s): segment 0x%llx-0x%llx overlaps the loader at 0x%x-0x%x", i, n, lo, hi,
+			    (unsigned)(uintptr_t)_loader_start, (unsigned)(uintptr_t)_loader_end);
 	for (unsigned j = i; j < in.nmods; j++)
 		if (ranges_overlap(lo, hi, in.mods[j].start, in.mods[j].end))
 			loader_fail("module %u (%s): segment 0x%llx-0x%llx overlaps the bytes of module %u "
@@ -207,8 +206,7 @@ static void place_pool_and_bootinfo(void)
 		sub_page_rounded(&avail, in.mods[i].start, in.mods[i].end);
 	for (unsigned i = 0; i < NLOADED; i++)
 		for (unsigned k = 0; k < img[i].nsegs; k++)
-			sub_page_rounded(&avail, img[i].segs[k].paddr,
-					 img[i].segs[k].paddr + img[i].segs[k].memsz);
+			sub_page_rounded(&avail, img[i].segs[k].paddr, img[i].segs[k].paddr + img[i].segs[k].memsz);
 	if (!place_top(plan.kmem, MIB(2), MIB(1), POOL_LIMIT, &plan.pool)) {
 		struct rset low = avail;
 		uint64_t largest = 0;
@@ -229,8 +227,7 @@ static void place_pool_and_bootinfo(void)
 	uint64_t bi_pages = ALIGN_UP64(plan.bi_size, PAGE);
 	if (!place_top(bi_pages, PAGE, MIB(1), plan.pool, &plan.bi) &&
 	    !place_top(bi_pages, PAGE, MIB(1), POOL_LIMIT, &plan.bi))
-		loader_fail("too little memory: no free page for the bootinfo (%u bytes)",
-			    (unsigned)plan.bi_size);
+		loader_fail("too little memory: no free page for the bootinfo (%u bytes)", (unsigned)plan.bi_size);
 }
 
 /* ---- memory descriptors (ABI §3.5: later descriptors override earlier ones) ----- */
@@ -240,8 +237,8 @@ static void add_desc(uint64_t lo, uint64_t hi_excl, unsigned type, unsigned sub)
 	if (lo >= hi_excl)
 		return;
 	if (nmd == L4_KIP_MEMDESC_MAX || nmd == plan.kip.room)
-		loader_fail("too many memory descriptors: the KIP at 0x%x has room for %u",
-			    plan.kip.kip, plan.kip.room);
+		loader_fail("too many memory descriptors: the KIP at 0x%x has room for %u", plan.kip.kip,
+			    plan.kip.room);
 	md[nmd++] = l4_memdesc_make(lo, hi_excl - 1, type, sub, 0);
 }
 
@@ -314,8 +311,7 @@ static void write_kip(void)
 		srv[i]->high = img[i + 1].high - 1; /* the highest loaded address */
 	}
 	k->boot_info = plan.bi;
-	volatile struct l4_memdesc *d =
-		(volatile struct l4_memdesc *)(uintptr_t)(plan.kip.kip + plan.kip.memdesc_off);
+	volatile struct l4_memdesc *d = (volatile struct l4_memdesc *)(uintptr_t)(plan.kip.kip + plan.kip.memdesc_off);
 	for (unsigned i = 0; i < nmd; i++) {
 		d[i].lo = md[i].lo;
 		d[i].hi = md[i].hi;
@@ -325,13 +321,12 @@ static void write_kip(void)
 
 static void print_descriptors(void)
 {
-	static const char *const tname[16] = {"undefined", "conventional", "reserved", "dedicated",
-					      "shared", "?5", "?6", "?7", "?8", "?9", "?10", "?11",
-					      "?12", "?13", "bootloader", "arch"};
+	static const char *const tname[16] = {"undefined", "conventional", "reserved",	 "dedicated", "shared", "?5",
+					      "?6",	   "?7",	   "?8",	 "?9",	      "?10",	"?11",
+					      "?12",	   "?13",	   "bootloader", "arch"};
 	for (unsigned i = 0; i < nmd; i++)
-		cprintf("mnemo-loader:   memdesc %2u: 0x%09llx-0x%09llx %s/%u\n", i,
-			l4_memdesc_low(md[i]), l4_memdesc_high(md[i]), tname[l4_memdesc_type(md[i])],
-			l4_memdesc_subtype(md[i]));
+		cprintf("mnemo-loader:   memdesc %2u: 0x%09llx-0x%09llx %s/%u\n", i, l4_memdesc_low(md[i]),
+			l4_memdesc_high(md[i]), tname[l4_memdesc_type(md[i])], l4_memdesc_subtype(md[i]));
 }
 
 void loader_main(uint32_t magic, uint32_t info)
@@ -340,11 +335,11 @@ void loader_main(uint32_t magic, uint32_t info)
 	cprintf("\nmnemo-loader: L4 X.2 boot loader (32-bit, %s)\n", "kickstart protocol");
 	multiboot_parse(magic, info, &in);
 	parse_options(in.cmdline);
-	cprintf("mnemo-loader: multiboot%s, %u modules, %u memory map entries, cmdline \"%s\"\n",
-		in.mb2 ? "2" : "1", in.nmods, in.nmmap, in.cmdline);
+	cprintf("mnemo-loader: multiboot%s, %u modules, %u memory map entries, cmdline \"%s\"\n", in.mb2 ? "2" : "1",
+		in.nmods, in.nmmap, in.cmdline);
 	if (in.nmods < NLOADED)
-		loader_fail("missing module: need kernel, sigma0 and root task (got %u module%s)",
-			    in.nmods, in.nmods == 1 ? "" : "s");
+		loader_fail("missing module: need kernel, sigma0 and root task (got %u module%s)", in.nmods,
+			    in.nmods == 1 ? "" : "s");
 
 	/* Validate everything before the first byte is copied. */
 	build_usable();
@@ -367,8 +362,8 @@ void loader_main(uint32_t magic, uint32_t info)
 	/* Commit. */
 	for (unsigned i = 0; i < NLOADED; i++) {
 		elf_load(&img[i]);
-		cprintf("mnemo-loader: %-9s %s: 0x%llx-0x%llx entry 0x%llx\n", role[i], img[i].name,
-			img[i].low, img[i].high, img[i].entry);
+		cprintf("mnemo-loader: %-9s %s: 0x%llx-0x%llx entry 0x%llx\n", role[i], img[i].name, img[i].low,
+			img[i].high, img[i].entry);
 	}
 	for (unsigned i = NLOADED; i < in.nmods; i++)
 		cprintf("mnemo-loader: module %u (%s) kept at 0x%x-0x%x\n", i, names[i], in.mods[i].start,

@@ -105,22 +105,14 @@ static void cvprintf(const char *fmt, va_list ap)
 				cputc(' ');
 			break;
 		}
-		case 'c':
-			cputc((char)va_arg(ap, int));
-			break;
-		case 'u':
-			put_num(is_ll ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, width, pad);
-			break;
-		case 'x':
-			put_num(is_ll ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad);
-			break;
+		case 'c': cputc((char)va_arg(ap, int)); break;
+		case 'u': put_num(is_ll ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, width, pad); break;
+		case 'x': put_num(is_ll ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad); break;
 		case 'p':
 			cputs("0x");
 			put_num((uintptr_t)va_arg(ap, void *), 16, 0, pad);
 			break;
-		case '%':
-			cputc('%');
-			break;
+		case '%': cputc('%'); break;
 		default:
 			cputc('%');
 			if (!*fmt)

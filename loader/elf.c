@@ -25,15 +25,14 @@ struct elf64_phdr {
 _Static_assert(sizeof(struct elf64_ehdr) == 64, "Elf64_Ehdr");
 _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr");
 
-#define FAIL(img, fmt, ...) \
-	loader_fail("module %u (%s): " fmt, (img)->index, (img)->name, ##__VA_ARGS__)
+#define FAIL(img, fmt, ...) loader_fail("module %u (%s): " fmt, (img)->index, (img)->name, ##__VA_ARGS__)
 
 static void add_segment(struct image *img, const struct elf64_phdr *ph, unsigned k)
 {
 	uint64_t size = img->mod_size;
 	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
-		FAIL(img, "truncated ELF: segment %u file range 0x%llx+0x%llx beyond the module size 0x%llx",
-		     k, ph->p_offset, ph->p_filesz, size);
+		FAIL(img, "truncated ELF: segment %u file range 0x%llx+0x%llx beyond the module size 0x%llx", k,
+		     ph->p_offset, ph->p_filesz, size);
 	if (ph->p_memsz < ph->p_filesz)
 		FAIL(img, "bad ELF: segment %u memsz 0x%llx < filesz 0x%llx", k, ph->p_memsz, ph->p_filesz);
 	if (ph->p_memsz == 0)
@@ -80,8 +79,8 @@ void elf_parse(const struct mb_module *mod, unsigned index, struct image *img)
 		FAIL(img, "bad ELF: program header size %u", eh->e_phentsize);
 	uint64_t phsize = (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr);
 	if (eh->e_phoff > img->mod_size || phsize > img->mod_size - eh->e_phoff)
-		FAIL(img, "truncated ELF: program headers 0x%llx+0x%llx beyond the module size 0x%x",
-		     eh->e_phoff, phsize, img->mod_size);
+		FAIL(img, "truncated ELF: program headers 0x%llx+0x%llx beyond the module size 0x%x", eh->e_phoff,
+		     phsize, img->mod_size);
 
 	const struct elf64_phdr *ph = (const struct elf64_phdr *)(base + (uint32_t)eh->e_phoff);
 	for (unsigned k = 0; k < eh->e_phnum; k++)

@@ -21,8 +21,8 @@ void kip_find(const struct image *kernel, struct kip_plan *kp)
 			    "searched 0x%llx-0x%llx)",
 			    L4_KIP_MAGIC, ALIGN_DOWN64(kernel->low, 4096), kernel->high);
 	if (a + L4_KIP_SIZE > kernel->high)
-		loader_fail("KIP at 0x%llx: its %u bytes extend beyond the kernel image (ends 0x%llx)",
-			    a, L4_KIP_SIZE, kernel->high);
+		loader_fail("KIP at 0x%llx: its %u bytes extend beyond the kernel image (ends 0x%llx)", a, L4_KIP_SIZE,
+			    kernel->high);
 	kp->kip = (uint32_t)a;
 	uint32_t off = elf_peek32(kernel, a + KIP_MEMORY_INFO + 4);
 	if (off == 0)

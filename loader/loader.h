@@ -8,14 +8,14 @@
 
 #define LOADER_MAX_MODULES 32
 #define LOADER_MAX_MMAP 64
-#define LOADER_MAX_SEGS 16	/* PT_LOAD segments per loaded module */
+#define LOADER_MAX_SEGS 16 /* PT_LOAD segments per loaded module */
 #define LOADER_CMDLINE_POOL 16384
 #define LOADER_DEFAULT_KMEM_MIB 8
 
 #define KIB(x) ((uint64_t)(x) << 10)
 #define MIB(x) ((uint64_t)(x) << 20)
-#define ALIGN_DOWN64(x, a) ((uint64_t)(x) & ~((uint64_t)(a) - 1))
-#define ALIGN_UP64(x, a) ALIGN_DOWN64((uint64_t)(x) + (a) - 1, (a))
+#define ALIGN_DOWN64(x, a) ((uint64_t)(x) & ~((uint64_t)(a)-1))
+#define ALIGN_UP64(x, a) ALIGN_DOWN64((uint64_t)(x) + (a)-1, (a))
 #define FOUR_GIB ((uint64_t)1 << 32)
 
 /* ---- what the first-stage boot loader (QEMU, GRUB) told us, copied into our BSS ---- */
@@ -43,11 +43,11 @@ struct segment {
 /* Invariant (after elf_parse): every segment's file range lies inside the module,
  * filesz <= memsz, memsz > 0, and paddr + memsz <= 4 GiB. */
 struct image {
-	unsigned index;		/* module number */
-	const char *name;	/* first word of the module string, or "module N" */
+	unsigned index; /* module number */
+	const char *name; /* first word of the module string, or "module N" */
 	uint32_t mod_start, mod_size;
 	uint64_t entry;
-	uint64_t low, high;	/* loaded range [low, high) */
+	uint64_t low, high; /* loaded range [low, high) */
 	unsigned nsegs;
 	struct segment segs[LOADER_MAX_SEGS];
 };
@@ -77,16 +77,13 @@ void rset_add(struct rset *s, uint64_t lo, uint64_t hi);
 void rset_sub(struct rset *s, uint64_t lo, uint64_t hi);
 int rset_covers(const struct rset *s, uint64_t lo, uint64_t hi);
 uint64_t rset_total(const struct rset *s);
-static inline int ranges_overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
-{
-	return a0 < b1 && b0 < a1;
-}
+static inline int ranges_overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1) { return a0 < b1 && b0 < a1; }
 
 /* kip.c */
 struct kip_plan {
-	uint32_t kip;		/* physical address of the KIP in the loaded kernel */
-	uint32_t memdesc_off;	/* byte offset of the descriptor array */
-	unsigned room;		/* descriptors that fit */
+	uint32_t kip; /* physical address of the KIP in the loaded kernel */
+	uint32_t memdesc_off; /* byte offset of the descriptor array */
+	unsigned room; /* descriptors that fit */
 };
 void kip_find(const struct image *kernel, struct kip_plan *kp);
 

@@ -40,8 +40,7 @@ static const char *copy_string(const char *s, const char *what)
 		return "";
 	size_t n = lstrlen(s);
 	if (n + 1 > sizeof(pool) - pool_used)
-		loader_fail("command lines too long (%s; %u bytes of strings at most)", what,
-			    (unsigned)sizeof(pool));
+		loader_fail("command lines too long (%s; %u bytes of strings at most)", what, (unsigned)sizeof(pool));
 	char *d = pool + pool_used;
 	memcpy(d, s, n + 1);
 	pool_used += n + 1;

@@ -35,7 +35,7 @@ struct l4_bootrec {
 
 struct l4_bootrec_module {
 	struct l4_bootrec rec; /* type L4_BOOTREC_MODULE, version 1 */
-	l4_word_t start;	/* physical address of the module's bytes */
+	l4_word_t start; /* physical address of the module's bytes */
 	l4_word_t size;
 	l4_word_t cmdline_offset; /* from this record's start; 0 = none */
 };

@@ -8,8 +8,7 @@
 /* Ipc: MR0-MR7 travel in R9, RAX, RBX, R10, R12-R15 (loaded from and stored to
  * the UTCB here, as libl4 does); RSI to, RDX FromSpecifier, R8 timeouts, RDI
  * UTCB. Returns MR0 (the received tag, E bit on failure); *from gets the partner. */
-static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts,
-				 l4_threadid_t *from)
+static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
 {
 	l4_word_t *mr = l4_utcb();
 	register l4_word_t r8 __asm__("r8") = timeouts;
@@ -37,16 +36,16 @@ static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_w
 
 static inline int L4_IpcFailed(l4_msgtag_t t) { return (t & L4_TAG_ERROR) != 0; }
 
-static inline l4_msgtag_t L4_Call(l4_threadid_t to)
-{
-	return L4_Ipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
-}
+static inline l4_msgtag_t L4_Call(l4_threadid_t to) { return L4_Ipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL); }
 static inline l4_msgtag_t L4_Send(l4_threadid_t to) { return L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(L4_NEVER, 0), NULL); }
 static inline l4_msgtag_t L4_Send_Timeout(l4_threadid_t to, l4_time_t t)
 {
 	return L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(t, 0), NULL);
 }
-static inline l4_msgtag_t L4_Receive(l4_threadid_t from) { return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, L4_NEVER), NULL); }
+static inline l4_msgtag_t L4_Receive(l4_threadid_t from)
+{
+	return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, L4_NEVER), NULL);
+}
 static inline l4_msgtag_t L4_Receive_Timeout(l4_threadid_t from, l4_time_t t)
 {
 	return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, t), NULL);

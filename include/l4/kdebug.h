@@ -5,10 +5,7 @@
 
 #include <l4/types.h>
 
-static inline void L4_KDB_PrintChar(char c)
-{
-	__asm__ volatile("int3; cmpb $0x00, %%al" : : "a"(c) : "memory");
-}
+static inline void L4_KDB_PrintChar(char c) { __asm__ volatile("int3; cmpb $0x00, %%al" : : "a"(c) : "memory"); }
 static inline void L4_KDB_PrintString(const char *s)
 {
 	__asm__ volatile("int3; cmpb $0x01, %%al" : : "a"(s) : "memory");
@@ -25,8 +22,9 @@ static inline int L4_KDB_ReadChar_Blocked(void)
 	__asm__ volatile("int3; cmpb $0x0d, %%al" : "=a"(c) : : "memory");
 	return (int)c;
 }
-#define L4_KDB_Enter(str)                                                            \
-	__asm__ volatile("int3; jmp 1f; mov $2f, %%rax; 1:\n"                        \
-			 ".pushsection .rodata; 2: .asciz \"" str "\"; .popsection" ::: "rax", "memory")
+#define L4_KDB_Enter(str) \
+	__asm__ volatile("int3; jmp 1f; mov $2f, %%rax; 1:\n" \
+			 ".pushsection .rodata; 2: .asciz \"" str "\"; .popsection" :: \
+			     : "rax", "memory")
 
 #endif

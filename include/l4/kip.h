@@ -22,7 +22,7 @@ enum l4_memdesc_type {
 
 /* Bootloader-specific subtypes mnemo's loader writes (as kickstart does). */
 enum l4_memdesc_boot_subtype {
-	L4_BOOT_SUB_INFO = 1,   /* the bootinfo page and the copied multiboot info */
+	L4_BOOT_SUB_INFO = 1, /* the bootinfo page and the copied multiboot info */
 	L4_BOOT_SUB_SERVER = 2, /* loaded image of sigma0 or the root task */
 	L4_BOOT_SUB_MODULE = 3, /* a further boot module, kept in place */
 	L4_BOOT_SUB_KERNEL = 4, /* the loaded kernel image */
@@ -33,8 +33,8 @@ struct l4_memdesc {
 	l4_word_t hi; /* bits 10-63 high >> 10; the region is [low, high | 0x3ff] */
 };
 
-static inline struct l4_memdesc l4_memdesc_make(l4_word_t low, l4_word_t high_incl,
-						unsigned type, unsigned sub, int virt)
+static inline struct l4_memdesc l4_memdesc_make(l4_word_t low, l4_word_t high_incl, unsigned type, unsigned sub,
+						int virt)
 {
 	struct l4_memdesc d;
 	d.lo = (low & ~(l4_word_t)0x3ff) | (type & 0xf) | ((sub & 0xf) << 4) | (virt ? 0x200 : 0);
@@ -82,31 +82,31 @@ enum l4_syscall_no {
 /* Invariant: every offset below is the X.2 amd64 one; the static_asserts
  * are the contract with boot loaders (which patch it) and libl4. */
 struct l4_kip {
-	l4_word_t magic;		/* 0x000 */
-	l4_word_t api_version;		/* 0x008 */
-	l4_word_t api_flags;		/* 0x010 */
-	l4_word_t kern_desc_ptr;	/* 0x018: byte offset */
+	l4_word_t magic; /* 0x000 */
+	l4_word_t api_version; /* 0x008 */
+	l4_word_t api_flags; /* 0x010 */
+	l4_word_t kern_desc_ptr; /* 0x018: byte offset */
 	l4_word_t kdebug_init, kdebug_entry, kdebug_low, kdebug_high; /* 0x020 */
-	struct l4_kip_server sigma0;	/* 0x040 */
-	struct l4_kip_server sigma1;	/* 0x060 */
+	struct l4_kip_server sigma0; /* 0x040 */
+	struct l4_kip_server sigma1; /* 0x060 */
 	struct l4_kip_server root_server; /* 0x080 */
-	l4_word_t reserved0;		/* 0x0a0 */
-	l4_word_t memory_info;		/* 0x0a8: n | offset << 32 */
-	l4_word_t kdebug_config[2];	/* 0x0b0 */
-	l4_word_t obsolete[16];		/* 0x0c0 */
-	l4_word_t reserved1[2];		/* 0x140 */
-	l4_word_t utcb_info;		/* 0x150 */
-	l4_word_t kip_area_info;	/* 0x158 */
-	l4_word_t reserved2[2];		/* 0x160 */
-	l4_word_t boot_info;		/* 0x170 */
-	l4_word_t proc_desc_ptr;	/* 0x178 */
-	l4_word_t clock_info;		/* 0x180 */
-	l4_word_t thread_info;		/* 0x188 */
-	l4_word_t page_info;		/* 0x190 */
-	l4_word_t processor_info;	/* 0x198 */
-	l4_word_t syscall[L4_SC_COUNT];	/* 0x1a0: absolute stub addresses */
-	l4_word_t reserved3[5];		/* 0x1f8 */
-	l4_word_t arch_syscall[4];	/* 0x220 */
+	l4_word_t reserved0; /* 0x0a0 */
+	l4_word_t memory_info; /* 0x0a8: n | offset << 32 */
+	l4_word_t kdebug_config[2]; /* 0x0b0 */
+	l4_word_t obsolete[16]; /* 0x0c0 */
+	l4_word_t reserved1[2]; /* 0x140 */
+	l4_word_t utcb_info; /* 0x150 */
+	l4_word_t kip_area_info; /* 0x158 */
+	l4_word_t reserved2[2]; /* 0x160 */
+	l4_word_t boot_info; /* 0x170 */
+	l4_word_t proc_desc_ptr; /* 0x178 */
+	l4_word_t clock_info; /* 0x180 */
+	l4_word_t thread_info; /* 0x188 */
+	l4_word_t page_info; /* 0x190 */
+	l4_word_t processor_info; /* 0x198 */
+	l4_word_t syscall[L4_SC_COUNT]; /* 0x1a0: absolute stub addresses */
+	l4_word_t reserved3[5]; /* 0x1f8 */
+	l4_word_t arch_syscall[4]; /* 0x220 */
 	struct l4_kip_procdesc procdesc[1]; /* 0x240 */
 	uint8_t kern_desc[L4_KIP_MEMDESC_OFFSET - L4_KIP_KERNDESC_OFFSET]; /* 0x260 */
 	struct l4_memdesc memdesc[L4_KIP_MEMDESC_MAX]; /* 0x2e0 */
@@ -126,10 +126,7 @@ _Static_assert(offsetof(struct l4_kip, kern_desc) == L4_KIP_KERNDESC_OFFSET, "ki
 _Static_assert(offsetof(struct l4_kip, memdesc) == L4_KIP_MEMDESC_OFFSET, "kip memdesc");
 _Static_assert(sizeof(struct l4_kip) == L4_KIP_SIZE, "kip size");
 
-static inline unsigned l4_kip_memdesc_count(const struct l4_kip *k)
-{
-	return (unsigned)(k->memory_info & 0xffffffffu);
-}
+static inline unsigned l4_kip_memdesc_count(const struct l4_kip *k) { return (unsigned)(k->memory_info & 0xffffffffu); }
 
 /* ThreadInfo fields. */
 static inline unsigned l4_kip_system_base(const struct l4_kip *k) { return (k->thread_info >> 8) & 0xfff; }

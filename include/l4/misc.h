@@ -7,8 +7,8 @@
 
 /* ProcessorControl: RDI processor, RSI internal frequency, RDX external frequency,
  * R8 voltage; RAX result (1 ok, 0 error with ErrorCode). */
-static inline l4_word_t L4_ProcessorControl(l4_word_t processor, l4_word_t internal_freq,
-					    l4_word_t external_freq, l4_word_t voltage)
+static inline l4_word_t L4_ProcessorControl(l4_word_t processor, l4_word_t internal_freq, l4_word_t external_freq,
+					    l4_word_t voltage)
 {
 	register l4_word_t r8 __asm__("r8") = voltage;
 	l4_word_t rax, rdi = processor, rsi = internal_freq, rdx = external_freq;

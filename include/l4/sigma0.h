@@ -5,10 +5,7 @@
 
 #include <l4/ipc.h>
 
-static inline l4_threadid_t l4_sigma0_id(void)
-{
-	return l4_global_id(l4_kip_user_base(__l4_kip), 1);
-}
+static inline l4_threadid_t l4_sigma0_id(void) { return l4_global_id(l4_kip_user_base(__l4_kip), 1); }
 
 /* Requests fpage (base all ones: any page of that size) from sigma0, mapped into
  * the receive window `window`; returns the fpage received (nil on failure). */

@@ -13,8 +13,7 @@ extern struct l4_kip *__l4_kip;
 
 /* KernelInterface: `lock; nop` traps; RAX = KIP, RCX = API version, RDX = API
  * flags, RSI = kernel ID; nothing else changes. */
-static inline struct l4_kip *L4_KernelInterface(l4_word_t *api_version, l4_word_t *api_flags,
-						l4_word_t *kernel_id)
+static inline struct l4_kip *L4_KernelInterface(l4_word_t *api_version, l4_word_t *api_flags, l4_word_t *kernel_id)
 {
 	l4_word_t kip, ver, flags, id;
 	__asm__ volatile("lock; nop" : "=a"(kip), "=c"(ver), "=d"(flags), "=S"(id));
@@ -47,8 +46,8 @@ static inline void L4_ThreadSwitch(l4_threadid_t dest)
 	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
 			 : "+r"(rdi)
 			 : [fn] "m"(__l4_syscall[L4_SC_THREAD_SWITCH])
-			 : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-			   "r15", "memory");
+			 : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+			   "memory");
 }
 static inline void L4_Yield(void) { L4_ThreadSwitch(L4_NILTHREAD); }
 
@@ -59,8 +58,8 @@ static inline l4_clock_t L4_SystemClock(void)
 	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
 			 : "=a"(rax)
 			 : [fn] "m"(__l4_syscall[L4_SC_SYSTEM_CLOCK])
-			 : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-			   "r15", "memory");
+			 : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+			   "memory");
 	return rax;
 }
 

@@ -38,8 +38,8 @@ static inline l4_word_t L4_SpaceControl(l4_threadid_t space, l4_word_t control, 
 }
 
 /* Schedule: RDI dest, RSI priority, RDX time control, R8 processor, R9 preemption; RAX result, RDX old time. */
-static inline l4_word_t L4_Schedule(l4_threadid_t dest, l4_word_t time_control, l4_word_t processor,
-				    l4_word_t priority, l4_word_t preemption, l4_word_t *old_time_control)
+static inline l4_word_t L4_Schedule(l4_threadid_t dest, l4_word_t time_control, l4_word_t processor, l4_word_t priority,
+				    l4_word_t preemption, l4_word_t *old_time_control)
 {
 	register l4_word_t r8 __asm__("r8") = processor;
 	register l4_word_t r9 __asm__("r9") = preemption;
@@ -59,11 +59,10 @@ static inline l4_word_t L4_Set_Priority(l4_threadid_t t, l4_word_t prio)
 
 /* ExchangeRegisters: RAX dest, RSI control, RDX SP, R8 IP, R9 flags, R10 user handle, RDI pager;
  * the old values come back in the same registers; RAX = the thread (nil on error). */
-static inline l4_threadid_t L4_ExchangeRegisters(l4_threadid_t dest, l4_word_t control, l4_word_t sp,
-						 l4_word_t ip, l4_word_t flags, l4_word_t handle,
-						 l4_threadid_t pager, l4_word_t *old_control, l4_word_t *old_sp,
-						 l4_word_t *old_ip, l4_word_t *old_flags, l4_word_t *old_handle,
-						 l4_threadid_t *old_pager)
+static inline l4_threadid_t L4_ExchangeRegisters(l4_threadid_t dest, l4_word_t control, l4_word_t sp, l4_word_t ip,
+						 l4_word_t flags, l4_word_t handle, l4_threadid_t pager,
+						 l4_word_t *old_control, l4_word_t *old_sp, l4_word_t *old_ip,
+						 l4_word_t *old_flags, l4_word_t *old_handle, l4_threadid_t *old_pager)
 {
 	register l4_word_t r8 __asm__("r8") = ip;
 	register l4_word_t r9 __asm__("r9") = flags;
@@ -73,12 +72,18 @@ static inline l4_threadid_t L4_ExchangeRegisters(l4_threadid_t dest, l4_word_t c
 			 : "+a"(rax), "+S"(rsi), "+d"(rdx), "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10)
 			 : [fn] "m"(__l4_syscall[L4_SC_EXCHANGE_REGISTERS])
 			 : "rbx", "rcx", "r11", "r12", "r13", "r14", "r15", "memory");
-	if (old_control) *old_control = rsi;
-	if (old_sp) *old_sp = rdx;
-	if (old_ip) *old_ip = r8;
-	if (old_flags) *old_flags = r9;
-	if (old_handle) *old_handle = r10;
-	if (old_pager) *old_pager = rdi;
+	if (old_control)
+		*old_control = rsi;
+	if (old_sp)
+		*old_sp = rdx;
+	if (old_ip)
+		*old_ip = r8;
+	if (old_flags)
+		*old_flags = r9;
+	if (old_handle)
+		*old_handle = r10;
+	if (old_pager)
+		*old_pager = rdi;
 	return rax;
 }
 

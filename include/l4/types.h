@@ -50,7 +50,7 @@ static inline l4_fpage_t l4_fpage_add_rights(l4_fpage_t f, unsigned r) { return 
  * 14 cross-cpu, 15 error, 16-63 label. */
 typedef l4_word_t l4_msgtag_t;
 
-#define L4_TAG_U(t) ((t) & 0x3f)
+#define L4_TAG_U(t) ((t)&0x3f)
 #define L4_TAG_T(t) (((t) >> 6) & 0x3f)
 #define L4_TAG_PROPAGATED (1u << 12)
 #define L4_TAG_REDIRECTED (1u << 13)

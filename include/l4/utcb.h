@@ -6,7 +6,7 @@
 #include <l4/types.h>
 
 /* Word indices relative to MR0 (negative: below it). */
-#define L4_UTCB_BR(i) (-16 - (i))	/* BR0 at -128 bytes ... BR32 at -384 */
+#define L4_UTCB_BR(i) (-16 - (i)) /* BR0 at -128 bytes ... BR32 at -384 */
 #define L4_UTCB_MY_GLOBAL_ID (-15)
 #define L4_UTCB_PROCESSOR_NO (-14)
 #define L4_UTCB_USER_HANDLE (-13)

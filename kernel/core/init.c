@@ -19,7 +19,8 @@ static struct tcb *start_root_server(const char *name, const struct l4_kip_serve
 				     l4_threadid_t pager, bool sigma0)
 {
 	struct space *s = space_create();
-	if (!s || !space_set_areas(s, l4_fpage_log2(ROOT_KIP_AREA, 12), l4_fpage_log2(ROOT_UTCB_AREA, ROOT_UTCB_AREA_LOG2))) {
+	if (!s ||
+	    !space_set_areas(s, l4_fpage_log2(ROOT_KIP_AREA, 12), l4_fpage_log2(ROOT_UTCB_AREA, ROOT_UTCB_AREA_LOG2))) {
 		printk("mnemo: out of kernel memory starting %s\n", name);
 		return NULL;
 	}
@@ -45,9 +46,8 @@ static struct tcb *start_root_server(const char *name, const struct l4_kip_serve
 	/* Root servers drive the UART and other devices themselves (ABI §1.2). */
 	arch_thread_init_user(t, srv->ip, srv->sp, true);
 	thread_wake(t);
-	printk("mnemo: started %s: thread %llx.1 entry %#llx image %#llx-%#llx\n", name,
-	       (unsigned long long)number, (unsigned long long)srv->ip, (unsigned long long)srv->low,
-	       (unsigned long long)srv->high);
+	printk("mnemo: started %s: thread %llx.1 entry %#llx image %#llx-%#llx\n", name, (unsigned long long)number,
+	       (unsigned long long)srv->ip, (unsigned long long)srv->low, (unsigned long long)srv->high);
 	return t;
 }
 

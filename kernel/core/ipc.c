@@ -40,8 +40,7 @@ static void mr_set(struct tcb *t, unsigned i, word_t v)
 
 /* MR1..MRu from s to r, neither in a kernel message: registers frame to frame,
  * the rest UTCB to UTCB. */
-static void copy_untyped(struct tcb *r, struct trapframe *rtf, struct tcb *s, const struct trapframe *stf,
-			 unsigned u)
+static void copy_untyped(struct tcb *r, struct trapframe *rtf, struct tcb *s, const struct trapframe *stf, unsigned u)
 {
 	arch_copy_reg_mrs(rtf, stf, u < ARCH_IPC_REG_MRS ? u : ARCH_IPC_REG_MRS - 1);
 	if (u >= ARCH_IPC_REG_MRS)

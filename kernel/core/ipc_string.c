@@ -21,11 +21,11 @@
 /* A position in a list of string items, read through get(i). */
 struct strpos {
 	struct tcb *t;
-	bool buffers;	      /* read the receiver's BRs instead of the sender's MRs */
-	unsigned item, end;   /* current item's first word, one past the last word */
-	unsigned sub;	      /* substring within the item */
-	word_t done;	      /* bytes consumed of the current substring */
-	bool bad;	      /* an item runs past the registers: a malformed message */
+	bool buffers; /* read the receiver's BRs instead of the sender's MRs */
+	unsigned item, end; /* current item's first word, one past the last word */
+	unsigned sub; /* substring within the item */
+	word_t done; /* bytes consumed of the current substring */
+	bool bad; /* an item runs past the registers: a malformed message */
 };
 
 static l4_word_t word_at(const struct strpos *p, unsigned i)
@@ -86,9 +86,9 @@ struct ipc_state {
 
 static void save(const struct tcb *t, struct ipc_state *st)
 {
-	*st = (struct ipc_state){t->ipc_phase, t->ipc_any_local, t->ipc_call, t->ipc_call_any_local,
-				 t->ipc_received_in_send, t->ipc_call_timeout, t->ipc_partner, t->ipc_call_from,
-				 t->ipc_error, t->state};
+	*st = (struct ipc_state){
+	    t->ipc_phase,	 t->ipc_any_local, t->ipc_call,	     t->ipc_call_any_local, t->ipc_received_in_send,
+	    t->ipc_call_timeout, t->ipc_partner,   t->ipc_call_from, t->ipc_error,	    t->state};
 }
 
 static void restore(struct tcb *t, const struct ipc_state *st)

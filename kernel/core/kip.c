@@ -10,18 +10,18 @@
 
 /* The first bytes of the image: loaders find it by its magic (ABI §11.4). */
 struct l4_kip kip __attribute__((section(".kip"), aligned(4096))) = {
-	.magic = L4_KIP_MAGIC,
-	.api_version = L4_KIP_API_VERSION,
-	.api_flags = L4_KIP_API_FLAGS,
-	.kern_desc_ptr = L4_KIP_KERNDESC_OFFSET,
-	.memory_info = (l4_word_t)L4_KIP_MEMDESC_OFFSET << 32,
-	.utcb_info = 1 | (10 << 10) | (12 << 16), /* 1024-byte UTCBs, 1 KiB aligned, 4 KiB areas */
-	.kip_area_info = 12,
-	.proc_desc_ptr = L4_KIP_PROCDESC_OFFSET,
-	.thread_info = THREAD_BITS | (THREAD_SYSTEM_BASE << 8) | (THREAD_USER_BASE << 20),
-	/* rwx, 4 KiB and 2 MiB pages; read from the image by boot loaders */
-	.page_info = (1u << 12) | (1u << 21) | 7,
-	.processor_info = 5ull << 60, /* one CPU, 32-byte processor descriptors */
+    .magic = L4_KIP_MAGIC,
+    .api_version = L4_KIP_API_VERSION,
+    .api_flags = L4_KIP_API_FLAGS,
+    .kern_desc_ptr = L4_KIP_KERNDESC_OFFSET,
+    .memory_info = (l4_word_t)L4_KIP_MEMDESC_OFFSET << 32,
+    .utcb_info = 1 | (10 << 10) | (12 << 16), /* 1024-byte UTCBs, 1 KiB aligned, 4 KiB areas */
+    .kip_area_info = 12,
+    .proc_desc_ptr = L4_KIP_PROCDESC_OFFSET,
+    .thread_info = THREAD_BITS | (THREAD_SYSTEM_BASE << 8) | (THREAD_USER_BASE << 20),
+    /* rwx, 4 KiB and 2 MiB pages; read from the image by boot loaders */
+    .page_info = (1u << 12) | (1u << 21) | 7,
+    .processor_info = 5ull << 60, /* one CPU, 32-byte processor descriptors */
 };
 
 /* Kernel descriptor (ABI §3.3): id, generation date, version, supplier, then

@@ -341,10 +341,10 @@ enum chunk_result { CHUNK_DONE = 1, CHUNK_SKIP, CHUNK_RETRY, CHUNK_MIXED, CHUNK_
 struct chunk {
 	struct mdb_space *from, *to;
 	struct mdb_node *src; /* source node, covering the chunk */
-	vaddr_t v, dv;	      /* chunk start in source and destination */
-	paddr_t pa;	      /* physical start */
-	unsigned level;	      /* chunk size is this level's page size */
-	unsigned rights;      /* rights of the new mapping */
+	vaddr_t v, dv; /* chunk start in source and destination */
+	paddr_t pa; /* physical start */
+	unsigned level; /* chunk size is this level's page size */
+	unsigned rights; /* rights of the new mapping */
 	bool grant;
 };
 
@@ -436,8 +436,8 @@ static int map_chunk(struct chunk *c)
 	return CHUNK_DONE;
 }
 
-int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights,
-	    vaddr_t hot_spot, struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant)
+int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
+	    struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant)
 {
 	struct mdb_xfer x;
 	rights &= 7;

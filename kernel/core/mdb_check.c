@@ -39,9 +39,7 @@ void mdb_voutf(struct mdb_out *o, const char *fmt, va_list ap)
 			for (const char *s = va_arg(ap, const char *); *s; s++)
 				out_c(o, *s);
 			continue;
-		case 'c':
-			out_c(o, (char)va_arg(ap, int));
-			continue;
+		case 'c': out_c(o, (char)va_arg(ap, int)); continue;
 		case 'd': {
 			long long sv = lng >= 2 ? va_arg(ap, long long) : lng ? va_arg(ap, long) : va_arg(ap, int);
 			if (sv < 0) {
@@ -53,12 +51,12 @@ void mdb_voutf(struct mdb_out *o, const char *fmt, va_list ap)
 		}
 		case 'u':
 		case 'x':
-			v = lng >= 2 ? va_arg(ap, unsigned long long) : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			v = lng >= 2 ? va_arg(ap, unsigned long long)
+			    : lng    ? va_arg(ap, unsigned long)
+				     : va_arg(ap, unsigned);
 			out_num(o, v, *fmt == 'u' ? 10 : 16);
 			continue;
-		case '%':
-			out_c(o, '%');
-			continue;
+		case '%': out_c(o, '%'); continue;
 		default:
 			out_c(o, '?');
 			if (!*fmt)
@@ -117,8 +115,7 @@ static int check_node(struct mdb_node *n, size_t live, size_t *children, struct 
 		if (mdb_n_rights(n) & ~mdb_n_rights(p))
 			return mdb_fail(o, NODE_FMT ": more rights than its parent", NODE_ARGS(n));
 		paddr_t pp = mdb_n_paddr(p);
-		if (level > mdb_n_level(p) || l.paddr < pp ||
-		    l.paddr + mdb_level_size(level) > pp + mdb_n_size(p))
+		if (level > mdb_n_level(p) || l.paddr < pp || l.paddr + mdb_level_size(level) > pp + mdb_n_size(p))
 			return mdb_fail(o, NODE_FMT ": not inside its parent", NODE_ARGS(n));
 	}
 	mdb_ref_t prev = 0;
@@ -176,8 +173,8 @@ int mdb_check(char *err, size_t errlen)
 		}
 	}
 	if (roots + children != live || reached != live)
-		return mdb_fail(&o, "%zu live nodes, %zu roots + %zu children, %zu reachable", live, roots,
-				children, reached);
+		return mdb_fail(&o, "%zu live nodes, %zu roots + %zu children, %zu reachable", live, roots, children,
+				reached);
 	return 0;
 }
 
@@ -200,9 +197,8 @@ static struct mdb_node *child_after(struct mdb_node *p, uint32_t id, vaddr_t v, 
 
 static void dump_node(struct mdb_out *o, struct mdb_node *n, unsigned depth)
 {
-	static const char *const size_names[] = {"4K", "8K", "16K", "32K", "64K", "128K", "256K", "512K",
-						 "1M", "2M", "4M", "8M", "16M", "32M", "64M", "128M",
-						 "256M", "512M", "1G"};
+	static const char *const size_names[] = {"4K", "8K", "16K", "32K", "64K", "128K", "256K", "512K", "1M", "2M",
+						 "4M", "8M", "16M", "32M", "64M", "128M", "256M", "512M", "1G"};
 	unsigned r = mdb_n_rights(n), sh = arch_pt_level_shift(mdb_n_level(n)) - 12;
 	for (unsigned i = 0; i < depth; i++)
 		mdb_outf(o, "  ");

@@ -73,8 +73,7 @@ void mdb_nodes_init(void *arena, size_t size)
 bool mdb_nodes_is_page(const void *p)
 {
 	const char *c = p;
-	if (!mdb_arena || c < mdb_arena || c >= mdb_arena + arena_size ||
-	    (size_t)(c - mdb_arena) % MDB_NODE_PAGE_SIZE)
+	if (!mdb_arena || c < mdb_arena || c >= mdb_arena + arena_size || (size_t)(c - mdb_arena) % MDB_NODE_PAGE_SIZE)
 		return false;
 	/* The magic alone could be stale garbage in a page that was never lent (or
 	 * was freed without eviction): the list links must agree as well. */
@@ -163,10 +162,7 @@ void mdb_nodes_remove_page(struct mdb_node_page *p)
 	p->magic = 0;
 }
 
-struct mdb_node_page *mdb_nodes_first(void)
-{
-	return pages.head ? page_at(pages.head) : page_at(draining.head);
-}
+struct mdb_node_page *mdb_nodes_first(void) { return pages.head ? page_at(pages.head) : page_at(draining.head); }
 
 struct mdb_node_page *mdb_nodes_next(struct mdb_node_page *p)
 {
@@ -204,8 +200,8 @@ static int check_list(struct page_list *l, bool drain, size_t *free_slots, struc
 			nfree++;
 		}
 		if (used != p->used || pinned != p->pinned || used + nfree != MDB_NODES_PER_PAGE)
-			return mdb_fail(o, "page %u counts: used %u/%u pinned %u/%u free %u",
-					(unsigned)n1 - 1, p->used, used, p->pinned, pinned, nfree);
+			return mdb_fail(o, "page %u counts: used %u/%u pinned %u/%u free %u", (unsigned)n1 - 1, p->used,
+					used, p->pinned, pinned, nfree);
 		if (!drain) {
 			if (nfree && seen_full)
 				return mdb_fail(o, "page %u with room behind a full page", (unsigned)n1 - 1);

@@ -23,8 +23,8 @@
  * and clearing access bits are idempotent, so a restart only costs time.
  */
 
-void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift,
-		     unsigned rights, bool flush)
+void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights,
+		     bool flush)
 {
 	memset(op, 0, sizeof *op);
 	op->ms = ms;

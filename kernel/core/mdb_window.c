@@ -28,8 +28,8 @@ static bool norm(vaddr_t *base, unsigned *shift)
  * smaller, it lands at window base + (hot spot mod window size), aligned down
  * to the fpage size.
  */
-bool mdb_window(vaddr_t snd_base, unsigned snd_shift, vaddr_t hot_spot, vaddr_t rcv_base,
-		unsigned rcv_shift, struct mdb_xfer *out)
+bool mdb_window(vaddr_t snd_base, unsigned snd_shift, vaddr_t hot_spot, vaddr_t rcv_base, unsigned rcv_shift,
+		struct mdb_xfer *out)
 {
 	if (!norm(&snd_base, &snd_shift) || !norm(&rcv_base, &rcv_shift))
 		return false;

@@ -27,8 +27,8 @@ static bool is_pool(const struct l4_memdesc *desc, unsigned n, paddr_t pa)
 
 /* Walks the boundaries of all descriptors: between two consecutive boundaries
  * the final type is constant, so one probe per interval decides it. */
-unsigned memmap_kernel_pool(const struct l4_memdesc *desc, unsigned n, paddr_t exclude_start,
-			    paddr_t exclude_end, struct phys_range *out, unsigned max)
+unsigned memmap_kernel_pool(const struct l4_memdesc *desc, unsigned n, paddr_t exclude_start, paddr_t exclude_end,
+			    struct phys_range *out, unsigned max)
 {
 	unsigned count = 0;
 	paddr_t pos = 0;

@@ -28,7 +28,6 @@ void thread_table_init(void)
 		thread_table[i] = NULL;
 }
 
-
 struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priority)
 {
 	word_t no = l4_thread_no(id);

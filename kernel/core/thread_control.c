@@ -24,10 +24,7 @@ static word_t fail(word_t *error, enum tc_error e)
 }
 
 /* A user thread number that ThreadControl may create or delete: above the root servers. */
-static bool user_thread_no(word_t no)
-{
-	return no >= THREAD_USER_BASE && no < THREAD_NUMBERS;
-}
+static bool user_thread_no(word_t no) { return no >= THREAD_USER_BASE && no < THREAD_NUMBERS; }
 
 static bool space_initialized(const struct space *s) { return s->utcb_area != 0; }
 
@@ -77,8 +74,8 @@ static word_t delete_thread(struct tcb *t, word_t *error)
 	return 1;
 }
 
-word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_t scheduler,
-		      l4_threadid_t pager, word_t utcb_location, word_t *error)
+word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_t scheduler, l4_threadid_t pager,
+		      word_t utcb_location, word_t *error)
 {
 	if (!thread_privileged(current))
 		return fail(error, TC_ERR_NO_PRIVILEGE);
@@ -250,12 +247,12 @@ struct tcb *exchange_registers(l4_threadid_t dest, struct exregs *r, l4_threadid
 	*result_id = l4_is_local_id(dest) ? t->id : (t->utcb ? t->utcb : t->id);
 
 	struct exregs old = {
-		.control = state_bits(t),
-		.sp = arch_user_sp(t),
-		.ip = arch_user_ip(t),
-		.flags = arch_user_flags(t),
-		.user_handle = t->utcb_k ? t->utcb_k[L4_UTCB_USER_HANDLE] : 0,
-		.pager = t->pager,
+	    .control = state_bits(t),
+	    .sp = arch_user_sp(t),
+	    .ip = arch_user_ip(t),
+	    .flags = arch_user_flags(t),
+	    .user_handle = t->utcb_k ? t->utcb_k[L4_UTCB_USER_HANDLE] : 0,
+	    .pager = t->pager,
 	};
 	word_t c = r->control;
 	if (t->state == TS_WAIT_IPC) {

@@ -27,8 +27,8 @@ static void put_padded(struct sink *s, const char *str, size_t n, int width, boo
 			sink_put(s, ' ');
 }
 
-static void put_number(struct sink *s, unsigned long long v, bool neg, unsigned base, bool upper,
-		       int width, bool left, char pad)
+static void put_number(struct sink *s, unsigned long long v, bool neg, unsigned base, bool upper, int width, bool left,
+		       char pad)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -78,8 +78,8 @@ static int format(struct sink *s, const char *fmt, va_list ap)
 		case 'd':
 		case 'i':
 			d = lng ? va_arg(ap, long long) : va_arg(ap, int);
-			put_number(s, d < 0 ? 0ull - (unsigned long long)d : (unsigned long long)d, d < 0, 10,
-				   false, width, left, pad);
+			put_number(s, d < 0 ? 0ull - (unsigned long long)d : (unsigned long long)d, d < 0, 10, false,
+				   width, left, pad);
 			break;
 		case 'u':
 		case 'x':
@@ -112,12 +112,8 @@ static int format(struct sink *s, const char *fmt, va_list ap)
 			put_padded(s, &c, 1, width, left, ' ');
 			break;
 		}
-		case '%':
-			sink_put(s, '%');
-			break;
-		case '\0':
-			fmt--;
-			break;
+		case '%': sink_put(s, '%'); break;
+		case '\0': fmt--; break;
 		default: /* unknown conversion: show it rather than guess */
 			sink_put(s, '%');
 			sink_put(s, *fmt);

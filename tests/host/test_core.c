@@ -19,9 +19,9 @@ static struct l4_memdesc md(paddr_t lo, paddr_t hi_excl, unsigned type, unsigned
 HOST_TEST(memmap_override, "core.memmap.override", "later memory descriptors override earlier ones where they overlap")
 {
 	struct l4_memdesc d[] = {
-		md(0, 128 * MiB, L4_MEM_CONVENTIONAL, 0),
-		md(100 * MiB, 108 * MiB, L4_MEM_RESERVED, 0),
-		md(104 * MiB, 105 * MiB, L4_MEM_BOOTLOADER, L4_BOOT_SUB_INFO),
+	    md(0, 128 * MiB, L4_MEM_CONVENTIONAL, 0),
+	    md(100 * MiB, 108 * MiB, L4_MEM_RESERVED, 0),
+	    md(104 * MiB, 105 * MiB, L4_MEM_BOOTLOADER, L4_BOOT_SUB_INFO),
 	};
 	unsigned sub;
 	CHECK_EQ(memmap_type_at(d, 3, 50 * MiB, &sub), L4_MEM_CONVENTIONAL);
@@ -32,14 +32,15 @@ HOST_TEST(memmap_override, "core.memmap.override", "later memory descriptors ove
 	CHECK_EQ(memmap_phys_top(d, 3), 128 * MiB);
 }
 
-HOST_TEST(memmap_pool, "core.memmap.pool", "the kernel pool is the final reserved memory minus later overrides and the kernel image")
+HOST_TEST(memmap_pool, "core.memmap.pool",
+	  "the kernel pool is the final reserved memory minus later overrides and the kernel image")
 {
 	struct l4_memdesc d[] = {
-		md(0, 128 * MiB, L4_MEM_CONVENTIONAL, 0),
-		md(100 * MiB, 108 * MiB, L4_MEM_RESERVED, 0),
-		md(104 * MiB, 105 * MiB, L4_MEM_BOOTLOADER, L4_BOOT_SUB_INFO), /* punches a hole */
-		md(120 * MiB, 121 * MiB, L4_MEM_RESERVED, 1),			  /* another subtype: not the pool */
-		l4_memdesc_make(0, ~0ull, L4_MEM_RESERVED, 0, 1),		  /* virtual: ignored */
+	    md(0, 128 * MiB, L4_MEM_CONVENTIONAL, 0),
+	    md(100 * MiB, 108 * MiB, L4_MEM_RESERVED, 0),
+	    md(104 * MiB, 105 * MiB, L4_MEM_BOOTLOADER, L4_BOOT_SUB_INFO), /* punches a hole */
+	    md(120 * MiB, 121 * MiB, L4_MEM_RESERVED, 1), /* another subtype: not the pool */
+	    l4_memdesc_make(0, ~0ull, L4_MEM_RESERVED, 0, 1), /* virtual: ignored */
 	};
 	struct phys_range r[8];
 	unsigned n = memmap_kernel_pool(d, 5, 101 * MiB, 102 * MiB, r, 8); /* the image at 101 MiB */
@@ -60,7 +61,8 @@ HOST_TEST(memmap_pool, "core.memmap.pool", "the kernel pool is the final reserve
 	CHECK_EQ(r[0].end, 0x5000);
 }
 
-HOST_TEST(frames, "core.frame.alloc", "the frame allocator hands out only pool frames, each once, zeroed, and takes them back")
+HOST_TEST(frames, "core.frame.alloc",
+	  "the frame allocator hands out only pool frames, each once, zeroed, and takes them back")
 {
 	static char mem[64 * 4096] __attribute__((aligned(4096)));
 	host_phys_base = mem;
@@ -115,7 +117,8 @@ HOST_TEST(sched_queues, "core.sched.queues", "ready queues are FIFO per priority
 	CHECK(sched_highest(&q) == NULL);
 }
 
-HOST_TEST(format, "core.printk.format", "snprintk formats like printf for the conversions the kernel uses, and truncates safely")
+HOST_TEST(format, "core.printk.format",
+	  "snprintk formats like printf for the conversions the kernel uses, and truncates safely")
 {
 	char b[64];
 	snprintk(b, sizeof b, "%d %u %x %#llx %5s|%-3c|%03d %%", -42, 7u, 255u, 0xdeadull, "ab", 'z', 5);

@@ -13,13 +13,25 @@
 #define W 2u
 /* map/grant of equal-sized fpage and window, then the full check */
 #define MAP(f, fv, sh, r, t, tv) \
-	do { CHECK_EQ(mdb_map(S(f), fv, sh, r, fv, S(t), tv, sh, false), MDB_OK); MC(); } while (0)
+	do { \
+		CHECK_EQ(mdb_map(S(f), fv, sh, r, fv, S(t), tv, sh, false), MDB_OK); \
+		MC(); \
+	} while (0)
 #define GRANT(f, fv, sh, r, t, tv) \
-	do { CHECK_EQ(mdb_map(S(f), fv, sh, r, fv, S(t), tv, sh, true), MDB_OK); MC(); } while (0)
+	do { \
+		CHECK_EQ(mdb_map(S(f), fv, sh, r, fv, S(t), tv, sh, true), MDB_OK); \
+		MC(); \
+	} while (0)
 #define UNMAP(sp, v, sh, r, fl) \
-	do { mdb_unmap(S(sp), v, sh, r, fl); MC(); } while (0)
+	do { \
+		mdb_unmap(S(sp), v, sh, r, fl); \
+		MC(); \
+	} while (0)
 #define ROOT(pa, lvl) \
-	do { CHECK_EQ(mdb_root_create(pa, lvl, RWX), MDB_OK); MC(); } while (0)
+	do { \
+		CHECK_EQ(mdb_root_create(pa, lvl, RWX), MDB_OK); \
+		MC(); \
+	} while (0)
 
 /* Golden text built from several dumps, each under a heading. */
 static char gold[1 << 16];
@@ -39,31 +51,42 @@ HOST_TEST(mdb_window_t, "mdb.window", "send fpage / receive window arithmetic: s
 	struct mdb_xfer x;
 	/* equal sizes */
 	CHECK(mdb_window(0x10000, 12, 0, 0x20000, 12, &x));
-	CHECK_EQ(x.src, 0x10000); CHECK_EQ(x.dst, 0x20000); CHECK_EQ(x.shift, 12);
+	CHECK_EQ(x.src, 0x10000);
+	CHECK_EQ(x.dst, 0x20000);
+	CHECK_EQ(x.shift, 12);
 	/* window larger: fpage placed at base + hot spot mod window size */
 	CHECK(mdb_window(0x10000, 12, 0x12345000, 0x400000, 22, &x));
-	CHECK_EQ(x.src, 0x10000); CHECK_EQ(x.dst, 0x400000 + 0x345000); CHECK_EQ(x.shift, 12);
+	CHECK_EQ(x.src, 0x10000);
+	CHECK_EQ(x.dst, 0x400000 + 0x345000);
+	CHECK_EQ(x.shift, 12);
 	/* ... aligned down to the fpage size */
 	CHECK(mdb_window(0x10000, 14, 0x7000, 0x400000, 22, &x));
-	CHECK_EQ(x.dst, 0x404000); CHECK_EQ(x.shift, 14);
+	CHECK_EQ(x.dst, 0x404000);
+	CHECK_EQ(x.shift, 14);
 	/* window smaller: hot spot selects the aligned part of the fpage */
 	CHECK(mdb_window(0x400000, 22, 0x12345678, 0x8000, 13, &x));
-	CHECK_EQ(x.src, 0x400000 + 0x344000); CHECK_EQ(x.dst, 0x8000); CHECK_EQ(x.shift, 13);
+	CHECK_EQ(x.src, 0x400000 + 0x344000);
+	CHECK_EQ(x.dst, 0x8000);
+	CHECK_EQ(x.shift, 13);
 	/* base bits below the size are ignored */
 	CHECK(mdb_window(0x10fff, 12, 0, 0x20abc, 12, &x));
-	CHECK_EQ(x.src, 0x10000); CHECK_EQ(x.dst, 0x20000);
+	CHECK_EQ(x.src, 0x10000);
+	CHECK_EQ(x.dst, 0x20000);
 	/* nil, too small, complete, beyond user space */
 	CHECK(!mdb_window(0, 0, 0, 0, 12, &x));
 	CHECK(!mdb_window(0x1000, 11, 0, 0, 12, &x));
 	CHECK(!mdb_window(0x1000, 12, 0, 0, 0, &x));
 	CHECK(mdb_window(0, 1, 0, 0, 1, &x));
-	CHECK_EQ(x.src, 0); CHECK_EQ(x.dst, 0); CHECK_EQ(x.shift, MDB_USER_BITS);
+	CHECK_EQ(x.src, 0);
+	CHECK_EQ(x.dst, 0);
+	CHECK_EQ(x.shift, MDB_USER_BITS);
 	CHECK(mdb_window(0x5000, 12, 0x3000, 0, 1, &x));
 	CHECK_EQ(x.dst, 0x3000);
 	CHECK(!mdb_window(1ull << 47, 12, 0, 0, 12, &x));
 	CHECK(!mdb_window(1ull << 50, 50, 0, 0, 12, &x));
 	CHECK(mdb_window(0, 63, 0x1000, 0x2000, 12, &x));
-	CHECK_EQ(x.src, 0x1000); CHECK_EQ(x.dst, 0x2000);
+	CHECK_EQ(x.src, 0x1000);
+	CHECK_EQ(x.dst, 0x2000);
 }
 
 HOST_TEST(mdb_chain_t, "mdb.chain", "sigma0->A->B->C: map with fewer rights, rights reduction, unmap")
@@ -205,7 +228,9 @@ HOST_TEST(mdb_split_x86_t, "mdb.split_x86", "1 GiB mapping: a 4 KiB unmap leaves
 	CHECK(!mdb_lookup(S(3), 0x201000));
 	struct mdb_node_info i;
 	CHECK(mdb_node_info(mdb_lookup(S(2), 0x80200000), &i));
-	CHECK_EQ(i.level, 0); CHECK_EQ(i.paddr, 0x40200000); CHECK_EQ(i.rights, RWX);
+	CHECK_EQ(i.level, 0);
+	CHECK_EQ(i.paddr, 0x40200000);
+	CHECK_EQ(i.rights, RWX);
 	CHECK(mdb_node_info(mdb_lookup(S(2), 0x80400000), &i));
 	CHECK_EQ(i.level, 1);
 	CHECK(mdb_node_info(mdb_lookup(S(3), 0x3ff000), &i));
@@ -359,7 +384,8 @@ HOST_TEST(mdb_nomem_t, "mdb.nomem", "node/page-table exhaustion: map fails clean
 	UNMAP(0, 0x104000, 12, W, false); /* s1's 256K would need a split: it loses w entirely */
 	struct mdb_node_info i;
 	CHECK(mdb_node_info(mdb_lookup(S(1), 0x400000), &i));
-	CHECK_EQ(i.level, 2); CHECK_EQ(i.rights, 5);
+	CHECK_EQ(i.level, 2);
+	CHECK_EQ(i.rights, 5);
 	UNMAP(2, 0, 20, RWX, true);
 	mdb_pt_host_fail_after(0);
 	CHECK_EQ(mdb_map(S(0), 0x100000, 12, RWX, 0, S(3), 0x3000, 12, false), MDB_ENOMEM);

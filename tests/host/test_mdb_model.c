@@ -17,13 +17,13 @@
 #define NV 1024 /* user pages per space: 4 MiB */
 #define NF 1024 /* frames: 4 MiB of physical memory, sigma0 maps it at 0 */
 #define ARENA_PAGES 48 /* > NSP * NV nodes plus a 512-piece split: never exhausted */
-#define KEY(s, v) ((s) * NV + (v))
+#define KEY(s, v) ((s)*NV + (v))
 #define NOKEY 0xffff
 
 struct ment {
 	uint8_t valid, rights;
 	uint16_t frame, parent; /* parent key or NOKEY for a root */
-	uint16_t hidx;		/* index in holders[frame] */
+	uint16_t hidx; /* index in holders[frame] */
 };
 static struct ment m[NSP * NV];
 static uint16_t holders[NF][NSP * NV];
@@ -280,7 +280,8 @@ static int op_root(const uint8_t *b)
 static int op_evict(const uint8_t *b)
 {
 	unsigned j = b[1] % ARENA_PAGES;
-	for (unsigned i = 0; i < ARENA_PAGES && !((struct mdb_node_page *)(mdbt.arena + (size_t)j * MDB_NODE_PAGE_SIZE))->used; i++)
+	for (unsigned i = 0;
+	     i < ARENA_PAGES && !((struct mdb_node_page *)(mdbt.arena + (size_t)j * MDB_NODE_PAGE_SIZE))->used; i++)
 		j = (j + 1) % ARENA_PAGES;
 	void *page = mdbt.arena + (size_t)j * MDB_NODE_PAGE_SIZE;
 	struct mdb_node_page *p = page;
@@ -291,7 +292,8 @@ static int op_evict(const uint8_t *b)
 		struct mdb_node_info info;
 		if (!mdb_node_info(mdb_page_slot(p, i), &info))
 			continue;
-		for (vaddr_t v = info.vaddr; v < info.vaddr + ((vaddr_t)1 << arch_pt_level_shift(info.level)); v += 0x1000)
+		for (vaddr_t v = info.vaddr; v < info.vaddr + ((vaddr_t)1 << arch_pt_level_shift(info.level));
+		     v += 0x1000)
 			keys[nk++] = KEY(info.ms->id, (unsigned)(v >> 12));
 	}
 	int err = (b[2] & 1) ? mdb_evict_page(page) : MDB_MORE;

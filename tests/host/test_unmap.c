@@ -56,7 +56,8 @@ static unsigned rights_at(struct mdb_space *ms, vaddr_t v)
 	return n && mdb_node_info(n, &in) ? in.rights : 0;
 }
 
-HOST_TEST(unmap_decode, "unmap.decode", "control word: k + 1 fpages, flush bit 6; results keep the fpage, rwx := access")
+HOST_TEST(unmap_decode, "unmap.decode",
+	  "control word: k + 1 fpages, flush bit 6; results keep the fpage, rwx := access")
 {
 	CHECK_EQ(unmap_fpage_count(0), 1);
 	CHECK_EQ(unmap_fpage_count(7), 8);
@@ -72,7 +73,8 @@ HOST_TEST(unmap_decode, "unmap.decode", "control word: k + 1 fpages, flush bit 6
 	CHECK_EQ(unmap_result(l4_fpage_log2(0x1000, 12), 2), l4_fpage_log2(0x1000, 12) | 2);
 }
 
-HOST_TEST(unmap_sys, "unmap.sys", "sys_unmap revokes the fpage's rights from derived mappings and answers in the same MRs")
+HOST_TEST(unmap_sys, "unmap.sys",
+	  "sys_unmap revokes the fpage's rights from derived mappings and answers in the same MRs")
 {
 	world(4);
 	struct trapframe tf = {0};
@@ -132,12 +134,18 @@ HOST_TEST(unmap_mrs, "unmap.mrs", "fpages beyond MR7 are read from and written b
 	world_end();
 }
 
-HOST_TEST(unmap_bad, "unmap.bad", "nil, tiny, beyond-user and kernel-half fpages change nothing and come back without rights")
+HOST_TEST(unmap_bad, "unmap.bad",
+	  "nil, tiny, beyond-user and kernel-half fpages change nothing and come back without rights")
 {
 	world(2);
 	static const l4_fpage_t bad[] = {
-		0, 7, (0x1000 | (10u << 4) | 7), (0x0000800000000000ull | (12u << 4) | 7),
-		(0xffff800000000000ull | (30u << 4) | 7), (0x40000000 | (63u << 4)), (0x40000000 | (2u << 4) | 7),
+	    0,
+	    7,
+	    (0x1000 | (10u << 4) | 7),
+	    (0x0000800000000000ull | (12u << 4) | 7),
+	    (0xffff800000000000ull | (30u << 4) | 7),
+	    (0x40000000 | (63u << 4)),
+	    (0x40000000 | (2u << 4) | 7),
 	};
 	struct trapframe tf = {0};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
@@ -170,7 +178,8 @@ static void interleave(void)
 	mdb_unmap(&me.mdb, 0x40000000 + ((hook_calls * 7) % 512) * 4096ull, 12, RWX, false);
 }
 
-HOST_TEST(unmap_preempt, "unmap.preempt", "a 512-child flush yields between bounded steps; interleaved map/unmap keep the db well-formed")
+HOST_TEST(unmap_preempt, "unmap.preempt",
+	  "a 512-child flush yields between bounded steps; interleaved map/unmap keep the db well-formed")
 {
 	world(512);
 	struct trapframe tf = {0};
@@ -201,7 +210,8 @@ HOST_TEST(unmap_preempt, "unmap.preempt", "a 512-child flush yields between boun
 
 static void delete_me(void) { unmap_thread_deleted(current); }
 
-HOST_TEST(unmap_deleted, "unmap.thread_deleted", "a thread deleted while preempted in Unmap leaves no op behind; the db stays well-formed")
+HOST_TEST(unmap_deleted, "unmap.thread_deleted",
+	  "a thread deleted while preempted in Unmap leaves no op behind; the db stays well-formed")
 {
 	world(512);
 	struct trapframe tf = {0};
@@ -225,7 +235,8 @@ HOST_TEST(unmap_deleted, "unmap.thread_deleted", "a thread deleted while preempt
 	world_end();
 }
 
-HOST_TEST(space_map_areas, "space.map_item.areas", "a map item from sigma0 creates its roots and skips the receiver's KIP and UTCB areas")
+HOST_TEST(space_map_areas, "space.map_item.areas",
+	  "a map item from sigma0 creates its roots and skips the receiver's KIP and UTCB areas")
 {
 	mdbt_setup(12, 21, 30, 64, 64);
 	static struct space s0, s1;

@@ -40,12 +40,12 @@ extern char syscall_entry[];
 static void set_gate(unsigned vec, word_t handler, unsigned dpl, unsigned ist)
 {
 	idt[vec] = (struct idt_gate){
-		.off_lo = handler & 0xffff,
-		.sel = GDT_KCODE,
-		.ist = ist,
-		.type_attr = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
-		.off_mid = (handler >> 16) & 0xffff,
-		.off_hi = handler >> 32,
+	    .off_lo = handler & 0xffff,
+	    .sel = GDT_KCODE,
+	    .ist = ist,
+	    .type_attr = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
+	    .off_mid = (handler >> 16) & 0xffff,
+	    .off_hi = handler >> 32,
 	};
 }
 
@@ -58,14 +58,13 @@ void cpu_set_kernel_stack(word_t top)
 void cpu_init(void)
 {
 	gdt[0] = 0;
-	gdt[GDT_KCODE / 8] = 0x00AF9A000000FFFF;   /* 64-bit code, DPL 0 */
-	gdt[GDT_KDATA / 8] = 0x00CF92000000FFFF;   /* data, DPL 0 */
+	gdt[GDT_KCODE / 8] = 0x00AF9A000000FFFF; /* 64-bit code, DPL 0 */
+	gdt[GDT_KDATA / 8] = 0x00CF92000000FFFF; /* data, DPL 0 */
 	gdt[GDT_UCODE32 / 8] = 0x00CFFA000000FFFF; /* 32-bit code, DPL 3 (sysret layout) */
-	gdt[GDT_UDATA / 8] = 0x00CFF2000000FFFF;   /* data, DPL 3 */
-	gdt[GDT_UCODE / 8] = 0x00AFFA000000FFFF;   /* 64-bit code, DPL 3 */
+	gdt[GDT_UDATA / 8] = 0x00CFF2000000FFFF; /* data, DPL 3 */
+	gdt[GDT_UCODE / 8] = 0x00AFFA000000FFFF; /* 64-bit code, DPL 3 */
 	word_t t = (word_t)&tss;
-	gdt[GDT_TSS / 8] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) |
-			   (((t >> 24) & 0xff) << 56);
+	gdt[GDT_TSS / 8] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) | (((t >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = t >> 32;
 	/* A data descriptor marked not present: the exception self-test loads it (#NP). */
 	gdt[GDT_NOT_PRESENT / 8] = 0x00CF12000000FFFF;
@@ -79,7 +78,9 @@ void cpu_init(void)
 	} __attribute__((packed)) gdtr = {sizeof(gdt) - 1, (word_t)gdt}, idtr = {sizeof(idt) - 1, (word_t)idt};
 	__asm__ volatile("lgdt %0" : : "m"(gdtr));
 	__asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
-			 : : "i"(GDT_KCODE) : "rax", "memory");
+			 :
+			 : "i"(GDT_KCODE)
+			 : "rax", "memory");
 	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" : : "r"((uint16_t)GDT_KDATA));
 	__asm__ volatile("ltr %0" : : "r"((uint16_t)GDT_TSS));
 

@@ -31,8 +31,8 @@ static void memory_init(void)
 	if (!n)
 		boot_fail("the KIP has no memory descriptors: start mnemo through an X.2 boot loader");
 	struct phys_range pool[MEMMAP_MAX_RANGES];
-	unsigned np = memmap_kernel_pool(kip.memdesc, n, virt_to_phys(_kernel_start), virt_to_phys(_kernel_end),
-					 pool, MEMMAP_MAX_RANGES);
+	unsigned np = memmap_kernel_pool(kip.memdesc, n, virt_to_phys(_kernel_start), virt_to_phys(_kernel_end), pool,
+					 MEMMAP_MAX_RANGES);
 	/* Until pgtable_init only the first GiB is mapped: the pool must lie there. */
 	unsigned usable = 0;
 	word_t kb = 0;
@@ -50,8 +50,8 @@ static void memory_init(void)
 		boot_fail("too little kernel memory (the boot loader reserves it: kmem=)");
 	}
 	frame_init(pool, usable);
-	printk("mnemo: kernel memory pool %llu KiB in %u range(s), first %#llx\n", (unsigned long long)kb,
-	       usable, (unsigned long long)pool[0].start);
+	printk("mnemo: kernel memory pool %llu KiB in %u range(s), first %#llx\n", (unsigned long long)kb, usable,
+	       (unsigned long long)pool[0].start);
 	pgtable_init(memmap_phys_top(kip.memdesc, n));
 }
 
@@ -66,8 +66,7 @@ void kernel_main(void)
 	uint32_t r[4];
 	cpuid(0x80000001, 0, r);
 	kip_init(arch_syscall_stub, timer_tsc_khz(), r[3] & (1u << 26));
-	printk("mnemo: command line \"%s\", TSC %llu kHz\n", kip_kernel_cmdline(),
-	       (unsigned long long)timer_tsc_khz());
+	printk("mnemo: command line \"%s\", TSC %llu kHz\n", kip_kernel_cmdline(), (unsigned long long)timer_tsc_khz());
 	thread_table_init();
 	if (!irq_threads_init(16))
 		boot_fail("out of kernel memory for the interrupt threads");

@@ -45,8 +45,7 @@ bool kdb_trap(struct trapframe *tf)
 	if (!arch_user_read(op, tf->rip, 1))
 		return false;
 	switch (op[0]) {
-	case 0x90: /* int3; nop: ignored */
-		return true;
+	case 0x90: /* int3; nop: ignored */ return true;
 	case 0xeb: { /* KDB_Enter: jmp over `mov $string, %rax` (48 c7 c0 imm32) or `mov $string, %eax` (b8 imm32) */
 		if (!arch_user_read(op, tf->rip + 2, 7))
 			return false;
@@ -66,12 +65,8 @@ bool kdb_trap(struct trapframe *tf)
 		if (!arch_user_read(op, tf->rip + 1, 1))
 			return false;
 		switch (op[0]) {
-		case 0x00:
-			console_putc((char)tf->rax);
-			return true;
-		case 0x01:
-			print_user_string(tf->rax);
-			return true;
+		case 0x00: console_putc((char)tf->rax); return true;
+		case 0x01: print_user_string(tf->rax); return true;
 		case 0x08: {
 			int c = console_getc();
 			tf->rax = c < 0 ? 0 : (word_t)c;
@@ -85,8 +80,7 @@ bool kdb_trap(struct trapframe *tf)
 			return true;
 		}
 		case 0x02: /* clear page, toggle break-in: nothing to do on a serial console */
-		case 0x03:
-			return true;
+		case 0x03: return true;
 		}
 		return false;
 	}
@@ -95,10 +89,7 @@ bool kdb_trap(struct trapframe *tf)
 
 /* User page faults. sigma0's are resolved by the kernel with the idempotent
  * mapping of physical memory (ABI §4.4); kernel memory is never given out. */
-bool arch_user_may_own(paddr_t pa)
-{
-	return pa < virt_to_phys(_kernel_start) || pa >= virt_to_phys(_kernel_end);
-}
+bool arch_user_may_own(paddr_t pa) { return pa < virt_to_phys(_kernel_start) || pa >= virt_to_phys(_kernel_end); }
 
 /* User page faults. sigma0's are resolved by the kernel with the idempotent
  * mapping of physical memory (ABI §4.4); everyone else's go to the pager as

@@ -304,7 +304,8 @@ bool pt_find_create(struct arch_pgtable *pt, vaddr_t va, unsigned level, struct 
 				uint32_t old_side = s[i];
 				t[i] = 0;
 				s[i] = 0;
-				pt_flush_leaf(pt, ALIGN_DOWN(va, (word_t)1 << (12 + 9 * l)), 1); /* paging-structure caches */
+				pt_flush_leaf(pt, ALIGN_DOWN(va, (word_t)1 << (12 + 9 * l)),
+					      1); /* paging-structure caches */
 				free_tables(old, old_side, l);
 			}
 			return true;

@@ -51,10 +51,22 @@ static word_t gate_handler(unsigned v)
 static const char *vector_how(unsigned v)
 {
 	switch (v) {
-	case 0: case 1: case 3: case 6: case 7: case 11: case 12: case 13: case 14: case 16:
-		return "real";
-	case 8: case 10: case 17: case 21: case 29: case 30:
-		return "CPU-shaped frame";
+	case 0:
+	case 1:
+	case 3:
+	case 6:
+	case 7:
+	case 11:
+	case 12:
+	case 13:
+	case 14:
+	case 16: return "real";
+	case 8:
+	case 10:
+	case 17:
+	case 21:
+	case 29:
+	case 30: return "CPU-shaped frame";
 	}
 	return "int n"; /* includes #XM: QEMU's TCG never raises it */
 }
@@ -66,14 +78,20 @@ static void raise_vector(unsigned v)
 	switch (v) {
 	case 0: __asm__ volatile("xorl %%ecx, %%ecx; divl %%ecx" : : : "eax", "ecx", "edx", "memory"); return;
 	case 1: /* single step: TF traps after the instruction that follows popf */
-		__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq; nop" ::: "memory"); return;
+		__asm__ volatile("pushfq; orq $0x100, (%%rsp); popfq; nop" ::: "memory");
+		return;
 	case 3: __asm__ volatile("int3" ::: "memory"); return;
 	case 6: __asm__ volatile("ud2" ::: "memory"); return;
-	case 7: write_cr0(read_cr0() | 8); __asm__ volatile("fnop" ::: "memory"); return;
+	case 7:
+		write_cr0(read_cr0() | 8);
+		__asm__ volatile("fnop" ::: "memory");
+		return;
 	case 11: /* load a data segment whose descriptor is not present */
-		__asm__ volatile("movw %0, %%fs" : : "r"((uint16_t)GDT_NOT_PRESENT) : "memory"); return;
+		__asm__ volatile("movw %0, %%fs" : : "r"((uint16_t)GDT_NOT_PRESENT) : "memory");
+		return;
 	case 12: /* load SS with a descriptor that is not present */
-		__asm__ volatile("movw %0, %%ss" : : "r"((uint16_t)GDT_NOT_PRESENT) : "memory"); return;
+		__asm__ volatile("movw %0, %%ss" : : "r"((uint16_t)GDT_NOT_PRESENT) : "memory");
+		return;
 	case 13: selftest_sink = *(volatile uint64_t *)0x8000000000000000ull; return;
 	case 14: selftest_sink = *(volatile uint64_t *)0x1000; return;
 	case 16: { /* x87: unmask divide-by-zero, divide, then wait */
@@ -81,9 +99,12 @@ static void raise_vector(unsigned v)
 		__asm__ volatile("clts; fninit; fldcw %0; fld1; fldz; fdivrp; fwait" : : "m"(cw) : "memory");
 		return;
 	}
-	case 8: case 10: case 17: case 21: case 29: case 30:
-		fake_exception(gate_handler(v), v == 17 ? 0 : GDT_NOT_PRESENT);
-		return;
+	case 8:
+	case 10:
+	case 17:
+	case 21:
+	case 29:
+	case 30: fake_exception(gate_handler(v), v == 17 ? 0 : GDT_NOT_PRESENT); return;
 	case 2: INT_N(2); return;
 	case 4: INT_N(4); return;
 	case 5: INT_N(5); return;

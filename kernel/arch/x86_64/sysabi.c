@@ -8,10 +8,7 @@
 #include <kern/thread_control.h>
 
 /* SystemClock: RAX = microseconds since boot. */
-void sys_system_clock(struct trapframe *tf)
-{
-	tf->rax = arch_clock_us();
-}
+void sys_system_clock(struct trapframe *tf) { tf->rax = arch_clock_us(); }
 
 /* ThreadSwitch: RDI = destination (nil: yield to equals). X.2 donates the rest
  * of the time slice to the destination if it is ready. */
@@ -20,7 +17,6 @@ void sys_thread_switch(struct trapframe *tf)
 	l4_threadid_t dest = tf->rdi;
 	schedule_to(dest == L4_NILTHREAD ? NULL : thread_lookup(dest));
 }
-
 
 static void set_error(word_t e)
 {

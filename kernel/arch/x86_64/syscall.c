@@ -22,7 +22,7 @@ __asm__(".pushsection .user_stubs, \"ax\"\n"
 	"syscall\n"
 	"ret\n"
 	".endr\n"
-	".balign 64\n"		/* slot 3: MemoryControl */
+	".balign 64\n" /* slot 3: MemoryControl */
 	"int $0x30\n"
 	"ret\n"
 	".rept 7\n"
@@ -39,17 +39,17 @@ l4_word_t arch_syscall_stub(unsigned i);
 l4_word_t arch_syscall_stub(unsigned i) { return stub_address(i); }
 
 static void (*const syscall_table[L4_SC_COUNT])(struct trapframe *) = {
-	[L4_SC_SPACE_CONTROL] = sys_space_control,
-	[L4_SC_THREAD_CONTROL] = sys_thread_control,
-	[L4_SC_PROCESSOR_CONTROL] = sys_processor_control,
-	[L4_SC_MEMORY_CONTROL] = sys_memory_control,
-	[L4_SC_IPC] = sys_ipc,
-	[L4_SC_LIPC] = sys_ipc,
-	[L4_SC_UNMAP] = sys_unmap,
-	[L4_SC_EXCHANGE_REGISTERS] = sys_exchange_registers,
-	[L4_SC_SYSTEM_CLOCK] = sys_system_clock,
-	[L4_SC_THREAD_SWITCH] = sys_thread_switch,
-	[L4_SC_SCHEDULE] = sys_schedule,
+    [L4_SC_SPACE_CONTROL] = sys_space_control,
+    [L4_SC_THREAD_CONTROL] = sys_thread_control,
+    [L4_SC_PROCESSOR_CONTROL] = sys_processor_control,
+    [L4_SC_MEMORY_CONTROL] = sys_memory_control,
+    [L4_SC_IPC] = sys_ipc,
+    [L4_SC_LIPC] = sys_ipc,
+    [L4_SC_UNMAP] = sys_unmap,
+    [L4_SC_EXCHANGE_REGISTERS] = sys_exchange_registers,
+    [L4_SC_SYSTEM_CLOCK] = sys_system_clock,
+    [L4_SC_THREAD_SWITCH] = sys_thread_switch,
+    [L4_SC_SCHEDULE] = sys_schedule,
 };
 
 /* int $0x30: only the MemoryControl stub may use it. */

@@ -22,7 +22,6 @@ static bool fpu_trapping; /* CR0.TS is set */
 extern char trap_return[];
 extern void arch_switch_stack(word_t *save_ksp, word_t new_ksp);
 
-
 void arch_thread_init_user(struct tcb *t, word_t ip, word_t sp, bool io_privileged)
 {
 	struct trapframe *tf = arch_user_frame(t);

@@ -64,7 +64,7 @@ void arch_irq_mask(unsigned line)
 void arch_irq_unmask(unsigned line)
 {
 	if (line < 16 && arch_irq_available(line)) {
-		pic_mask &= (uint16_t)~(1u << line);
+		pic_mask &= (uint16_t) ~(1u << line);
 		pic_write_mask();
 	}
 }
@@ -124,10 +124,7 @@ void timer_irq(void)
 	sched_tick(TICK_US);
 }
 
-void arch_idle_wait(void)
-{
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
-}
+void arch_idle_wait(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 
 void arch_system_stopped(void)
 {

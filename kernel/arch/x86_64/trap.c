@@ -28,20 +28,42 @@ bool kernel_interface_trap(struct trapframe *tf);
 bool kdb_trap(struct trapframe *tf);
 
 static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor segment overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 floating point", "#AC alignment check",
-	"#MC machine check", "#XM SIMD floating point", "#VE virtualization", "#CP control protection",
-	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
-	"#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 floating point",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD floating point",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 const char *trap_name(word_t vector);
-const char *trap_name(word_t vector)
-{
-	return vector < 32 ? exception_names[vector] : "interrupt";
-}
+const char *trap_name(word_t vector) { return vector < 32 ? exception_names[vector] : "interrupt"; }
 
 void trap_report(const struct trapframe *tf, const char *who)
 {
@@ -50,18 +72,20 @@ void trap_report(const struct trapframe *tf, const char *who)
 	if (tf->vector == 14)
 		printk("  fault address %#018llx (%s, %s, %s)\n", (unsigned long long)read_cr2(),
 		       (tf->error & 1) ? "protection" : "not present", (tf->error & 2) ? "write" : "read",
-		       (tf->error & 16) ? "fetch" : (tf->error & 4) ? "user" : "kernel");
-	printk("  rip %016llx cs %04llx rflags %016llx rsp %016llx ss %04llx\n",
-	       (unsigned long long)tf->rip, (unsigned long long)tf->cs, (unsigned long long)tf->rflags,
-	       (unsigned long long)tf->rsp, (unsigned long long)tf->ss);
+		       (tf->error & 16)	 ? "fetch"
+		       : (tf->error & 4) ? "user"
+					 : "kernel");
+	printk("  rip %016llx cs %04llx rflags %016llx rsp %016llx ss %04llx\n", (unsigned long long)tf->rip,
+	       (unsigned long long)tf->cs, (unsigned long long)tf->rflags, (unsigned long long)tf->rsp,
+	       (unsigned long long)tf->ss);
 	printk("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)tf->rax,
 	       (unsigned long long)tf->rbx, (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
 	printk("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", (unsigned long long)tf->rsi,
 	       (unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
 	printk("  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", (unsigned long long)tf->r9,
 	       (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
-	printk("  r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)tf->r13,
-	       (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+	printk("  r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)tf->r13, (unsigned long long)tf->r14,
+	       (unsigned long long)tf->r15);
 }
 
 bool arch_user_probe(word_t *dst, vaddr_t uva)
@@ -117,8 +141,8 @@ static void kernel_trap(struct trapframe *tf)
 static word_t *exc_slot(struct trapframe *tf, unsigned mr)
 {
 	word_t *const slots[EXC_MSG_WORDS - 1] = {
-		&tf->rip, &tf->rbx, &tf->r10, &tf->r12, &tf->r13, &tf->r14, &tf->r15, &tf->rax, &tf->rcx,
-		&tf->rdx, &tf->rsi, &tf->rdi, &tf->rbp, &tf->r8, &tf->r9, &tf->r11, &tf->rsp, &tf->rflags,
+	    &tf->rip, &tf->rbx, &tf->r10, &tf->r12, &tf->r13, &tf->r14, &tf->r15, &tf->rax, &tf->rcx,
+	    &tf->rdx, &tf->rsi, &tf->rdi, &tf->rbp, &tf->r8,  &tf->r9,	&tf->r11, &tf->rsp, &tf->rflags,
 	};
 	return slots[mr - 1];
 }
@@ -176,9 +200,7 @@ void trap_dispatch(struct trapframe *tf)
 		return;
 	} else {
 		switch (tf->vector) {
-		case 7:
-			fpu_trap_nm();
-			break;
+		case 7: fpu_trap_nm(); break;
 		case 6:
 			if (!kernel_interface_trap(tf))
 				user_exception_unhandled(tf);
@@ -191,8 +213,7 @@ void trap_dispatch(struct trapframe *tf)
 			if (!user_fault(read_cr2(), tf->error, tf->rip))
 				user_exception_unhandled(tf);
 			break;
-		default:
-			user_exception_unhandled(tf);
+		default: user_exception_unhandled(tf);
 		}
 	}
 	if (need_resched)

@@ -38,10 +38,10 @@
  */
 struct mdb_node {
 	mdb_ref_t parent; /* 0 for a root */
-	mdb_ref_t child;  /* first child, 0 for a leaf */
-	mdb_ref_t next;   /* next sibling (free list link when free) */
-	mdb_ref_t prev;   /* previous sibling */
-	uint64_t w;       /* packed: see MDB_W_* below */
+	mdb_ref_t child; /* first child, 0 for a leaf */
+	mdb_ref_t next; /* next sibling (free list link when free) */
+	mdb_ref_t prev; /* previous sibling */
+	uint64_t w; /* packed: see MDB_W_* below */
 };
 
 /* Layout of mdb_node.w: rights 3 | pinned 1 | level 2 | space id 22 | vpn 36. */
@@ -60,7 +60,7 @@ struct mdb_node {
  * one as a member), or allocated beside it. id indexes the mdb space table. */
 struct mdb_space {
 	struct space *space; /* passed to the arch_pt_* hooks */
-	uint32_t id;	     /* < CONFIG_MDB_MAX_SPACES while registered */
+	uint32_t id; /* < CONFIG_MDB_MAX_SPACES while registered */
 };
 #define MDB_NO_SPACE_ID 0xffffffffu
 
@@ -69,10 +69,10 @@ struct mdb_space {
 /* Error codes (negative). */
 #define MDB_OK 0
 #define MDB_ENOMEM (-1) /* node (or page-table) memory exhausted */
-#define MDB_EBUSY (-2)	/* page holds pinned nodes */
+#define MDB_EBUSY (-2) /* page holds pinned nodes */
 #define MDB_EINVAL (-3) /* bad argument */
 #define MDB_EEXIST (-4) /* something is mapped there already */
-#define MDB_MORE 1	/* a step function has more work */
+#define MDB_MORE 1 /* a step function has more work */
 
 /* Resets the database (space table, statistics); nodes via mdb_nodes_init. */
 void mdb_init(void);
@@ -91,41 +91,40 @@ int mdb_root_create(paddr_t paddr, unsigned level, unsigned rights);
 
 /* Send/receive window arithmetic of X.2 map/grant (pure; see mdb_window.c). */
 struct mdb_xfer {
-	vaddr_t src;	/* start in the sender's space */
-	vaddr_t dst;	/* start in the receiver's space */
+	vaddr_t src; /* start in the sender's space */
+	vaddr_t dst; /* start in the receiver's space */
 	unsigned shift; /* log2 of the transferred size */
 };
 /* Returns false if nothing is transferred (nil or too small fpage/window). */
-bool mdb_window(vaddr_t snd_base, unsigned snd_shift, vaddr_t hot_spot, vaddr_t rcv_base,
-		unsigned rcv_shift, struct mdb_xfer *out);
+bool mdb_window(vaddr_t snd_base, unsigned snd_shift, vaddr_t hot_spot, vaddr_t rcv_base, unsigned rcv_shift,
+		struct mdb_xfer *out);
 
 /* Maps (or grants) the send fpage (snd_base, snd_shift) with rights mask `rights`
  * from `from` into the receive window of `to`, hot spot as in the map item.
  * Maps what is mapped; replaces what was in the way (see docs/mdb.md).
  * Returns MDB_OK or MDB_ENOMEM (the parts done so far stay; the db is well-formed). */
-int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights,
-	    vaddr_t hot_spot, struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift,
-	    bool grant);
+int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
+	    struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant);
 
 /* A preemptible unmap (or flush, or space deletion). Fields are private. */
 struct mdb_unmap_op {
 	struct mdb_space *ms;
-	vaddr_t v, end;	    /* cursor and end in the caller's space */
-	vaddr_t top_end;    /* end of the part of the current top node */
-	paddr_t plo, phi;   /* physical range revoked below the current top */
+	vaddr_t v, end; /* cursor and end in the caller's space */
+	vaddr_t top_end; /* end of the part of the current top node */
+	paddr_t plo, phi; /* physical range revoked below the current top */
 	mdb_ref_t top, cur; /* current caller node and post-order cursor */
 	uint64_t split_epoch; /* mdb_split_epoch after our last step */
 	struct mdb_unmap_op *next_active; /* list of unfinished ops */
-	unsigned rights;    /* rights to revoke */
-	unsigned access;    /* result: access bits gathered (r/w/x = 4/2/1) */
+	unsigned rights; /* rights to revoke */
+	unsigned access; /* result: access bits gathered (r/w/x = 4/2/1) */
 	bool flush;
 	bool in_tree;
 	bool done;
 };
 /* Unmap of fpage (base, shift) of `ms`: revoke `rights` from derived mappings, and
  * from the caller's own if flush. rights == 0 is a status query. */
-void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift,
-		     unsigned rights, bool flush);
+void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights,
+		     bool flush);
 /* Does about `budget` units of work (a split may exceed it by one superpage's
  * pieces plus children). Returns MDB_MORE or MDB_OK (done; op->access valid). */
 int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget);

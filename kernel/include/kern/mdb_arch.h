@@ -18,9 +18,9 @@ unsigned arch_pt_level_shift(unsigned level);
 
 /* One present leaf mapping. */
 struct arch_pt_leaf {
-	vaddr_t base;	 /* virtual base, aligned to the leaf size */
-	paddr_t paddr;	 /* physical base of the leaf */
-	unsigned level;	 /* 0..MDB_NLEVELS-1 */
+	vaddr_t base; /* virtual base, aligned to the leaf size */
+	paddr_t paddr; /* physical base of the leaf */
+	unsigned level; /* 0..MDB_NLEVELS-1 */
 	unsigned rights; /* r=4 w=2 x=1 */
 	mdb_ref_t node;
 };
@@ -37,8 +37,7 @@ bool arch_pt_lookup(struct space *s, vaddr_t v, struct arch_pt_leaf *leaf, unsig
 /* Installs a leaf of `level` at v (aligned, nothing mapped there) -> paddr with
  * rights and cleared access bits, remembering node. 0, or -1 if out of memory
  * for page tables. */
-int arch_pt_install(struct space *s, vaddr_t v, unsigned level, paddr_t paddr, unsigned rights,
-		    mdb_ref_t node);
+int arch_pt_install(struct space *s, vaddr_t v, unsigned level, paddr_t paddr, unsigned rights, mdb_ref_t node);
 /* Removes the leaf at v (its base); returns its access bits. */
 unsigned arch_pt_remove(struct space *s, vaddr_t v);
 /* Changes the rights of the leaf at v (its base). */

@@ -33,11 +33,11 @@
 
 struct mdb_node_page {
 	uint32_t magic;
-	uint8_t used;	   /* live nodes */
-	uint8_t pinned;	   /* live pinned nodes */
+	uint8_t used; /* live nodes */
+	uint8_t pinned; /* live pinned nodes */
 	uint8_t free_head; /* slot index + 1 of the first free slot, 0 if full */
-	uint8_t flags;	   /* MDB_PAGE_DRAINING */
-	uint32_t next;	   /* page number + 1 in the arena of the next page, 0 = none */
+	uint8_t flags; /* MDB_PAGE_DRAINING */
+	uint32_t next; /* page number + 1 in the arena of the next page, 0 = none */
 	uint32_t prev;
 };
 
@@ -64,8 +64,14 @@ static inline bool mdb_node_live(const struct mdb_node *n) { return (n->w & MDB_
 
 /* Reference <-> pointer. */
 extern char *mdb_arena;
-static inline struct mdb_node *mdb_node(mdb_ref_t r) { return r ? (struct mdb_node *)(mdb_arena + ((uintptr_t)r << 3)) : NULL; }
-static inline mdb_ref_t mdb_ref(const struct mdb_node *n) { return n ? (mdb_ref_t)(((const char *)n - mdb_arena) >> 3) : 0; }
+static inline struct mdb_node *mdb_node(mdb_ref_t r)
+{
+	return r ? (struct mdb_node *)(mdb_arena + ((uintptr_t)r << 3)) : NULL;
+}
+static inline mdb_ref_t mdb_ref(const struct mdb_node *n)
+{
+	return n ? (mdb_ref_t)(((const char *)n - mdb_arena) >> 3) : 0;
+}
 
 /* True if p is a page currently lent to the allocator. */
 bool mdb_nodes_is_page(const void *p);

@@ -18,8 +18,8 @@ struct phys_range {
  * reserved (type 2, subtype 0, not virtual), shrunk to whole pages and minus
  * [exclude_start, exclude_end) (the kernel image). Returns the number of
  * ranges written to out (at most max), sorted and disjoint. */
-unsigned memmap_kernel_pool(const struct l4_memdesc *desc, unsigned n, paddr_t exclude_start,
-			    paddr_t exclude_end, struct phys_range *out, unsigned max);
+unsigned memmap_kernel_pool(const struct l4_memdesc *desc, unsigned n, paddr_t exclude_start, paddr_t exclude_end,
+			    struct phys_range *out, unsigned max);
 
 /* The final descriptor type of physical address pa (0 if no descriptor covers it). */
 unsigned memmap_type_at(const struct l4_memdesc *desc, unsigned n, paddr_t pa, unsigned *subtype);

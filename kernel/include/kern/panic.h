@@ -12,9 +12,9 @@ __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 #define CONFIG_ASSERT 1
 
 /* Kernel invariants only: user input must never reach an assert. */
-#define assert(cond)                                                                    \
-	do {                                                                            \
-		if (CONFIG_ASSERT && unlikely(!(cond)))                                 \
+#define assert(cond) \
+	do { \
+		if (CONFIG_ASSERT && unlikely(!(cond))) \
 			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 

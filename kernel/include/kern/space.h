@@ -8,7 +8,7 @@
 #include <kern/mdb.h>
 
 #define SPACE_UTCB_SIZE 1024 /* UtcbInfo: m = 1, a = 10 */
-#define SPACE_UTCB_MR0 512   /* offset of MR0 within a UTCB */
+#define SPACE_UTCB_MR0 512 /* offset of MR0 within a UTCB */
 
 /* Invariants: kip_area and utcb_area are either nil or valid, disjoint fpages in
  * user space; the KIP is mapped read-only at the base of kip_area; UTCB pages
@@ -22,7 +22,7 @@ struct space {
 	struct arch_pgtable pt;
 	l4_fpage_t kip_area, utcb_area;
 	word_t threads; /* threads whose `space` is this one */
-	bool sigma0;	/* faults are resolved idempotently by the kernel */
+	bool sigma0; /* faults are resolved idempotently by the kernel */
 	struct mdb_space mdb;
 };
 

@@ -9,11 +9,11 @@
 struct space;
 
 enum thread_state {
-	TS_FREE = 0,	/* TCB not in use */
-	TS_READY,	/* runnable (queued, or the running thread) */
-	TS_HALTED,	/* stopped: halted by ExchangeRegisters or after an unhandled fault */
-	TS_WAIT_IPC,	/* blocked in an IPC phase */
-	TS_INACTIVE,	/* exists, but has no space activated yet (ThreadControl) */
+	TS_FREE = 0, /* TCB not in use */
+	TS_READY, /* runnable (queued, or the running thread) */
+	TS_HALTED, /* stopped: halted by ExchangeRegisters or after an unhandled fault */
+	TS_WAIT_IPC, /* blocked in an IPC phase */
+	TS_INACTIVE, /* exists, but has no space activated yet (ThreadControl) */
 };
 
 /* X.2 thread numbers: below SystemBase interrupt threads, then kernel threads,
@@ -38,7 +38,7 @@ struct tcb {
 	l4_threadid_t pager, scheduler, exception_handler;
 	word_t timeslice_us, quantum_left_us;
 	const char *name;
-	bool halted;	   /* ExchangeRegisters halt: the thread does not run even when ready */
+	bool halted; /* ExchangeRegisters halt: the thread does not run even when ready */
 	bool io_privileged; /* user code may use I/O ports (IOPL 3): see docs/status.md */
 	l4_word_t *utcb_k; /* the kernel's pointer to this thread's MR0 (NULL: no UTCB) */
 
@@ -51,7 +51,7 @@ struct tcb {
 	bool timeout_armed;
 	struct tcb *ipc_partner;
 	struct tcb *sendq_head, *sendq_next, *sendq_prev; /* senders waiting for this thread */
-	word_t ipc_error;	/* X.2 error-code word delivered on wake-up; 0: success */
+	word_t ipc_error; /* X.2 error-code word delivered on wake-up; 0: success */
 	/* A sender's pending receive phase (a call), entered for it by the receiver. */
 	bool ipc_call, ipc_call_any_local, ipc_received_in_send;
 	uint16_t ipc_call_timeout;

@@ -20,8 +20,8 @@ enum tc_error {
 };
 
 /* Each returns 1 on success, 0 with *error set (ABI §5.5, §5.6, §5.7). */
-word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_t scheduler,
-		      l4_threadid_t pager, word_t utcb_location, word_t *error);
+word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_t scheduler, l4_threadid_t pager,
+		      word_t utcb_location, word_t *error);
 word_t space_control(l4_threadid_t space_spec, word_t control, l4_fpage_t kip_area, l4_fpage_t utcb_area,
 		     l4_threadid_t redirector, word_t *old_control, word_t *error);
 /* Returns the X.2 thread-state result (0 error, 1 dead, 2 inactive, 3 running,

@@ -14,10 +14,10 @@ typedef l4_word_t word_t;
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE ((word_t)1 << PAGE_SHIFT)
-#define ALIGN_DOWN(x, a) ((x) & ~((word_t)(a) - 1))
-#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (word_t)(a) - 1, (a))
+#define ALIGN_DOWN(x, a) ((x) & ~((word_t)(a)-1))
+#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (word_t)(a)-1, (a))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

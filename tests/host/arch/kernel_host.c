@@ -90,7 +90,11 @@ word_t host_clock_us;
 word_t arch_clock_us(void) { return host_clock_us; }
 void arch_idle_wait(void) {}
 void arch_system_stopped(void) { panic("host: system stopped"); }
-bool arch_user_may_own(paddr_t pa) { (void)pa; return true; }
+bool arch_user_may_own(paddr_t pa)
+{
+	(void)pa;
+	return true;
+}
 
 /* Unmap's preemption point: counted, so tests see that long unmaps yield; a test
  * may run other work there (what another thread would do while we are preempted). */
@@ -106,14 +110,46 @@ void arch_preempt_point(void)
 /* Frame accessors, the start trampoline and the interrupt controller. */
 static word_t host_ip, host_sp, host_flags;
 void arch_thread_init_startup(struct tcb *t, bool io) { (void)t, (void)io; }
-word_t arch_user_ip(struct tcb *t) { (void)t; return host_ip; }
-word_t arch_user_sp(struct tcb *t) { (void)t; return host_sp; }
-word_t arch_user_flags(struct tcb *t) { (void)t; return host_flags; }
-void arch_set_user_ip(struct tcb *t, word_t ip) { (void)t; host_ip = ip; }
-void arch_set_user_sp(struct tcb *t, word_t sp) { (void)t; host_sp = sp; }
-void arch_set_user_flags(struct tcb *t, word_t flags) { (void)t; host_flags = flags; }
+word_t arch_user_ip(struct tcb *t)
+{
+	(void)t;
+	return host_ip;
+}
+word_t arch_user_sp(struct tcb *t)
+{
+	(void)t;
+	return host_sp;
+}
+word_t arch_user_flags(struct tcb *t)
+{
+	(void)t;
+	return host_flags;
+}
+void arch_set_user_ip(struct tcb *t, word_t ip)
+{
+	(void)t;
+	host_ip = ip;
+}
+void arch_set_user_sp(struct tcb *t, word_t sp)
+{
+	(void)t;
+	host_sp = sp;
+}
+void arch_set_user_flags(struct tcb *t, word_t flags)
+{
+	(void)t;
+	host_flags = flags;
+}
 void arch_irq_mask(unsigned line) { (void)line; }
 void arch_irq_unmask(unsigned line) { (void)line; }
 bool arch_irq_available(unsigned line) { return line != 0 && line < 16; }
-bool arch_user_read(void *dst, vaddr_t uva, size_t len) { (void)dst, (void)uva, (void)len; return false; }
-bool arch_user_probe(word_t *dst, vaddr_t uva) { (void)dst, (void)uva; return false; }
+bool arch_user_read(void *dst, vaddr_t uva, size_t len)
+{
+	(void)dst, (void)uva, (void)len;
+	return false;
+}
+bool arch_user_probe(word_t *dst, vaddr_t uva)
+{
+	(void)dst, (void)uva;
+	return false;
+}

@@ -264,7 +264,8 @@ int mdb_pt_host_check(char *err, size_t errlen)
 		for (unsigned l = e->level + 1; l < MDB_NLEVELS; l++) {
 			struct ent *o = find(e->space, ALIGN_DOWN(e->tag, (word_t)1 << shifts[l]));
 			if (o && o->level == l) {
-				snprintf(err, errlen, "host pt: leaf 0x%llx inside another", (unsigned long long)e->tag);
+				snprintf(err, errlen, "host pt: leaf 0x%llx inside another",
+					 (unsigned long long)e->tag);
 				return -1;
 			}
 		}

@@ -42,7 +42,8 @@ static double b_map(void)
 	mdbt_setup(12, 21, 30, NMAP / 170 + 8, NMAP / 170 + 8);
 	int e = mdb_root_create(0x100000, 0, 7);
 	if (e)
-		fprintf(stderr, "%s: root %d sigma0 %p pt %zu free %zu\n", __func__, e, (void *)mdb_sigma0(), mdb_pt_host_count(), mdb_nodes_free);
+		fprintf(stderr, "%s: root %d sigma0 %p pt %zu free %zu\n", __func__, e, (void *)mdb_sigma0(),
+			mdb_pt_host_count(), mdb_nodes_free);
 	must(!e, __func__);
 	must(!mdb_map(S(0), 0x100000, 12, 7, 0, S(1), 0x1000, 12, false), "map");
 	double t = now_ns();
@@ -58,7 +59,8 @@ static double b_unmap1(void)
 	mdbt_setup(12, 21, 30, NMAP / 170 + 8, NMAP / 170 + 8);
 	int e = mdb_root_create(0x100000, 0, 7);
 	if (e)
-		fprintf(stderr, "%s: root %d sigma0 %p pt %zu free %zu\n", __func__, e, (void *)mdb_sigma0(), mdb_pt_host_count(), mdb_nodes_free);
+		fprintf(stderr, "%s: root %d sigma0 %p pt %zu free %zu\n", __func__, e, (void *)mdb_sigma0(),
+			mdb_pt_host_count(), mdb_nodes_free);
 	must(!e, __func__);
 	must(!mdb_map(S(0), 0x100000, 12, 7, 0, S(1), 0x1000, 12, false), "map");
 	for (vaddr_t i = 0; i < NMAP; i++)
@@ -81,7 +83,8 @@ static double b_unmap512(void)
 	must(!mdb_map(S(0), 0x200000, 21, 7, 0, S(1), 0x200000, 21, false), "map");
 	for (vaddr_t i = 0; i < N512; i++) /* 512 4K children per 2M region of s2 */
 		for (vaddr_t k = 0; k < 512; k++)
-			mdb_map(S(1), 0x200000 + (k << 12), 12, 7, 0, S(2 + i % 4), ((i + 1) << 21) + (k << 12), 12, false);
+			mdb_map(S(1), 0x200000 + (k << 12), 12, 7, 0, S(2 + i % 4), ((i + 1) << 21) + (k << 12), 12,
+				false);
 	double t = now_ns();
 	for (vaddr_t i = 0; i < N512; i++) /* unmap a 2M fpage of 512 4K mappings (flush: own) */
 		mdb_unmap(S(2 + i % 4), (i + 1) << 21, 21, 7, true);
@@ -95,7 +98,8 @@ static void build_tree(void)
 	mdbt_setup(12, 21, 30, 2 * TREE / 170 + 16, 2 * TREE / 170 + 16);
 	int e = mdb_root_create(0x100000, 0, 7);
 	if (e)
-		fprintf(stderr, "%s: root %d sigma0 %p pt %zu free %zu\n", __func__, e, (void *)mdb_sigma0(), mdb_pt_host_count(), mdb_nodes_free);
+		fprintf(stderr, "%s: root %d sigma0 %p pt %zu free %zu\n", __func__, e, (void *)mdb_sigma0(),
+			mdb_pt_host_count(), mdb_nodes_free);
 	must(!e, __func__);
 	must(!mdb_map(S(0), 0x100000, 12, 7, 0, S(1), 0x1000, 12, false), "map");
 	for (vaddr_t i = 0; i < TREE; i++) {
@@ -157,11 +161,11 @@ int main(int argc, char **argv)
 {
 	mdb_pt_host_keep_memory(true);
 	struct result r[] = {
-		measure("mdb_map_4k", b_map),
-		measure("mdb_unmap_1_page", b_unmap1),
-		measure("mdb_unmap_512_pages", b_unmap512),
-		measure("mdb_revoke_1e5_tree", b_revoke_tree),
-		measure("mdb_evict_per_node", b_evict),
+	    measure("mdb_map_4k", b_map),
+	    measure("mdb_unmap_1_page", b_unmap1),
+	    measure("mdb_unmap_512_pages", b_unmap512),
+	    measure("mdb_revoke_1e5_tree", b_revoke_tree),
+	    measure("mdb_evict_per_node", b_evict),
 	};
 	FILE *f = argc > 1 ? fopen(argv[1], "w") : NULL;
 	printf("%-24s %14s %8s\n", "benchmark", "ns/op (median)", "spread");
@@ -170,8 +174,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
 		printf("%-24s %14.1f %7.1f%%\n", r[i].name, r[i].med, 100 * r[i].spread);
 		if (f)
-			fprintf(f, "  {\"name\": \"%s\", \"unit\": \"ns/op\", \"value\": %.1f, \"repetitions\": %d, "
-				   "\"spread\": %.4f}%s\n",
+			fprintf(f,
+				"  {\"name\": \"%s\", \"unit\": \"ns/op\", \"value\": %.1f, \"repetitions\": %d, "
+				"\"spread\": %.4f}%s\n",
 				r[i].name, r[i].med, REPS, r[i].spread, i + 1 < sizeof r / sizeof r[0] ? "," : "");
 	}
 	if (f)

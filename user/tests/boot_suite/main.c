@@ -16,7 +16,7 @@ USER_TEST(ring3, "boot.ring3", "the root task runs in ring 3 with I/O privilege"
 	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
 	TEST_CHECK_EQ(cs & 3, 3);
 	TEST_CHECK_EQ((flags >> 12) & 3, 3); /* IOPL 3: root servers drive the UART (ABI §1.2) */
-	TEST_CHECK(flags & (1u << 9));	      /* interrupts on */
+	TEST_CHECK(flags & (1u << 9)); /* interrupts on */
 }
 
 USER_TEST(kernel_interface, "boot.kip.interface", "KernelInterface returns the KIP, version, flags and kernel ID")
@@ -127,7 +127,8 @@ USER_TEST(sigma0_any, "boot.sigma0.any", "sigma0 hands out any free page into a 
 	TEST_CHECK_EQ(*p, 0xfeedface);
 }
 
-USER_TEST(sigma0_specific, "boot.sigma0.specific", "sigma0 answers a specific page idempotently and refuses kernel memory")
+USER_TEST(sigma0_specific, "boot.sigma0.specific",
+	  "sigma0 answers a specific page idempotently and refuses kernel memory")
 {
 	l4_fpage_t req = l4_fpage_log2(0x2000000, 12) | 7;
 	l4_fpage_t a = L4_Sigma0_GetPage_RcvWindow(req, l4_fpage_log2(0x41000000, 12));

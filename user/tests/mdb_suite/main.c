@@ -153,7 +153,8 @@ USER_TEST(get2m, "mdb.sigma0.super2m", "a 2 MiB page from sigma0 maps all 512 pa
 
 static char flush_pg[PAGE] __attribute__((aligned(PAGE)));
 
-USER_TEST(flush_self, "mdb.flush.self", "Flush of our own page: the next touch faults, sigma0 maps the same frame again")
+USER_TEST(flush_self, "mdb.flush.self",
+	  "Flush of our own page: the next touch faults, sigma0 maps the same frame again")
 {
 	memcpy(flush_pg, "survives a flush", 17);
 	unsigned long c0 = pf_count;
@@ -229,7 +230,8 @@ USER_TEST(flush_many, "mdb.flush.many", "a flush of 256 pages (many preemptible 
 static char src_pg[PAGE] __attribute__((aligned(PAGE)));
 #define DST 0x58000000ul
 
-USER_TEST(status, "mdb.status", "GetStatus of a page reports reads and writes through the mapping derived from it, and resets them")
+USER_TEST(status, "mdb.status",
+	  "GetStatus of a page reports reads and writes through the mapping derived from it, and resets them")
 {
 	touch_write(src_pg, 1);
 	TEST_CHECK(map_local((l4_word_t)src_pg, DST, 7));
@@ -261,7 +263,8 @@ USER_TEST(status, "mdb.status", "GetStatus of a page reports reads and writes th
 static char rsrc_pg[PAGE] __attribute__((aligned(PAGE)));
 #define RDST 0x59000000ul
 
-USER_TEST(unmap_rights, "mdb.unmap.rights", "Unmap revokes rights from the derived mapping only; a write then faults once")
+USER_TEST(unmap_rights, "mdb.unmap.rights",
+	  "Unmap revokes rights from the derived mapping only; a write then faults once")
 {
 	touch_write(rsrc_pg, 9);
 	TEST_CHECK(map_local((l4_word_t)rsrc_pg, RDST, 7));
@@ -321,13 +324,13 @@ USER_TEST(many_fpages, "mdb.unmap.mrs", "ten fpages in one Unmap: MR8 and MR9 co
 USER_TEST(bad_fpages, "mdb.unmap.bad", "nil, tiny, huge and kernel-area fpages are answered without harm")
 {
 	static const l4_fpage_t bad[] = {
-		L4_NILPAGE,
-		(0x1000 & ~0x3fful) | (10u << 4) | 7,	     /* 1 KiB: below the page size */
-		(0x0000800000000000ul) | (12u << 4) | 7,     /* beyond user space */
-		(0xffff800000000000ul) | (30u << 4) | 7,     /* kernel half */
-		(0x0ul) | (63u << 4) | 0,		     /* 2^63 (status only) */
-		KIP_AREA | (12u << 4) | 7,		     /* our KIP: the kernel's page */
-		UTCB_AREA | (14u << 4) | 7,		     /* our UTCBs: the kernel's pages */
+	    L4_NILPAGE,
+	    (0x1000 & ~0x3fful) | (10u << 4) | 7, /* 1 KiB: below the page size */
+	    (0x0000800000000000ul) | (12u << 4) | 7, /* beyond user space */
+	    (0xffff800000000000ul) | (30u << 4) | 7, /* kernel half */
+	    (0x0ul) | (63u << 4) | 0, /* 2^63 (status only) */
+	    KIP_AREA | (12u << 4) | 7, /* our KIP: the kernel's page */
+	    UTCB_AREA | (14u << 4) | 7, /* our UTCBs: the kernel's pages */
 	};
 #define ARRAY_LEN (sizeof bad / sizeof bad[0])
 	l4_fpage_t f[ARRAY_LEN];
@@ -360,7 +363,8 @@ static void spinner(void)
 		spins++;
 }
 
-USER_TEST(long_unmaps, "mdb.unmap.preempt", "200 ms of multi-step unmaps beside a spinning thread of equal priority: both progress")
+USER_TEST(long_unmaps, "mdb.unmap.preempt",
+	  "200 ms of multi-step unmaps beside a spinning thread of equal priority: both progress")
 {
 	for (unsigned i = 0; i < SUPER / PAGE; i++) /* 512 mappings: a query of all takes several steps */
 		touch_write(long_buf + i * PAGE, (char)i);
@@ -403,7 +407,7 @@ USER_TEST(area_fault, "mdb.area.fault", "a touch of an unused UTCB slot is an ex
 	L4_Start_SpIp(t, (l4_word_t)&spin_stack[1022], (l4_word_t)area_reader);
 	L4_Sleep(L4_TimePeriod(20000));
 	TEST_CHECK_EQ(area_reader_done, 0); /* halted at the read (no exception handler) */
-	TEST_CHECK_EQ(area_faults, a0);	     /* the pager never heard of it */
+	TEST_CHECK_EQ(area_faults, a0); /* the pager never heard of it */
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 

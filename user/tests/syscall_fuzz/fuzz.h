@@ -30,9 +30,24 @@ void fuzz_raw_trap(struct fuzz_regs *r, unsigned kind);
 int fuzz_self_jump(l4_threadid_t self, l4_word_t control, l4_word_t flags, l4_word_t stub);
 
 enum fuzz_op {
-	OP_IPC, OP_LIPC, OP_CALL_VICTIM, OP_UNMAP, OP_EXREGS, OP_EXREGS_SELF, OP_SELF_JUMP,
-	OP_THREAD_CONTROL, OP_SPACE_CONTROL, OP_SCHEDULE, OP_PROCESSOR_CONTROL, OP_MEMORY_CONTROL,
-	OP_THREAD_SWITCH, OP_SYSTEM_CLOCK, OP_KERNEL_INTERFACE, OP_KDB, OP_UTCB_GARBAGE, OP_RAW,
+	OP_IPC,
+	OP_LIPC,
+	OP_CALL_VICTIM,
+	OP_UNMAP,
+	OP_EXREGS,
+	OP_EXREGS_SELF,
+	OP_SELF_JUMP,
+	OP_THREAD_CONTROL,
+	OP_SPACE_CONTROL,
+	OP_SCHEDULE,
+	OP_PROCESSOR_CONTROL,
+	OP_MEMORY_CONTROL,
+	OP_THREAD_SWITCH,
+	OP_SYSTEM_CLOCK,
+	OP_KERNEL_INTERFACE,
+	OP_KDB,
+	OP_UTCB_GARBAGE,
+	OP_RAW,
 	OP_COUNT
 };
 extern const char *const fuzz_op_names[OP_COUNT];
@@ -45,8 +60,8 @@ struct fuzz_shared {
 	l4_word_t seed, calls, report_every, trace_from, trace_to, crash_budget;
 	l4_threadid_t root, sigma0, fuzzer, local_victim, echo, lazy;
 	/* progress */
-	volatile l4_word_t index;	  /* the call being made */
-	volatile unsigned op;		  /* its kind */
+	volatile l4_word_t index; /* the call being made */
+	volatile unsigned op; /* its kind */
 	volatile l4_word_t op_count[OP_COUNT];
 	volatile l4_word_t op_time_us[OP_COUNT]; /* with the page faults they cause */
 	volatile l4_word_t ipc_ok, ipc_err, map_items, victim_restarts, victim_crashes, self_jumps;

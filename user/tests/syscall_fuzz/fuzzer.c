@@ -16,7 +16,7 @@ static bool one_in(unsigned n) { return R() % n == 0; }
 #define SELF_LOCAL (UTCB_AREA + 512)
 #define VICTIM_LOCAL (UTCB_AREA + 1024 + 512)
 #define PROBE_REGION 0x90000000ull /* only ever the zero scratch page */
-#define ARITH_FLAGS 0x8d5ull	   /* CF PF AF ZF SF OF */
+#define ARITH_FLAGS 0x8d5ull /* CF PF AF ZF SF OF */
 #define RFLAGS_DF 0x400ull
 #define RFLAGS_BASE 0x202ull /* IF and the reserved bit: interrupts stay on */
 
@@ -62,17 +62,22 @@ static l4_threadid_t pick_tid(void)
 	case 0: return L4_NILTHREAD;
 	case 1: return L4_ANYTHREAD;
 	case 2: return L4_ANYLOCALTHREAD;
-	case 3: case 4: return fz.fuzzer;
+	case 3:
+	case 4: return fz.fuzzer;
 	case 5: return SELF_LOCAL;
-	case 6: case 7: return fz.local_victim;
+	case 6:
+	case 7: return fz.local_victim;
 	case 8: return VICTIM_LOCAL;
-	case 9: case 10: case 11: return fz.echo;
-	case 12: case 13: return fz.lazy;
+	case 9:
+	case 10:
+	case 11: return fz.echo;
+	case 12:
+	case 13: return fz.lazy;
 	case 14: return fz.root;
 	case 15: return fz.sigma0;
 	case 16: return l4_global_id(l4_kip_system_base(__l4_kip), 1); /* the kernel's thread */
-	case 17: return l4_global_id((r >> 8) % 16, 1);		   /* interrupt threads */
-	case 18: return with_version(fz.echo, (r >> 8) % 4);		   /* wrong versions */
+	case 17: return l4_global_id((r >> 8) % 16, 1); /* interrupt threads */
+	case 18: return with_version(fz.echo, (r >> 8) % 4); /* wrong versions */
 	case 19: return with_version(fz.local_victim, (r >> 8) & 0xffffffff);
 	case 20: return l4_global_id(l4_thread_no(fz.root) + (r >> 8) % 32, (r >> 16) % 3);
 	case 21: return UTCB_AREA + ((r >> 8) % 256) * 64; /* local IDs in and around our area */
@@ -98,14 +103,21 @@ static uint16_t pick_time(void)
 	l4_word_t r = R();
 	uint16_t t;
 	switch (r % 16) {
-	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: return L4_ZERO_TIME;
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+	case 8: return L4_ZERO_TIME;
 	case 9: return L4_NEVER;
-	case 10: case 11: return (uint16_t)(((r >> 8) % 5) << 10 | ((r >> 16) % 64));
+	case 10:
+	case 11: return (uint16_t)(((r >> 8) % 5) << 10 | ((r >> 16) % 64));
 	case 12: return (uint16_t)(0x8000 | ((r >> 8) % 3) << 11 | ((r >> 16) & 0x7ff) % 200);
 	case 13: return (uint16_t)(((r >> 8) % 32) << 10); /* m = 0: zero, whatever e */
-	default:
-		t = (uint16_t)(r >> 24);
-		return time_us(t) <= 1500 ? t : L4_ZERO_TIME;
+	default: t = (uint16_t)(r >> 24); return time_us(t) <= 1500 ? t : L4_ZERO_TIME;
 	}
 }
 
@@ -116,14 +128,23 @@ static l4_fpage_t pick_fpage(void)
 	l4_word_t r = R(), rights = (r >> 60) & 7;
 	unsigned s = 12 + (unsigned)((r >> 8) % 19);
 	switch (r % 16) {
-	case 0: case 1: case 2: return l4_fpage_log2(image_page(), 12) | rights;
+	case 0:
+	case 1:
+	case 2: return l4_fpage_log2(image_page(), 12) | rights;
 	case 3: return l4_fpage_log2(IMAGE_START & ~((1ull << s) - 1), s) | rights;
 	case 4: return L4_COMPLETE_ADDRESS_SPACE | rights;
-	case 5: case 6: return l4_fpage_log2(WINDOW_REGION + ((r >> 16) % (1ull << WINDOW_REGION_LOG2) & ~((1ull << s) - 1)), s) | rights;
+	case 5:
+	case 6:
+		return l4_fpage_log2(WINDOW_REGION + ((r >> 16) % (1ull << WINDOW_REGION_LOG2) & ~((1ull << s) - 1)),
+				     s) |
+		       rights;
 	case 7: return l4_fpage_log2(PROBE_REGION + ((r >> 16) % 64) * 4096, 12) | rights;
 	case 8: return l4_fpage_log2(UTCB_AREA + ((r >> 16) % 16) * 1024, 10 + (unsigned)((r >> 24) % 5)) | rights;
 	case 9: return l4_fpage_log2(KIP_AREA, 12 + (unsigned)((r >> 24) % 3)) | rights;
-	case 10: return l4_fpage_log2(0xffffffff80000000ull + ((r >> 16) % 1024) * 4096, 12 + (unsigned)((r >> 24) % 20)) | rights;
+	case 10:
+		return l4_fpage_log2(0xffffffff80000000ull + ((r >> 16) % 1024) * 4096,
+				     12 + (unsigned)((r >> 24) % 20)) |
+		       rights;
 	case 11: return L4_NILPAGE | rights;
 	case 12: return (R() & ~0x3f0ull) | ((r >> 16) % 64) << 4;
 	default: return R();
@@ -136,10 +157,15 @@ static void pick_item(l4_word_t *w0, l4_word_t *w1, bool more)
 	l4_word_t r = R();
 	l4_word_t send_base = (r >> 8) % 2 ? WINDOW_REGION + (R() % (1ull << WINDOW_REGION_LOG2)) : R();
 	switch (r % 10) {
-	case 0: case 1: case 2: case 3: case 4: *w0 = L4_MapItemWord0(send_base); break;
-	case 5: case 6: *w0 = L4_GrantItemWord0(send_base); break;
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+	case 4: *w0 = L4_MapItemWord0(send_base); break;
+	case 5:
+	case 6: *w0 = L4_GrantItemWord0(send_base); break;
 	case 7: *w0 = (R() & ~0xfull) | (r >> 4 & 6); break; /* a string item */
-	case 8: *w0 = (R() & ~0xfull) | 0xc; break;	       /* ctrl-xfer */
+	case 8: *w0 = (R() & ~0xfull) | 0xc; break; /* ctrl-xfer */
 	default: *w0 = R(); break;
 	}
 	*w1 = pick_fpage();
@@ -172,10 +198,12 @@ static l4_word_t pick_acceptor(void)
 	l4_word_t r = R();
 	unsigned s = 12 + (unsigned)((r >> 8) % (WINDOW_REGION_LOG2 - 11));
 	switch (r % 6) {
-	case 0: case 1: return (r >> 20) & 0xf;
+	case 0:
+	case 1: return (r >> 20) & 0xf;
 	case 2: return L4_COMPLETE_ADDRESS_SPACE | ((r >> 20) & 0xf);
 	default:
-		return l4_fpage_log2(WINDOW_REGION + ((r >> 24) % (1ull << WINDOW_REGION_LOG2) & ~((1ull << s) - 1)), s) |
+		return l4_fpage_log2(WINDOW_REGION + ((r >> 24) % (1ull << WINDOW_REGION_LOG2) & ~((1ull << s) - 1)),
+				     s) |
 		       ((r >> 20) & 0xf);
 	}
 }
@@ -251,8 +279,8 @@ static void sanitize_exregs(struct fuzz_regs *g)
 	}
 	if (!is_local_victim(g->rax))
 		return;
-	bool derails = (g->rsi & (XR_S | XR_I)) || ((g->rsi & XR_F) && (g->r9 & 0x100)) ||
-		       ((g->rsi & XR_p) && g->rdi != fz.root);
+	bool derails =
+	    (g->rsi & (XR_S | XR_I)) || ((g->rsi & XR_F) && (g->r9 & 0x100)) || ((g->rsi & XR_p) && g->rdi != fz.root);
 	if (!derails)
 		return;
 	if (fz.victim_crashes < fz.crash_budget) {
@@ -332,7 +360,8 @@ static void op_call_victim(void)
 	mr[1] = r >> 20;
 	for (unsigned i = 0; i < items; i++) {
 		l4_word_t send_base = WINDOW_REGION + R() % (1ull << WINDOW_REGION_LOG2);
-		mr[2 + 2 * i] = (one_in(4) ? L4_GrantItemWord0(send_base) : L4_MapItemWord0(send_base)) | (i + 1 < items);
+		mr[2 + 2 * i] =
+		    (one_in(4) ? L4_GrantItemWord0(send_base) : L4_MapItemWord0(send_base)) | (i + 1 < items);
 		mr[3 + 2 * i] = one_in(2) ? l4_fpage_log2(image_page(), 12) | 5 : pick_fpage();
 		fz.map_items++;
 	}
@@ -363,8 +392,9 @@ static void op_unmap(void)
 	unsigned k = one_in(4) ? (unsigned)(R() % 64) : (unsigned)(R() % 4);
 	for (unsigned i = 0; i <= k; i++)
 		mr[i] = one_in(6) ? pick_fpage() /* big ones take milliseconds */
-			: one_in(2) ? l4_fpage_log2(image_page(), 12 + (unsigned)(R() % 3)) | (R() & 7)
-				    : l4_fpage_log2(WINDOW_REGION + R() % (1ull << 28), 12 + (unsigned)(R() % 5)) | (R() & 7);
+			: one_in(2)
+			    ? l4_fpage_log2(image_page(), 12 + (unsigned)(R() % 3)) | (R() & 7)
+			    : l4_fpage_log2(WINDOW_REGION + R() % (1ull << 28), 12 + (unsigned)(R() % 5)) | (R() & 7);
 	g.r9 = mr[0], g.rax = mr[1], g.rbx = mr[2], g.r10 = mr[3];
 	g.r12 = mr[4], g.r13 = mr[5], g.r14 = mr[6], g.r15 = mr[7];
 	g.rdx = k | (one_in(2) ? 0x40 : 0) | (one_in(8) ? R() & ~0x7full : 0);
@@ -433,9 +463,11 @@ static void op_self_jump(void)
 {
 	l4_word_t r = R();
 	l4_threadid_t me = r % 2 ? fz.fuzzer : SELF_LOCAL;
-	l4_word_t control = XR_S | XR_I | ((r >> 8) % 2 ? XR_F : 0) | ((r >> 9) % 2 ? XR_d : 0) | ((r >> 10) % 2 ? XR_r | XR_s : 0);
+	l4_word_t control =
+	    XR_S | XR_I | ((r >> 8) % 2 ? XR_F : 0) | ((r >> 9) % 2 ? XR_d : 0) | ((r >> 10) % 2 ? XR_r | XR_s : 0);
 	if (tracing)
-		printf("fuzz %llu self-jump control %llx\n", (unsigned long long)call_index, (unsigned long long)control);
+		printf("fuzz %llu self-jump control %llx\n", (unsigned long long)call_index,
+		       (unsigned long long)control);
 	if (fuzz_self_jump(me, control, RFLAGS_BASE | (r >> 16 & ARITH_FLAGS), stub(L4_SC_EXCHANGE_REGISTERS)))
 		fz.self_jumps++;
 	else
@@ -446,13 +478,16 @@ static void op_privileged(unsigned op)
 {
 	struct fuzz_regs g;
 	random_regs(&g);
-	static const unsigned nos[] = {[OP_THREAD_CONTROL] = L4_SC_THREAD_CONTROL, [OP_SPACE_CONTROL] = L4_SC_SPACE_CONTROL,
-				       [OP_SCHEDULE] = L4_SC_SCHEDULE, [OP_PROCESSOR_CONTROL] = L4_SC_PROCESSOR_CONTROL,
+	static const unsigned nos[] = {[OP_THREAD_CONTROL] = L4_SC_THREAD_CONTROL,
+				       [OP_SPACE_CONTROL] = L4_SC_SPACE_CONTROL,
+				       [OP_SCHEDULE] = L4_SC_SCHEDULE,
+				       [OP_PROCESSOR_CONTROL] = L4_SC_PROCESSOR_CONTROL,
 				       [OP_MEMORY_CONTROL] = L4_SC_MEMORY_CONTROL};
 	unsigned no = nos[op];
 	g.rdi = op == OP_MEMORY_CONTROL ? SELF_LOCAL : pick_tid();
 	if (op == OP_THREAD_CONTROL && one_in(2))
-		g.r8 = pick_tid(), g.rsi = pick_tid(), g.rdx = pick_tid(), g.r9 = one_in(2) ? ~0ull : UTCB_AREA + R() % 16 * 1024;
+		g.r8 = pick_tid(), g.rsi = pick_tid(), g.rdx = pick_tid(),
+		g.r9 = one_in(2) ? ~0ull : UTCB_AREA + R() % 16 * 1024;
 	if (op == OP_SPACE_CONTROL && one_in(2))
 		g.rdx = pick_fpage(), g.r8 = pick_fpage();
 	if (op == OP_SCHEDULE && one_in(2))
@@ -494,7 +529,7 @@ static void op_trap(bool kip)
 	if (kind == 2) {
 		g.rax = '\n';
 	} else if (kind == 3 && prints) {
-		g.rax = (l4_word_t)"[fuzz: KDB PrintString]\n";
+		g.rax = (l4_word_t) "[fuzz: KDB PrintString]\n";
 	} else if (kind == 3) { /* pointers that print nothing */
 		l4_word_t r = R();
 		g.rax = r % 4 == 0   ? 0xffff800000000000ull | r
@@ -562,10 +597,11 @@ static void op_raw(void)
 static unsigned pick_op(void)
 {
 	static const uint8_t weights[OP_COUNT] = {
-		[OP_IPC] = 30, [OP_LIPC] = 8, [OP_CALL_VICTIM] = 10, [OP_UNMAP] = 8, [OP_EXREGS] = 8,
-		[OP_EXREGS_SELF] = 3, [OP_SELF_JUMP] = 2, [OP_THREAD_CONTROL] = 3, [OP_SPACE_CONTROL] = 2,
-		[OP_SCHEDULE] = 3, [OP_PROCESSOR_CONTROL] = 1, [OP_MEMORY_CONTROL] = 2, [OP_THREAD_SWITCH] = 3,
-		[OP_SYSTEM_CLOCK] = 2, [OP_KERNEL_INTERFACE] = 2, [OP_KDB] = 2, [OP_UTCB_GARBAGE] = 5, [OP_RAW] = 4,
+	    [OP_IPC] = 30,	    [OP_LIPC] = 8,	   [OP_CALL_VICTIM] = 10,      [OP_UNMAP] = 8,
+	    [OP_EXREGS] = 8,	    [OP_EXREGS_SELF] = 3,  [OP_SELF_JUMP] = 2,	       [OP_THREAD_CONTROL] = 3,
+	    [OP_SPACE_CONTROL] = 2, [OP_SCHEDULE] = 3,	   [OP_PROCESSOR_CONTROL] = 1, [OP_MEMORY_CONTROL] = 2,
+	    [OP_THREAD_SWITCH] = 3, [OP_SYSTEM_CLOCK] = 2, [OP_KERNEL_INTERFACE] = 2,  [OP_KDB] = 2,
+	    [OP_UTCB_GARBAGE] = 5,  [OP_RAW] = 4,
 	};
 	unsigned total = 0;
 	for (unsigned i = 0; i < OP_COUNT; i++)

@@ -27,7 +27,7 @@ static l4_word_t fuzzer_stack[STACK_WORDS] __attribute__((aligned(16)));
 static l4_word_t echo_stack[STACK_WORDS / 4] __attribute__((aligned(16)));
 static l4_word_t lazy_stack[STACK_WORDS / 4] __attribute__((aligned(16)));
 static l4_word_t helper_stack[STACK_WORDS / 4] __attribute__((aligned(16)));
-#define TOP(s) ((l4_word_t)&(s)[sizeof(s) / sizeof((s)[0]) - 2])
+#define TOP(s) ((l4_word_t) & (s)[sizeof(s) / sizeof((s)[0]) - 2])
 
 /* Mapped wherever a page fault hits outside the image: the fuzzer's random
  * addresses all see this one zero page (nobody writes it). */
@@ -134,10 +134,7 @@ static bool delete_thread(l4_threadid_t t)
 
 /* ---- the pager ---------------------------------------------------------------------------- */
 
-static bool ours(l4_threadid_t t)
-{
-	return t == fz.fuzzer || t == fz.local_victim || t == fz.echo || t == fz.lazy;
-}
+static bool ours(l4_threadid_t t) { return t == fz.fuzzer || t == fz.local_victim || t == fz.echo || t == fz.lazy; }
 
 /* Answers one page fault of one of our threads: the image with our own page, the
  * UTCB and KIP areas (the kernel's, never faulted on legitimately) not at all,
@@ -177,8 +174,8 @@ static bool answer_fault(l4_threadid_t from, l4_word_t addr, l4_word_t ip)
 static void print_progress(l4_word_t done, l4_clock_t t0)
 {
 	l4_word_t us = L4_SystemClock() - t0;
-	printf("fuzz: %llu calls, %llu s, %llu calls/s\n", (unsigned long long)done,
-	       (unsigned long long)(us / 1000000), (unsigned long long)(us ? done * 1000000 / us : 0));
+	printf("fuzz: %llu calls, %llu s, %llu calls/s\n", (unsigned long long)done, (unsigned long long)(us / 1000000),
+	       (unsigned long long)(us ? done * 1000000 / us : 0));
 }
 
 static void print_state(void)
@@ -251,16 +248,28 @@ static void helper_thread(void)
 }
 
 const char *const fuzz_op_names[OP_COUNT] = {
-	[OP_IPC] = "ipc", [OP_LIPC] = "lipc", [OP_CALL_VICTIM] = "call-victim", [OP_UNMAP] = "unmap",
-	[OP_EXREGS] = "exregs", [OP_EXREGS_SELF] = "exregs-self", [OP_SELF_JUMP] = "exregs-self-ip",
-	[OP_THREAD_CONTROL] = "threadcontrol", [OP_SPACE_CONTROL] = "spacecontrol", [OP_SCHEDULE] = "schedule",
-	[OP_PROCESSOR_CONTROL] = "processorcontrol", [OP_MEMORY_CONTROL] = "memorycontrol",
-	[OP_THREAD_SWITCH] = "threadswitch", [OP_SYSTEM_CLOCK] = "systemclock",
-	[OP_KERNEL_INTERFACE] = "kernelinterface", [OP_KDB] = "kdb", [OP_UTCB_GARBAGE] = "utcb-garbage",
-	[OP_RAW] = "raw",
+    [OP_IPC] = "ipc",
+    [OP_LIPC] = "lipc",
+    [OP_CALL_VICTIM] = "call-victim",
+    [OP_UNMAP] = "unmap",
+    [OP_EXREGS] = "exregs",
+    [OP_EXREGS_SELF] = "exregs-self",
+    [OP_SELF_JUMP] = "exregs-self-ip",
+    [OP_THREAD_CONTROL] = "threadcontrol",
+    [OP_SPACE_CONTROL] = "spacecontrol",
+    [OP_SCHEDULE] = "schedule",
+    [OP_PROCESSOR_CONTROL] = "processorcontrol",
+    [OP_MEMORY_CONTROL] = "memorycontrol",
+    [OP_THREAD_SWITCH] = "threadswitch",
+    [OP_SYSTEM_CLOCK] = "systemclock",
+    [OP_KERNEL_INTERFACE] = "kernelinterface",
+    [OP_KDB] = "kdb",
+    [OP_UTCB_GARBAGE] = "utcb-garbage",
+    [OP_RAW] = "raw",
 };
 
-USER_TEST(campaign, "fuzz.syscalls", "an unprivileged task makes N seeded random X.2 calls; the kernel survives and still works")
+USER_TEST(campaign, "fuzz.syscalls",
+	  "an unprivileged task makes N seeded random X.2 calls; the kernel survives and still works")
 {
 	main_tid = L4_Myself();
 	fz.root = L4_Myself();
@@ -287,7 +296,8 @@ USER_TEST(campaign, "fuzz.syscalls", "an unprivileged task makes N seeded random
 	for (unsigned i = 0; i < OP_COUNT; i++)
 		printf(" %s %llu (%llu ms)", fuzz_op_names[i], (unsigned long long)fz.op_count[i],
 		       (unsigned long long)fz.op_time_us[i] / 1000);
-	printf("\nfuzz: ipc ok %llu failed %llu, map/grant items sent %llu, victim restarts %llu (crashed on purpose %llu), "
+	printf("\nfuzz: ipc ok %llu failed %llu, map/grant items sent %llu, victim restarts %llu (crashed on purpose "
+	       "%llu), "
 	       "self-jumps %llu, echo replies %llu, lazy rounds %llu, faults %llu\n",
 	       (unsigned long long)fz.ipc_ok, (unsigned long long)fz.ipc_err, (unsigned long long)fz.map_items,
 	       (unsigned long long)fz.victim_restarts, (unsigned long long)fz.victim_crashes,

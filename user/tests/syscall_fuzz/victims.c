@@ -76,7 +76,8 @@ void lazy_main(void)
 		fz.lazy_rounds++;
 		l4_word_t r = rng_next(&lazy_rng);
 		accept_window();
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(200 + r % 800)), &from);
+		l4_msgtag_t tag =
+		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(200 + r % 800)), &from);
 		if (!L4_IpcFailed(tag)) {
 			build_reply(tag, &lazy_rng);
 			L4_Ipc(from, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
@@ -88,9 +89,7 @@ void lazy_main(void)
 			build_reply(0, &lazy_rng);
 			L4_Ipc(fz.fuzzer, L4_NILTHREAD, L4_TIMEOUTS(L4_TimePeriod(100 + (r >> 40) % 400), 0), NULL);
 			break;
-		case 1:
-			L4_ThreadSwitch(fz.fuzzer);
-			break;
+		case 1: L4_ThreadSwitch(fz.fuzzer); break;
 		}
 	}
 }

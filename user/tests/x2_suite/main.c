@@ -13,7 +13,7 @@
 long fpu_spin_check(l4_word_t pattern, l4_word_t gap, l4_word_t preemptions, l4_word_t limit);
 
 static unsigned next_thread = 1; /* thread numbers above ours, never reused */
-static unsigned next_slot = 1;	 /* UTCB slots of our space (slot 0 is ours) */
+static unsigned next_slot = 1; /* UTCB slots of our space (slot 0 is ours) */
 
 static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1); }
 static l4_word_t new_utcb(void) { return UTCB_AREA + 1024 * next_slot++; }
@@ -62,7 +62,8 @@ static void hello_thread(void)
 	sleep_forever();
 }
 
-USER_TEST(local_thread, "x2.thread.local", "a thread of our space starts by ExchangeRegisters and IPCs us; from is its local ID")
+USER_TEST(local_thread, "x2.thread.local",
+	  "a thread of our space starts by ExchangeRegisters and IPCs us; from is its local ID")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(hello_thread);
@@ -138,8 +139,8 @@ USER_TEST(exregs, "x2.exregs", "ExchangeRegisters stops, reads, changes and resu
 	L4_Sleep(L4_TimePeriod(2000));
 	TEST_CHECK_EQ(spin_counter, c1); /* halted */
 	TEST_CHECK(c1 > 0);
-	l4_threadid_t r = L4_ExchangeRegisters(t, 0x200 | 0x40, 0, 0, 0, 0x5151, L4_NILTHREAD, &state, &sp, &ip,
-					       &flags, &handle, &pager);
+	l4_threadid_t r = L4_ExchangeRegisters(t, 0x200 | 0x40, 0, 0, 0, 0x5151, L4_NILTHREAD, &state, &sp, &ip, &flags,
+					       &handle, &pager);
 	TEST_CHECK(r != L4_NILTHREAD);
 	TEST_CHECK(state & 1); /* halted */
 	TEST_CHECK(ip >= (l4_word_t)spin_thread && ip < (l4_word_t)spin_thread + 64);
@@ -150,8 +151,9 @@ USER_TEST(exregs, "x2.exregs", "ExchangeRegisters stops, reads, changes and resu
 	L4_Sleep(L4_TimePeriod(2000));
 	TEST_CHECK(spin_counter != c1); /* running again */
 	/* another space's thread is out of reach */
-	TEST_CHECK_EQ(L4_ExchangeRegisters(l4_sigma0_id(), 0x200, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL,
-					   NULL, NULL), L4_NILTHREAD);
+	TEST_CHECK_EQ(
+	    L4_ExchangeRegisters(l4_sigma0_id(), 0x200, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL),
+	    L4_NILTHREAD);
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
@@ -164,7 +166,8 @@ static void receiver_thread(void)
 	sleep_forever();
 }
 
-USER_TEST(abort, "x2.ipc.abort", "ExchangeRegisters aborts a receive: the IPC ends with 'canceled' in the receive phase")
+USER_TEST(abort, "x2.ipc.abort",
+	  "ExchangeRegisters aborts a receive: the IPC ends with 'canceled' in the receive phase")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(receiver_thread);
@@ -202,7 +205,8 @@ static void faulting_thread(void)
 	sleep_forever();
 }
 
-USER_TEST(exception_ipc, "x2.exception.ipc", "an invalid opcode becomes exception IPC to the handler, whose reply sets RIP and RAX")
+USER_TEST(exception_ipc, "x2.exception.ipc",
+	  "an invalid opcode becomes exception IPC to the handler, whose reply sets RIP and RAX")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(faulting_thread);
@@ -213,7 +217,7 @@ USER_TEST(exception_ipc, "x2.exception.ipc", "an invalid opcode becomes exceptio
 	TEST_CHECK_EQ(tag >> 20, ((l4_word_t)-5 << 20) >> 20); /* label -5 << 4 */
 	TEST_CHECK_EQ(L4_TAG_U(tag), 19);
 	TEST_CHECK_EQ(mr[19], 6); /* #UD */
-	TEST_CHECK_EQ(mr[8], 1);  /* RAX at the fault */
+	TEST_CHECK_EQ(mr[8], 1); /* RAX at the fault */
 	TEST_CHECK_EQ(*(unsigned short *)mr[1], 0x0b0f); /* RIP points at ud2 */
 	mr[0] = l4_msgtag(0, 19, 0, 0);
 	mr[1] += 2;
@@ -225,7 +229,10 @@ USER_TEST(exception_ipc, "x2.exception.ipc", "an invalid opcode becomes exceptio
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
-static inline void outb(unsigned short port, unsigned char v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outb(unsigned short port, unsigned char v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
 static inline unsigned char inb(unsigned short port)
 {
 	unsigned char v;
@@ -233,15 +240,17 @@ static inline unsigned char inb(unsigned short port)
 	return v;
 }
 
-USER_TEST(interrupt, "x2.interrupt.ipc", "a device interrupt (the UART's, IRQ 4) arrives as IPC from its interrupt thread")
+USER_TEST(interrupt, "x2.interrupt.ipc",
+	  "a device interrupt (the UART's, IRQ 4) arrives as IPC from its interrupt thread")
 {
 	l4_threadid_t irq = l4_global_id(4, 1), me = L4_Myself(), from;
-	TEST_CHECK_EQ(L4_ThreadControl(l4_global_id(0, 1), l4_global_id(0, 1), L4_NILTHREAD, me, ~0ull), 0); /* the kernel's timer */
+	TEST_CHECK_EQ(L4_ThreadControl(l4_global_id(0, 1), l4_global_id(0, 1), L4_NILTHREAD, me, ~0ull),
+		      0); /* the kernel's timer */
 	TEST_CHECK_EQ(L4_ThreadControl(irq, irq, L4_NILTHREAD, me, ~0ull), 1); /* associate */
 	TEST_CHECK(L4_Schedule(irq, ~0ull, ~0ull, 200, ~0ull, NULL) != 0); /* its handler may schedule it */
 	unsigned char mcr = inb(0x3fc);
 	outb(0x3fc, mcr | 0x08); /* OUT2 drives the IRQ line on PCs */
-	outb(0x3f9, 0x02);	 /* interrupt when the transmitter is empty: at once */
+	outb(0x3f9, 0x02); /* interrupt when the transmitter is empty: at once */
 	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, irq, L4_TIMEOUTS(0, L4_TimePeriod(1000000)), &from);
 	outb(0x3f9, 0x00);
 	outb(0x3fc, mcr);
@@ -292,15 +301,16 @@ static void send_strings(l4_threadid_t to, l4_time_t timeout)
 	mr[1] = 0x5151;
 	mr[2] = L4_StringItemWord0(sizeof str_src, 1, 0); /* 12 KiB over four pages */
 	mr[3] = (l4_word_t)str_src;
-	mr[4] = L4_StringItemWord0(20, 1, 1);	     /* a compound string: 20 + 44 bytes */
-	mr[5] = (l4_word_t)"compound string, part one...";
+	mr[4] = L4_StringItemWord0(20, 1, 1); /* a compound string: 20 + 44 bytes */
+	mr[5] = (l4_word_t) "compound string, part one...";
 	mr[0] = l4_msgtag(9, 1, 6, 0);
 	mr[6] = L4_StringItemWord0(44, 1, 0);
-	mr[7] = (l4_word_t)"and the forty-four bytes of its second part.";
+	mr[7] = (l4_word_t) "and the forty-four bytes of its second part.";
 	L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(timeout, 0), NULL);
 }
 
-USER_TEST(strings_sender_copies, "x2.ipc.string", "strings go into fresh buffer pages of a waiting receiver (faults raised in its name), gather and scatter")
+USER_TEST(strings_sender_copies, "x2.ipc.string",
+	  "strings go into fresh buffer pages of a waiting receiver (faults raised in its name), gather and scatter")
 {
 	main_tid = L4_Myself();
 	fill(str_src, sizeof str_src, 3);
@@ -328,7 +338,8 @@ static void string_sender(void)
 	sleep_forever();
 }
 
-USER_TEST(strings_receiver_copies, "x2.ipc.string_pickup", "a receiver taking a blocked sender's string faults the sender's pages in through its pager")
+USER_TEST(strings_receiver_copies, "x2.ipc.string_pickup",
+	  "a receiver taking a blocked sender's string faults the sender's pages in through its pager")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(string_sender);
@@ -361,7 +372,8 @@ static void short_receiver(void)
 	sleep_forever();
 }
 
-USER_TEST(strings_overflow, "x2.ipc.string_overflow", "a string longer than the buffer fails both sides with 'message overflow' at the right offset")
+USER_TEST(strings_overflow, "x2.ipc.string_overflow",
+	  "a string longer than the buffer fails both sides with 'message overflow' at the right offset")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(short_receiver);
@@ -387,7 +399,7 @@ static volatile l4_threadid_t lb_tid, b_tid;
  * serves one fault only); its pager is LB. */
 static void prop_b(void)
 {
-	l4_word_t seen = (l4_word_t)*(volatile char *)prop_page + 1;
+	l4_word_t seen = (l4_word_t) * (volatile char *)prop_page + 1;
 	send_word(main_tid, 11, seen);
 	sleep_forever();
 }
@@ -404,7 +416,9 @@ static void prop_lb(void)
 	sleep_forever(); /* LB never answers B itself */
 }
 
-USER_TEST(propagation, "x2.ipc.propagation", "a local pager propagates a fault: the external pager sees the faulting thread as sender and answers it directly")
+USER_TEST(
+    propagation, "x2.ipc.propagation",
+    "a local pager propagates a fault: the external pager sees the faulting thread as sender and answers it directly")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t lb = start_local(prop_lb);
@@ -414,16 +428,19 @@ USER_TEST(propagation, "x2.ipc.propagation", "a local pager propagates a fault: 
 	TEST_CHECK_EQ(L4_ThreadControl(b, L4_Myself(), L4_Myself(), lb, new_utcb()), 1); /* B's pager is LB */
 	L4_Start_SpIp(b, new_stack(), (l4_word_t)prop_b);
 	l4_threadid_t from;
-	l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, b, L4_TIMEOUTS(0, L4_TimePeriod(1000000)), &from); /* closed wait for B */
+	l4_msgtag_t tag =
+	    L4_Ipc(L4_NILTHREAD, b, L4_TIMEOUTS(0, L4_TimePeriod(1000000)), &from); /* closed wait for B */
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK(tag & L4_TAG_PROPAGATED);
 	TEST_CHECK_EQ(tag >> 20, ((l4_word_t)-2 << 20) >> 20); /* B's page fault */
 	TEST_CHECK_EQ(l4_utcb()[1] & ~0xfffull, (l4_word_t)prop_page);
-	l4_threadid_t b_local = L4_ExchangeRegisters(b, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	l4_threadid_t b_local =
+	    L4_ExchangeRegisters(b, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(from, b_local); /* the virtual sender, as a local ID: same space */
 	TEST_CHECK_EQ(l4_utcb()[L4_UTCB_ACTUAL_SENDER], lb);
 	/* back the page, then answer B itself with an empty reply: it retries */
-	TEST_CHECK(L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2((l4_word_t)prop_page, 12)) != L4_NILPAGE);
+	TEST_CHECK(L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2((l4_word_t)prop_page, 12)) !=
+		   L4_NILPAGE);
 	prop_page[0] = 41;
 	l4_utcb()[0] = 0;
 	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(b, L4_ZERO_TIME))); /* B waits for us now, not for LB */
@@ -447,7 +464,8 @@ static void probe_thread(void)
 	sleep_forever();
 }
 
-USER_TEST(local_id_hole, "x2.ipc.local_id_hole", "a local ID in an unused page of the UTCB area is 'no partner' at once, never a page fault to the pager")
+USER_TEST(local_id_hole, "x2.ipc.local_id_hole",
+	  "a local ID in an unused page of the UTCB area is 'no partner' at once, never a page fault to the pager")
 {
 	main_tid = L4_Myself();
 	l4_threadid_t silent = start_local(sleep_forever); /* a pager that never answers */
@@ -481,8 +499,8 @@ USER_TEST(fpu_preempt, "x2.fpu.preemption", "two threads keep their SSE register
 {
 	main_tid = L4_Myself();
 	l4_word_t khz = __l4_kip->procdesc[0].internal_khz;
-	gap_ticks = khz * 2;	      /* 2 ms: a time slice is 10 ms */
-	limit_ticks = khz * 10000;    /* 10 s of guest time */
+	gap_ticks = khz * 2; /* 2 ms: a time slice is 10 ms */
+	limit_ticks = khz * 10000; /* 10 s of guest time */
 	l4_threadid_t a = start_local(fpu_thread0), b = start_local(fpu_thread1);
 	TEST_CHECK(a && b);
 	for (int n = 0; n < 2; n++) {
@@ -538,7 +556,8 @@ USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our 
 {
 	l4_threadid_t c = new_tid();
 	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull), 1); /* inactive, new space */
-	TEST_CHECK_EQ(L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 1);
+	TEST_CHECK_EQ(
+	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 1);
 	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA), 1); /* active: waits for us */
 	child_in = 14;
 	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
@@ -550,15 +569,16 @@ USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our 
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
 	TEST_CHECK_EQ(l4_utcb()[1], 42);
-	TEST_CHECK_EQ(l4_utcb()[2], 0);	  /* ThreadControl refused in an unprivileged space... */
-	TEST_CHECK_EQ(l4_utcb()[3], 1);	  /* ...with "no privilege" */
-	TEST_CHECK(faults >= 3);	  /* code, data, stack */
+	TEST_CHECK_EQ(l4_utcb()[2], 0); /* ThreadControl refused in an unprivileged space... */
+	TEST_CHECK_EQ(l4_utcb()[3], 1); /* ...with "no privilege" */
+	TEST_CHECK(faults >= 3); /* code, data, stack */
 	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1); /* and its space */
 }
 
 /* ---- error paths of the privileged calls ---------------------------------------------- */
 
-USER_TEST(tc_errors, "x2.threadcontrol.errors", "ThreadControl, SpaceControl and Schedule reject bad arguments with X.2 error codes")
+USER_TEST(tc_errors, "x2.threadcontrol.errors",
+	  "ThreadControl, SpaceControl and Schedule reject bad arguments with X.2 error codes")
 {
 	l4_threadid_t me = L4_Myself(), t = new_tid();
 	TEST_CHECK_EQ(L4_ThreadControl(me, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 0); /* delete self */
@@ -578,9 +598,11 @@ USER_TEST(tc_errors, "x2.threadcontrol.errors", "ThreadControl, SpaceControl and
 	TEST_CHECK_EQ(L4_ErrorCode(), 2);
 	l4_threadid_t s = new_tid();
 	TEST_CHECK_EQ(L4_ThreadControl(s, s, me, L4_NILTHREAD, ~0ull), 1);
-	TEST_CHECK_EQ(L4_SpaceControl(s, 0, l4_fpage_log2(KIP_AREA, 13), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 0);
+	TEST_CHECK_EQ(
+	    L4_SpaceControl(s, 0, l4_fpage_log2(KIP_AREA, 13), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), 7);
-	TEST_CHECK_EQ(L4_SpaceControl(s, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(KIP_AREA, 12), L4_NILTHREAD, NULL), 0);
+	TEST_CHECK_EQ(
+	    L4_SpaceControl(s, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(KIP_AREA, 12), L4_NILTHREAD, NULL), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), 6);
 	TEST_CHECK_EQ(L4_SpaceControl(l4_global_id(5002, 1), 0, 0, 0, L4_NILTHREAD, NULL), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), 3);

@@ -13,7 +13,7 @@ struct mdbt {
 	struct mdb_space sp[MDBT_SPACES];
 	char fake_space[MDBT_SPACES]; /* their addresses stand for struct space */
 	char *arena;
-	size_t arena_pages, lent;     /* pages 0..lent-1 were lent in order */
+	size_t arena_pages, lent; /* pages 0..lent-1 were lent in order */
 };
 extern struct mdbt mdbt;
 

@@ -10,8 +10,8 @@
 /* Invariant: fxsave holds the thread's FPU/SSE state whenever the thread is not
  * the FPU owner (lazy switching: the owner's state lives in the registers). */
 struct arch_context {
-	word_t ksp;	    /* saved kernel stack pointer while switched out */
-	bool fpu_valid;	    /* fxsave holds state (else the thread starts from the default) */
+	word_t ksp; /* saved kernel stack pointer while switched out */
+	bool fpu_valid; /* fxsave holds state (else the thread starts from the default) */
 	uint8_t fxsave[FXSAVE_SIZE] __aligned(16);
 };
 

@@ -33,7 +33,7 @@ struct arch_pgtable {
 #define PTE_PS (1ull << 7)
 #define PTE_G (1ull << 8)
 /* Software bits (ignored by the MMU at every level). */
-#define PTE_SW_KERN (1ull << 9)	  /* kernel-owned user page (KIP, UTCB): not in the mdb */
+#define PTE_SW_KERN (1ull << 9) /* kernel-owned user page (KIP, UTCB): not in the mdb */
 #define PTE_SW_NOREAD (1ull << 11) /* mdb leaf without the read right (x86 cannot deny reads) */
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull

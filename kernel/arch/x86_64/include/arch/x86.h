@@ -9,17 +9,17 @@
 struct tcb;
 
 /* Per-CPU state the entry code reaches by absolute address (one CPU). */
-extern word_t cpu_kstack_top;	     /* kernel stack top of the running thread */
-extern word_t cpu_user_rsp_scratch;  /* the syscall entry's scratch slot */
+extern word_t cpu_kstack_top; /* kernel stack top of the running thread */
+extern word_t cpu_user_rsp_scratch; /* the syscall entry's scratch slot */
 
 void serial_init(void);
-void cpu_init(void);		/* GDT, TSS, IDT, syscall MSRs, FPU control bits */
+void cpu_init(void); /* GDT, TSS, IDT, syscall MSRs, FPU control bits */
 void cpu_set_kernel_stack(word_t top);
 void pgtable_init(paddr_t phys_top); /* the kernel's master page tables */
-void timer_init(void);		/* PIC, PIT tick, TSC calibration */
+void timer_init(void); /* PIC, PIT tick, TSC calibration */
 word_t timer_tsc_khz(void);
 void fpu_init(void);
-void fpu_trap_nm(void);		/* #NM from user mode: lazy FPU switch */
+void fpu_trap_nm(void); /* #NM from user mode: lazy FPU switch */
 void fpu_switch(struct tcb *to);
 
 void trap_dispatch(struct trapframe *tf);
