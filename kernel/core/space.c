@@ -246,21 +246,40 @@ static void map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 	}
 }
 
-/* Maps the aligned block [dst, dst + 2^shift) but none of to's KIP and UTCB area. */
+/* The end of the area that contains va, or 0 if none does. */
+static vaddr_t area_end_at(const struct space *s, vaddr_t va)
+{
+	if (area_contains(s->kip_area, va, 1))
+		return l4_fpage_base(s->kip_area) + ((word_t)1 << l4_fpage_size_log2(s->kip_area));
+	if (area_contains(s->utcb_area, va, 1))
+		return l4_fpage_base(s->utcb_area) + ((word_t)1 << l4_fpage_size_log2(s->utcb_area));
+	return 0;
+}
+
+/* Maps the aligned block [dst, dst + 2^shift) but none of to's KIP and UTCB area:
+ * a walk from left to right that skips each area whole and maps the largest
+ * aligned block that misses both. Iterative on purpose: a recursion over the
+ * halvings of a 2^47 block would need more kernel stack than a thread has, and
+ * any thread can send such a map item. At most ~2 * 47 blocks per area edge. */
 static void map_around_areas(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift,
 			     unsigned rights, bool grant)
 {
-	word_t size = (word_t)1 << shift;
-	if (area_contains(to->kip_area, dst, size) || area_contains(to->utcb_area, dst, size))
-		return;
-	if (mappable(to, dst, size)) {
-		map_block(from, src, to, dst, shift, rights, grant);
-		return;
+	const vaddr_t end = dst + ((word_t)1 << shift);
+	for (vaddr_t pos = dst; pos < end;) {
+		vaddr_t skip = area_end_at(to, pos);
+		if (skip) {
+			pos = skip < end ? skip : end;
+			continue;
+		}
+		/* areas are 4 KiB aligned: the page at pos misses them, so s ends >= 12 */
+		unsigned s = shift;
+		while (s > PAGE_SHIFT && ((pos & (((word_t)1 << s) - 1)) || pos + ((word_t)1 << s) > end ||
+					  !mappable(to, pos, (word_t)1 << s)))
+			s--;
+		if (mappable(to, pos, (word_t)1 << s))
+			map_block(from, src + (pos - dst), to, pos, s, rights, grant);
+		pos += (word_t)1 << s;
 	}
-	if (shift <= PAGE_SHIFT)
-		return;
-	map_around_areas(from, src, to, dst, shift - 1, rights, grant);
-	map_around_areas(from, src + size / 2, to, dst + size / 2, shift - 1, rights, grant);
 }
 
 void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,

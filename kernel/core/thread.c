@@ -45,6 +45,7 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 		return NULL;
 	struct tcb *t = phys_to_virt(f);
 	t->id = id;
+	t->stack_canary = TCB_STACK_CANARY;
 	t->state = TS_INACTIVE;
 	t->priority = priority;
 	t->space = space;
@@ -119,7 +120,14 @@ void thread_block(struct tcb *t, enum thread_state why)
 }
 
 /* The idle thread runs when nothing else can; it is never in a ready queue. */
-static struct tcb idle_tcb = {.name = "idle", .state = TS_READY};
+static struct tcb idle_tcb = {.name = "idle", .state = TS_READY, .stack_canary = TCB_STACK_CANARY};
+
+/* A thread leaving the CPU must still have its canary (kern/thread.h). */
+static inline void check_stack(const struct tcb *t)
+{
+	if (unlikely(t->stack_canary != TCB_STACK_CANARY))
+		panic("kernel stack overflow in thread %llx", (unsigned long long)t->id);
+}
 
 static void switch_to(struct tcb *next)
 {
@@ -131,6 +139,7 @@ static void switch_to(struct tcb *next)
 		sched_enqueue(&ready, prev);
 	if (next != &idle_tcb)
 		sched_dequeue(&ready, next);
+	check_stack(prev);
 	current = next;
 	arch_thread_switch(prev, next);
 }
@@ -153,6 +162,7 @@ void thread_switch_direct(struct tcb *next)
 	need_resched = false;
 	if (next->quantum_left_us == 0)
 		next->quantum_left_us = next->timeslice_us;
+	check_stack(prev);
 	current = next;
 	arch_thread_switch(prev, next);
 }

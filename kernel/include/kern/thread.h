@@ -66,7 +66,11 @@ struct tcb {
 	/* A string copy waits for this thread's tunnelled page fault (ipc_string.c). */
 	struct tcb *tunnel_waiter;
 	bool tunnel_ok;
+	/* Last: the kernel stack grows down towards it from the top of the page, so
+	 * an overflow overwrites it first; every switch checks it. */
+	uint64_t stack_canary;
 };
+#define TCB_STACK_CANARY 0x6d6e656d6f535443ull
 
 /* IPC_XFER: a string copy involving this blocked thread is under way (it
  * accepts no other message and its timeout is off); IPC_TUNNEL_WAIT: the

@@ -489,6 +489,10 @@ static void fpu_thread(int i)
 {
 	fpu_result[i] = fpu_spin_check(0x1111000000000000ull * (i + 1), gap_ticks, 5, limit_ticks);
 	fpu_done[i] = 1;
+	/* keep taking whole time slices until the peer is done too: a peer
+	 * counts our slices as its preemptions */
+	while (!fpu_done[1 - i])
+		;
 	send_word(main_tid, 4, (l4_word_t)fpu_result[i]);
 	sleep_forever();
 }
@@ -573,6 +577,56 @@ USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our 
 	TEST_CHECK_EQ(l4_utcb()[3], 1); /* ...with "no privilege" */
 	TEST_CHECK(faults >= 3); /* code, data, stack */
 	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1); /* and its space */
+}
+
+/* Runs in the child: accepts map items anywhere, then reports. */
+static void child_accept_all(void)
+{
+	L4_Accept(L4_COMPLETE_ADDRESS_SPACE);
+	l4_msgtag_t tag = L4_Receive(L4_Pager());
+	l4_utcb()[0] = l4_msgtag(LABEL_DONE, 1, 0, 0);
+	l4_utcb()[1] = L4_IpcFailed(tag) ? L4_ErrorCode() : L4_TAG_T(tag);
+	L4_Send(L4_Pager());
+	sleep_forever();
+}
+
+USER_TEST(map_everything, "x2.map.complete_space",
+	  "a map item of the whole address space into a space with KIP and UTCB areas maps around them and the kernel "
+	  "survives")
+{
+	l4_threadid_t c = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(
+	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 1);
+	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA), 1);
+	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0);
+	l4_utcb()[1] = (l4_word_t)child_accept_all;
+	l4_utcb()[2] = new_stack();
+	TEST_CHECK(!L4_IpcFailed(L4_Send(c)));
+	/* serve its faults until it waits for our message, then send everything */
+	unsigned faults = 0;
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Receive(c);
+	while (!L4_IpcFailed(tag) && (tag >> 20) == ((l4_word_t)-2 << 20) >> 20) {
+		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
+		faults++;
+		(void)*(volatile char *)addr;
+		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
+		/* reply; if the child now waits for our command instead of faulting,
+		 * the zero-timeout receive fails and we go on */
+		tag = L4_Ipc(c, c, L4_TIMEOUTS(L4_ZERO_TIME, L4_TimePeriod(20000)), &from);
+	}
+	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+	l4_utcb()[1] = L4_MapItemWord0(0);
+	l4_utcb()[2] = L4_COMPLETE_ADDRESS_SPACE | L4_READABLE; /* all of our space, read-only */
+	tag = L4_Ipc(c, c, L4_TIMEOUTS(L4_TimePeriod(1000000), L4_TimePeriod(2000000)), &from);
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
+	TEST_CHECK_EQ(l4_utcb()[1], 2); /* it received the map item */
+	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	(void)faults;
 }
 
 /* ---- error paths of the privileged calls ---------------------------------------------- */
