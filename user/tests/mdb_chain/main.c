@@ -37,23 +37,23 @@
 #define SUPER (2ul << 20)
 #define CHILD_WIN 0x40000000ul /* the children's chain pages: [1 GiB, 2 GiB) */
 #define CHILD_WIN_LOG2 30
-#define R_WIN 0x30000000ul	 /* R's windows for sigma0's pages */
-#define SLOT_SIZE 0x400000ul	 /* per test: 4 MiB in R_WIN and in each child's part of CHILD_WIN */
+#define R_WIN 0x30000000ul /* R's windows for sigma0's pages */
+#define SLOT_SIZE 0x400000ul /* per test: 4 MiB in R_WIN and in each child's part of CHILD_WIN */
 #define MAX_SLOTS 60
-#define KID_TIMEOUT_US 2000000	 /* a child's IPC to another child */
-#define R_TIMEOUT_US 10000000	 /* R waiting for a child's answer */
+#define KID_TIMEOUT_US 2000000 /* a child's IPC to another child */
+#define R_TIMEOUT_US 10000000 /* R waiting for a child's answer */
 #define SCRATCH 0x5c5c5c5c5c5c5c5cul
 
 enum { A, B, C, NKIDS };
 
 enum {
 	CMD_READ = 0x40, /* a1 address -> value */
-	CMD_WRITE,	 /* a1 address, a2 value */
-	CMD_SCAN,	 /* a1 address, a2 pages, a3 base: word 0 of page i should be base + i -> bad, first bad */
-	CMD_SEND,	 /* a1 to, a2 fpage, a3 send base (hot spot), a4 grant -> error code */
-	CMD_RECV,	 /* a1 from, a2 receive window -> error code, t, item word 0, item word 1 */
-	CMD_UNMAP,	 /* a1 fpage, a2 Unmap control -> the fpage with access bits */
-	CMD_TAKE,	 /* a map item from R (t = 2) -> t, item word 0, item word 1 */
+	CMD_WRITE, /* a1 address, a2 value */
+	CMD_SCAN, /* a1 address, a2 pages, a3 base: word 0 of page i should be base + i -> bad, first bad */
+	CMD_SEND, /* a1 to, a2 fpage, a3 send base (hot spot), a4 grant -> error code */
+	CMD_RECV, /* a1 from, a2 receive window -> error code, t, item word 0, item word 1 */
+	CMD_UNMAP, /* a1 fpage, a2 Unmap control -> the fpage with access bits */
+	CMD_TAKE, /* a map item from R (t = 2) -> t, item word 0, item word 1 */
 	RES_OK = 0x50,
 	RES_ERR,
 	LABEL_ITEM = 0x60, /* child to child: one map or grant item */
@@ -84,9 +84,7 @@ static void child_main(void)
 				out[0] = *(volatile l4_word_t *)a1;
 				n = 1;
 				break;
-			case CMD_WRITE:
-				*(volatile l4_word_t *)a1 = a2;
-				break;
+			case CMD_WRITE: *(volatile l4_word_t *)a1 = a2; break;
 			case CMD_SCAN:
 				out[1] = ~0ul;
 				for (l4_word_t i = 0; i < a2; i++)
@@ -124,9 +122,7 @@ static void child_main(void)
 				out[2] = a2;
 				n = 3;
 				break;
-			default:
-				label = RES_ERR;
-				break;
+			default: label = RES_ERR; break;
 			}
 		}
 		mr = l4_utcb();
@@ -140,12 +136,12 @@ static void child_main(void)
 
 struct kid {
 	l4_threadid_t tid;
-	bool busy;   /* a command (or the start) is out, its answer not collected */
-	bool have;   /* an answer arrived while R waited for another child */
-	bool dead;   /* no answer in time: later tests fail at once */
-	l4_word_t res[8];		   /* the answer: tag, MR1..MR7 */
-	unsigned ifaults, wild;		   /* faults on image pages; faults R does not answer */
-	unsigned wfaults;		   /* faults in CHILD_WIN (answered with the scratch page), per test */
+	bool busy; /* a command (or the start) is out, its answer not collected */
+	bool have; /* an answer arrived while R waited for another child */
+	bool dead; /* no answer in time: later tests fail at once */
+	l4_word_t res[8]; /* the answer: tag, MR1..MR7 */
+	unsigned ifaults, wild; /* faults on image pages; faults R does not answer */
+	unsigned wfaults; /* faults in CHILD_WIN (answered with the scratch page), per test */
 	l4_word_t last_waddr, last_access; /* of the last fault in CHILD_WIN */
 };
 static struct kid kids[NKIDS];
@@ -184,8 +180,8 @@ static void serve_fault(int k, l4_threadid_t from)
 		src = addr;
 	} else {
 		kids[k].wild++;
-		printf("  child %c: fault at %#llx (ip %#llx, access %u) outside its pages: not answered\n", kid_name[k],
-		       (unsigned long long)mr[1], (unsigned long long)mr[2], access);
+		printf("  child %c: fault at %#llx (ip %#llx, access %u) outside its pages: not answered\n",
+		       kid_name[k], (unsigned long long)mr[1], (unsigned long long)mr[2], access);
 		return;
 	}
 	mr[0] = l4_msgtag(0, 0, 2, 0);
@@ -203,7 +199,8 @@ static bool collect(int k)
 		return false;
 	while (!kd->have) {
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
+		l4_msgtag_t tag =
+		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
 		if (L4_IpcFailed(tag)) {
 			printf("  child %c did not answer (R's receive: error %#llx)\n", kid_name[k],
 			       (unsigned long long)L4_ErrorCode());
@@ -239,7 +236,8 @@ static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3
 	mr[0] = l4_msgtag(label, 4, 0, 0);
 	mr[1] = a1, mr[2] = a2, mr[3] = a3, mr[4] = a4;
 	if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
-		printf("  child %c does not take commands (error %#llx)\n", kid_name[k], (unsigned long long)L4_ErrorCode());
+		printf("  child %c does not take commands (error %#llx)\n", kid_name[k],
+		       (unsigned long long)L4_ErrorCode());
 		kd->dead = true;
 		return false;
 	}
@@ -341,7 +339,8 @@ static bool kids_up(void)
 		    L4_SpaceControl(kd->tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
 				    NULL) != 1 ||
 		    L4_ThreadControl(kd->tid, kd->tid, me, me, UTCB_AREA) != 1) {
-			printf("  cannot create child %c (error %llu)\n", kid_name[k], (unsigned long long)L4_ErrorCode());
+			printf("  cannot create child %c (error %llu)\n", kid_name[k],
+			       (unsigned long long)L4_ErrorCode());
 			return false;
 		}
 		memset(stacks[k], 0, sizeof stacks[k]); /* present here before we map them on */
@@ -395,8 +394,8 @@ static l4_word_t caddr(int k) { return CHILD_WIN + (l4_word_t)k * 0x10000000ul +
 static l4_word_t r_get(unsigned log2)
 {
 	l4_word_t w = R_WIN + slot * SLOT_SIZE;
-	l4_fpage_t got = L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE,
-						     l4_fpage_log2(w, log2));
+	l4_fpage_t got =
+	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(w, log2));
 	L4_Accept(L4_NILPAGE);
 	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != log2) {
 		printf("  sigma0 gave %#llx for a 2^%u page\n", (unsigned long long)got, log2);
@@ -471,7 +470,8 @@ static l4_fpage_t fp(l4_word_t base, unsigned log2, unsigned rights) { return l4
 
 static const l4_word_t marker = 0x6d61726b6572ul;
 
-USER_TEST(spaces, "mdbchain.spaces", "A, B, C in three new spaces start by start messages, are paged by R and take commands")
+USER_TEST(spaces, "mdbchain.spaces",
+	  "A, B, C in three new spaces start by start messages, are paged by R and take commands")
 {
 	TEST_CHECK(begin());
 	for (int k = 0; k < NKIDS; k++) {
@@ -482,7 +482,8 @@ USER_TEST(spaces, "mdbchain.spaces", "A, B, C in three new spaces start by start
 	TEST_CHECK(kids[A].tid != kids[B].tid && kids[B].tid != kids[C].tid);
 }
 
-USER_TEST(chain_contents, "mdbchain.chain.contents", "sigma0 -> R -> A -> B -> C by map items: one frame at all levels; R's writes reach C and C's reach R")
+USER_TEST(chain_contents, "mdbchain.chain.contents",
+	  "sigma0 -> R -> A -> B -> C by map items: one frame at all levels; R's writes reach C and C's reach R")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -547,7 +548,8 @@ USER_TEST(unmap_b, "mdbchain.unmap.b", "B's Unmap of Y revokes the page from C o
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(unmap_leaf, "mdbchain.unmap.leaf", "C's Unmap of Z changes nothing (nothing is derived from it); C's Flush removes C's mapping only")
+USER_TEST(unmap_leaf, "mdbchain.unmap.leaf",
+	  "C's Unmap of Z changes nothing (nothing is derived from it); C's Flush removes C's mapping only")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -563,7 +565,9 @@ USER_TEST(unmap_leaf, "mdbchain.unmap.leaf", "C's Unmap of Z changes nothing (no
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(grant_middle, "mdbchain.grant.middle", "A grants X (R -> A -> C) to B: A loses it, B takes A's place: C keeps it, B's Unmap then revokes C, R's revokes B")
+USER_TEST(
+    grant_middle, "mdbchain.grant.middle",
+    "A grants X (R -> A -> C) to B: A loses it, B takes A's place: C keeps it, B's Unmap then revokes C, R's revokes B")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -573,7 +577,7 @@ USER_TEST(grant_middle, "mdbchain.grant.middle", "A grants X (R -> A -> C) to B:
 		((volatile l4_word_t *)c.p)[i] = PAT(i);
 	TEST_CHECK(r_map(A, c.p, 12, 7, c.x));
 	TEST_CHECK(kid_map(A, C, c.x, 12, 7, false, c.z)); /* C derived from A */
-	TEST_CHECK(kid_map(A, B, c.x, 12, 7, true, c.y));  /* A's mapping moves to B */
+	TEST_CHECK(kid_map(A, B, c.x, 12, 7, true, c.y)); /* A's mapping moves to B */
 	CHECK_READ(B, c.y, PAT(0), 0);
 	CHECK_READ(C, c.z + 8, PAT(1), 0);
 	CHECK_WRITE(B, c.y + 16, 0xb2, 0);
@@ -590,7 +594,8 @@ USER_TEST(grant_middle, "mdbchain.grant.middle", "A grants X (R -> A -> C) to B:
 	TEST_CHECK_EQ(r_word(&c, 1), PAT(1));
 }
 
-USER_TEST(grant_rights, "mdbchain.grant.rights", "A grants X read-only to B: B and C (derived from A before) keep reading, their writes fault")
+USER_TEST(grant_rights, "mdbchain.grant.rights",
+	  "A grants X read-only to B: B and C (derived from A before) keep reading, their writes fault")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -613,7 +618,8 @@ USER_TEST(grant_rights, "mdbchain.grant.rights", "A grants X read-only to B: B a
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(rights_reduce, "mdbchain.rights.reduce", "A unmaps the write right of X: B and C still read, their writes fault; A keeps writing")
+USER_TEST(rights_reduce, "mdbchain.rights.reduce",
+	  "A unmaps the write right of X: B and C still read, their writes fault; A keeps writing")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -635,7 +641,8 @@ USER_TEST(rights_reduce, "mdbchain.rights.reduce", "A unmaps the write right of 
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(rights_subset, "mdbchain.rights.subset", "R maps read-only to A; A's and B's rwx map items pass on read-only: writes in A, B, C fault")
+USER_TEST(rights_subset, "mdbchain.rights.subset",
+	  "R maps read-only to A; A's and B's rwx map items pass on read-only: writes in A, B, C fault")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -662,7 +669,8 @@ USER_TEST(flush_self, "mdbchain.flush.self", "A's Flush of X revokes it from A i
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(flush_write, "mdbchain.flush.write", "B's Flush of the write right of Y: B and C read on, their writes fault; A keeps writing")
+USER_TEST(flush_write, "mdbchain.flush.write",
+	  "B's Flush of the write right of Y: B and C read on, their writes fault; A keeps writing")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -678,7 +686,9 @@ USER_TEST(flush_write, "mdbchain.flush.write", "B's Flush of the write right of 
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(access_bits, "mdbchain.access.bits", "GetStatus up the chain reports C's and B's reads and writes, resets them; a query lower down takes them first")
+USER_TEST(
+    access_bits, "mdbchain.access.bits",
+    "GetStatus up the chain reports C's and B's reads and writes, resets them; a query lower down takes them first")
 {
 	struct chain c;
 	l4_fpage_t s;
@@ -725,7 +735,8 @@ USER_TEST(access_bits, "mdbchain.access.bits", "GetStatus up the chain reports C
 	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
-USER_TEST(super_chain, "mdbchain.super.chain", "a 2 MiB page from sigma0 down R -> A -> B -> C by 2 MiB map items: all 512 pages at every level, no faults")
+USER_TEST(super_chain, "mdbchain.super.chain",
+	  "a 2 MiB page from sigma0 down R -> A -> B -> C by 2 MiB map items: all 512 pages at every level, no faults")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -743,7 +754,8 @@ USER_TEST(super_chain, "mdbchain.super.chain", "a 2 MiB page from sigma0 down R 
 	CHECK_SCAN(C, c.z, 4, 4, 0, 4);
 }
 
-USER_TEST(super_unmap_4k, "mdbchain.super.unmap_4k", "A's 4 KiB Unmap inside its 2 MiB mapping revokes only that page from B and C; A keeps all 512")
+USER_TEST(super_unmap_4k, "mdbchain.super.unmap_4k",
+	  "A's 4 KiB Unmap inside its 2 MiB mapping revokes only that page from B and C; A keeps all 512")
 {
 	struct chain c;
 	TEST_CHECK(begin());
@@ -763,7 +775,9 @@ USER_TEST(super_unmap_4k, "mdbchain.super.unmap_4k", "A's 4 KiB Unmap inside its
 	L4_UnmapFpage(fp(c.p, 21, 7));
 }
 
-USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k", "B's 64 KiB Unmap inside the 2 MiB chain revokes 16 pages from C only; A's Flush of one 4 KiB page takes it from A, B, C")
+USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k",
+	  "B's 64 KiB Unmap inside the 2 MiB chain revokes 16 pages from C only; A's Flush of one 4 KiB page takes it "
+	  "from A, B, C")
 {
 	struct chain c;
 	TEST_CHECK(begin());
