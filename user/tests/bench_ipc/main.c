@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
+#include <l4/space.h>
+#include <l4/sigma0.h>
 #include <mnemo/exitcode.h>
 
 #define UTCB_AREA 0xBF000000ull
@@ -20,10 +22,10 @@
 #define LABEL_READY 0x100
 #define LABEL_RESULTS 0x101
 
-#define REPS 11	     /* repetitions per figure; the median is reported */
-#define ROUNDS 200   /* round trips per repetition */
-#define WARMUP 100   /* round trips before the first repetition */
-#define PF_PAGES 16  /* fresh pages touched per page-fault repetition */
+#define REPS 11 /* repetitions per figure; the median is reported */
+#define ROUNDS 200 /* round trips per repetition */
+#define WARMUP 100 /* round trips before the first repetition */
+#define PF_PAGES 16 /* fresh pages touched per page-fault repetition */
 #define SMALL_CALLS 200
 
 static inline l4_word_t rdtsc(void)
@@ -72,8 +74,8 @@ static void report(const char *name, const l4_word_t *samples, unsigned n, l4_wo
 	hundredths(spread, sizeof spread, s[n - 1] - s[0]);
 	hundredths(min, sizeof min, s[0]);
 	hundredths(max, sizeof max, s[n - 1]);
-	printf("BENCH name=%s unit=instructions value=%s reps=%u spread=%s min=%s max=%s\n", name, med, n, spread,
-	       min, max);
+	printf("BENCH name=%s unit=instructions value=%s reps=%u spread=%s min=%s max=%s\n", name, med, n, spread, min,
+	       max);
 }
 
 /* ---- threads and spaces ------------------------------------------------------------ */
@@ -272,6 +274,169 @@ static void small_calls(void)
 	kill_thread(y);
 }
 
+/* ---- map and unmap through IPC: map items into a thread of another space ------------------- */
+/*
+ * A sink thread in a new space accepts map items into [1 GiB, 2 GiB) and answers each
+ * call with an empty reply. Figures (after one untimed repetition that also checks, by
+ * the sink's reads, that the pages are really mapped before and gone after each unmap):
+ *   map.ipc.4k            one-way IPC carrying one 4 KiB map item (a new mapping in the
+ *                         sink) = round trip with the item - half an empty round trip
+ *   unmap.4k              L4_UnmapFpage of one of our pages with one mapping derived in the sink
+ *   unmap.512x4k          one L4_UnmapFpage of 2 MiB: 512 of our 4 KiB pages, each with a
+ *                         derived mapping in the sink
+ *   unmap.super2m.512x4k  one L4_UnmapFpage of our 2 MiB superpage (one mapping) that the
+ *                         sink holds as 512 derived 4 KiB mappings
+ */
+#define MAP_WIN 0x40000000ull /* the sink's receive window, 1 GiB */
+#define SUPER_WIN 0x30000000ull /* our window for sigma0's 2 MiB page */
+#define MAP_PAGES 64
+#define LABEL_PROBE 0x102
+
+static char map_src[MAP_PAGES * 4096] __attribute__((aligned(MAP_PAGES * 4096)));
+static char unmap_src[2ul << 20] __attribute__((aligned(2ul << 20)));
+static unsigned sink_faults; /* the sink's faults inside MAP_WIN */
+
+static void map_sink(void)
+{
+	l4_threadid_t from = L4_Pager();
+	L4_Accept(l4_fpage_log2(MAP_WIN, 30));
+	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
+	l4_msgtag_t tag = L4_Call(from);
+	for (;;) {
+		unsigned u = 0;
+		if (L4_TAG_LABEL(tag) == LABEL_PROBE) {
+			l4_utcb()[1] = *(volatile l4_word_t *)l4_utcb()[1];
+			u = 1;
+		}
+		l4_utcb()[0] = l4_msgtag(0, u, 0, 0);
+		tag = L4_ReplyWait(from, &from);
+	}
+}
+
+/* Calls the sink with the message in our MRs. Its faults on our image are served as
+ * usual; one inside MAP_WIN is answered with a map of fault_src (none expected if 0). */
+static void sink_call(l4_threadid_t sink, l4_word_t fault_src)
+{
+	l4_msgtag_t tag = L4_Call(sink);
+	while (!L4_IpcFailed(tag) && is_pagefault(tag)) {
+		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
+		if (addr < MAP_WIN || addr >= MAP_WIN + (1ull << 30)) {
+			tag = map_and_wait(sink);
+			continue;
+		}
+		if (!fault_src)
+			bench_fail("map sink: a fault on a page that should be mapped", addr);
+		sink_faults++;
+		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[2] = l4_fpage_log2(fault_src, 12) | L4_FULLY_ACCESSIBLE;
+		tag = L4_Ipc(sink, sink, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
+	}
+	if (L4_IpcFailed(tag))
+		bench_fail("map sink: call failed", tag);
+}
+
+static void sink_map(l4_threadid_t sink, l4_word_t src, unsigned log2, l4_word_t dst)
+{
+	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+	l4_utcb()[1] = L4_MapItemWord0(dst);
+	l4_utcb()[2] = l4_fpage_log2(src, log2) | L4_FULLY_ACCESSIBLE;
+	sink_call(sink, 0);
+}
+
+/* The sink reads addr: our page src must be mapped there (or, if !mapped, must not be:
+ * the read faults and we map src). */
+static void sink_check(l4_threadid_t sink, l4_word_t addr, l4_word_t src, bool mapped)
+{
+	unsigned f0 = sink_faults;
+	*(volatile l4_word_t *)src = addr ^ 0x5a5a5a5a;
+	l4_utcb()[0] = l4_msgtag(LABEL_PROBE, 1, 0, 0);
+	l4_utcb()[1] = addr;
+	sink_call(sink, mapped ? 0 : src);
+	if (l4_utcb()[1] != (addr ^ 0x5a5a5a5a))
+		bench_fail("map sink: wrong contents", l4_utcb()[1]);
+	if (!mapped && sink_faults != f0 + 1)
+		bench_fail("map sink: a page still mapped after the unmap", addr);
+	if (!mapped)
+		L4_UnmapFpage(l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE);
+}
+
+static void map_figures(void)
+{
+	l4_word_t s_map[REPS], s_unmap[REPS], s_512[REPS], s_super[REPS];
+	for (l4_word_t a = (l4_word_t)map_src; a < (l4_word_t)map_src + sizeof map_src; a += 4096)
+		*(volatile char *)a = 0; /* 4 KiB pages of ours, from sigma0 on faults */
+	for (l4_word_t a = (l4_word_t)unmap_src; a < (l4_word_t)unmap_src + sizeof unmap_src; a += 4096)
+		*(volatile char *)a = 0;
+	l4_fpage_t got =
+	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 21) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(SUPER_WIN, 21));
+	L4_Accept(L4_NILPAGE);
+	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != 21)
+		bench_fail("sigma0: no 2 MiB page", got);
+	l4_msgtag_t tag;
+	l4_threadid_t sink = start_remote(map_sink, &tag);
+	if (L4_TAG_LABEL(tag) != LABEL_READY)
+		bench_fail("map sink: not ready", tag);
+
+	for (unsigned r = 0; r <= REPS; r++) { /* repetition 0 warms up and checks */
+		l4_word_t t0 = rdtsc();
+		for (unsigned i = 0; i < MAP_PAGES; i++) {
+			l4_utcb()[0] = 0;
+			sink_call(sink, 0);
+		}
+		l4_word_t t_empty = rdtsc() - t0;
+		t0 = rdtsc();
+		for (unsigned i = 0; i < MAP_PAGES; i++)
+			sink_map(sink, (l4_word_t)map_src + i * 4096, 12, MAP_WIN + i * 4096);
+		l4_word_t t_map = rdtsc() - t0;
+		if (!r)
+			sink_check(sink, MAP_WIN + 5 * 4096, (l4_word_t)map_src + 5 * 4096, true);
+		t0 = rdtsc();
+		for (unsigned i = 0; i < MAP_PAGES; i++)
+			L4_UnmapFpage(l4_fpage_log2((l4_word_t)map_src + i * 4096, 12) | L4_FULLY_ACCESSIBLE);
+		l4_word_t t_unmap = rdtsc() - t0;
+		if (!r) {
+			sink_check(sink, MAP_WIN + 5 * 4096, (l4_word_t)map_src + 5 * 4096, false);
+			continue;
+		}
+		s_map[r - 1] = 2 * t_map - t_empty;
+		s_unmap[r - 1] = t_unmap;
+	}
+	report("map.ipc.4k", s_map, REPS, 2 * MAP_PAGES);
+	report("unmap.4k", s_unmap, REPS, MAP_PAGES);
+
+	const l4_word_t dst512 = MAP_WIN + (4ull << 20), dst_super = MAP_WIN + (8ull << 20);
+	for (unsigned r = 0; r <= REPS; r++) {
+		sink_map(sink, (l4_word_t)unmap_src, 21, dst512); /* 512 pages of ours: 512 4 KiB mappings */
+		if (!r)
+			sink_check(sink, dst512 + 300 * 4096, (l4_word_t)unmap_src + 300 * 4096, true);
+		l4_word_t t0 = rdtsc();
+		L4_UnmapFpage(l4_fpage_log2((l4_word_t)unmap_src, 21) | L4_FULLY_ACCESSIBLE);
+		l4_word_t t = rdtsc() - t0;
+		if (r)
+			s_512[r - 1] = t;
+		else
+			sink_check(sink, dst512 + 300 * 4096, (l4_word_t)unmap_src + 300 * 4096, false);
+	}
+	report("unmap.512x4k", s_512, REPS, 1);
+
+	for (unsigned r = 0; r <= REPS; r++) {
+		for (unsigned i = 0; i < 512; i++) /* our 2 MiB page, 4 KiB at a time */
+			sink_map(sink, SUPER_WIN + i * 4096, 12, dst_super + i * 4096);
+		if (!r)
+			sink_check(sink, dst_super + 511 * 4096, SUPER_WIN + 511 * 4096, true);
+		l4_word_t t0 = rdtsc();
+		L4_UnmapFpage(l4_fpage_log2(SUPER_WIN, 21) | L4_FULLY_ACCESSIBLE);
+		l4_word_t t = rdtsc() - t0;
+		if (r)
+			s_super[r - 1] = t;
+		else
+			sink_check(sink, dst_super + 511 * 4096, SUPER_WIN + 511 * 4096, false);
+	}
+	report("unmap.super2m.512x4k", s_super, REPS, 1);
+	kill_thread(sink);
+}
+
 int main(void)
 {
 	main_tid = L4_Myself();
@@ -291,6 +456,7 @@ int main(void)
 
 	pf_figure();
 	small_calls();
+	map_figures();
 	printf("BENCH-DONE\n");
 	bench_exit(MNEMO_EXIT_PASS);
 }
