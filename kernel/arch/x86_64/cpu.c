@@ -6,16 +6,6 @@
 #include <arch/layout.h>
 #include <arch/x86.h>
 
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3, iomap_base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct tss) == 104, "TSS layout");
-
 struct idt_gate {
 	uint16_t off_lo, sel;
 	uint8_t ist, type_attr;
@@ -25,7 +15,7 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
 static uint64_t gdt[GDT_NOT_PRESENT / 8 + 1] __aligned(16);
-static struct tss tss __aligned(16);
+struct tss cpu_tss __aligned(16);
 static struct idt_gate idt[256] __aligned(16);
 /* Double fault, NMI and machine check run on their own stack: they may hit
  * while the kernel stack is unusable. */
@@ -51,7 +41,7 @@ static void set_gate(unsigned vec, word_t handler, unsigned dpl, unsigned ist)
 
 void cpu_set_kernel_stack(word_t top)
 {
-	tss.rsp[0] = top;
+	cpu_tss.rsp[0] = top;
 	cpu_kstack_top = top;
 }
 
@@ -63,14 +53,15 @@ void cpu_init(void)
 	gdt[GDT_UCODE32 / 8] = 0x00CFFA000000FFFF; /* 32-bit code, DPL 3 (sysret layout) */
 	gdt[GDT_UDATA / 8] = 0x00CFF2000000FFFF; /* data, DPL 3 */
 	gdt[GDT_UCODE / 8] = 0x00AFFA000000FFFF; /* 64-bit code, DPL 3 */
-	word_t t = (word_t)&tss;
-	gdt[GDT_TSS / 8] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) | (((t >> 24) & 0xff) << 56);
+	word_t t = (word_t)&cpu_tss;
+	gdt[GDT_TSS / 8] =
+	    (sizeof(cpu_tss) - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) | (((t >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = t >> 32;
 	/* A data descriptor marked not present: the exception self-test loads it (#NP). */
 	gdt[GDT_NOT_PRESENT / 8] = 0x00CF12000000FFFF;
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap: port access is governed by IOPL */
-	tss.ist[0] = (word_t)(ist_stack[0] + sizeof ist_stack[0]);
-	tss.ist[1] = (word_t)(ist_stack[1] + sizeof ist_stack[1]);
+	cpu_tss.iomap_base = sizeof(cpu_tss); /* no I/O bitmap: port access is governed by IOPL */
+	cpu_tss.ist[0] = (word_t)(ist_stack[0] + sizeof ist_stack[0]);
+	cpu_tss.ist[1] = (word_t)(ist_stack[1] + sizeof ist_stack[1]);
 
 	struct {
 		uint16_t limit;

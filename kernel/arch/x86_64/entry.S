@@ -89,7 +89,16 @@ syscall_entry:
 	pushq $VEC_SYSCALL
 	SAVE_GPRS
 	movq %rsp, %rdi
-	call syscall_dispatch
+	/* Ipc, the hot call, goes straight to its handler (its stub slot is 4). */
+	leaq user_stub_page + 4 * 64 + 2(%rip), %rax
+	cmpq %rax, %rcx
+	jne 1f
+	call sys_ipc
+	cmpb $0, need_resched(%rip)
+	je syscall_return
+	call schedule
+	jmp syscall_return
+1:	call syscall_dispatch
 	.globl syscall_return
 syscall_return:
 	RESTORE_GPRS

@@ -12,7 +12,7 @@
 #include <arch/pgtable.h>
 
 static paddr_t master_pml4;
-static paddr_t active_pml4; /* what CR3 holds: saves reading CR3 on every switch */
+paddr_t pt_active_pml4; /* what CR3 holds: saves reading CR3 on every switch */
 static bool have_1g_pages;
 
 static inline word_t *table(paddr_t pa) { return phys_to_virt(pa & PTE_ADDR); }
@@ -102,7 +102,7 @@ void pgtable_init(paddr_t phys_top)
 	/* Pre-create every kernel-half PML4 slot that user spaces copy: none is added later. */
 	write_cr4(read_cr4() | (1u << 7)); /* PGE */
 	write_cr3(master_pml4);
-	active_pml4 = master_pml4;
+	pt_active_pml4 = master_pml4;
 }
 
 bool pt_have_1g_pages(void) { return have_1g_pages; }
@@ -233,8 +233,8 @@ static void free_below(word_t e, uint32_t side, unsigned level)
 
 void pt_destroy(struct arch_pgtable *pt)
 {
-	if (active_pml4 == pt->pml4) {
-		active_pml4 = master_pml4;
+	if (pt_active_pml4 == pt->pml4) {
+		pt_active_pml4 = master_pml4;
 		write_cr3(master_pml4);
 	}
 	word_t *t = table(pt->pml4);
@@ -383,8 +383,8 @@ bool pt_lookup(const struct arch_pgtable *pt, vaddr_t va, paddr_t *pa, unsigned 
 void pt_activate(const struct arch_pgtable *pt)
 {
 	paddr_t want = pt ? pt->pml4 : master_pml4;
-	if (active_pml4 != want) {
-		active_pml4 = want;
+	if (pt_active_pml4 != want) {
+		pt_active_pml4 = want;
 		write_cr3(want);
 	}
 }

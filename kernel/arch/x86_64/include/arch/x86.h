@@ -15,6 +15,17 @@ extern word_t cpu_user_rsp_scratch; /* the syscall entry's scratch slot */
 void serial_init(void);
 void cpu_init(void); /* GDT, TSS, IDT, syscall MSRs, FPU control bits */
 void cpu_set_kernel_stack(word_t top);
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+extern struct tss cpu_tss;
+extern paddr_t pt_active_pml4; /* what CR3 holds (pgtable.c) */
 void pgtable_init(paddr_t phys_top); /* the kernel's master page tables */
 void timer_init(void); /* PIC, PIT tick, TSC calibration */
 word_t timer_tsc_khz(void);
