@@ -102,13 +102,21 @@ static void restore(struct tcb *t, const struct ipc_state *st)
 /* A page fault at addr in t's space, raised in t's name: t's pager answers t as
  * for any fault. t is the current thread or its blocked partner; for the
  * partner the current thread waits until the pager's reply has reached it. */
-static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access)
+/* deadline: the clock value by which the copy must be done, or 0 for none. */
+static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadline)
 {
 	struct ipc_state st;
+	word_t now = arch_clock_us();
+	if (deadline && now >= deadline)
+		return false;
+	uint16_t timeout = deadline ? ipc_time_period_up(deadline - now) : L4_NEVER;
 	save(t, &st);
 	bool ok;
 	if (t == current) {
-		ok = ipc_pagefault(addr, access, arch_user_ip(t));
+		t->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | access, 2, 0, 0);
+		t->kmsg_buf[1] = addr;
+		t->kmsg_buf[2] = arch_user_ip(t);
+		ok = ipc_kernel_call_timeout(t->pager, timeout);
 	} else {
 		struct tcb *pager = ipc_resolve(t, t->pager);
 		if (!pager || pager == current || pager == t)
@@ -129,9 +137,13 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access)
 			ipc_sendq_add(pager, t);
 		}
 		current->ipc_phase = IPC_TUNNEL_WAIT;
+		current->ipc_partner = t;
 		current->tunnel_ok = false;
+		if (deadline)
+			thread_arm_timeout(current, deadline);
 		thread_block(current, TS_WAIT_IPC);
 		schedule();
+		thread_disarm_timeout(current);
 		ok = current->tunnel_ok;
 		t->kmsg = NULL;
 	}
@@ -142,7 +154,7 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access)
 /* The kernel's pointer to the byte at addr in t's space with the access right;
  * faults it in if needed (then *blocked is set: other lookups may be stale).
  * NULL if the page cannot be had. */
-static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked)
+static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked, word_t deadline)
 {
 	if (addr >= USER_TOP || !t->space)
 		return NULL;
@@ -152,7 +164,7 @@ static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked)
 		if (pt_lookup(&t->space->pt, addr, &pa, &sz, &rights) && (rights & access) == access)
 			return (char *)phys_to_virt(ALIGN_DOWN(pa, PAGE_SIZE)) + (addr & (PAGE_SIZE - 1));
 		*blocked = true;
-		if (!fault_in(t, addr, access))
+		if (!fault_in(t, addr, access, deadline))
 			return NULL;
 	}
 	return NULL;
@@ -160,15 +172,16 @@ static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked)
 
 /* Both ends of a copy step, looked up with no blocking between the two
  * lookups that are used; 0 or the X.2 xfer-timeout code of the failing side. */
-static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t da, char **from, char **to)
+static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t da, char **from, char **to,
+			       word_t deadline)
 {
 	for (;;) {
 		bool blocked = false;
-		*to = reach(r, da, L4_WRITABLE, &blocked);
+		*to = reach(r, da, L4_WRITABLE, &blocked, deadline);
 		if (!*to)
 			return r == current ? IPC_ERR_XFER_TIMEOUT_SELF : IPC_ERR_XFER_TIMEOUT_PARTNER;
 		blocked = false;
-		*from = reach(s, sa, L4_READABLE, &blocked);
+		*from = reach(s, sa, L4_READABLE, &blocked, deadline);
 		if (!*from)
 			return s == current ? IPC_ERR_XFER_TIMEOUT_SELF : IPC_ERR_XFER_TIMEOUT_PARTNER;
 		if (!blocked)
@@ -191,6 +204,17 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 	if (r->kmsg || s->kmsg || !(r->utcb_k[L4_UTCB_BR(0)] & 1))
 		return IPC_ERR_OVERFLOW; /* the receiver accepts no strings */
 	uint8_t s_phase = s->ipc_phase, r_phase = r->ipc_phase;
+	/* The xfer timeout: the smaller of the sender's send and the receiver's
+	 * receive xfer timeout (UTCB XferTimeouts, snd << 16 | rcv), as a deadline
+	 * for all the page faults of this copy together. */
+	word_t snd_us = 0, rcv_us = 0;
+	bool snd_t = ipc_timeout_us((uint16_t)(s->utcb_k[L4_UTCB_XFER_TIMEOUTS] >> 16), &snd_us);
+	bool rcv_t = ipc_timeout_us((uint16_t)r->utcb_k[L4_UTCB_XFER_TIMEOUTS], &rcv_us);
+	word_t deadline = 0;
+	if (snd_t || rcv_t) {
+		word_t us = snd_t && rcv_t ? (snd_us < rcv_us ? snd_us : rcv_us) : snd_t ? snd_us : rcv_us;
+		deadline = arch_clock_us() + us + 1; /* + 1: a zero timeout is still a deadline */
+	}
 	lock_partner(s);
 	lock_partner(r);
 	struct strpos src = {s, false, first, end, 0, 0, false};
@@ -216,7 +240,7 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 			n = n < PAGE_SIZE - (sa & (PAGE_SIZE - 1)) ? n : PAGE_SIZE - (sa & (PAGE_SIZE - 1));
 			n = n < PAGE_SIZE - (da & (PAGE_SIZE - 1)) ? n : PAGE_SIZE - (da & (PAGE_SIZE - 1));
 			char *from, *to;
-			err = reach_both(s, sa, r, da, &from, &to);
+			err = reach_both(s, sa, r, da, &from, &to, deadline);
 			if (err)
 				break;
 			memcpy(to, from, n);

@@ -34,6 +34,10 @@ void ipc_cancel(struct tcb *t);
  * for the reply, which lands there too; false if `to` does not exist or the
  * IPC failed. The thread's own MRs are not touched. */
 bool ipc_kernel_call(l4_threadid_t to);
+/* The same with a send and a receive timeout (X.2 time format). */
+bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout);
+/* The X.2 period for at least `us` microseconds. */
+uint16_t ipc_time_period_up(word_t us);
 /* Sends the X.2 page-fault message for the current thread to its pager and
  * waits for the reply (ABI §9.1); false if there is no pager or the IPC failed. */
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);

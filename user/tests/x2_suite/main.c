@@ -390,6 +390,48 @@ USER_TEST(strings_overflow, "x2.ipc.string_overflow",
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
+static char xfer_fresh[4096] __attribute__((aligned(4096)));
+
+static void xfer_receiver(void)
+{
+	l4_word_t *br = l4_utcb() - 16;
+	br[-1] = L4_StringItemWord0(64, 1, 0);
+	br[-2] = (l4_word_t)xfer_fresh; /* a page nobody mapped; our pager never answers */
+	L4_AcceptStrings(L4_NILPAGE);
+	l4_utcb()[L4_UTCB_XFER_TIMEOUTS] = L4_TimePeriod(10000); /* receive xfer timeout 10 ms */
+	l4_msgtag_t tag = L4_Receive(main_tid);
+	/* locals only from here: our pager never answers a fault */
+	send_word(main_tid, 13, L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff);
+	sleep_forever();
+}
+
+USER_TEST(
+    xfer_timeout, "x2.ipc.xfer_timeout",
+    "a string copy whose page fault is not answered ends at the xfer timeout: 6 for the sender, 5 for the receiver")
+{
+	main_tid = L4_Myself();
+	l4_threadid_t silent = start_local(sleep_forever);
+	l4_threadid_t r = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(r, L4_Myself(), L4_Myself(), silent, new_utcb()), 1);
+	L4_Start_SpIp(r, new_stack(), (l4_word_t)xfer_receiver);
+	L4_Sleep(L4_TimePeriod(2000)); /* it waits now */
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_StringItemWord0(64, 1, 0);
+	mr[2] = (l4_word_t) "sixty-four bytes that will never arrive at their destination...";
+	l4_clock_t t0 = L4_SystemClock();
+	l4_msgtag_t tag = L4_Send(r);
+	l4_clock_t t1 = L4_SystemClock();
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), 6 << 1); /* xfer timeout in the partner's space, send phase */
+	TEST_CHECK(t1 - t0 >= 10000);
+	tag = L4_Receive_Timeout(r, L4_TimePeriod(1000000));
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_utcb()[1], (5 << 1) | 1); /* in its own space, receive phase */
+	L4_ThreadControl(r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	L4_ThreadControl(silent, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+}
+
 /* ---- propagation: a local pager hands a fault to the external pager ---------------------- */
 
 static char prop_page[4096] __attribute__((aligned(4096)));
