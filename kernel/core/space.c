@@ -6,6 +6,7 @@
 #include <kern/string.h>
 #include <kern/mdb.h>
 #include <kern/mdb_nodes.h>
+#include <kern/trace.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -285,6 +286,7 @@ static void map_around_areas(struct space *from, vaddr_t src, struct space *to, 
 void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
 		    bool grant)
 {
+	trace_event(TRACE_MAP, snd, window, to->mdb.id | (word_t)from->mdb.id << 24 | (word_t)grant << 48);
 	struct mdb_xfer x;
 	unsigned rights = l4_fpage_rights(snd);
 	if (!rights || !mdb_window(l4_fpage_base(snd), l4_fpage_size_log2(snd), hot_spot, l4_fpage_base(window),

@@ -4,6 +4,7 @@
 #include <kern/space.h>
 #include <kern/thread.h>
 #include <kern/syscall.h>
+#include <kern/trace.h>
 #include <arch/ipc.h>
 
 /*
@@ -87,6 +88,7 @@ static word_t *unmap_mr(struct trapframe *tf, unsigned i)
 
 unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
 {
+	trace_event(TRACE_UNMAP, f, flush, s->mdb.id);
 	struct unmap_slot *sl = slot_get();
 	struct mdb_unmap_op stack_op, *op = sl ? &sl->op : &stack_op;
 	mdb_unmap_begin(op, &s->mdb, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush);
