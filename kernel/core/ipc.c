@@ -8,7 +8,6 @@
 #include <kern/syscall.h>
 #include <kern/panic.h>
 #include <kern/string.h>
-#include <kern/trace.h>
 #include <l4/utcb.h>
 #include <arch/ipc.h>
 
@@ -405,7 +404,6 @@ static bool ipc_fastpath(struct trapframe *tf)
 
 void sys_ipc(struct trapframe *tf)
 {
-	trace_event(TRACE_IPC, arch_ipc_to(tf), arch_ipc_from_spec(tf), *arch_frame_mr(tf, 0));
 	if (ipc_fastpath(tf)) {
 		if (current->ipc_error)
 			ipc_finish(current, current->ipc_error, L4_NILTHREAD);
@@ -480,7 +478,6 @@ bool ipc_kernel_call(l4_threadid_t to)
 
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 {
-	trace_event(TRACE_PF_IPC, addr, ip, access);
 	current->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
 	current->kmsg_buf[1] = addr;
 	current->kmsg_buf[2] = ip;
