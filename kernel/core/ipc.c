@@ -8,6 +8,7 @@
 #include <kern/syscall.h>
 #include <kern/panic.h>
 #include <kern/string.h>
+#include <kern/trace.h>
 #include <l4/utcb.h>
 #include <arch/ipc.h>
 
@@ -228,12 +229,21 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 
 /* Delivers s's message to the waiting receiver r and wakes r. Returns the
  * sender's error word. */
+/* An xfer timeout seen from the other side of the IPC: "in the invoker's
+ * space" and "in the partner's space" swap. */
+static enum ipc_err other_side(enum ipc_err e)
+{
+	return e == IPC_ERR_XFER_TIMEOUT_SELF	   ? IPC_ERR_XFER_TIMEOUT_PARTNER
+	       : e == IPC_ERR_XFER_TIMEOUT_PARTNER ? IPC_ERR_XFER_TIMEOUT_SELF
+						   : e;
+}
+
 word_t ipc_deliver(struct tcb *s, struct tcb *r)
 {
 	word_t off;
-	enum ipc_err e = transfer(s, r, &off);
+	enum ipc_err e = transfer(s, r, &off); /* xfer-timeout codes as the sender sees them */
 	l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
-	ipc_finish(r, e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0, from);
+	ipc_finish(r, e ? ipc_error_word(other_side(e), IPC_PHASE_RECV, off) : 0, from);
 	thread_wake(r);
 	return e ? ipc_error_word(e, IPC_PHASE_SEND, off) : 0;
 }
@@ -302,8 +312,8 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 			continue;
 		sendq_remove(current, s);
 		word_t off;
-		enum ipc_err e = transfer(s, current, &off);
-		sender_done(s, e, off);
+		enum ipc_err e = transfer(s, current, &off); /* xfer-timeout codes as we see them */
+		sender_done(s, other_side(e), off);
 		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
 		ipc_finish(current, err, e ? id_seen_by(s, current) : from_as_seen(s, current));
 		return err;
@@ -404,6 +414,7 @@ static bool ipc_fastpath(struct trapframe *tf)
 
 void sys_ipc(struct trapframe *tf)
 {
+	trace_event(TRACE_IPC, arch_ipc_to(tf), arch_ipc_from_spec(tf), *arch_frame_mr(tf, 0));
 	if (ipc_fastpath(tf)) {
 		if (current->ipc_error)
 			ipc_finish(current, current->ipc_error, L4_NILTHREAD);
@@ -433,7 +444,20 @@ bool ipc_timeout_us(uint16_t t, word_t *us)
 
 void ipc_timeout(struct tcb *t)
 {
-	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER || t->ipc_phase == IPC_TUNNEL_WAIT)
+	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_TUNNEL_WAIT) {
+		/* the xfer timeout of a string copy ran out while a fault raised in the
+		 * partner's name was pending: withdraw it; the copy fails */
+		struct tcb *p = t->ipc_partner;
+		if (p->state == TS_WAIT_IPC && p->ipc_phase == IPC_SENDING)
+			sendq_remove(p->ipc_partner, p);
+		p->tunnel_waiter = NULL;
+		t->tunnel_ok = false;
+		t->ipc_phase = IPC_IDLE;
+		t->state = TS_INACTIVE; /* thread_wake makes it ready */
+		thread_wake(t);
+		return;
+	}
+	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER)
 		return;
 	unsigned phase = t->ipc_phase == IPC_SENDING ? IPC_PHASE_SEND : IPC_PHASE_RECV;
 	if (t->ipc_phase == IPC_SENDING)
@@ -464,20 +488,33 @@ void ipc_cancel(struct tcb *t)
 	}
 }
 
-bool ipc_kernel_call(l4_threadid_t to)
+bool ipc_kernel_call(l4_threadid_t to) { return ipc_kernel_call_timeout(to, L4_NEVER); }
+
+bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout)
 {
 	struct tcb *partner = ipc_resolve(current, to);
 	if (!partner || partner == current || partner->irq)
 		return false;
 	current->kmsg = current->kmsg_buf;
-	/* A call with both timeouts never; the reply may map anywhere. */
-	word_t err = ipc_phases(partner, L4_NEVER, true, partner, false, L4_NEVER);
+	/* A call; the reply may map anywhere. */
+	word_t err = ipc_phases(partner, timeout, true, partner, false, timeout);
 	current->kmsg = NULL;
 	return err == 0;
 }
 
+uint16_t ipc_time_period_up(word_t us)
+{
+	if (!us)
+		return L4_ZERO_TIME;
+	unsigned e = 0;
+	while (us > 1023 && e < 31)
+		us = (us + 1) >> 1, e++; /* round up: a timeout must not fire early */
+	return (uint16_t)((e << 10) | us);
+}
+
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 {
+	trace_event(TRACE_PF_IPC, addr, ip, access);
 	current->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
 	current->kmsg_buf[1] = addr;
 	current->kmsg_buf[2] = ip;
