@@ -477,13 +477,16 @@ void ipc_cancel(struct tcb *t)
 		ipc_finish(s, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0), L4_NILTHREAD);
 		thread_wake(s);
 	}
-	/* Receivers waiting for t specifically would wait forever: tell them.
-	 * A scan of the thread table, but deletion is rare. */
-	for (word_t no = 0; no < THREAD_NUMBERS; no++) {
-		struct tcb *r = thread_lookup_number(no);
-		if (r && r->state == TS_WAIT_IPC && r->ipc_phase == IPC_RECEIVING && r->ipc_partner == t) {
-			ipc_finish(r, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0), L4_NILTHREAD);
-			thread_wake(r);
+	/* Receivers waiting for t specifically would wait forever: tell them. Only
+	 * the thread table's allocated second-level pages are walked. */
+	for (unsigned top = 0; top < ARRAY_SIZE(thread_table); top++) {
+		struct tcb **l2 = thread_table[top];
+		for (unsigned i = 0; l2 && i < TT_L2_SIZE; i++) {
+			struct tcb *r = l2[i];
+			if (r && r->state == TS_WAIT_IPC && r->ipc_phase == IPC_RECEIVING && r->ipc_partner == t) {
+				ipc_finish(r, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_RECV, 0), L4_NILTHREAD);
+				thread_wake(r);
+			}
 		}
 	}
 }

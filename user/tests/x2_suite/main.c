@@ -265,6 +265,29 @@ USER_TEST(interrupt, "x2.interrupt.ipc",
 	TEST_CHECK(L4_IpcFailed(L4_Send_Timeout(irq, L4_ZERO_TIME))); /* no longer ours */
 }
 
+static volatile l4_threadid_t doomed;
+
+static void waits_for_doomed(void)
+{
+	l4_msgtag_t tag = L4_Receive(doomed);
+	send_word(main_tid, 14, L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff);
+	sleep_forever();
+}
+
+USER_TEST(partner_deleted, "x2.ipc.partner_deleted",
+	  "a closed receive from a thread that is deleted ends with 'no partner'")
+{
+	main_tid = L4_Myself();
+	doomed = start_local(sleep_forever);
+	l4_threadid_t w = start_local(waits_for_doomed);
+	L4_Sleep(L4_TimePeriod(2000)); /* w now waits for the doomed thread */
+	TEST_CHECK_EQ(L4_ThreadControl(doomed, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	l4_msgtag_t tag = L4_Receive_Timeout(w, L4_TimePeriod(1000000));
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_utcb()[1], (2 << 1) | 1); /* no partner, receive phase */
+	L4_ThreadControl(w, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+}
+
 /* ---- string items ---------------------------------------------------------------------- */
 
 static char str_src[3 * 4096 + 100];
