@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
+#include <kern/kdb.h>
 #include <arch/cpu.h>
 #include <mnemo/exitcode.h>
 
@@ -15,5 +16,6 @@ void panic(const char *fmt, ...)
 	vprintk(fmt, ap);
 	printk("\n");
 	va_end(ap);
+	kdb_panic(); /* with the kernel option kdb: the debugger, whose `go` exits */
 	arch_debug_exit(MNEMO_EXIT_FAIL);
 }

@@ -13,6 +13,8 @@
 #   QEMU_MEM=MiB  LOADER_ARGS="..."  QEMU_KERNEL="fixture:F" (instead of the loader)
 #   QEMU_EXTRA=(args)  TIMEOUT=seconds (default 60)  ISO=1 (boot a GRUB image instead)
 #   ICOUNT=1 (deterministic guest time: -icount shift=0,sleep=off)
+#   SERIAL_INPUT="cmd\ncmd\n" (printf %b escapes): typed on the serial console SERIAL_DELAY
+#       seconds (default 2) after QEMU starts; otherwise the console's input is empty
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scn=$1
@@ -23,7 +25,7 @@ mkdir -p "$logdir" && logdir=$(cd "$logdir" && pwd)
 log=$logdir/$name.log
 
 MODULES=() EXPECT_EXIT=pass EXPECT_LOG=() QEMU_MEM=128 LOADER_ARGS="" QEMU_KERNEL="" QEMU_EXTRA=()
-TIMEOUT=60 ISO="" ICOUNT=""
+TIMEOUT=60 ISO="" ICOUNT="" SERIAL_INPUT="" SERIAL_DELAY=2
 # shellcheck source=/dev/null
 source "$scn"
 
@@ -69,12 +71,20 @@ QEMU_EXTRA=("${QEMU_EXTRA[@]//file=build\//file=$root/build/}")
 icount=()
 [ -n "$ICOUNT" ] && icount=(-icount shift=0,sleep=off)
 
+# Serial input: a writer behind a FIFO types SERIAL_INPUT after the delay and keeps the FIFO open.
+input=/dev/null writer=""
+if [ -n "$SERIAL_INPUT" ]; then
+	mkfifo "$work/serial.in"
+	(sleep "$SERIAL_DELAY"; printf '%b' "$SERIAL_INPUT"; exec sleep "$TIMEOUT") >"$work/serial.in" &
+	writer=$! input=$work/serial.in
+fi
 (cd "$work" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb \
 	-m "$QEMU_MEM" -display none -monitor none -serial stdio -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${icount[@]}" "${kernel[@]}" \
 	${LOADER_ARGS:+-append "$LOADER_ARGS"} ${initrd:+-initrd "$initrd"} "${QEMU_EXTRA[@]}" \
-	</dev/null 2>&1 | tr -d '\r' >"$log")
+	<"$input" 2>&1 | tr -d '\r' >"$log")
 status=$? # with pipefail: QEMU's (or timeout's) status, tr exits 0
+[ -n "$writer" ] && kill "$writer" 2>/dev/null
 
 # In-guest results, named after the scenario.
 grep -E '^(ok|not ok) ' "$log" | sed -E "s/^(ok|not ok) /\1 $name:/"

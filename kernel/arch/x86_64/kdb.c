@@ -7,6 +7,8 @@
 #include <kern/printk.h>
 #include <kern/frame.h>
 #include <kern/ipc.h>
+#include <kern/kdb.h>
+#include <kern/trace.h>
 #include <arch/physmem.h>
 #include <arch/cpu.h>
 #include <arch/x86.h>
@@ -59,6 +61,7 @@ bool kdb_trap(struct trapframe *tf)
 		printk("--- KD# ");
 		print_user_string((vaddr_t)(int64_t)imm);
 		printk(" (thread %llx) ---\n", (unsigned long long)l4_thread_no(current->id));
+		kdb_enter("KDB_Enter from user code"); /* only with the kernel option kdb */
 		return true;
 	}
 	case 0x3c: /* cmp $op, %al: a kernel-debugger operation */
@@ -96,6 +99,7 @@ bool arch_user_may_own(paddr_t pa) { return pa < virt_to_phys(_kernel_start) || 
  * X.2 page-fault IPC. Error bits: 1 present, 2 write, 16 instruction fetch. */
 bool user_fault(vaddr_t addr, word_t error, word_t rip)
 {
+	trace_event(TRACE_PAGEFAULT, addr, rip, error);
 	struct space *s = current->space;
 	if (!s)
 		return false;

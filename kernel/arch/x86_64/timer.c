@@ -4,6 +4,7 @@
 #include <kern/arch_thread.h>
 #include <kern/printk.h>
 #include <kern/ipc.h>
+#include <kern/kdb.h>
 #include <arch/cpu.h>
 #include <arch/x86.h>
 #include <mnemo/exitcode.h>
@@ -121,6 +122,7 @@ void timer_irq(void)
 {
 	outb(0x20, 0x20);
 	ticks++;
+	kdb_poll_breakin(); /* kernel option kdb: ESC on the serial console enters the debugger */
 	sched_tick(TICK_US);
 }
 
