@@ -223,6 +223,11 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 			return e;
 	}
 	l4_word_t keep = virtual_sender(s, r) ? L4_TAG_PROPAGATED : 0;
+	if (s->ipc_intended && !s->kmsg) { /* redirected: the redirector learns the intended receiver */
+		keep |= L4_TAG_REDIRECTED;
+		if (!r->kmsg)
+			r->utcb_k[L4_UTCB_INTENDED_RECEIVER] = s->ipc_intended;
+	}
 	mr_set(r, 0, (tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED)) | keep);
 	return 0;
 }
@@ -338,6 +343,7 @@ static word_t ipc_phases(struct tcb *dest, uint16_t snd_timeout, bool has_recv, 
 		current->ipc_received_in_send = false;
 		word_t err = send_phase(dest, snd_timeout);
 		current->ipc_call = false;
+		current->ipc_intended = 0;
 		if (err || current->ipc_received_in_send)
 			return err; /* the receive phase already ran, started by the receiver */
 	}
@@ -350,6 +356,16 @@ static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 	struct tcb *dest = NULL, *from = NULL;
 	if (to != L4_NILTHREAD && !(dest = ipc_resolve(current, to)))
 		return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
+	/* Redirection (X.2 SpaceControl): a send out of a space with a redirector goes
+	 * to the redirector, which learns the intended receiver. */
+	current->ipc_intended = 0;
+	if (dest && current->space && current->space->redirector && dest->space != current->space) {
+		struct tcb *red = thread_lookup(current->space->redirector);
+		if (red && red != dest && red != current) {
+			current->ipc_intended = dest->id;
+			dest = red;
+		}
+	}
 	bool has_recv = from_spec != L4_NILTHREAD;
 	bool specific = has_recv && from_spec != L4_ANYTHREAD && from_spec != L4_ANYLOCALTHREAD;
 	if (specific && !(from = ipc_resolve(current, from_spec))) {
@@ -379,6 +395,8 @@ static bool ipc_fastpath(struct trapframe *tf)
 	if (unlikely((uint16_t)arch_ipc_timeouts(tf) != L4_NEVER || from_spec == L4_NILTHREAD))
 		return false;
 	if (unlikely(from_spec != to && from_spec != L4_ANYTHREAD))
+		return false;
+	if (unlikely(current->space->redirector)) /* redirection: the general path */
 		return false;
 	struct tcb *dest = l4_is_local_id(to) ? ipc_resolve(current, to) : thread_lookup(to);
 	if (unlikely(!dest || dest->state != TS_WAIT_IPC || dest->ipc_phase != IPC_RECEIVING || dest->kmsg ||

@@ -158,6 +158,8 @@ word_t space_control(l4_threadid_t space_spec, word_t control, l4_fpage_t kip_ar
 	if (redirector != L4_NILTHREAD && redirector != L4_ANYTHREAD && !thread_lookup(redirector))
 		return fail(error, TC_ERR_INVALID_PARAM);
 	struct space *s = t->space;
+	if (redirector != L4_NILTHREAD) /* nil: unchanged; any thread: no redirection */
+		s->redirector = redirector == L4_ANYTHREAD ? 0 : redirector;
 	if (space_initialized(s)) /* areas are fixed once set: threads may use them */
 		return kip_area == s->kip_area && utcb_area == s->utcb_area ? 1 : fail(error, TC_ERR_UTCB_AREA);
 	/* KipAreaInfo: exactly one 4 KiB page; UtcbAreaInfo: at least 4 KiB. */

@@ -23,6 +23,9 @@ struct space {
 	l4_fpage_t kip_area, utcb_area;
 	word_t threads; /* threads whose `space` is this one */
 	bool sigma0; /* faults are resolved idempotently by the kernel */
+	/* SpaceControl's redirector: user IPC from this space to threads outside it
+	 * goes to this thread instead (0: no redirection). */
+	l4_threadid_t redirector;
 	struct mdb_space mdb;
 };
 

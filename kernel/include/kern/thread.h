@@ -52,6 +52,7 @@ struct tcb {
 	struct tcb *ipc_partner;
 	struct tcb *sendq_head, *sendq_next, *sendq_prev; /* senders waiting for this thread */
 	word_t ipc_error; /* X.2 error-code word delivered on wake-up; 0: success */
+	l4_threadid_t ipc_intended; /* a redirected send's intended receiver (0: not redirected) */
 	/* A sender's pending receive phase (a call), entered for it by the receiver. */
 	bool ipc_call, ipc_call_any_local, ipc_received_in_send;
 	uint16_t ipc_call_timeout;

@@ -694,6 +694,45 @@ USER_TEST(map_everything, "x2.map.complete_space",
 	(void)faults;
 }
 
+/* Runs in a child space whose redirector is the root task's main thread. */
+static void child_redirected(void)
+{
+	l4_utcb()[0] = l4_msgtag(0x99, 1, 0, 0);
+	l4_utcb()[1] = 7;
+	l4_msgtag_t tag = L4_Send(l4_global_id(48, 1)); /* to sigma0: out of our space */
+	l4_utcb()[0] = l4_msgtag(LABEL_DONE, 1, 0, 0);
+	l4_utcb()[1] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	L4_Send(L4_Pager());
+	sleep_forever();
+}
+
+USER_TEST(redirection, "x2.ipc.redirection",
+	  "IPC out of a space with a redirector reaches the redirector, flagged, with the intended receiver")
+{
+	l4_threadid_t c = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(
+	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_Myself(), NULL), 1);
+	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA), 1);
+	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0);
+	l4_utcb()[1] = (l4_word_t)child_redirected;
+	l4_utcb()[2] = new_stack();
+	TEST_CHECK(!L4_IpcFailed(L4_Send(c)));
+	unsigned faults = 0;
+	l4_msgtag_t tag = serve_child(c, &faults); /* the first message that is not a fault */
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), 0x99);
+	TEST_CHECK(tag & L4_TAG_REDIRECTED);
+	TEST_CHECK_EQ(l4_utcb()[1], 7);
+	TEST_CHECK_EQ(l4_utcb()[L4_UTCB_INTENDED_RECEIVER], l4_global_id(48, 1));
+	tag = serve_child(c, &faults); /* its report, sent to us (its pager): not redirected */
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
+	TEST_CHECK(!(tag & L4_TAG_REDIRECTED));
+	TEST_CHECK_EQ(l4_utcb()[1], 0);
+	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+}
+
 /* ---- error paths of the privileged calls ---------------------------------------------- */
 
 USER_TEST(tc_errors, "x2.threadcontrol.errors",
