@@ -60,7 +60,8 @@ static l4_threadid_t id_seen_by(struct tcb *s, struct tcb *r)
  * sender shares the receiver's. Returns the virtual sender, or NULL. */
 static struct tcb *virtual_sender(struct tcb *s, struct tcb *r)
 {
-	if (s->kmsg || !s->utcb_k || !(mr_get(s, 0) & L4_TAG_PROPAGATED))
+	/* the common case, no p bit, is one load of MR0's register slot */
+	if (likely(s->kmsg || !(*arch_frame_mr(arch_user_frame(s), 0) & L4_TAG_PROPAGATED)) || !s->utcb_k)
 		return NULL;
 	struct tcb *vs = ipc_resolve(s, s->utcb_k[L4_UTCB_ACTUAL_SENDER]);
 	if (!vs || vs == s || (vs->space != s->space && s->space != r->space))
