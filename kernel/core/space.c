@@ -5,6 +5,7 @@
 #include <kern/kip.h>
 #include <kern/string.h>
 #include <kern/mdb.h>
+#include <kern/unmap.h>
 #include <kern/mdb_nodes.h>
 #include <kern/trace.h>
 #include <l4/utcb.h>
@@ -78,8 +79,11 @@ struct space *space_create(void)
 
 void space_destroy(struct space *s)
 {
-	/* Revokes everything mapped in s and everything derived from it (one go:
-	 * O(mappings in s and below them); see docs/mdb.md). */
+	/* Revokes everything mapped in s and everything derived from it: an Unmap
+	 * with flush of the whole user space, in bounded steps with preemption
+	 * points between them (unmap.c); what remains for the final sweep is
+	 * nothing, or what a concurrent operation left. */
+	unmap_fpage(s, l4_fpage_log2(0, MDB_USER_BITS) | L4_FULLY_ACCESSIBLE, true);
 	mdb_space_delete(&s->mdb);
 	mdb_space_unregister(&s->mdb);
 	pt_destroy(&s->pt); /* frees the tables, side arrays and UTCB frames */
