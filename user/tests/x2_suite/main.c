@@ -621,6 +621,21 @@ static l4_msgtag_t serve_child(l4_threadid_t child, unsigned *faults)
 	}
 }
 
+/* A thread in a new space (with redirector, or nil), started at fn by our start
+ * message and paged by us; L4_NILTHREAD if a step fails. */
+static l4_threadid_t start_child(void (*fn)(void), l4_threadid_t redirector)
+{
+	l4_threadid_t c = new_tid();
+	if (L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull) != 1 ||
+	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), redirector, NULL) != 1 ||
+	    L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA) != 1)
+		return L4_NILTHREAD;
+	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
+	l4_utcb()[1] = (l4_word_t)fn;
+	l4_utcb()[2] = new_stack();
+	return L4_IpcFailed(L4_Send(c)) ? L4_NILTHREAD : c;
+}
+
 USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our start message and paged by us")
 {
 	l4_threadid_t c = new_tid();
@@ -659,15 +674,8 @@ USER_TEST(map_everything, "x2.map.complete_space",
 	  "a map item of the whole address space into a space with KIP and UTCB areas maps around them and the kernel "
 	  "survives")
 {
-	l4_threadid_t c = new_tid();
-	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull), 1);
-	TEST_CHECK_EQ(
-	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 1);
-	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA), 1);
-	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0);
-	l4_utcb()[1] = (l4_word_t)child_accept_all;
-	l4_utcb()[2] = new_stack();
-	TEST_CHECK(!L4_IpcFailed(L4_Send(c)));
+	l4_threadid_t c = start_child(child_accept_all, L4_NILTHREAD);
+	TEST_CHECK(c != L4_NILTHREAD);
 	/* serve its faults until it waits for our message, then send everything */
 	unsigned faults = 0;
 	l4_threadid_t from;
@@ -709,15 +717,8 @@ static void child_redirected(void)
 USER_TEST(redirection, "x2.ipc.redirection",
 	  "IPC out of a space with a redirector reaches the redirector, flagged, with the intended receiver")
 {
-	l4_threadid_t c = new_tid();
-	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull), 1);
-	TEST_CHECK_EQ(
-	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_Myself(), NULL), 1);
-	TEST_CHECK_EQ(L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA), 1);
-	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0);
-	l4_utcb()[1] = (l4_word_t)child_redirected;
-	l4_utcb()[2] = new_stack();
-	TEST_CHECK(!L4_IpcFailed(L4_Send(c)));
+	l4_threadid_t c = start_child(child_redirected, L4_Myself());
+	TEST_CHECK(c != L4_NILTHREAD);
 	unsigned faults = 0;
 	l4_msgtag_t tag = serve_child(c, &faults); /* the first message that is not a fault */
 	TEST_CHECK(!L4_IpcFailed(tag));
