@@ -17,6 +17,8 @@ _Static_assert(sizeof(struct tcb) <= KSTACK_SIZE / 2, "TCB leaves room for the k
  * pages allocated on first use. Invariant: table[n] is NULL or a live TCB whose
  * thread number is n. */
 struct tcb **thread_table[THREAD_NUMBERS / TT_L2_SIZE];
+/* Live entries of each second-level page: an empty page goes back to the pool. */
+static uint16_t thread_table_used[THREAD_NUMBERS / TT_L2_SIZE];
 
 static struct sched_queues ready;
 struct tcb *current;
@@ -41,8 +43,13 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 		*l2 = phys_to_virt(f);
 	}
 	paddr_t f = frame_alloc();
-	if (!f)
+	if (!f) {
+		if (!thread_table_used[no >> TT_L2_BITS]) { /* the page we just took */
+			frame_free(virt_to_phys(*l2));
+			*l2 = NULL;
+		}
 		return NULL;
+	}
 	struct tcb *t = phys_to_virt(f);
 	t->id = id;
 	t->stack_canary = TCB_STACK_CANARY;
@@ -53,6 +60,7 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 	if (space)
 		space->threads++;
 	(*l2)[no & (TT_L2_SIZE - 1)] = t;
+	thread_table_used[no >> TT_L2_BITS]++;
 	return t;
 }
 
@@ -63,6 +71,10 @@ void thread_destroy(struct tcb *t)
 	sched_dequeue(&ready, t);
 	word_t no = l4_thread_no(t->id);
 	thread_table[no >> TT_L2_BITS][no & (TT_L2_SIZE - 1)] = NULL;
+	if (--thread_table_used[no >> TT_L2_BITS] == 0) {
+		frame_free(virt_to_phys(thread_table[no >> TT_L2_BITS]));
+		thread_table[no >> TT_L2_BITS] = NULL;
+	}
 	if (t->space)
 		t->space->threads--;
 	arch_thread_release(t);

@@ -734,6 +734,44 @@ USER_TEST(redirection, "x2.ipc.redirection",
 	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
+USER_TEST(exhaustion, "x2.kernel_memory.exhaustion",
+	  "creating spaces until kernel memory runs out answers 'no memory'; the kernel works on and gets it all back")
+{
+	static l4_threadid_t made[4096];
+	unsigned n = 0;
+	l4_word_t err = 0;
+	while (n < 4096) {
+		l4_threadid_t t = new_tid();
+		if (L4_ThreadControl(t, t, L4_Myself(), L4_NILTHREAD, ~0ull) != 1) {
+			err = L4_ErrorCode();
+			break;
+		}
+		made[n++] = t;
+	}
+	TEST_CHECK(n > 100); /* a fair number fit in the pool */
+	TEST_CHECK(n < 4096); /* and the pool does run out */
+	TEST_CHECK_EQ(err, 8); /* "no memory", not a panic */
+	/* while it is exhausted, IPC still works */
+	l4_utcb()[0] = 0;
+	TEST_CHECK(L4_IpcFailed(L4_Receive_Timeout(L4_Myself(), L4_ZERO_TIME)));
+	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
+	for (unsigned i = 0; i < n; i++)
+		TEST_CHECK_EQ(L4_ThreadControl(made[i], L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	/* all of it came back (the thread table's pages too): as many fit again */
+	unsigned again = 0;
+	while (again < n) {
+		l4_threadid_t t = new_tid();
+		if (L4_ThreadControl(t, t, L4_Myself(), L4_NILTHREAD, ~0ull) != 1)
+			break;
+		made[again++] = t;
+	}
+	for (unsigned i = 0; i < again; i++)
+		L4_ThreadControl(made[i], L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	/* a round may need one more second-level page of the thread table than the
+	 * last, depending on where its thread numbers fall */
+	TEST_CHECK(again + 1 >= n);
+}
+
 /* ---- error paths of the privileged calls ---------------------------------------------- */
 
 USER_TEST(tc_errors, "x2.threadcontrol.errors",
