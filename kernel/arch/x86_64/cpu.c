@@ -39,12 +39,6 @@ static void set_gate(unsigned vec, word_t handler, unsigned dpl, unsigned ist)
 	};
 }
 
-void cpu_set_kernel_stack(word_t top)
-{
-	cpu_tss.rsp[0] = top;
-	cpu_kstack_top = top;
-}
-
 void cpu_init(void)
 {
 	gdt[0] = 0;

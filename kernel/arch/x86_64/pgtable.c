@@ -101,8 +101,7 @@ void pgtable_init(paddr_t phys_top)
 
 	/* Pre-create every kernel-half PML4 slot that user spaces copy: none is added later. */
 	write_cr4(read_cr4() | (1u << 7)); /* PGE */
-	write_cr3(master_pml4);
-	pt_active_pml4 = master_pml4;
+	cr3_switch(master_pml4);
 }
 
 bool pt_have_1g_pages(void) { return have_1g_pages; }
@@ -233,10 +232,8 @@ static void free_below(word_t e, uint32_t side, unsigned level)
 
 void pt_destroy(struct arch_pgtable *pt)
 {
-	if (pt_active_pml4 == pt->pml4) {
-		pt_active_pml4 = master_pml4;
-		write_cr3(master_pml4);
-	}
+	if (pt_active_pml4 == pt->pml4)
+		cr3_switch(master_pml4);
 	word_t *t = table(pt->pml4);
 	uint32_t *s = phys_to_virt(pt->pml4_side);
 	for (unsigned i = 0; i < 256; i++)
@@ -378,13 +375,4 @@ bool pt_lookup(const struct arch_pgtable *pt, vaddr_t va, paddr_t *pa, unsigned 
 	*rights = ((e & PTE_SW_NOREAD) ? 0 : L4_READABLE) | ((e & PTE_W) ? L4_WRITABLE : 0) |
 		  ((e & PTE_NX) ? 0 : L4_EXECUTABLE);
 	return true;
-}
-
-void pt_activate(const struct arch_pgtable *pt)
-{
-	paddr_t want = pt ? pt->pml4 : master_pml4;
-	if (pt_active_pml4 != want) {
-		pt_active_pml4 = want;
-		write_cr3(want);
-	}
 }

@@ -2,7 +2,6 @@
 /* The amd64 register contracts of the X.2 system calls (ABI §5) around the generic handlers. */
 #include <kern/syscall.h>
 #include <kern/thread.h>
-#include <kern/printk.h>
 #include <kern/arch_thread.h>
 #include <l4/utcb.h>
 #include <kern/thread_control.h>

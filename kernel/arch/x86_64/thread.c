@@ -117,12 +117,8 @@ void arch_thread_release(struct tcb *t)
 void arch_thread_switch(struct tcb *from, struct tcb *to)
 {
 	if (to->space) {
-		/* pt_activate and cpu_set_kernel_stack, inline: this is the IPC path */
-		if (to->space->pt.pml4 != pt_active_pml4) {
-			pt_active_pml4 = to->space->pt.pml4;
-			write_cr3(pt_active_pml4);
-		}
-		cpu_tss.rsp[0] = cpu_kstack_top = (word_t)to + KSTACK_SIZE;
+		cr3_switch(to->space->pt.pml4);
+		cpu_set_kernel_stack((word_t)to + KSTACK_SIZE);
 		*user_utcb_ptr_rw = to->utcb;
 		/* User code may have loaded %gs, which resets its base. */
 		wrmsr(MSR_GS_BASE, (word_t)&user_utcb_ptr);

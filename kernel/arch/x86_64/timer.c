@@ -16,7 +16,6 @@
 
 static word_t tsc_khz;
 static uint64_t tsc_at_boot;
-static word_t ticks;
 
 /* Remaps the PICs to vectors 32-47 (timer_init then masks all but the timer). */
 static void pic_init(void)
@@ -121,7 +120,6 @@ void timer_irq(void);
 void timer_irq(void)
 {
 	outb(0x20, 0x20);
-	ticks++;
 	kdb_poll_breakin(); /* kernel option kdb: ESC on the serial console enters the debugger */
 	sched_tick(TICK_US);
 }

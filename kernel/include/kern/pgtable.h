@@ -16,6 +16,5 @@ bool pt_map(struct arch_pgtable *pt, vaddr_t va, paddr_t pa, unsigned size_log2,
 unsigned pt_unmap(struct arch_pgtable *pt, vaddr_t va);
 /* Looks up va: true with *pa, *size_log2 and *rights if mapped. */
 bool pt_lookup(const struct arch_pgtable *pt, vaddr_t va, paddr_t *pa, unsigned *size_log2, unsigned *rights);
-void pt_activate(const struct arch_pgtable *pt);
 
 #endif

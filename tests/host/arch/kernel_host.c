@@ -78,8 +78,6 @@ bool pt_lookup(const struct arch_pgtable *pt, vaddr_t va, paddr_t *pa, unsigned 
 	return true;
 }
 
-void pt_activate(const struct arch_pgtable *pt) { (void)pt; }
-
 /* Threads never really run on the host: switching only records who is current. */
 static struct trapframe host_frames[16];
 struct trapframe *arch_user_frame(struct tcb *t) { return &host_frames[((uintptr_t)t >> 12) % 16]; }

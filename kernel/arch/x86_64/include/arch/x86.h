@@ -4,6 +4,7 @@
 #define ARCH_X86_H
 
 #include <kern/types.h>
+#include <arch/cpu.h>
 #include <arch/trapframe.h>
 
 struct tcb;
@@ -14,7 +15,6 @@ extern word_t cpu_user_rsp_scratch; /* the syscall entry's scratch slot */
 
 void serial_init(void);
 void cpu_init(void); /* GDT, TSS, IDT, syscall MSRs, FPU control bits */
-void cpu_set_kernel_stack(word_t top);
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -26,6 +26,23 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 extern struct tss cpu_tss;
 extern paddr_t pt_active_pml4; /* what CR3 holds (pgtable.c) */
+
+/* The kernel stack of the running thread, for interrupts (TSS) and syscall entry. */
+static inline void cpu_set_kernel_stack(word_t top)
+{
+	cpu_tss.rsp[0] = top;
+	cpu_kstack_top = top;
+}
+
+/* Loads CR3 with pml4 unless it holds it already (pt_active_pml4 tracks CR3, which
+ * saves reading it on every switch). */
+static inline void cr3_switch(paddr_t pml4)
+{
+	if (pml4 != pt_active_pml4) {
+		pt_active_pml4 = pml4;
+		write_cr3(pml4);
+	}
+}
 void pgtable_init(paddr_t phys_top); /* the kernel's master page tables */
 void timer_init(void); /* PIC, PIT tick, TSC calibration */
 word_t timer_tsc_khz(void);
