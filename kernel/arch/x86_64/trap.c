@@ -140,11 +140,11 @@ static void kernel_trap(struct trapframe *tf)
 #define EXC_MSG_WORDS 19
 static word_t *exc_slot(struct trapframe *tf, unsigned mr)
 {
-	word_t *const slots[EXC_MSG_WORDS - 1] = {
-	    &tf->rip, &tf->rbx, &tf->r10, &tf->r12, &tf->r13, &tf->r14, &tf->r15, &tf->rax, &tf->rcx,
-	    &tf->rdx, &tf->rsi, &tf->rdi, &tf->rbp, &tf->r8,  &tf->r9,	&tf->r11, &tf->rsp, &tf->rflags,
+	static const uint8_t offset[EXC_MSG_WORDS - 1] = {
+	    TF_RIP, TF_RBX, TF_R10, TF_R12, TF_R13, TF_R14, TF_R15, TF_RAX, TF_RCX,
+	    TF_RDX, TF_RSI, TF_RDI, TF_RBP, TF_R8,  TF_R9,  TF_R11, TF_RSP, TF_RFLAGS,
 	};
-	return slots[mr - 1];
+	return (word_t *)((char *)tf + offset[mr - 1]);
 }
 
 /* Sends exception IPC to the thread's exception handler (its UTCB names it) and
