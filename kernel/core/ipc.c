@@ -534,12 +534,17 @@ uint16_t ipc_time_period_up(word_t us)
 	return (uint16_t)((e << 10) | us);
 }
 
+void ipc_pagefault_message(struct tcb *t, vaddr_t addr, unsigned access, word_t ip)
+{
+	t->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
+	t->kmsg_buf[1] = addr;
+	t->kmsg_buf[2] = ip;
+}
+
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 {
 	trace_event(TRACE_PF_IPC, addr, ip, access);
-	current->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | (access & 7), 2, 0, 0);
-	current->kmsg_buf[1] = addr;
-	current->kmsg_buf[2] = ip;
+	ipc_pagefault_message(current, addr, access, ip);
 	return ipc_kernel_call(current->pager);
 }
 

@@ -113,18 +113,14 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadli
 	save(t, &st);
 	bool ok;
 	if (t == current) {
-		t->kmsg_buf[0] = l4_msgtag(L4_LABEL_PAGEFAULT | access, 2, 0, 0);
-		t->kmsg_buf[1] = addr;
-		t->kmsg_buf[2] = arch_user_ip(t);
+		ipc_pagefault_message(t, addr, access, arch_user_ip(t));
 		ok = ipc_kernel_call_timeout(t->pager, timeout);
 	} else {
 		struct tcb *pager = ipc_resolve(t, t->pager);
 		if (!pager || pager == current || pager == t)
 			return false; /* nobody could answer while we copy */
+		ipc_pagefault_message(t, addr, access, arch_user_ip(t));
 		t->kmsg = t->kmsg_buf;
-		t->kmsg[0] = l4_msgtag(L4_LABEL_PAGEFAULT | access, 2, 0, 0);
-		t->kmsg[1] = addr;
-		t->kmsg[2] = arch_user_ip(t);
 		t->tunnel_waiter = current;
 		t->ipc_call = true, t->ipc_call_from = pager, t->ipc_call_any_local = false;
 		t->ipc_call_timeout = L4_NEVER, t->ipc_received_in_send = false;

@@ -14,6 +14,9 @@ void ipc_sendq_add(struct tcb *r, struct tcb *s);
 /* Transfers s's message to the waiting r and wakes r; returns s's error word. */
 word_t ipc_deliver(struct tcb *s, struct tcb *r);
 
+/* Writes the X.2 page-fault message (ABI §9.1) into t's kernel message buffer. */
+void ipc_pagefault_message(struct tcb *t, vaddr_t addr, unsigned access, word_t ip);
+
 /* Words of the string item that starts with w0: the item word and j + 1 pointers. */
 static inline unsigned ipc_string_item_words(l4_word_t w0) { return 2 + ((w0 >> 4) & 0x1f); }
 
