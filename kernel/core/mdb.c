@@ -3,8 +3,10 @@
 #include <kern/mdb_impl.h>
 #include <kern/string.h>
 
-uint64_t mdb_epoch, mdb_split_epoch;
+uint64_t mdb_epoch, mdb_split_epoch, mdb_evicted_nodes;
 struct mdb_unmap_op *mdb_active_ops;
+void (*mdb_removed_hook)(struct mdb_space *ms, vaddr_t v, paddr_t pa, unsigned level);
+void (*mdb_evicted_hook)(struct mdb_space *ms, vaddr_t v, unsigned level);
 static struct mdb_space *spaces[CONFIG_MDB_MAX_SPACES]; /* id -> space */
 static struct mdb_space *sigma0;
 static uint32_t next_id_hint;
@@ -15,6 +17,7 @@ void mdb_init(void)
 	sigma0 = NULL;
 	next_id_hint = 0;
 	mdb_epoch = mdb_split_epoch = 1;
+	mdb_evicted_nodes = 0;
 	mdb_active_ops = NULL;
 }
 
@@ -26,6 +29,9 @@ int mdb_space_register(struct mdb_space *ms, struct space *s)
 			spaces[id] = ms;
 			ms->space = s;
 			ms->id = id;
+			ms->flags = 0;
+			ms->charged = ms->quota = 0;
+			ms->clock = 0;
 			next_id_hint = (id + 1) % CONFIG_MDB_MAX_SPACES;
 			return MDB_OK;
 		}
@@ -77,6 +83,19 @@ bool mdb_node_info(const struct mdb_node *n, struct mdb_node_info *out)
 	out->rights = mdb_n_rights(n);
 	out->pinned = mdb_n_pinned(n);
 	return true;
+}
+
+/* ---- charges ---- */
+
+/* The space a node is charged to: the one that made it (its parent's). */
+struct mdb_space *mdb_charger(const struct mdb_node *n)
+{
+	return n->parent ? mdb_n_space(mdb_node(n->parent)) : sigma0;
+}
+static void charge(struct mdb_space *ms, int64_t d)
+{
+	if (ms)
+		ms->charged += (uint64_t)d;
 }
 
 /* ---- tree primitives ---- */
@@ -138,10 +157,17 @@ unsigned mdb_remove_leaf(struct mdb_node *n)
 	for (struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active)
 		if (op->in_tree && (op->cur == r || op->top == r))
 			op->in_tree = false; /* it restarts at its current top's address */
-	unsigned acc = arch_pt_remove(mdb_n_arch_space(n), mdb_n_vaddr(n));
+	struct mdb_space *ms = mdb_n_space(n);
+	vaddr_t v = mdb_n_vaddr(n);
+	unsigned level = mdb_n_level(n);
+	paddr_t pa = (ms->flags & MDB_SPACE_NOTIFY) ? mdb_n_paddr(n) : 0;
+	charge(mdb_charger(n), -1);
+	unsigned acc = arch_pt_remove(ms->space, v);
 	mdb_unlink(n);
 	mdb_node_free(n);
 	mdb_epoch++;
+	if ((ms->flags & MDB_SPACE_NOTIFY) && mdb_removed_hook)
+		mdb_removed_hook(ms, v, pa, level);
 	return acc;
 }
 
@@ -236,12 +262,14 @@ static int split_one(struct mdb_node *x, unsigned *cost)
 	word_t pieces = mdb_level_size(level) >> pshift;
 	paddr_t pa = mdb_n_paddr(x);
 
-	if (mdb_nodes_free < pieces - 1 || arch_pt_split(s, v, level))
+	bool pinned = mdb_n_pinned(x) && mdb_nodes_reserve_pages; /* P6: pinned pieces go to the reserve */
+	if ((pinned ? mdb_nodes_free_reserve : mdb_nodes_avail()) < pieces - 1 || arch_pt_split(s, v, level))
 		return MDB_ENOMEM;
 	mdb_n_set_level(x, level - 1);
+	charge(mdb_charger(x), (int64_t)pieces - 1);
 	struct mdb_node *prev = x;
 	for (word_t i = 1; i < pieces; i++) {
-		struct mdb_node *y = mdb_node_alloc();
+		struct mdb_node *y = pinned ? mdb_node_alloc_reserve() : mdb_node_alloc();
 		assert(y);
 		y->w = mdb_w_make(mdb_n_rights(x), false, level - 1, mdb_n_space_id(x), v + (i << pshift));
 		mdb_set_pinned(y, mdb_n_pinned(x));
@@ -273,7 +301,7 @@ int mdb_split(struct mdb_node *n, unsigned *cost)
 	if (!level)
 		return MDB_EINVAL;
 	word_t pieces = mdb_level_size(level) >> arch_pt_level_shift(level - 1);
-	if (mdb_nodes_free < same_level_count(n, level, cost) * (pieces - 1))
+	if (mdb_nodes_avail() < same_level_count(n, level, cost) * (pieces - 1))
 		return MDB_ENOMEM;
 	/* Post-order over the same-level subtree: a node is split once it has no
 	 * child of its level left, so its pieces can take every child. */
@@ -294,7 +322,67 @@ int mdb_pin(struct mdb_space *ms, vaddr_t v, bool pin)
 		return MDB_EINVAL;
 	if (pin && (mdb_node_page_of(n)->flags & MDB_PAGE_DRAINING))
 		return MDB_EBUSY;
+	if (pin && mdb_nodes_reserve_pages)
+		return mdb_pin_chain(n);
 	mdb_set_pinned(n, pin);
+	return MDB_OK;
+}
+
+/* Moves n to a free reserve slot: every reference to it (parent or previous
+ * sibling, next sibling, children, its PTE's side slot, unfinished unmaps)
+ * follows. Nodes describe themselves, so nothing else names n. */
+static struct mdb_node *relocate(struct mdb_node *n)
+{
+	struct mdb_node *m = mdb_node_alloc_reserve();
+	assert(m);
+	mdb_ref_t rn = mdb_ref(n), rm = mdb_ref(m);
+	*m = *n;
+	m->w &= ~MDB_W_PINNED;
+	if (n->parent) {
+		if (n->prev)
+			mdb_node(n->prev)->next = rm;
+		else
+			mdb_node(n->parent)->child = rm;
+		if (n->next)
+			mdb_node(n->next)->prev = rm;
+	}
+	for (struct mdb_node *c = mdb_node(n->child); c; c = mdb_node(c->next))
+		c->parent = rm;
+	arch_pt_set_node(mdb_n_arch_space(n), mdb_n_vaddr(n), rm);
+	for (struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active) {
+		if (op->cur == rn)
+			op->cur = rm;
+		if (op->top == rn)
+			op->top = rm;
+	}
+	mdb_set_pinned(n, false);
+	n->child = n->parent = n->next = n->prev = 0;
+	mdb_node_free(n);
+	mdb_epoch++;
+	return m;
+}
+
+static bool needs_move(const struct mdb_node *n)
+{
+	return mdb_nodes_reserve_pages && !(mdb_node_page_of(n)->flags & MDB_PAGE_RESERVE);
+}
+
+int mdb_pin_chain(struct mdb_node *n)
+{
+	size_t moves = 0;
+	for (struct mdb_node *x = n; x && !mdb_n_pinned(x); x = mdb_node(x->parent)) {
+		if (mdb_node_page_of(x)->flags & MDB_PAGE_DRAINING)
+			return MDB_EBUSY;
+		moves += needs_move(x);
+	}
+	if (moves > mdb_nodes_free_reserve)
+		return MDB_ENOMEM;
+	/* Bottom-up; a moved node's parent is found through the moved copy. */
+	for (struct mdb_node *x = n; x && !mdb_n_pinned(x); x = mdb_node(x->parent)) {
+		if (needs_move(x))
+			x = relocate(x);
+		mdb_set_pinned(x, true);
+	}
 	return MDB_OK;
 }
 
@@ -321,6 +409,7 @@ int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
 		mdb_node_free(n);
 		return MDB_ENOMEM;
 	}
+	charge(sigma0, 1);
 	mdb_epoch++;
 	return MDB_OK;
 }
@@ -419,9 +508,18 @@ static int map_chunk(struct chunk *c)
 		arch_pt_remove(c->from->space, c->v);
 		bool restrict_ = c->rights != mdb_n_rights(s);
 		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
+		int64_t kids = 0; /* s's children were made by the granter; now by the receiver */
+		for (struct mdb_node *kid = mdb_node(s->child); kid; kid = mdb_node(kid->next))
+			kids++;
+		charge(c->from, -kids);
+		charge(c->to, kids);
 		if (restrict_)
 			mdb_subtree_restrict(s, c->rights);
+		if (c->to->flags & MDB_SPACE_PIN)
+			mdb_pin_chain(s); /* best effort: the reserve may be full */
 	} else {
+		if (c->from->quota && c->from->charged >= c->from->quota)
+			return MDB_EQUOTA;
 		struct mdb_node *n = mdb_node_alloc();
 		if (!n)
 			return MDB_ENOMEM;
@@ -431,6 +529,11 @@ static int map_chunk(struct chunk *c)
 			return MDB_ENOMEM;
 		}
 		mdb_link_child(s, n);
+		charge(c->from, 1);
+		if ((c->to->flags & MDB_SPACE_PIN) && mdb_pin_chain(n)) {
+			mdb_subtree_remove(n, true); /* a pinned space takes only what can be pinned */
+			return MDB_ENOMEM;
+		}
 	}
 	mdb_epoch++;
 	return CHUNK_DONE;

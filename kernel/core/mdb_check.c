@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Mapping database: the invariant checker, text dumps, a tiny formatter for both. */
 #include <kern/mdb_impl.h>
+#include <kern/string.h>
 
 /* ---- formatter: %s %c %d %u %x with l/ll/z modifiers; nothing else ---- */
 
@@ -149,6 +150,34 @@ static size_t tree_size(struct mdb_node *root, size_t limit)
 	}
 }
 
+/* Charges (kern/mdb.h, struct mdb_space) and chained pins (P6): recounted. */
+static int check_charges(struct mdb_out *o)
+{
+	static uint64_t count[CONFIG_MDB_MAX_SPACES];
+	memset(count, 0, sizeof count);
+	for (struct mdb_node_page *p = mdb_nodes_first(); p; p = mdb_nodes_next(p)) {
+		for (unsigned i = 0; i < MDB_NODES_PER_PAGE; i++) {
+			struct mdb_node *n = mdb_page_slot(p, i);
+			if (!mdb_node_live(n))
+				continue;
+			struct mdb_space *c = mdb_charger(n);
+			if (c)
+				count[c->id]++;
+			if (mdb_nodes_reserve_pages && mdb_n_pinned(n) && n->parent &&
+			    !mdb_n_pinned(mdb_node(n->parent)))
+				return mdb_fail(o, "pinned node s%u 0x%llx under an unpinned parent", mdb_n_space_id(n),
+						(unsigned long long)mdb_n_vaddr(n));
+		}
+	}
+	for (uint32_t id = 0; id < CONFIG_MDB_MAX_SPACES; id++) {
+		struct mdb_space *ms = mdb_space_by_id(id);
+		if (ms && ms->charged != count[id])
+			return mdb_fail(o, "space %u charged %llu, makes %llu nodes", id,
+					(unsigned long long)ms->charged, (unsigned long long)count[id]);
+	}
+	return 0;
+}
+
 int mdb_check(char *err, size_t errlen)
 {
 	struct mdb_out o = {err, errlen, 0};
@@ -175,7 +204,7 @@ int mdb_check(char *err, size_t errlen)
 	if (roots + children != live || reached != live)
 		return mdb_fail(&o, "%zu live nodes, %zu roots + %zu children, %zu reachable", live, roots, children,
 				reached);
-	return 0;
+	return check_charges(&o);
 }
 
 /* ---- dump ---- */

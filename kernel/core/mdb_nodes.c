@@ -10,13 +10,14 @@ _Static_assert(MDB_NODES_PER_PAGE == 170 && MDB_NODES_PER_PAGE < 256, "slot inde
 
 char *mdb_arena;
 static size_t arena_size;
-size_t mdb_nodes_free;
+size_t mdb_nodes_free, mdb_nodes_free_reserve, mdb_nodes_pin_floor;
+size_t mdb_nodes_lent_pages, mdb_nodes_reserve_pages;
 
 /* A list of pages by page number + 1; head and tail. */
 struct page_list {
 	uint32_t head, tail;
 };
-static struct page_list pages, draining;
+static struct page_list pages, reserve, draining;
 
 static struct mdb_node_page *page_at(uint32_t pn1)
 {
@@ -66,8 +67,15 @@ void mdb_nodes_init(void *arena, size_t size)
 {
 	mdb_arena = arena;
 	arena_size = size;
-	pages.head = pages.tail = draining.head = draining.tail = 0;
-	mdb_nodes_free = 0;
+	pages.head = pages.tail = reserve.head = reserve.tail = draining.head = draining.tail = 0;
+	mdb_nodes_free = mdb_nodes_free_reserve = mdb_nodes_pin_floor = 0;
+	mdb_nodes_lent_pages = mdb_nodes_reserve_pages = 0;
+}
+
+/* The list a page is on (P4). */
+static struct page_list *list_of(const struct mdb_node_page *p)
+{
+	return (p->flags & MDB_PAGE_DRAINING) ? &draining : (p->flags & MDB_PAGE_RESERVE) ? &reserve : &pages;
 }
 
 bool mdb_nodes_is_page(const void *p)
@@ -80,7 +88,7 @@ bool mdb_nodes_is_page(const void *p)
 	const struct mdb_node_page *pg = p;
 	if (pg->magic != MDB_PAGE_MAGIC)
 		return false;
-	struct page_list *l = (pg->flags & MDB_PAGE_DRAINING) ? &draining : &pages;
+	struct page_list *l = list_of(pg);
 	uint32_t self = page_no1(pg);
 	size_t npages = arena_size / MDB_NODE_PAGE_SIZE;
 	if (pg->prev > npages || pg->next > npages)
@@ -90,7 +98,7 @@ bool mdb_nodes_is_page(const void *p)
 	return pg->next ? page_at(pg->next)->prev == self : l->tail == self;
 }
 
-int mdb_nodes_add_page(void *page)
+static int add_page(void *page, uint8_t flags)
 {
 	char *c = page;
 	if (!mdb_arena || c < mdb_arena || c + MDB_NODE_PAGE_SIZE > mdb_arena + arena_size ||
@@ -99,30 +107,52 @@ int mdb_nodes_add_page(void *page)
 	memset(page, 0, MDB_NODE_PAGE_SIZE);
 	struct mdb_node_page *p = page;
 	p->magic = MDB_PAGE_MAGIC;
+	p->flags = flags;
 	for (unsigned i = 0; i < MDB_NODES_PER_PAGE; i++)
 		mdb_page_slot(p, i)->next = i + 1 < MDB_NODES_PER_PAGE ? i + 2 : 0;
 	p->free_head = 1;
-	list_push_front(&pages, p);
+	list_push_front(list_of(p), p);
 	mdb_nodes_free += MDB_NODES_PER_PAGE;
+	if (flags & MDB_PAGE_RESERVE) {
+		mdb_nodes_free_reserve += MDB_NODES_PER_PAGE;
+		mdb_nodes_reserve_pages++;
+	} else {
+		mdb_nodes_lent_pages++;
+	}
 	return MDB_OK;
 }
 
-struct mdb_node *mdb_node_alloc(void)
+int mdb_nodes_add_page(void *page) { return add_page(page, 0); }
+int mdb_nodes_add_reserve_page(void *page) { return add_page(page, MDB_PAGE_RESERVE); }
+
+static struct mdb_node *alloc_from(struct page_list *l)
 {
-	struct mdb_node_page *p = page_at(pages.head);
+	struct mdb_node_page *p = page_at(l->head);
 	if (!p || !p->free_head)
 		return NULL;
 	struct mdb_node *n = mdb_page_slot(p, p->free_head - 1u);
 	p->free_head = (uint8_t)n->next;
 	p->used++;
 	mdb_nodes_free--;
+	if (l == &reserve)
+		mdb_nodes_free_reserve--;
 	memset(n, 0, sizeof *n);
 	if (!p->free_head) { /* full: behind the pages with room (P4) */
-		list_unlink(&pages, p);
-		list_push_back(&pages, p);
+		list_unlink(l, p);
+		list_push_back(l, p);
 	}
 	return n;
 }
+
+struct mdb_node *mdb_node_alloc(void)
+{
+	struct mdb_node *n = alloc_from(&pages);
+	if (!n && mdb_nodes_free_reserve > mdb_nodes_pin_floor)
+		n = alloc_from(&reserve);
+	return n;
+}
+
+struct mdb_node *mdb_node_alloc_reserve(void) { return alloc_from(&reserve); }
 
 void mdb_node_free(struct mdb_node *n)
 {
@@ -139,9 +169,12 @@ void mdb_node_free(struct mdb_node *n)
 	if (p->flags & MDB_PAGE_DRAINING)
 		return;
 	mdb_nodes_free++;
+	if (p->flags & MDB_PAGE_RESERVE)
+		mdb_nodes_free_reserve++;
 	if (was_full) {
-		list_unlink(&pages, p);
-		list_push_front(&pages, p);
+		struct page_list *l = list_of(p);
+		list_unlink(l, p);
+		list_push_front(l, p);
 	}
 }
 
@@ -149,8 +182,14 @@ void mdb_nodes_drain(struct mdb_node_page *p)
 {
 	if (p->flags & MDB_PAGE_DRAINING)
 		return;
-	list_unlink(&pages, p);
+	list_unlink(list_of(p), p);
 	mdb_nodes_free -= MDB_NODES_PER_PAGE - p->used;
+	if (p->flags & MDB_PAGE_RESERVE) {
+		mdb_nodes_free_reserve -= MDB_NODES_PER_PAGE - p->used;
+		mdb_nodes_reserve_pages--;
+	} else {
+		mdb_nodes_lent_pages--;
+	}
 	p->flags |= MDB_PAGE_DRAINING;
 	list_push_back(&draining, p);
 }
@@ -162,16 +201,30 @@ void mdb_nodes_remove_page(struct mdb_node_page *p)
 	p->magic = 0;
 }
 
-struct mdb_node_page *mdb_nodes_first(void) { return pages.head ? page_at(pages.head) : page_at(draining.head); }
+struct mdb_node_page *mdb_nodes_draining_head(void) { return page_at(draining.head); }
+
+/* Iteration order: lent, reserve, draining. */
+static struct page_list *const all_lists[] = {&pages, &reserve, &draining};
+
+static struct mdb_node_page *first_from(unsigned k)
+{
+	for (; k < ARRAY_SIZE(all_lists); k++)
+		if (all_lists[k]->head)
+			return page_at(all_lists[k]->head);
+	return NULL;
+}
+
+struct mdb_node_page *mdb_nodes_first(void) { return first_from(0); }
 
 struct mdb_node_page *mdb_nodes_next(struct mdb_node_page *p)
 {
 	if (p->next)
 		return page_at(p->next);
-	return (p->flags & MDB_PAGE_DRAINING) ? NULL : page_at(draining.head);
+	struct page_list *l = list_of(p);
+	return first_from(l == &pages ? 1 : l == &reserve ? 2 : 3);
 }
 
-static int check_list(struct page_list *l, bool drain, size_t *free_slots, struct mdb_out *o)
+static int check_list(struct page_list *l, size_t *free_slots, struct mdb_out *o)
 {
 	uint32_t prev = 0;
 	bool seen_full = false;
@@ -182,7 +235,7 @@ static int check_list(struct page_list *l, bool drain, size_t *free_slots, struc
 			return mdb_fail(o, "page list cycle");
 		if (p->magic != MDB_PAGE_MAGIC || p->prev != prev)
 			return mdb_fail(o, "page list broken at page %u", (unsigned)n1 - 1);
-		if (!!(p->flags & MDB_PAGE_DRAINING) != drain)
+		if (list_of(p) != l)
 			return mdb_fail(o, "page %u on the wrong list", (unsigned)n1 - 1);
 		unsigned used = 0, pinned = 0, nfree = 0;
 		for (unsigned i = 0; i < MDB_NODES_PER_PAGE; i++) {
@@ -202,7 +255,9 @@ static int check_list(struct page_list *l, bool drain, size_t *free_slots, struc
 		if (used != p->used || pinned != p->pinned || used + nfree != MDB_NODES_PER_PAGE)
 			return mdb_fail(o, "page %u counts: used %u/%u pinned %u/%u free %u", (unsigned)n1 - 1, p->used,
 					used, p->pinned, pinned, nfree);
-		if (!drain) {
+		if (pinned && !(p->flags & MDB_PAGE_RESERVE) && mdb_nodes_reserve_pages)
+			return mdb_fail(o, "lent page %u holds %u pinned nodes (P6)", (unsigned)n1 - 1, pinned);
+		if (l != &draining) {
 			if (nfree && seen_full)
 				return mdb_fail(o, "page %u with room behind a full page", (unsigned)n1 - 1);
 			seen_full |= nfree == 0;
@@ -218,10 +273,12 @@ static int check_list(struct page_list *l, bool drain, size_t *free_slots, struc
 int mdb_nodes_check(char *err, size_t errlen)
 {
 	struct mdb_out o = {err, errlen, 0};
-	size_t free_slots = 0;
-	if (check_list(&pages, false, &free_slots, &o) || check_list(&draining, true, &free_slots, &o))
+	size_t lent_free = 0, reserve_free = 0, drain_free = 0;
+	if (check_list(&pages, &lent_free, &o) || check_list(&reserve, &reserve_free, &o) ||
+	    check_list(&draining, &drain_free, &o))
 		return -1;
-	if (free_slots != mdb_nodes_free)
-		return mdb_fail(&o, "free count %zu != %zu", mdb_nodes_free, free_slots);
+	if (lent_free + reserve_free != mdb_nodes_free || reserve_free != mdb_nodes_free_reserve)
+		return mdb_fail(&o, "free counts %zu/%zu != %zu/%zu", mdb_nodes_free, mdb_nodes_free_reserve,
+				lent_free + reserve_free, reserve_free);
 	return 0;
 }

@@ -223,6 +223,75 @@ void mdb_space_delete(struct mdb_space *ms)
  * changes. Pins protect node memory, not authority: a pinned node on another
  * page below an evicted node is revoked like any derived mapping.
  */
+static void evict_leaf(struct mdb_node *x)
+{
+	if (mdb_evicted_hook)
+		mdb_evicted_hook(mdb_n_space(x), mdb_n_vaddr(x), mdb_n_level(x));
+	mdb_evicted_nodes++;
+	mdb_remove_leaf(x);
+}
+
+/* Removes n's subtree and n, leaves first, as evictions; returns the count. */
+static size_t evict_subtree(struct mdb_node *n)
+{
+	size_t k = 0;
+	struct mdb_node *x = n;
+	for (;;) {
+		while (x->child)
+			x = mdb_node(x->child);
+		struct mdb_node *up = x == n ? NULL : mdb_node(x->parent);
+		evict_leaf(x);
+		k++;
+		if (!up)
+			return k;
+		x = up;
+	}
+}
+
+/*
+ * Reclaim: a clock over ms's own mappings (ms->clock is the hand, a virtual
+ * address). Each child of an own mapping is a mapping ms made and is charged
+ * for; one whose access bits are set loses them and survives this round (the
+ * second chance), one without is evicted with its subtree. So what ms's
+ * receivers used least recently goes first, without any per-node LRU links.
+ */
+size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget)
+{
+	size_t freed = 0;
+	const vaddr_t top = (vaddr_t)1 << MDB_USER_BITS;
+	vaddr_t v = ms->clock < top ? ms->clock : 0, start = v;
+	unsigned wraps = 0; /* two rounds at most: the first may only take second chances */
+	struct arch_pt_leaf l;
+	unsigned hole;
+	while (freed < want && budget) {
+		budget--;
+		if (!arch_pt_lookup(ms->space, v, &l, &hole)) {
+			v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
+		} else {
+			struct mdb_node *n = mdb_node(l.node), *c, *nx;
+			for (c = mdb_node(n->child); c && freed < want; c = nx) {
+				nx = mdb_node(c->next);
+				if (mdb_n_pinned(c))
+					continue;
+				if (arch_pt_access(mdb_n_arch_space(c), mdb_n_vaddr(c), true))
+					continue;
+				freed += evict_subtree(c);
+			}
+			if (c) /* stopped inside this mapping's children: come back to it */
+				break;
+			v = l.base + mdb_level_size(l.level);
+		}
+		if (v >= top) {
+			v = 0;
+			wraps++;
+		}
+		if (wraps == 2 && v >= start)
+			break;
+	}
+	ms->clock = v;
+	return freed;
+}
+
 int mdb_evict_page_step(void *page, unsigned budget)
 {
 	if (!mdb_nodes_is_page(page))
@@ -241,7 +310,7 @@ int mdb_evict_page_step(void *page, unsigned budget)
 			while (x->child)
 				x = mdb_node(x->child);
 			struct mdb_node *up = x == n ? NULL : mdb_node(x->parent);
-			mdb_remove_leaf(x);
+			evict_leaf(x);
 			b--;
 			if (!up || b <= 0)
 				break;

@@ -57,11 +57,23 @@ struct mdb_node {
 #define MDB_USER_BITS 47
 
 /* The mdb's part of a struct space: embedded by the space (kern/space.h may hold
- * one as a member), or allocated beside it. id indexes the mdb space table. */
+ * one as a member), or allocated beside it. id indexes the mdb space table.
+ *
+ * Charges: every live node is charged to the space that made it, i.e. the
+ * space of its parent (roots: sigma0's). Invariant (mdb_check): `charged` ==
+ * the number of live nodes whose parent lies in this space (plus the roots for
+ * sigma0). A map that would make a new node while charged >= quota (quota != 0)
+ * fails with MDB_EQUOTA; splits of existing mappings are charged but never
+ * refused (an unmap must not fail for want of quota). */
 struct mdb_space {
 	struct space *space; /* passed to the arch_pt_* hooks */
 	uint32_t id; /* < CONFIG_MDB_MAX_SPACES while registered */
+	uint32_t flags; /* MDB_SPACE_* */
+	uint64_t charged, quota; /* nodes made by this space; 0: no quota */
+	vaddr_t clock; /* mdb_reclaim's hand in this space */
 };
+#define MDB_SPACE_PIN 1u /* every mapping in this space is pinned (mdb_pin_chain) */
+#define MDB_SPACE_NOTIFY 2u /* removing a mapping of this space calls mdb_removed_hook */
 #define MDB_NO_SPACE_ID 0xffffffffu
 
 #define CONFIG_MDB_MAX_SPACES 4096
@@ -72,6 +84,7 @@ struct mdb_space {
 #define MDB_EBUSY (-2) /* page holds pinned nodes */
 #define MDB_EINVAL (-3) /* bad argument */
 #define MDB_EEXIST (-4) /* something is mapped there already */
+#define MDB_EQUOTA (-5) /* the mapping space's quota is used up */
 #define MDB_MORE 1 /* a step function has more work */
 
 /* Resets the database (space table, statistics); nodes via mdb_nodes_init. */
@@ -137,8 +150,27 @@ unsigned mdb_unmap(struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned 
 void mdb_space_delete_begin(struct mdb_unmap_op *op, struct mdb_space *ms);
 void mdb_space_delete(struct mdb_space *ms);
 
-/* Pins/unpins the node at (ms, v): a pinned node's page cannot be evicted. */
+/* Pins/unpins the node at (ms, v): a pinned node's page cannot be evicted. With
+ * reserve pages in the allocator, a pin is mdb_pin_chain (unpin: the node alone). */
 int mdb_pin(struct mdb_space *ms, vaddr_t v, bool pin);
+/* Pins n and every ancestor (a pinned mapping cannot outlive its source), moving
+ * each one that lies on a lent page to a reserve page, so that the lender can
+ * always take its pages back (P6). MDB_ENOMEM (nothing changed) when the reserve
+ * lacks room. */
+int mdb_pin_chain(struct mdb_node *n);
+
+/* Evicts cached mappings charged to ms (children of its own mappings), oldest
+ * use first: a clock over ms's mappings whose children get a second chance when
+ * their access bits were set. Stops after `want` nodes are freed or `budget`
+ * units of scanning; returns the nodes freed. Pinned children are skipped. */
+size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget);
+
+/* Called when a mapping of a MDB_SPACE_NOTIFY space is removed (after its PTE). */
+extern void (*mdb_removed_hook)(struct mdb_space *ms, vaddr_t v, paddr_t pa, unsigned level);
+/* Called for every mapping removed by eviction or reclaim (before its removal). */
+extern void (*mdb_evicted_hook)(struct mdb_space *ms, vaddr_t v, unsigned level);
+/* Nodes removed by eviction and reclaim since mdb_init. */
+extern uint64_t mdb_evicted_nodes;
 
 /* The pager takes node page `page` back: removes every node on it and their
  * subtrees, then drops the page from the allocator. MDB_EBUSY (nothing changed

@@ -51,6 +51,8 @@ void mdb_subtree_restrict(struct mdb_node *n, unsigned mask);
  * *cost (if non-NULL) is increased by the work done. */
 int mdb_split(struct mdb_node *n, unsigned *cost);
 void mdb_set_pinned(struct mdb_node *n, bool pin);
+/* The space a node is charged to (its parent's; roots: sigma0). */
+struct mdb_space *mdb_charger(const struct mdb_node *n);
 /* Unfinished unmap ops; mdb_remove_leaf restarts one whose cursor goes. */
 extern struct mdb_unmap_op *mdb_active_ops;
 
