@@ -77,7 +77,10 @@ enum l4_syscall_no {
 #define L4_KIP_KERNDESC_OFFSET 0x260
 #define L4_KIP_MEMDESC_OFFSET 0x2e0
 #define L4_KIP_SIZE 0x1000
-#define L4_KIP_MEMDESC_MAX ((L4_KIP_SIZE - L4_KIP_MEMDESC_OFFSET) / 16) /* 210 */
+/* The last 256 bytes of the page are mnemo's own (include/mnemo/kmem.h): X.2
+ * programs find the memory descriptors by their count, loaders by this limit. */
+#define L4_KIP_MNEMO_OFFSET 0xf00
+#define L4_KIP_MEMDESC_MAX ((L4_KIP_MNEMO_OFFSET - L4_KIP_MEMDESC_OFFSET) / 16) /* 194 */
 
 /* Invariant: every offset below is the X.2 amd64 one; the static_asserts
  * are the contract with boot loaders (which patch it) and libl4. */
@@ -110,6 +113,7 @@ struct l4_kip {
 	struct l4_kip_procdesc procdesc[1]; /* 0x240 */
 	uint8_t kern_desc[L4_KIP_MEMDESC_OFFSET - L4_KIP_KERNDESC_OFFSET]; /* 0x260 */
 	struct l4_memdesc memdesc[L4_KIP_MEMDESC_MAX]; /* 0x2e0 */
+	l4_word_t mnemo[(L4_KIP_SIZE - L4_KIP_MNEMO_OFFSET) / 8]; /* 0xf00: kernel-memory counters */
 };
 
 _Static_assert(offsetof(struct l4_kip, sigma0) == 0x40, "kip sigma0");
@@ -124,6 +128,8 @@ _Static_assert(offsetof(struct l4_kip, arch_syscall) == 0x220, "kip arch syscall
 _Static_assert(offsetof(struct l4_kip, procdesc) == L4_KIP_PROCDESC_OFFSET, "kip procdesc");
 _Static_assert(offsetof(struct l4_kip, kern_desc) == L4_KIP_KERNDESC_OFFSET, "kip kerndesc");
 _Static_assert(offsetof(struct l4_kip, memdesc) == L4_KIP_MEMDESC_OFFSET, "kip memdesc");
+_Static_assert(offsetof(struct l4_kip, mnemo) == L4_KIP_MNEMO_OFFSET && sizeof(struct l4_kip) == L4_KIP_SIZE,
+	       "kip mnemo area");
 _Static_assert(sizeof(struct l4_kip) == L4_KIP_SIZE, "kip size");
 
 static inline unsigned l4_kip_memdesc_count(const struct l4_kip *k) { return (unsigned)(k->memory_info & 0xffffffffu); }

@@ -9,6 +9,7 @@
 #include <kern/panic.h>
 #include <kern/string.h>
 #include <kern/trace.h>
+#include <kern/kmem.h>
 #include <l4/utcb.h>
 #include <arch/ipc.h>
 
@@ -212,8 +213,11 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 		unsigned type = (w0 >> 1) & 7;
 		if (type != 4 && type != 5)
 			return IPC_ERR_OVERFLOW; /* ctrl-xfer items: see docs/status.md */
-		if (window && s->space && r->space)
-			space_map_item(s->space, w1, l4_fpage_base(w0), r->space, window, type == 5);
+		if (r->kmem_request)
+			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
+		else if (window && s->space && r->space &&
+			 !space_map_item(s->space, w1, l4_fpage_base(w0), r->space, window, type == 5))
+			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
 		mr_set(r, i, w0);
 		mr_set(r, i + 1, w1);
 		i += 2;
@@ -301,6 +305,8 @@ static word_t send_phase(struct tcb *dest, uint16_t timeout)
 {
 	if (dest->irq) /* the handler acknowledges an interrupt by sending to its thread */
 		return irq_acknowledge(dest) ? 0 : ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
+	if (kmem_is_thread(dest))
+		return kmem_control(current);
 	if (ipc_accepts(dest, current))
 		return ipc_deliver(current, dest);
 	if (timeout == L4_ZERO_TIME)
@@ -439,6 +445,8 @@ void sys_ipc(struct trapframe *tf)
 			ipc_finish(current, current->ipc_error, L4_NILTHREAD);
 		return;
 	}
+	if (L4_TAG_T(*arch_frame_mr(tf, 0)) && arch_ipc_to(tf) != L4_NILTHREAD)
+		kmem_before_map(); /* may block: asks the kmem pager for memory */
 	word_t err = do_ipc(arch_ipc_to(tf), arch_ipc_from_spec(tf), arch_ipc_timeouts(tf));
 	if (err || arch_ipc_from_spec(tf) == L4_NILTHREAD)
 		ipc_finish(current, err, L4_NILTHREAD);
@@ -515,7 +523,7 @@ bool ipc_kernel_call(l4_threadid_t to) { return ipc_kernel_call_timeout(to, L4_N
 bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout)
 {
 	struct tcb *partner = ipc_resolve(current, to);
-	if (!partner || partner == current || partner->irq)
+	if (!partner || partner == current || partner->irq || kmem_is_thread(partner))
 		return false;
 	current->kmsg = current->kmsg_buf;
 	/* A call; the reply may map anywhere. */
@@ -544,6 +552,8 @@ void ipc_pagefault_message(struct tcb *t, vaddr_t addr, unsigned access, word_t 
 bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 {
 	trace_event(TRACE_PF_IPC, addr, ip, access);
+	if (current->space)
+		kmem_note_fault(current->space, addr);
 	ipc_pagefault_message(current, addr, access, ip);
 	return ipc_kernel_call(current->pager);
 }

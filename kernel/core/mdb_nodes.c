@@ -159,8 +159,10 @@ void mdb_node_free(struct mdb_node *n)
 	struct mdb_node_page *p = mdb_node_page_of(n);
 	assert(p->magic == MDB_PAGE_MAGIC && p->used > 0);
 	unsigned slot = (unsigned)((char *)n - (char *)p - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE;
-	if (n->w & MDB_W_PINNED)
+	if (n->w & MDB_W_PINNED) {
 		p->pinned--;
+		mdb_pinned_nodes--;
+	}
 	bool was_full = !p->free_head;
 	memset(n, 0, sizeof *n);
 	n->next = p->free_head;

@@ -8,6 +8,7 @@
 #include <kern/unmap.h>
 #include <kern/mdb_nodes.h>
 #include <kern/trace.h>
+#include <kern/kmem.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -17,7 +18,7 @@
  * physical memory from address 0, so a kernel pool frame is a node page at once
  * (no mapping step) and a node reference is (physical address) / 8. References
  * are 32 bits: node pages must lie below 32 GiB. Node pages come from the kernel
- * pool on demand and are not given back yet (docs/mdb.md).
+ * pool, or are lent by the kmem pager (kmem.c, docs/kmem.md).
  */
 #define MDB_ARENA_SIZE (32ull << 30)
 /* Free nodes kept in stock before each mdb operation: two levels of superpage
@@ -32,24 +33,12 @@ static void space_mdb_init(void)
 	mdb_nodes_init(phys_to_virt(0), MDB_ARENA_SIZE);
 }
 
-bool space_mdb_grow(void)
-{
-	paddr_t f = frame_alloc();
-	if (!f)
-		return false;
-	if (f + PAGE_SIZE > MDB_ARENA_SIZE || mdb_nodes_add_page(phys_to_virt(f)) != MDB_OK) {
-		frame_free(f);
-		return false;
-	}
-	return true;
-}
-
-/* Tops the free nodes up to MDB_NODE_RESERVE; false if the pool ran dry first
+/* Tops the free nodes up to MDB_NODE_RESERVE; false if no more could be had
  * (the operation may still succeed with what there is). */
 static bool mdb_reserve(void)
 {
-	while (mdb_nodes_free < MDB_NODE_RESERVE)
-		if (!space_mdb_grow())
+	while (mdb_nodes_avail() < MDB_NODE_RESERVE)
+		if (!kmem_grow())
 			return false;
 	return true;
 }
@@ -74,6 +63,8 @@ struct space *space_create(void)
 		frame_free(f);
 		return NULL;
 	}
+	s->pinned_pages = 0;
+	s->pin_quota = KMEM_PIN_QUOTA_DEFAULT;
 	return s;
 }
 
@@ -237,17 +228,24 @@ static void sigma0_implicit_roots(struct space *s, vaddr_t va, word_t size)
 	}
 }
 
-/* One mdb_map with more node memory while the pool lasts (map is idempotent:
- * a retry upgrades what the failed attempt already mapped). */
-static void map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
+/* One mdb_map with more node memory while there is some (map is idempotent: a
+ * retry upgrades what the failed attempt already mapped). Out of memory, the
+ * mapper's own least recently used mappings go first; out of quota, too (its
+ * quota counts them). False if it still fails: the parts done stay. */
+static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
 		      bool grant)
 {
 	for (;;) {
 		mdb_reserve();
-		if (mdb_map(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant) != MDB_ENOMEM)
-			return;
-		if (!space_mdb_grow())
-			return; /* kernel memory exhausted: the parts done stay */
+		int r = mdb_map(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant);
+		if (r == MDB_OK)
+			return true;
+		if (r == MDB_ENOMEM && kmem_grow())
+			continue;
+		if (r == MDB_ENOMEM && kmem_reclaim_for(from))
+			continue;
+		kmem_note_denied(r == MDB_EQUOTA);
+		return false;
 	}
 }
 
@@ -266,7 +264,7 @@ static vaddr_t area_end_at(const struct space *s, vaddr_t va)
  * aligned block that misses both. Iterative on purpose: a recursion over the
  * halvings of a 2^47 block would need more kernel stack than a thread has, and
  * any thread can send such a map item. At most ~2 * 47 blocks per area edge. */
-static void map_around_areas(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift,
+static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift,
 			     unsigned rights, bool grant)
 {
 	const vaddr_t end = dst + ((word_t)1 << shift);
@@ -281,13 +279,14 @@ static void map_around_areas(struct space *from, vaddr_t src, struct space *to, 
 		while (s > PAGE_SHIFT && ((pos & (((word_t)1 << s) - 1)) || pos + ((word_t)1 << s) > end ||
 					  !mappable(to, pos, (word_t)1 << s)))
 			s--;
-		if (mappable(to, pos, (word_t)1 << s))
-			map_block(from, src + (pos - dst), to, pos, s, rights, grant);
+		if (mappable(to, pos, (word_t)1 << s) && !map_block(from, src + (pos - dst), to, pos, s, rights, grant))
+			return false;
 		pos += (word_t)1 << s;
 	}
+	return true;
 }
 
-void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
+bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
 		    bool grant)
 {
 	trace_event(TRACE_MAP, snd, window, to->mdb.id | (word_t)from->mdb.id << 24 | (word_t)grant << 48);
@@ -295,10 +294,13 @@ void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct
 	unsigned rights = l4_fpage_rights(snd);
 	if (!rights || !mdb_window(l4_fpage_base(snd), l4_fpage_size_log2(snd), hot_spot, l4_fpage_base(window),
 				   l4_fpage_size_log2(window), &x))
-		return;
+		return true;
 	if (from->sigma0) {
 		sigma0_sync(from);
 		sigma0_implicit_roots(from, x.src, (word_t)1 << x.shift);
 	}
-	map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant);
+	bool ok = map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant);
+	kmem_drain(false); /* a mapping replaced in the kmem pager's space may have taken lent pages */
+	kmem_stats_update();
+	return ok;
 }

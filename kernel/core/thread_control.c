@@ -6,6 +6,7 @@
 #include <kern/space.h>
 #include <kern/ipc.h>
 #include <kern/sched.h>
+#include <kern/kmem.h>
 #include <kern/string.h>
 #include <l4/utcb.h>
 #include <arch/layout.h>
@@ -86,6 +87,8 @@ word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_
 		return fail(error, TC_ERR_INVALID_THREAD); /* number in use under another version */
 	if (t && t->irq) /* interrupt threads: association by the pager field (X.2 §4.5) */
 		return irq_associate(t, pager) ? 1 : fail(error, TC_ERR_INVALID_THREAD);
+	if (kmem_is_thread(t)) /* the kmem pager is associated the same way (docs/kmem.md) */
+		return kmem_associate(pager) ? 1 : fail(error, TC_ERR_INVALID_THREAD);
 
 	if (space_spec == L4_NILTHREAD)
 		return t ? delete_thread(t, error) : fail(error, TC_ERR_INVALID_THREAD);

@@ -5,6 +5,7 @@
 #include <kern/thread.h>
 #include <kern/syscall.h>
 #include <kern/trace.h>
+#include <kern/kmem.h>
 #include <arch/ipc.h>
 
 /*
@@ -96,9 +97,11 @@ unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
 		space_mdb_reserve(); /* without nodes a split revokes the whole superpage */
 		if (mdb_unmap_step(op, UNMAP_BUDGET) != MDB_MORE)
 			break;
+		kmem_drain(sl != NULL); /* pages it took from the kernel: their nodes go first */
 		if (sl)
 			arch_preempt_point();
 	}
+	kmem_drain(sl != NULL);
 	unsigned access = op->access;
 	if (sl)
 		slot_release(sl);

@@ -619,6 +619,13 @@ static void trace_line(word_t seq, const struct trace_record *r, uint64_t t0)
 		       l4_fpage_size_log2(r->a), (unsigned long long)(r->a & 7), r->b ? " flush" : "",
 		       (unsigned long long)r->c);
 		break;
+	case TRACE_KMEM: {
+		static const char *const what[] = {"request pages %llu (free slots %llu)\n",
+						   "revoked page %#llx (%llu nodes on it)\n",
+						   "lent page %#llx (%llu lent)\n"};
+		printk(r->a < 3 ? what[r->a] : "? %#llx %#llx\n", (unsigned long long)r->b, (unsigned long long)r->c);
+		break;
+	}
 	default:
 		printk("%#llx %#llx %#llx\n", (unsigned long long)r->a, (unsigned long long)r->b,
 		       (unsigned long long)r->c);

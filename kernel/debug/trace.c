@@ -46,7 +46,7 @@ const char *trace_type_name(word_t type)
 {
 	static const char *const names[TRACE_NTYPES] = {
 	    [TRACE_IPC] = "ipc", [TRACE_PAGEFAULT] = "pagefault", [TRACE_PF_IPC] = "pf-ipc",
-	    [TRACE_MAP] = "map", [TRACE_UNMAP] = "unmap",
+	    [TRACE_MAP] = "map", [TRACE_UNMAP] = "unmap",	  [TRACE_KMEM] = "kmem",
 	};
 	return type < TRACE_NTYPES && names[type] ? names[type] : "?";
 }

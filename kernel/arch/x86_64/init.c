@@ -7,6 +7,7 @@
 #include <kern/thread.h>
 #include <kern/printk.h>
 #include <kern/ipc.h>
+#include <kern/kmem.h>
 #include <arch/cpu.h>
 #include <arch/physmem.h>
 #include <arch/x86.h>
@@ -70,6 +71,8 @@ void kernel_main(void)
 	thread_table_init();
 	if (!irq_threads_init(16))
 		boot_fail("out of kernel memory for the interrupt threads");
+	if (!kmem_init())
+		boot_fail("out of kernel memory for the kmem thread");
 	if (kip_cmdline_has("selftest=exceptions"))
 		selftest_exceptions();
 	if (!root_servers_start())

@@ -169,8 +169,8 @@ size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget);
 extern void (*mdb_removed_hook)(struct mdb_space *ms, vaddr_t v, paddr_t pa, unsigned level);
 /* Called for every mapping removed by eviction or reclaim (before its removal). */
 extern void (*mdb_evicted_hook)(struct mdb_space *ms, vaddr_t v, unsigned level);
-/* Nodes removed by eviction and reclaim since mdb_init. */
-extern uint64_t mdb_evicted_nodes;
+/* Nodes removed by eviction and reclaim since mdb_init; nodes pinned now. */
+extern uint64_t mdb_evicted_nodes, mdb_pinned_nodes;
 
 /* The pager takes node page `page` back: removes every node on it and their
  * subtrees, then drops the page from the allocator. MDB_EBUSY (nothing changed

@@ -26,6 +26,8 @@ struct space {
 	/* SpaceControl's redirector: user IPC from this space to threads outside it
 	 * goes to this thread instead (0: no redirection). */
 	l4_threadid_t redirector;
+	/* Pages pinned at this space's request (kmem.c) and the most it may pin. */
+	word_t pinned_pages, pin_quota;
 	struct mdb_space mdb;
 };
 
@@ -43,7 +45,9 @@ const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start);
 /* Performs a map (grant: true) item: the send fpage snd of `from`, hot spot as
  * in the item, into the receive window of `to` (X.2 §4.1 map/grant items). What
  * is not mapped in `from` is skipped, as X.2 specifies. */
-void space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
+/* False if it stopped early for `from`'s quota or for want of kernel memory
+ * (what was mapped before stays). */
+bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
 		    bool grant);
 
 /* Whether va lies in the KIP or UTCB area of s: only the kernel maps there, so
@@ -53,10 +57,8 @@ bool space_in_kernel_area(const struct space *s, vaddr_t va);
  * mapping (2 MiB where all of it may be sigma0's, else 4 KiB); false if sigma0
  * may not own va or kernel memory is exhausted. */
 bool space_sigma0_fault(struct space *s, vaddr_t va);
-/* Gives the mdb one more node page from the kernel pool; false when exhausted. */
-bool space_mdb_grow(void);
 /* Tops the mdb's free nodes up to a stock for one operation step (two levels of
- * superpage split); false if the kernel pool ran dry first. */
+ * superpage split); false if no more node memory could be had first. */
 bool space_mdb_reserve(void);
 
 /* Between two bounded pieces of kernel work (the steps of an Unmap): lets

@@ -17,6 +17,8 @@ enum trace_type {
 	TRACE_PF_IPC, /* page-fault IPC to the pager: a = address, b = ip, c = access */
 	TRACE_MAP, /* map/grant item: a = send fpage, b = receive window, c = to's space id | from's << 24 | grant << 48 */
 	TRACE_UNMAP, /* unmap of one fpage: a = fpage, b = flush, c = space id */
+	TRACE_KMEM, /* kernel memory: a = 0 request (b pages, c free slots), 1 revoked (b paddr, c nodes on it),
+		       2 lent (b paddr, c lent pages) */
 	TRACE_NTYPES
 };
 
