@@ -48,6 +48,7 @@ struct mnemo_kmem_stats {
 	l4_word_t requests; /* kernel-memory requests sent to the kmem pager */
 	l4_word_t quota_denials; /* maps refused for a space's quota */
 	l4_word_t nomem_denials; /* maps that failed for want of memory */
+	l4_word_t pinned_evicted; /* pinned mappings evicted: never, by design */
 };
 #define MNEMO_KMEM_STATS_MAGIC 0x6b6d656d73746174ull /* "kmemstat" */
 _Static_assert(sizeof(struct mnemo_kmem_stats) <= L4_KIP_SIZE - L4_KIP_MNEMO_OFFSET, "counters fit the KIP");

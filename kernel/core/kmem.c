@@ -32,11 +32,11 @@ static struct {
 
 /* Recently evicted (space, page) keys, for counting refaults: a direct-mapped
  * table, so a collision forgets an eviction (the count can only be low). */
-#define RECENT_SLOTS 1024
+#define RECENT_SLOTS 16384
 static uint64_t recent[RECENT_SLOTS];
 
 static uint64_t fault_key(uint32_t space_id, vaddr_t va) { return ((uint64_t)space_id << 36 | va >> 12) + 1; }
-static unsigned key_slot(uint64_t k) { return (unsigned)((k * 0x9e3779b97f4a7c15ull) >> 54) & (RECENT_SLOTS - 1); }
+static unsigned key_slot(uint64_t k) { return (unsigned)((k * 0x9e3779b97f4a7c15ull) >> 50) & (RECENT_SLOTS - 1); }
 
 static struct tcb *pager(void)
 {
@@ -124,7 +124,9 @@ bool kmem_associate(l4_threadid_t id)
 
 bool kmem_grow(void)
 {
-	if (pager() && mdb_nodes_reserve_pages >= KMEM_RESERVE_PAGES)
+	/* With a kmem pager the pool gives only the reserve, and only for pins:
+	 * unpinned nodes live on lent pages (or in the reserve above its floor). */
+	if (pager() && (mdb_nodes_reserve_pages >= KMEM_RESERVE_PAGES || mdb_nodes_free_reserve >= 2 * KMEM_PIN_FLOOR))
 		return false;
 	paddr_t f = frame_alloc();
 	if (!f)
@@ -144,7 +146,7 @@ void kmem_before_map(void)
 	if (!p || !current->space || current->space == p->space || mdb_nodes_avail() >= KMEM_LOW_NODES)
 		return;
 	/* First what the asker used least lately, a little of it, then the pager. */
-	count.reclaimed_nodes += mdb_reclaim(&current->space->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET);
+	count.reclaimed_nodes += mdb_reclaim(&current->space->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET, 1);
 	if (mdb_nodes_avail() >= KMEM_LOW_NODES)
 		return;
 	current->kmsg_buf[0] = l4_msgtag(MNEMO_KMEM_REQUEST, 3, 0, 0);
@@ -202,7 +204,7 @@ void kmem_lend_item(struct tcb *from, l4_fpage_t snd)
 
 bool kmem_reclaim_for(struct space *from)
 {
-	size_t got = mdb_reclaim(&from->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET);
+	size_t got = mdb_reclaim(&from->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET, 2);
 	count.reclaimed_nodes += got;
 	return got != 0;
 }
@@ -310,4 +312,5 @@ void kmem_stats_update(void)
 	st->requests = count.requests;
 	st->quota_denials = count.quota_denials;
 	st->nomem_denials = count.nomem_denials;
+	st->pinned_evicted = mdb_evicted_pinned;
 }

@@ -3,7 +3,7 @@
 #include <kern/mdb_impl.h>
 #include <kern/string.h>
 
-uint64_t mdb_epoch, mdb_split_epoch, mdb_evicted_nodes, mdb_pinned_nodes;
+uint64_t mdb_epoch, mdb_split_epoch, mdb_evicted_nodes, mdb_evicted_pinned, mdb_pinned_nodes;
 struct mdb_unmap_op *mdb_active_ops;
 void (*mdb_removed_hook)(struct mdb_space *ms, vaddr_t v, paddr_t pa, unsigned level);
 void (*mdb_evicted_hook)(struct mdb_space *ms, vaddr_t v, unsigned level);
@@ -17,7 +17,7 @@ void mdb_init(void)
 	sigma0 = NULL;
 	next_id_hint = 0;
 	mdb_epoch = mdb_split_epoch = 1;
-	mdb_evicted_nodes = mdb_pinned_nodes = 0;
+	mdb_evicted_nodes = mdb_evicted_pinned = mdb_pinned_nodes = 0;
 	mdb_active_ops = NULL;
 }
 

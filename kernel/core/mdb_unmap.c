@@ -228,6 +228,7 @@ static void evict_leaf(struct mdb_node *x)
 	if (mdb_evicted_hook)
 		mdb_evicted_hook(mdb_n_space(x), mdb_n_vaddr(x), mdb_n_level(x));
 	mdb_evicted_nodes++;
+	mdb_evicted_pinned += mdb_n_pinned(x);
 	mdb_remove_leaf(x);
 }
 
@@ -255,12 +256,12 @@ static size_t evict_subtree(struct mdb_node *n)
  * second chance), one without is evicted with its subtree. So what ms's
  * receivers used least recently goes first, without any per-node LRU links.
  */
-size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget)
+size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget, unsigned rounds)
 {
 	size_t freed = 0;
 	const vaddr_t top = (vaddr_t)1 << MDB_USER_BITS;
 	vaddr_t v = ms->clock < top ? ms->clock : 0, start = v;
-	unsigned wraps = 0; /* two rounds at most: the first may only take second chances */
+	unsigned wraps = 0; /* turns of the hand (a second one finds the second chances spent) */
 	struct arch_pt_leaf l;
 	unsigned hole;
 	while (freed < want && budget) {
@@ -285,7 +286,7 @@ size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget)
 			v = 0;
 			wraps++;
 		}
-		if (wraps == 2 && v >= start)
+		if (wraps >= rounds && v >= start)
 			break;
 	}
 	ms->clock = v;

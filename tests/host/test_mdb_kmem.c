@@ -64,6 +64,7 @@ HOST_TEST(mdb_pin_chain_t, "mdb.pin_chain",
 	CHECK(mdb_lookup(S(0), 0x100000) && mdb_lookup(S(1), 0x10000) && mdb_lookup(S(2), 0x20000));
 	CHECK(!mdb_lookup(S(3), 0x30000) && !mdb_lookup(S(4), 0x40000));
 	CHECK_EQ(mdb_evicted_nodes, 2);
+	CHECK_EQ(mdb_evicted_pinned, 0);
 	/* Authority is not pinned: an unmap by the source still revokes. */
 	mdb_unmap(S(1), 0x10000, 12, RWX, false);
 	MC();
@@ -165,7 +166,7 @@ HOST_TEST(mdb_reclaim_t, "mdb.reclaim", "reclaim evicts the maker's least recent
 	/* The hand starts at s1's first page: children 6, 4, 2, 0 (newest first);
 	 * 6 goes, the others lose their bits; then under the second page 7 is
 	 * pinned, 5 and 3 go. */
-	CHECK_EQ(mdb_reclaim(S(1), 3, 10000), 3);
+	CHECK_EQ(mdb_reclaim(S(1), 3, 10000, 2), 3);
 	MC();
 	CHECK(!mdb_lookup(S(2), 0x16000) && !mdb_lookup(S(2), 0x15000) && !mdb_lookup(S(2), 0x13000));
 	CHECK(mdb_lookup(S(2), 0x10000) && mdb_lookup(S(2), 0x12000) && mdb_lookup(S(2), 0x14000));
@@ -173,12 +174,18 @@ HOST_TEST(mdb_reclaim_t, "mdb.reclaim", "reclaim evicts the maker's least recent
 	CHECK(mdb_lookup(S(2), 0x17000)); /* pinned */
 	/* The hand goes on from where it stopped: 1, then the second chances are
 	 * spent: 4, 2, 0 with its grandchild. Nothing pinned goes. */
-	size_t got = mdb_reclaim(S(1), 100, 10000);
+	size_t got = mdb_reclaim(S(1), 100, 10000, 2);
 	MC();
 	CHECK_EQ(got, 5);
 	CHECK(mdb_lookup(S(2), 0x17000));
 	CHECK_EQ(S(1)->charged, 1);
-	CHECK_EQ(mdb_reclaim(S(1), 100, 10000), 0);
+	CHECK_EQ(mdb_reclaim(S(1), 100, 10000, 2), 0);
+	/* One round takes only the cold: a used mapping survives it. */
+	CHECK_EQ(mdb_map(S(1), 0x400000, 12, RWX, 0, S(2), 0x20000, 12, false), MDB_OK);
+	CHECK(mdb_pt_host_touch(S(2)->space, 0x20000, 4));
+	CHECK_EQ(mdb_reclaim(S(1), 100, 10000, 1), 0);
+	CHECK_EQ(mdb_reclaim(S(1), 100, 10000, 1), 1);
+	MC();
 }
 
 static struct {

@@ -161,16 +161,19 @@ int mdb_pin_chain(struct mdb_node *n);
 
 /* Evicts cached mappings charged to ms (children of its own mappings), oldest
  * use first: a clock over ms's mappings whose children get a second chance when
- * their access bits were set. Stops after `want` nodes are freed or `budget`
- * units of scanning; returns the nodes freed. Pinned children are skipped. */
-size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget);
+ * their access bits were set. Stops after `want` nodes are freed, `budget`
+ * units of scanning, or `rounds` (1 or 2) turns of the hand: one round takes
+ * only what was not used since the hand last passed. Returns the nodes freed.
+ * Pinned children are skipped. */
+size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget, unsigned rounds);
 
 /* Called when a mapping of a MDB_SPACE_NOTIFY space is removed (after its PTE). */
 extern void (*mdb_removed_hook)(struct mdb_space *ms, vaddr_t v, paddr_t pa, unsigned level);
 /* Called for every mapping removed by eviction or reclaim (before its removal). */
 extern void (*mdb_evicted_hook)(struct mdb_space *ms, vaddr_t v, unsigned level);
-/* Nodes removed by eviction and reclaim since mdb_init; nodes pinned now. */
-extern uint64_t mdb_evicted_nodes, mdb_pinned_nodes;
+/* Nodes removed by eviction and reclaim since mdb_init, pinned ones among them
+ * (with chained pins: none), and nodes pinned now. */
+extern uint64_t mdb_evicted_nodes, mdb_evicted_pinned, mdb_pinned_nodes;
 
 /* The pager takes node page `page` back: removes every node on it and their
  * subtrees, then drops the page from the allocator. MDB_EBUSY (nothing changed

@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel-memory suite: a workload through a depth-3 pager hierarchy while the kmem pager revokes lent pages. */
+#include <test.h>
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/thread.h>
+#include <l4/space.h>
+#include <l4/kip.h>
+#include <mnemo/kmem.h>
+#include <kmem_pager.h>
+
+/*
+ * R (this root task) creates, each in a space of its own and running R's image:
+ *  KP  the kernel-memory pager (user/lib/kmem_pager), pool KPOOL, paged by R;
+ *  M   a pager, paged by R, that pages the workers from its region;
+ *  W0-W2 workers paged by M: each writes and checksums WPAGES pages at WREG;
+ *  H   a hostile mapper (paged by R) that maps one page to H2 as fast as it can.
+ * So every worker page is a derivation chain sigma0 -> R -> M -> W (R's region
+ * lies at its physical address: after an eviction R's own fault brings the same
+ * frame back from sigma0). R pages everybody but the workers with its own pages
+ * at the same address (all spaces share R's image frames: children write only
+ * their own stacks). The workload runs without and with pressure (KP revokes a
+ * random lent page every PRESSURE_US) and must give the same results; the
+ * kernel's counters in the KIP show the evictions and refaults.
+ */
+
+#define UTCB_AREA 0xBF000000ull
+#define KIP_AREA 0xBFF00000ull
+#define PAGE 4096ul
+#define NW 3
+#define WPAGES 1024u
+#define R_REGION 0x4000000ul /* 64 MiB: WPAGES pages per worker, at their physical address */
+#define KPOOL 0x5000000ul /* 80 MiB: the kmem pager's pool */
+#define KPOOL_PAGES 512u
+#define HPAGE 0x5200000ul /* the hostile task's page */
+#define WREG 0x40000000ul /* the workers' pages */
+#define H2WIN 0x80000000ul /* where H maps into H2 */
+#define H2WIN_LOG2 30
+#define H_QUOTA 500 /* nodes H may make */
+#define PRESSURE_US 250
+#define WORDS_PER_PAGE 8 /* words written and read per page: every 64th */
+#define R_TIMEOUT_US 60000000
+
+enum { KP_T, M_T, W0_T, H_T = W0_T + NW, H2_T, NKIDS };
+enum {
+	CMD_RUN = 0x40, /* to a worker: a1 seed, a2 previous seed (0: none) -> RES_DONE mismatches, checksum */
+	CMD_START, /* to M: start thread a1 at ip a2, sp a3 */
+	CMD_HOSTILE, /* to H: map until refused -> RES_DONE maps, error code */
+	RES_READY = 0x50,
+	RES_DONE,
+};
+
+static l4_threadid_t r_tid, m_tid; /* set before any child runs; read-only for them */
+extern char _start[], _end[];
+#define STACK_WORDS 2048
+static l4_word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
+static struct kmem_pager kp = {.pool = KPOOL, .pages = KPOOL_PAGES};
+
+static bool is_pagefault(l4_msgtag_t tag) { return (tag & ~0xfffffull) == ((l4_word_t)-2 << 20); }
+static const volatile struct mnemo_kmem_stats *kstats(void) { return mnemo_kmem_stats(__l4_kip); }
+
+static l4_word_t value(unsigned k, l4_word_t seed, unsigned page, unsigned word)
+{
+	l4_word_t x = seed ^ ((l4_word_t)k << 40) ^ ((l4_word_t)page << 12) ^ word;
+	x ^= x >> 31;
+	x *= 0x7fb5d329728ea185ull;
+	x ^= x >> 27;
+	return x;
+}
+
+/* ---- children ----------------------------------------------------------------------------- */
+
+static void reply_r(unsigned label, l4_word_t a1, l4_word_t a2)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(label, 2, 0, 0);
+	mr[1] = a1, mr[2] = a2;
+}
+
+static void kp_main(void)
+{
+	kmem_pager_prepare(&kp);
+	reply_r(RES_READY, 0, 0);
+	L4_Send(r_tid);
+	kmem_pager_loop(&kp);
+}
+
+/* Worker k (found from its stack) runs the workload on each command from R. */
+static void worker_main(void)
+{
+	l4_word_t here;
+	unsigned k = (unsigned)(((l4_word_t)&here - (l4_word_t)stacks) / sizeof stacks[0]) - W0_T;
+	volatile l4_word_t *mem = (volatile l4_word_t *)WREG;
+	reply_r(RES_READY, k, 0);
+	for (;;) {
+		l4_msgtag_t tag = L4_Call(r_tid);
+		if (L4_IpcFailed(tag) || L4_TAG_LABEL(tag) != CMD_RUN) {
+			reply_r(RES_DONE, ~0ul, 0);
+			continue;
+		}
+		l4_word_t seed = l4_utcb()[1], prev = l4_utcb()[2], bad = 0, sum = 0;
+		for (unsigned i = 0; prev && i < WPAGES; i++)
+			for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
+				bad += mem[i * 512 + j * 64] != value(k, prev, i, j);
+		for (unsigned i = 0; i < WPAGES; i++)
+			for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
+				mem[i * 512 + j * 64] = value(k, seed, i, j);
+		for (unsigned pass = 0; pass < 2; pass++)
+			for (unsigned i = 0; i < WPAGES; i++)
+				for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
+					sum = sum * 31 + mem[i * 512 + j * 64];
+		reply_r(RES_DONE, bad, sum);
+	}
+}
+
+/* M: the workers' pager. A fault at WREG + x of worker k is answered with M's
+ * page at R_REGION + k * WPAGES pages + x, read first so that M holds it (its
+ * own fault goes to R); image pages likewise with M's page at that address. */
+static void m_answer(l4_threadid_t from, l4_word_t *mr)
+{
+	l4_word_t addr = mr[1] & ~(PAGE - 1), src = 0;
+	for (unsigned k = 0; k < NW; k++) {
+		if (from != l4_global_id(l4_thread_no(r_tid) + 1 + W0_T + k, 1))
+			continue;
+		if (addr >= WREG && addr < WREG + WPAGES * PAGE)
+			src = R_REGION + (k * WPAGES) * PAGE + (addr - WREG);
+		else if (addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end)
+			src = addr;
+	}
+	if (!src)
+		return; /* not ours: the worker stays blocked, R's timeout reports it */
+	(void)*(volatile char *)src;
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_MapItemWord0(addr);
+	mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
+	L4_Send_Timeout(from, L4_ZERO_TIME);
+}
+
+static void m_main(void)
+{
+	reply_r(RES_READY, 0, 0);
+	L4_Send(r_tid);
+	for (;;) {
+		l4_threadid_t from;
+		l4_msgtag_t tag = L4_Wait(&from);
+		l4_word_t *mr = l4_utcb();
+		if (L4_IpcFailed(tag))
+			continue;
+		if (is_pagefault(tag)) {
+			m_answer(from, mr);
+		} else if (from == r_tid && L4_TAG_LABEL(tag) == CMD_START) {
+			l4_threadid_t t = mr[1];
+			mr[0] = l4_msgtag(0, 2, 0, 0);
+			mr[1] = mr[2], mr[2] = mr[3];
+			L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US));
+			reply_r(RES_DONE, 0, 0);
+			L4_Send(r_tid);
+		}
+	}
+}
+
+/* H: maps its page to H2 at fresh addresses until the kernel refuses. */
+static void h_main(void)
+{
+	l4_threadid_t h2 = l4_global_id(l4_thread_no(r_tid) + 1 + H2_T, 1);
+	(void)*(volatile l4_word_t *)HPAGE;
+	reply_r(RES_READY, 0, 0);
+	L4_Call(r_tid); /* the go */
+	l4_word_t n = 0, err = 0;
+	for (; n < (1ul << (H2WIN_LOG2 - 12)); n++) {
+		l4_word_t *mr = l4_utcb();
+		mr[0] = l4_msgtag(0, 0, 2, 0);
+		mr[1] = L4_MapItemWord0(H2WIN + n * PAGE);
+		mr[2] = l4_fpage_log2(HPAGE, 12) | L4_READABLE;
+		if (L4_IpcFailed(L4_Call(h2))) {
+			err = L4_ErrorCode();
+			break;
+		}
+	}
+	reply_r(RES_DONE, n, err);
+	L4_Send(r_tid);
+	L4_Sleep(L4_NEVER);
+}
+
+static void h2_main(void)
+{
+	l4_threadid_t from;
+	reply_r(RES_READY, 0, 0);
+	L4_Send(r_tid);
+	L4_Accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
+	l4_msgtag_t tag = L4_Wait(&from);
+	for (;;) {
+		L4_Accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
+		l4_utcb()[0] = l4_msgtag(0, 0, 0, 0);
+		tag = L4_IpcFailed(tag) ? L4_Wait(&from) : L4_ReplyWait(from, &from);
+	}
+}
+
+/* ---- R ---------------------------------------------------------------------------------- */
+
+struct kid {
+	l4_threadid_t tid;
+	bool have; /* a message arrived and waits in res */
+	l4_word_t res[4];
+	unsigned faults;
+};
+static struct kid kids[NKIDS];
+static bool associated;
+static unsigned kp_faults_after, wild_faults;
+static l4_word_t seeds[8], sums[8][NW];
+
+static int kid_of(l4_threadid_t t)
+{
+	for (int k = 0; k < NKIDS; k++)
+		if (kids[k].tid == t)
+			return k;
+	return -1;
+}
+
+/* R pages KP, M, H and H2 with its own page at the faulting address. */
+static void r_serve(int k, l4_word_t *mr)
+{
+	l4_word_t addr = mr[1] & ~(PAGE - 1);
+	bool image = addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end;
+	bool region = (k == M_T && addr >= R_REGION && addr < R_REGION + NW * WPAGES * PAGE) ||
+		      (k == KP_T && addr >= KPOOL && addr < KPOOL + KPOOL_PAGES * PAGE) || (k == H_T && addr == HPAGE);
+	kids[k].faults++;
+	if (k == KP_T && associated)
+		kp_faults_after++;
+	if (!image && !region) {
+		wild_faults++;
+		printf("  %d: fault at %#llx (ip %#llx) not answered\n", k, (unsigned long long)mr[1],
+		       (unsigned long long)mr[2]);
+		return;
+	}
+	(void)*(volatile char *)addr;
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_MapItemWord0(addr);
+	mr[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
+	L4_Send_Timeout(kids[k].tid, L4_ZERO_TIME);
+}
+
+/* Serves faults until child k has a message for R; false on a timeout. */
+static bool r_wait(int k)
+{
+	while (!kids[k].have) {
+		l4_threadid_t from;
+		l4_msgtag_t tag =
+		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
+		if (L4_IpcFailed(tag)) {
+			printf("  R: no message from child %d (error %#llx)\n", k, (unsigned long long)L4_ErrorCode());
+			return false;
+		}
+		int j = kid_of(from);
+		if (j < 0)
+			continue;
+		if (is_pagefault(tag)) {
+			r_serve(j, l4_utcb());
+			continue;
+		}
+		kids[j].have = true;
+		for (unsigned i = 0; i < 4; i++)
+			kids[j].res[i] = l4_utcb()[i];
+	}
+	kids[k].have = false;
+	return true;
+}
+
+static bool r_send(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(label, 3, 0, 0);
+	mr[1] = a1, mr[2] = a2, mr[3] = a3;
+	return !L4_IpcFailed(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US)));
+}
+
+static bool create(int k, l4_threadid_t pager)
+{
+	l4_threadid_t me = L4_Myself(), t = kids[k].tid;
+	return L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
+	       L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) ==
+		   1 &&
+	       L4_ThreadControl(t, t, me, pager, UTCB_AREA) == 1;
+}
+
+/* Creates child k paged by R and starts it at fn. */
+static bool start(int k, void (*fn)(void))
+{
+	memset(stacks[k], 0, sizeof stacks[k]);
+	if (!create(k, L4_Myself()))
+		return false;
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 2, 0, 0);
+	mr[1] = (l4_word_t)fn;
+	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
+	return !L4_IpcFailed(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US))) && r_wait(k) &&
+	       L4_TAG_LABEL(kids[k].res[0]) == RES_READY;
+}
+
+static bool up(void)
+{
+	static bool tried, ok;
+	if (tried)
+		return ok;
+	tried = true;
+	r_tid = L4_Myself();
+	for (int k = 0; k < NKIDS; k++)
+		kids[k].tid = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+	m_tid = kids[M_T].tid;
+	if (!start(KP_T, kp_main))
+		return false;
+	kp.boss = r_tid;
+	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
+	if (L4_ThreadControl(kt, kt, L4_NILTHREAD, kids[KP_T].tid, ~0ull) != 1) {
+		printf("  cannot associate the kmem pager (error %llu)\n", (unsigned long long)L4_ErrorCode());
+		return false;
+	}
+	associated = true;
+	for (l4_word_t a = R_REGION; a < R_REGION + NW * WPAGES * PAGE; a += PAGE)
+		(void)*(volatile char *)a; /* R holds the region before anybody asks: on lent memory */
+	if (!start(M_T, m_main))
+		return false;
+	for (int w = 0; w < NW; w++) {
+		int k = W0_T + w;
+		memset(stacks[k], 0, sizeof stacks[k]);
+		if (!create(k, m_tid) || !r_send(M_T, CMD_START, kids[k].tid, (l4_word_t)worker_main,
+						 (l4_word_t)&stacks[k][STACK_WORDS - 2]))
+			return false;
+		if (!r_wait(M_T) || !r_wait(k) || L4_TAG_LABEL(kids[k].res[0]) != RES_READY)
+			return false;
+	}
+	return ok = true;
+}
+
+/* Phase p: every worker writes with seeds[p] (after checking seeds[p - 1]). */
+static bool run_phase(unsigned p, l4_word_t *bad_out)
+{
+	*bad_out = 0;
+	for (int w = 0; w < NW; w++)
+		if (!r_send(W0_T + w, CMD_RUN, seeds[p], p ? seeds[p - 1] : 0, 0))
+			return false;
+	for (int w = 0; w < NW; w++) {
+		if (!r_wait(W0_T + w) || L4_TAG_LABEL(kids[W0_T + w].res[0]) != RES_DONE)
+			return false;
+		*bad_out += kids[W0_T + w].res[1];
+		sums[p][w] = kids[W0_T + w].res[2];
+	}
+	return true;
+}
+
+static l4_word_t expected_sum(unsigned w, l4_word_t seed)
+{
+	l4_word_t sum = 0;
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < WPAGES; i++)
+			for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
+				sum = sum * 31 + value(w, seed, i, j);
+	return sum;
+}
+
+static unsigned phase;
+static bool set_pressure(l4_word_t us)
+{
+	l4_word_t res[4];
+	return kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_PRESSURE, us, 0, 0, res);
+}
+
+/* One phase with seed `seed`, checked against the formula. */
+#define RUN_PHASE(seed) \
+	do { \
+		l4_word_t _bad; \
+		seeds[phase] = (seed); \
+		TEST_CHECK(run_phase(phase, &_bad)); \
+		TEST_CHECK_EQ(_bad, 0); \
+		for (unsigned _w = 0; _w < NW; _w++) \
+			TEST_CHECK_EQ(sums[phase][_w], expected_sum(_w, seeds[phase])); \
+		phase++; \
+	} while (0)
+
+static void print_stats(const char *when)
+{
+	const volatile struct mnemo_kmem_stats *s = kstats();
+	printf("  kmem %s: nodes %llu used %llu free, pages %llu lent %llu reserve, %llu pinned; revoked %llu, "
+	       "evicted %llu (reclaimed %llu), refaults %llu, requests %llu, denied %llu quota %llu memory\n",
+	       when, (unsigned long long)s->nodes_used, (unsigned long long)s->nodes_free,
+	       (unsigned long long)s->lent_pages, (unsigned long long)s->reserve_pages,
+	       (unsigned long long)s->pinned_nodes, (unsigned long long)s->revoked_pages,
+	       (unsigned long long)s->evicted_nodes, (unsigned long long)s->reclaimed_nodes,
+	       (unsigned long long)s->refaults, (unsigned long long)s->requests, (unsigned long long)s->quota_denials,
+	       (unsigned long long)s->nomem_denials);
+}
+
+/* ---- the tests ------------------------------------------------------------------------ */
+
+USER_TEST(lends, "kmem.pager.lends", "the kmem pager is associated and lends pages the kernel asks for")
+{
+	TEST_CHECK(up());
+	TEST_CHECK_EQ(kstats()->magic, MNEMO_KMEM_STATS_MAGIC);
+	RUN_PHASE(0x1234);
+	print_stats("after the first run");
+	TEST_CHECK(kstats()->lent_pages > 0);
+	TEST_CHECK(kstats()->requests > 0);
+	TEST_CHECK(kstats()->reserve_pages <= 64);
+	TEST_CHECK(kp.requests > 0 && kp.lent > 0);
+	/* 3 * WPAGES worker pages, each at R, M and W level */
+	TEST_CHECK(kstats()->nodes_used >= 3 * NW * WPAGES);
+	TEST_CHECK_EQ(kstats()->nodes_used + kstats()->nodes_free,
+		      (kstats()->lent_pages + kstats()->reserve_pages) * 170);
+}
+
+USER_TEST(pressure, "kmem.workload.pressure",
+	  "under revocation every 250 us the workload gives the results it gives without, every time")
+{
+	TEST_CHECK(up() && phase == 1);
+	l4_word_t ev0 = kstats()->evicted_nodes, rf0 = kstats()->refaults, rv0 = kstats()->revoked_pages;
+	TEST_CHECK(set_pressure(PRESSURE_US));
+	RUN_PHASE(seeds[0]); /* the same seed as without pressure: the same sums */
+	for (unsigned w = 0; w < NW; w++)
+		TEST_CHECK_EQ(sums[1][w], sums[0][w]);
+	RUN_PHASE(0x5678);
+	RUN_PHASE(0x9abc);
+	TEST_CHECK(set_pressure(0));
+	print_stats("after three runs under pressure");
+	TEST_CHECK(kstats()->revoked_pages - rv0 >= 10);
+	TEST_CHECK(kstats()->evicted_nodes > ev0);
+	TEST_CHECK(kstats()->refaults > rf0);
+	TEST_CHECK_EQ(wild_faults, 0);
+}
+
+USER_TEST(pinned, "kmem.pinned.never_evicted", "no pinned mapping was evicted: the kmem pager never faulted again")
+{
+	TEST_CHECK(up());
+	TEST_CHECK_EQ(kp_faults_after, 0);
+	TEST_CHECK_EQ(kstats()->pinned_evicted, 0);
+	TEST_CHECK(kstats()->pinned_nodes >= KPOOL_PAGES); /* its pool at least */
+}
+
+USER_TEST(revoke_all, "kmem.revoke_all",
+	  "the pager takes every lent page back at once; the kernel then asks again and all works")
+{
+	TEST_CHECK(up() && phase >= 4);
+	l4_word_t res[4];
+	l4_word_t rv0 = kstats()->revoked_pages;
+	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	TEST_CHECK(res[0] > 0);
+	/* Every page it took back was the kernel's until its Unmap returned. (The
+	 * kernel may have asked again since: R's first fault after the evictions.) */
+	TEST_CHECK_EQ(kstats()->revoked_pages - rv0, res[0]);
+	print_stats("after taking every page back");
+	l4_word_t req0 = kstats()->requests, rf0 = kstats()->refaults;
+	RUN_PHASE(0xdef0);
+	TEST_CHECK(kstats()->requests > req0);
+	TEST_CHECK(kstats()->refaults - rf0 >= NW * WPAGES / 4); /* refaults: a lower bound (docs/kmem.md) */
+}
+
+USER_TEST(hostile, "kmem.hostile.quota",
+	  "a task mapping as fast as it can is refused at its quota; the others finish their work")
+{
+	TEST_CHECK(up() && phase >= 5);
+	TEST_CHECK(start(H2_T, h2_main));
+	TEST_CHECK(start(H_T, h_main));
+	l4_word_t res[4];
+	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_QUOTA, kids[H_T].tid, H_QUOTA, 0, res));
+	TEST_CHECK_EQ(res[0], 0);
+	/* H's go, then the workers' run under pressure beside it. */
+	TEST_CHECK(set_pressure(PRESSURE_US));
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(CMD_HOSTILE, 0, 0, 0);
+	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(kids[H_T].tid, L4_TimePeriod(R_TIMEOUT_US))));
+	l4_word_t q0 = kstats()->quota_denials;
+	RUN_PHASE(0x7777);
+	TEST_CHECK(r_wait(H_T));
+	TEST_CHECK(set_pressure(0));
+	printf("  H made %llu maps, then error %#llx\n", (unsigned long long)kids[H_T].res[1],
+	       (unsigned long long)kids[H_T].res[2]);
+	TEST_CHECK(kids[H_T].res[1] >= H_QUOTA);
+	TEST_CHECK_EQ(kids[H_T].res[2], 4 << 1); /* message overflow, send phase */
+	TEST_CHECK(kstats()->quota_denials > q0);
+	print_stats("at the end");
+}
+
+int main(void)
+{
+	printf("kmem suite: kernel memory lent by a user-level pager, revoked under a running workload\n");
+	test_run_all("kmem");
+}
