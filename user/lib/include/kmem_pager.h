@@ -11,7 +11,7 @@
 
 /* Commands the pager takes from its `boss` (a call; the reply carries results). */
 enum {
-	KMEM_PAGER_PRESSURE = 0x6b10, /* MR1: revoke a random lent page every MR1 microseconds (0: never) */
+	KMEM_PAGER_PRESSURE = 0x6b10, /* revoke MR2 random lent pages every MR1 microseconds (MR1 0: never) */
 	KMEM_PAGER_QUOTA, /* MR1 thread, MR2 node quota, MR3 pin quota -> MR1 error word (0: done) */
 	KMEM_PAGER_STATS, /* -> MR1 lent, MR2 requests, MR3 pages refused, MR4 revoked */
 	KMEM_PAGER_REVOKE_ALL, /* takes every lent page back -> MR1 pages taken */
@@ -29,6 +29,7 @@ struct kmem_pager {
 	unsigned pages;
 	l4_threadid_t boss;
 	l4_word_t revoke_every_us; /* 0: no pressure */
+	unsigned revoke_batch; /* pages taken back each time */
 	uint64_t rng;
 	unsigned lent, requests, refused, revoked;
 	uint8_t state[KMEM_PAGER_MAX_PAGES];

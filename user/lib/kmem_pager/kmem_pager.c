@@ -83,7 +83,10 @@ static l4_msgtag_t answer_boss(struct kmem_pager *kp, l4_msgtag_t tag)
 	l4_word_t *mr = l4_utcb();
 	l4_word_t a1 = mr[1], a2 = mr[2], a3 = mr[3];
 	switch (L4_TAG_LABEL(tag)) {
-	case KMEM_PAGER_PRESSURE: kp->revoke_every_us = a1; return l4_msgtag(0, 0, 0, 0);
+	case KMEM_PAGER_PRESSURE:
+		kp->revoke_every_us = a1;
+		kp->revoke_batch = a2 ? (unsigned)a2 : 1;
+		return l4_msgtag(0, 0, 0, 0);
 	case KMEM_PAGER_QUOTA:
 		mr[0] = l4_msgtag(MNEMO_KMEM_QUOTA, 3, 0, 0);
 		mr[1] = a1, mr[2] = a2, mr[3] = a3;
@@ -117,7 +120,8 @@ void kmem_pager_loop(struct kmem_pager *kp)
 			if (!next)
 				next = now + kp->revoke_every_us;
 			if (now >= next) {
-				revoke_random(kp);
+				for (unsigned i = 0; i < kp->revoke_batch; i++)
+					revoke_random(kp);
 				next = now + kp->revoke_every_us;
 			}
 			t = L4_TimePeriod(next - now > kp->revoke_every_us ? kp->revoke_every_us : next - now);
