@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Runs every test: host unit tests of kernel/core (ASan/UBSan), the loader's fixture
-# builds, then every QEMU scenario (two at a time). Ends with "N passed, N failed".
+# builds, the host tools' tests (tests/tools/), then every QEMU scenario (two at a time). Ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,6 +20,11 @@ fi
 
 tests/bench/test-bench-check.sh >"$out/bench-check.result" 2>&1 || grep -q '^not ok ' "$out/bench-check.result" ||
 	echo "not ok bench.check-selftest tests/bench/test-bench-check.sh failed (see $out/bench-check.result)" >>"$out/bench-check.result"
+
+# tools/mdb-picture draws a known dump; Graphviz missing is a failure (tools/setup.sh installs it).
+tests/tools/test-mdb-picture.py "$out/mdb-picture" >"$out/mdb-picture.result" 2>"$out/mdb-picture.err" ||
+	grep -q '^not ok ' "$out/mdb-picture.result" ||
+	echo "not ok tools.mdb-picture tests/tools/test-mdb-picture.py failed (see $out/mdb-picture.err)" >>"$out/mdb-picture.result"
 
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"
