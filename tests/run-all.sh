@@ -26,6 +26,11 @@ tests/tools/test-mdb-picture.py "$out/mdb-picture" >"$out/mdb-picture.result" 2>
 	grep -q '^not ok ' "$out/mdb-picture.result" ||
 	echo "not ok tools.mdb-picture tests/tools/test-mdb-picture.py failed (see $out/mdb-picture.err)" >>"$out/mdb-picture.result"
 
+# tools/gdbinit's commands in batch gdb against a halted QEMU (a few seconds).
+tests/tools/test-gdbinit.sh "$out/gdbinit" >"$out/gdbinit.result" 2>"$out/gdbinit.err" ||
+	grep -q '^not ok ' "$out/gdbinit.result" ||
+	echo "not ok tools.gdbinit tests/tools/test-gdbinit.sh failed (see $out/gdbinit.err)" >>"$out/gdbinit.result"
+
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"
 status=$?

@@ -12,13 +12,14 @@ command -v xorriso >/dev/null || need+=(xorriso)
 command -v mformat >/dev/null || need+=(mtools)
 command -v python3 >/dev/null || need+=(python3) # the benchmark report and its checker
 command -v dot >/dev/null || need+=(graphviz)   # tools/mdb-picture: SVG and PNG of mapping trees
+command -v gdb >/dev/null || need+=(gdb)        # make debug, and the test of tools/gdbinit
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "setup: installing ${need[*]}"
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo=sudo
 if ! command -v apt-get >/dev/null; then
 	echo "setup: cannot install ${need[*]}: no apt-get here. Install QEMU (qemu-system-x86_64)," >&2
-	echo "       grub-mkrescue (GRUB for i386-pc), xorriso, mtools and graphviz, then run make again." >&2
+	echo "       grub-mkrescue (GRUB for i386-pc), xorriso, mtools, graphviz and gdb, then run make again." >&2
 	exit 1
 fi
 if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null; }; then
