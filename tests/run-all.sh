@@ -22,14 +22,15 @@ tests/bench/test-bench-check.sh >"$out/bench-check.result" 2>&1 || grep -q '^not
 	echo "not ok bench.check-selftest tests/bench/test-bench-check.sh failed (see $out/bench-check.result)" >>"$out/bench-check.result"
 
 # tools/mdb-picture draws a known dump; Graphviz missing is a failure (tools/setup.sh installs it).
-tests/tools/test-mdb-picture.py "$out/mdb-picture" >"$out/mdb-picture.result" 2>"$out/mdb-picture.err" ||
-	grep -q '^not ok ' "$out/mdb-picture.result" ||
-	echo "not ok tools.mdb-picture tests/tools/test-mdb-picture.py failed (see $out/mdb-picture.err)" >>"$out/mdb-picture.result"
+# Result files of tools are named tools-*: scenario results are named after the scenario (mdb-picture.scn).
+tests/tools/test-mdb-picture.py "$out/tools-mdb-picture" >"$out/tools-mdb-picture.result" 2>"$out/tools-mdb-picture.err" ||
+	grep -q '^not ok ' "$out/tools-mdb-picture.result" ||
+	echo "not ok tools.mdb-picture tests/tools/test-mdb-picture.py failed (see $out/tools-mdb-picture.err)" >>"$out/tools-mdb-picture.result"
 
 # tools/gdbinit's commands in batch gdb against a halted QEMU (a few seconds).
-tests/tools/test-gdbinit.sh "$out/gdbinit" >"$out/gdbinit.result" 2>"$out/gdbinit.err" ||
-	grep -q '^not ok ' "$out/gdbinit.result" ||
-	echo "not ok tools.gdbinit tests/tools/test-gdbinit.sh failed (see $out/gdbinit.err)" >>"$out/gdbinit.result"
+tests/tools/test-gdbinit.sh "$out/tools-gdbinit" >"$out/tools-gdbinit.result" 2>"$out/tools-gdbinit.err" ||
+	grep -q '^not ok ' "$out/tools-gdbinit.result" ||
+	echo "not ok tools.gdbinit tests/tools/test-gdbinit.sh failed (see $out/tools-gdbinit.err)" >>"$out/tools-gdbinit.result"
 
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"

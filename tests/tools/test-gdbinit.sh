@@ -7,7 +7,7 @@
 # breakpoint stops there first. The commands read the real structures through the stub.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=${1:-$root/build/test/gdbinit}
+out=${1:-$root/build/test/tools-gdbinit}
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 port=$((20000 + $$ % 20000))
 failed=0

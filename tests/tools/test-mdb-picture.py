@@ -3,7 +3,7 @@
 # Host test of tools/mdb-picture: draws a known dump into SVG and PNG and checks what was drawn; bad dumps are refused.
 """Prints one `ok tools.mdb-picture.<check> ...` or `not ok ...` line per check and
 exits 1 if any failed. Graphviz missing (and not installable) is a failure, not a skip.
-Outputs are kept in build/test/mdb-picture/ (or the directory given as argument)."""
+Outputs are kept in build/test/tools-mdb-picture/ (or the directory given as argument)."""
 import os
 import struct
 import subprocess
@@ -147,7 +147,7 @@ def check_refusals():
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "test", "mdb-picture")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "test", "tools-mdb-picture")
     os.makedirs(out, exist_ok=True)
     base = render_known(out)
     if base:
