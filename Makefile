@@ -131,6 +131,10 @@ run: all setup
 debug: all setup
 	tools/debug.sh
 
+# Boots the mdb chain suite under the kernel debugger and draws a derivation tree (build/pictures/).
+picture: all setup
+	tools/picture.sh
+
 test: setup
 	$(MAKE) --no-print-directory all
 	tests/run-all.sh
@@ -150,7 +154,7 @@ fmt-check:
 clean:
 	rm -rf $(B)
 
-.PHONY: all iso setup run debug test host-test layering fmt fmt-check clean
+.PHONY: all iso setup run debug picture test host-test layering fmt fmt-check clean
 
 # libFuzzer targets, host microbenchmarks of the mapping database, make bench / bench-check.
 include mk/fuzz.mk mk/fuzz-guest.mk mk/bench-host.mk mk/bench.mk

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Runs every test: host unit tests of kernel/core (ASan/UBSan), the loader's fixture
-# builds, then every QEMU scenario (two at a time). Ends with "N passed, N failed".
+# builds, the host tools' tests (tests/tools/), then every QEMU scenario (two at a time). Ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,6 +20,17 @@ fi
 
 tests/bench/test-bench-check.sh >"$out/bench-check.result" 2>&1 || grep -q '^not ok ' "$out/bench-check.result" ||
 	echo "not ok bench.check-selftest tests/bench/test-bench-check.sh failed (see $out/bench-check.result)" >>"$out/bench-check.result"
+
+# tools/mdb-picture draws a known dump; Graphviz missing is a failure (tools/setup.sh installs it).
+# Result files of tools are named tools-*: scenario results are named after the scenario (mdb-picture.scn).
+tests/tools/test-mdb-picture.py "$out/tools-mdb-picture" >"$out/tools-mdb-picture.result" 2>"$out/tools-mdb-picture.err" ||
+	grep -q '^not ok ' "$out/tools-mdb-picture.result" ||
+	echo "not ok tools.mdb-picture tests/tools/test-mdb-picture.py failed (see $out/tools-mdb-picture.err)" >>"$out/tools-mdb-picture.result"
+
+# tools/gdbinit's commands in batch gdb against a halted QEMU (a few seconds).
+tests/tools/test-gdbinit.sh "$out/tools-gdbinit" >"$out/tools-gdbinit.result" 2>"$out/tools-gdbinit.err" ||
+	grep -q '^not ok ' "$out/tools-gdbinit.result" ||
+	echo "not ok tools.gdbinit tests/tools/test-gdbinit.sh failed (see $out/tools-gdbinit.err)" >>"$out/tools-gdbinit.result"
 
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"

@@ -16,6 +16,7 @@
 #include <arch/layout.h>
 #include <arch/physmem.h>
 #include <mnemo/exitcode.h>
+#include "kdb_impl.h"
 
 /*
  * Robustness: the debugger reads kernel structures that may be corrupt (it is
@@ -28,10 +29,7 @@
  */
 
 #define KDB_LINE_MAX 80
-#define KDB_MAX_ARGS 4
 #define KDB_MAPS_LINES 64
-#define KDB_TREE_LINES 128
-#define KDB_WALK_STEPS (1u << 22)
 #define KDB_TRACE_DEFAULT 20
 #define ESC 0x1b
 
@@ -46,8 +44,8 @@ static char pending[256];
 static unsigned pending_head, pending_tail; /* free-running; tail - head bytes waiting */
 
 static char line[KDB_LINE_MAX];
-static char *argv[KDB_MAX_ARGS];
-static unsigned argc;
+char *kdb_argv[KDB_MAX_ARGS];
+unsigned kdb_argc;
 
 static char kdb_stack[16384] __aligned(16);
 word_t kdb_saved_rsp; /* the caller's stack while a command runs (kdb_guarded_call) */
@@ -160,14 +158,14 @@ static void read_line(void)
 
 static void split_line(void)
 {
-	argc = 0;
+	kdb_argc = 0;
 	char *p = line;
-	while (*p && argc < KDB_MAX_ARGS) {
+	while (*p && kdb_argc < KDB_MAX_ARGS) {
 		while (*p == ' ')
 			*p++ = 0;
 		if (!*p)
 			break;
-		argv[argc++] = p;
+		kdb_argv[kdb_argc++] = p;
 		while (*p && *p != ' ')
 			p++;
 	}
@@ -177,7 +175,7 @@ static void split_line(void)
 
 /* ---- parsing and formatting ------------------------------------------------- */
 
-static bool parse_num(const char *s, unsigned base, word_t *out)
+bool kdb_parse_num(const char *s, unsigned base, word_t *out)
 {
 	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
@@ -247,7 +245,7 @@ static struct tcb *space_first_thread(const struct space *s)
 	return f.t;
 }
 
-static const char *space_owner(const struct space *s, char *buf, size_t size)
+const char *kdb_space_owner(const struct space *s, char *buf, size_t size)
 {
 	struct tcb *t = space_first_thread(s);
 	if (!t)
@@ -257,7 +255,7 @@ static const char *space_owner(const struct space *s, char *buf, size_t size)
 	return buf;
 }
 
-static const char *rights_str(unsigned r, char buf[4])
+const char *kdb_rights_str(unsigned r, char buf[4])
 {
 	buf[0] = r & 4 ? 'r' : '-';
 	buf[1] = r & 2 ? 'w' : '-';
@@ -266,7 +264,7 @@ static const char *rights_str(unsigned r, char buf[4])
 	return buf;
 }
 
-static const char *size_str(unsigned level)
+const char *kdb_size_str(unsigned level)
 {
 	switch (arch_pt_level_shift(level)) {
 	case 12: return "4K";
@@ -279,21 +277,24 @@ static const char *size_str(unsigned level)
 /* ---- commands ------------------------------------------------------------------ */
 
 static const char usage[] = "usage: help | threads | spaces | maps <space sN | thread no[.ver]> [vaddr] | "
-			    "tree <paddr> | mem | trace [n] | go | continue | reboot";
+			    "tree <paddr> | dump <paddr | space vaddr> | mem | trace [n] | go | continue | reboot";
 
 static void cmd_help(void)
 {
-	printk("kdb commands (numbers in hex unless noted):\n"
-	       "  threads              every thread: id, name, state, priority, space, pager, IPC phase and partner\n"
-	       "  spaces               every address space: id, threads, page table, KIP and UTCB areas\n"
-	       "  maps <s> [vaddr]     the mappings of space sN (decimal id) or of thread no[.ver]'s space,\n"
-	       "                       %u per page, from vaddr on\n"
-	       "  tree <paddr>         the derivation tree of the frame at paddr from its sigma0 root\n"
-	       "  mem                  kernel memory: frame pool, mapping-database node pages, image\n"
-	       "  trace [n]            the last n trace records (decimal, default %u)\n"
-	       "  go, continue         leave the debugger (after a panic: exit with the fail code)\n"
-	       "  reboot               reset the machine (keyboard controller, then a triple fault)\n",
-	       KDB_MAPS_LINES, KDB_TRACE_DEFAULT);
+	printk(
+	    "kdb commands (numbers in hex unless noted):\n"
+	    "  threads              every thread: id, name, state, priority, space, pager, IPC phase and partner\n"
+	    "  spaces               every address space: id, threads, page table, KIP and UTCB areas\n"
+	    "  maps <s> [vaddr]     the mappings of space sN (decimal id) or of thread no[.ver]'s space,\n"
+	    "                       %u per page, from vaddr on\n"
+	    "  tree <paddr>         the derivation tree of the frame at paddr from its sigma0 root\n"
+	    "  dump <paddr>         the same tree as `map` lines between mdb-dump markers (tools/mdb-picture);\n"
+	    "  dump <s> <vaddr>     or the tree of the frame mapped at vaddr in space sN or thread no[.ver]'s space\n"
+	    "  mem                  kernel memory: frame pool, mapping-database node pages, image\n"
+	    "  trace [n]            the last n trace records (decimal, default %u)\n"
+	    "  go, continue         leave the debugger (after a panic: exit with the fail code)\n"
+	    "  reboot               reset the machine (keyboard controller, then a triple fault)\n",
+	    KDB_MAPS_LINES, KDB_TRACE_DEFAULT);
 }
 
 static const char *state_str(const struct tcb *t)
@@ -359,19 +360,19 @@ static void cmd_spaces(void)
 		       (unsigned long long)s->threads, (unsigned long long)s->pt.pml4,
 		       (unsigned long long)l4_fpage_base(s->kip_area), l4_fpage_size_log2(s->kip_area),
 		       (unsigned long long)l4_fpage_base(s->utcb_area), l4_fpage_size_log2(s->utcb_area),
-		       space_owner(s, owner, sizeof owner), ms == s0 ? " [sigma0: mapping-database roots]" : "");
+		       kdb_space_owner(s, owner, sizeof owner), ms == s0 ? " [sigma0: mapping-database roots]" : "");
 		n++;
 	}
 	printk("%u spaces\n", n);
 }
 
 /* The space named by a `maps` argument: sN (mdb space id, decimal) or a thread. */
-static struct space *parse_space(const char *a)
+struct space *kdb_parse_space(const char *a)
 {
 	word_t v;
 	if (a[0] == 's') {
 		struct mdb_space *ms =
-		    parse_num(a + 1, 10, &v) && v < CONFIG_MDB_MAX_SPACES ? mdb_space_by_id(v) : NULL;
+		    kdb_parse_num(a + 1, 10, &v) && v < CONFIG_MDB_MAX_SPACES ? mdb_space_by_id(v) : NULL;
 		return ms ? ms->space : NULL;
 	}
 	const char *dot = NULL;
@@ -385,10 +386,10 @@ static struct space *parse_space(const char *a)
 	memcpy(no, a, len);
 	no[len] = 0;
 	word_t number, version;
-	if (!parse_num(no, 16, &number) || number >= THREAD_NUMBERS)
+	if (!kdb_parse_num(no, 16, &number) || number >= THREAD_NUMBERS)
 		return NULL;
 	struct tcb *t = thread_lookup_number(number);
-	if (!t || (dot && (!parse_num(dot + 1, 16, &version) || version != l4_version(t->id))))
+	if (!t || (dot && (!kdb_parse_num(dot + 1, 16, &version) || version != l4_version(t->id))))
 		return NULL;
 	return t->space;
 }
@@ -409,9 +410,9 @@ static unsigned node_depth(const struct mdb_node *n)
 
 static void cmd_maps(void)
 {
-	struct space *s = argc >= 2 && argc <= 3 ? parse_space(argv[1]) : NULL;
+	struct space *s = kdb_argc >= 2 && kdb_argc <= 3 ? kdb_parse_space(kdb_argv[1]) : NULL;
 	word_t v = 0;
-	if (!s || (argc == 3 && (!parse_num(argv[2], 16, &v) || v >= USER_TOP))) {
+	if (!s || (kdb_argc == 3 && (!kdb_parse_num(kdb_argv[2], 16, &v) || v >= USER_TOP))) {
 		printk("usage: maps <sN | thread no[.ver]> [vaddr]  (no such space or thread, or a bad address)\n");
 		return;
 	}
@@ -431,8 +432,8 @@ static void cmd_maps(void)
 		if (arch_pt_lookup(s, v, &l, &hole)) {
 			struct mdb_node *n = mdb_node(l.node);
 			struct mdb_node_info self, parent;
-			printk("  %#014llx %-2s -> pa %#014llx %s", (unsigned long long)l.base, size_str(l.level),
-			       (unsigned long long)l.paddr, rights_str(l.rights, r));
+			printk("  %#014llx %-2s -> pa %#014llx %s", (unsigned long long)l.base, kdb_size_str(l.level),
+			       (unsigned long long)l.paddr, kdb_rights_str(l.rights, r));
 			if (n && mdb_node_info(n, &self)) {
 				struct mdb_node *p = mdb_parent(n);
 				printk(" node %p depth %u%s", (void *)n, node_depth(n), self.pinned ? " pinned" : "");
@@ -454,7 +455,7 @@ static void cmd_maps(void)
 		unsigned sz, rights;
 		if (hole == PAGE_SHIFT && pt_lookup(&s->pt, v, &pa, &sz, &rights)) {
 			printk("  %#014llx 4K -> pa %#014llx %s kernel page (%s area, not in the mapping database)\n",
-			       (unsigned long long)v, (unsigned long long)pa, rights_str(rights, r),
+			       (unsigned long long)v, (unsigned long long)pa, kdb_rights_str(rights, r),
 			       in_fpage(s->kip_area, v)	   ? "KIP"
 			       : in_fpage(s->utcb_area, v) ? "UTCB"
 							   : "?");
@@ -465,91 +466,6 @@ static void cmd_maps(void)
 		v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
 	}
 	printk("end of space s%u (%u mapping-database leaves listed)\n", s->mdb.id, mdb_leaves);
-}
-
-/* ---- tree ---- */
-
-static word_t tree_pa;
-static unsigned tree_lines;
-
-static bool node_covers(const struct mdb_node *n, paddr_t pa)
-{
-	struct mdb_node_info i;
-	return mdb_node_info(n, &i) && pa >= i.paddr && pa - i.paddr < ((word_t)1 << arch_pt_level_shift(i.level));
-}
-
-static void tree_line(const struct mdb_node *n, unsigned depth)
-{
-	struct mdb_node_info i;
-	char r[4], owner[48];
-	if (tree_lines++ >= KDB_TREE_LINES || !mdb_node_info(n, &i))
-		return;
-	struct mdb_node_page *pg = mdb_node_page_of(n);
-	for (unsigned k = 0; k < depth && k < 32; k++)
-		printk("  ");
-	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s node %p on node page %p slot %u\n", depth,
-	       i.ms ? i.ms->id : 0, i.ms ? space_owner(i.ms->space, owner, sizeof owner) : "?",
-	       (unsigned long long)i.vaddr, size_str(i.level), (unsigned long long)i.paddr, rights_str(i.rights, r),
-	       i.pinned ? " pinned" : "", (const void *)n, (void *)pg,
-	       (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE));
-}
-
-/* The first node of the sibling list from `first` on that covers tree_pa. */
-static struct mdb_node *next_covering(struct mdb_node *first, unsigned *steps)
-{
-	for (struct mdb_node *c = first; c && *steps < KDB_WALK_STEPS; c = mdb_node(c->next), ++*steps)
-		if (node_covers(c, tree_pa))
-			return c;
-	return NULL;
-}
-
-static void cmd_tree(void)
-{
-	word_t pa;
-	if (argc != 2 || !parse_num(argv[1], 16, &pa) || pa >= SIGMA0_PHYS_LIMIT) {
-		printk("usage: tree <paddr>  (hex physical address below %#llx)\n",
-		       (unsigned long long)SIGMA0_PHYS_LIMIT);
-		return;
-	}
-	struct mdb_space *s0 = mdb_sigma0();
-	struct mdb_node *root = s0 && pa < USER_TOP ? mdb_lookup(s0, pa) : NULL;
-	if (!root) {
-		printk("tree %#llx: no mapping-database root (sigma0 has not mapped this frame)\n",
-		       (unsigned long long)pa);
-		return;
-	}
-	for (unsigned up = 0; root->parent && up < 1000; up++)
-		root = mdb_parent(root); /* sigma0 holds roots only; be safe anyway */
-	tree_pa = pa;
-	tree_lines = 0;
-	printk("derivation tree of frame %#llx (who mapped it to whom):\n", (unsigned long long)pa);
-	unsigned steps = 0, depth = 0;
-	struct mdb_node *x = root, *c;
-	tree_line(x, 0);
-	while (steps++ < KDB_WALK_STEPS) {
-		if ((c = next_covering(mdb_node(x->child), &steps))) {
-			x = c;
-			tree_line(x, ++depth);
-			continue;
-		}
-		for (;;) {
-			if (x == root || !depth)
-				goto done;
-			struct mdb_node *p = mdb_parent(x);
-			if ((c = next_covering(mdb_node(x->next), &steps))) {
-				x = c;
-				tree_line(x, depth);
-				break;
-			}
-			x = p;
-			depth--;
-		}
-	}
-	printk("... walk stopped after %u steps\n", steps);
-done:
-	if (tree_lines > KDB_TREE_LINES)
-		printk("... %u more nodes not shown\n", tree_lines - KDB_TREE_LINES);
-	printk("%u mappings of frame %#llx\n", tree_lines, (unsigned long long)pa);
 }
 
 /* ---- mem, trace ---- */
@@ -635,7 +551,7 @@ static void trace_line(word_t seq, const struct trace_record *r, uint64_t t0)
 static void cmd_trace(void)
 {
 	word_t n = KDB_TRACE_DEFAULT;
-	if (argc > 2 || (argc == 2 && (!parse_num(argv[1], 10, &n) || !n))) {
+	if (kdb_argc > 2 || (kdb_argc == 2 && (!kdb_parse_num(kdb_argv[1], 10, &n) || !n))) {
 		printk("usage: trace [n]  (n: decimal, 1-%u)\n", TRACE_RECORDS);
 		return;
 	}
@@ -684,24 +600,25 @@ static void run_command(void) { command(); }
 static int dispatch(void)
 {
 	split_line();
-	if (!argc)
+	if (!kdb_argc)
 		return 0;
-	const char *c = argv[0];
+	const char *c = kdb_argv[0];
 	if (!strcmp(c, "go") || !strcmp(c, "continue") || !strcmp(c, "c")) {
-		if (argc != 1) {
+		if (kdb_argc != 1) {
 			printk("usage: go | continue\n");
 			return 0;
 		}
 		return 1;
 	}
-	if (!strcmp(c, "reboot") && argc == 1)
+	if (!strcmp(c, "reboot") && kdb_argc == 1)
 		cmd_reboot();
 	static const struct {
 		const char *name;
 		void (*fn)(void);
 	} cmds[] = {
-	    {"help", cmd_help}, {"?", cmd_help},    {"threads", cmd_threads}, {"spaces", cmd_spaces},
-	    {"maps", cmd_maps}, {"tree", cmd_tree}, {"mem", cmd_mem},	      {"trace", cmd_trace},
+	    {"help", cmd_help},	    {"?", cmd_help},	{"threads", cmd_threads},
+	    {"spaces", cmd_spaces}, {"maps", cmd_maps}, {"tree", kdb_cmd_tree},
+	    {"dump", kdb_cmd_dump}, {"mem", cmd_mem},	{"trace", cmd_trace},
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (strcmp(c, cmds[i].name))

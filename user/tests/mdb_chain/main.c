@@ -6,6 +6,7 @@
 #include <l4/thread.h>
 #include <l4/space.h>
 #include <l4/sigma0.h>
+#include <l4/kdebug.h>
 
 /*
  * R (the root task, this program's main thread) creates three threads A, B and
@@ -38,6 +39,7 @@
 #define CHILD_WIN 0x40000000ul /* the children's chain pages: [1 GiB, 2 GiB) */
 #define CHILD_WIN_LOG2 30
 #define R_WIN 0x30000000ul /* R's windows for sigma0's pages */
+#define PICTURE_WIN 0x2ff00000ul /* the picture test's page in R: fixed, so `make picture` can name it */
 #define SLOT_SIZE 0x400000ul /* per test: 4 MiB in R_WIN and in each child's part of CHILD_WIN */
 #define MAX_SLOTS 60
 #define KID_TIMEOUT_US 2000000 /* a child's IPC to another child */
@@ -792,6 +794,36 @@ USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k",
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 1, 7, 1);
 	CHECK_SCAN(C, c.z, SUPER / PAGE, 17, 7, 17);
 	L4_UnmapFpage(fp(c.p, 21, 7));
+}
+
+/* A tree with a fork for tools/mdb-picture (`make picture` dumps it from the kernel debugger
+ * with `dump 32 2ff00000`): sigma0 -> R -> A, A -> B -> C and A -> C again, each step with
+ * fewer rights. With the kernel option kdb, L4_KDB_Enter stops here; without, it prints. */
+USER_TEST(picture, "mdbchain.picture",
+	  "sigma0 -> R -> A, then A -> B -> C and A -> C: a fork, rights narrowing down; R's Unmap revokes all")
+{
+	TEST_CHECK(begin());
+	l4_word_t x = caddr(A), y = caddr(B), z = caddr(C);
+	l4_fpage_t got =
+	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(PICTURE_WIN, 12));
+	L4_Accept(L4_NILPAGE);
+	TEST_CHECK(got != L4_NILPAGE);
+	for (unsigned i = 0; i < PAGE / 8; i++)
+		((volatile l4_word_t *)PICTURE_WIN)[i] = PAT(i);
+	TEST_CHECK(r_map(A, PICTURE_WIN, 12, 7, x));
+	TEST_CHECK(kid_map(A, B, x, 12, L4_READABLE | L4_WRITABLE, false, y));
+	TEST_CHECK(kid_map(B, C, y, 12, L4_READABLE, false, z));
+	TEST_CHECK(kid_map(A, C, x, 12, L4_READABLE | L4_EXECUTABLE, false, z + PAGE));
+	CHECK_READ(C, z + 8, PAT(1), 0);
+	CHECK_READ(C, z + PAGE + 16, PAT(2), 0);
+	CHECK_WRITE(B, y + 24, 0xb4, 0);
+	CHECK_READ(C, z + 24, 0xb4, 0);
+	L4_KDB_Enter("mdbchain: picture tree built (sigma0 -> R -> A -> B -> C, A -> C)");
+	L4_UnmapFpage(fp(PICTURE_WIN, 12, 7));
+	CHECK_READ(C, z + PAGE, SCRATCH, 1);
+	CHECK_READ(A, x, SCRATCH, 1);
+	TEST_CHECK_EQ(((volatile l4_word_t *)PICTURE_WIN)[3], 0xb4);
+	L4_Flush(fp(PICTURE_WIN, 12, 7));
 }
 
 int main(void)
