@@ -8,7 +8,8 @@
  *   1. our own handout record for (client, addr): map our page again (the direct pager);
  *   2. the client's accept record for addr, if the policy lets us rebuild: ask the
  *      source again, then its backer, then the trusted server (policy bits, in order);
- *   3. propagate to the external pager (X.2 §4.1): it answers the thread itself;
+ *   3. no record at all: propagate to the external pager (X.2 §4.1), which answers
+ *      the thread itself;
  *   4. the program's hook (image pages and the like);
  *   5. lost: tell the thread's exception handler and let the kernel raise the fault.
  */
@@ -67,8 +68,8 @@ static enum pgr_reason request(struct pgr_pager *p, l4_threadid_t to, l4_word_t 
 	L4_Accept(L4_NILPAGE);
 	if (L4_IpcFailed(tag))
 		return PGR_DEAD;
-	if (L4_TAG_LABEL(tag) == PGR_LABEL_REFUSE)
-		return PGR_REFUSED;
+	if (L4_TAG_LABEL(tag) == PGR_LABEL_REFUSE) /* its reason, if it is one we know */
+		return l4_utcb()[1] == PGR_NO_RECORD ? PGR_NO_RECORD : PGR_REFUSED;
 	if (L4_TAG_LABEL(tag) != PGR_LABEL_MAP || L4_TAG_T(tag) != 2)
 		return PGR_BAD_ANSWER;
 	return PGR_OK;
@@ -94,6 +95,10 @@ static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, l4_word_t land)
 			mr[0] = l4_msgtag(PGR_LABEL_BACKER, 3, 0, 0);
 			mr[1] = r->src, mr[2] = r->dst, mr[3] = page;
 		} else {
+			if (!(r->flags & PGR_F_FALLBACK)) { /* the server would say no: spare the IPC */
+				f->reason = PGR_REFUSED;
+				continue;
+			}
 			to = p->trusted;
 			mr[0] = l4_msgtag(PGR_LABEL_FRAME, 2, 0, 0);
 			mr[1] = r->backer, mr[2] = pgr_backer_of(r, page);
@@ -181,7 +186,10 @@ static bool handle_fault(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t ta
 	} else {
 		f.reason = PGR_NO_RECORD;
 	}
-	if (!reply && (p->policy & PGR_PROPAGATE) && p->external != L4_NILTHREAD && f.actual == L4_NILTHREAD) {
+	/* Only what we know nothing about goes on: a recorded mapping we failed to rebuild is
+	 * lost, and a propagated fault never travels further (no cycles between pagers). */
+	if (!reply && !f.have_rec && (p->policy & PGR_PROPAGATE) && p->external != L4_NILTHREAD &&
+	    f.actual == L4_NILTHREAD) {
 		propagate(p, &f);
 		f.path = PGR_PATH_PROPAGATED;
 	} else if (!reply && p->hook && p->hook(p, &f)) {

@@ -21,6 +21,9 @@ bool pgr_map_to(struct pgr_table *out, l4_threadid_t self, l4_threadid_t to, l4_
 	};
 	if (!pgr_insert(out, &r))
 		return false;
+	/* The kernel maps only what is present: bring our pages in (our pager may have to rebuild them). */
+	for (l4_word_t a = src_addr; a < src_addr + (1ull << log2); a += 4096)
+		(void)*(volatile char *)a;
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(PGR_LABEL_MAP, 4, 2, 0);
 	mr[1] = src_addr, mr[2] = backer, mr[3] = backer_addr, mr[4] = flags & PGR_F_FALLBACK;
