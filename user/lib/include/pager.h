@@ -132,6 +132,7 @@ struct pgr_client {
 	size_t accepts_bytes;
 	const struct pgr_table *handouts; /* the client's handout log, for backer requests, or NULL */
 	size_t handouts_bytes;
+	l4_threadid_t handler; /* a non-local pager's address for lost-mapping notes (nil: none) */
 	bool local; /* we share its space: fetched pages land at the fault address itself */
 	l4_word_t land; /* otherwise where fetched pages land in our space */
 };

@@ -133,6 +133,9 @@ static void propagate(struct pgr_pager *p, const struct pgr_fault *f)
  * page-fault IPC: the kernel then delivers the fault as an exception IPC (vector 14)
  * to the same handler, whose reply sets where the thread goes on. Without a handler
  * the kernel halts the thread with a report. Either way nothing waits forever.
+ * A pager in another space cannot read the thread's UTCB nor stop it: it sends the
+ * note to the client's configured handler, and the thread stays blocked until that
+ * handler (or whoever it tells) restarts or deletes it; the pager itself goes on.
  */
 static void lose(struct pgr_pager *p, struct pgr_fault *f)
 {
@@ -140,10 +143,12 @@ static void lose(struct pgr_pager *p, struct pgr_fault *f)
 	l4_word_t *mr = l4_utcb();
 	bool local = f->client && f->client->local && l4_is_local_id(f->thread);
 	const l4_word_t *their_utcb = local ? (const l4_word_t *)f->thread : NULL;
-	l4_threadid_t handler = their_utcb ? their_utcb[L4_UTCB_EXCEPTION_HANDLER] : L4_NILTHREAD;
+	l4_threadid_t handler = their_utcb  ? their_utcb[L4_UTCB_EXCEPTION_HANDLER]
+				: f->client ? f->client->handler
+					    : L4_NILTHREAD;
 	if (handler != L4_NILTHREAD) {
 		mr[0] = l4_msgtag(PGR_LABEL_LOST, PGR_LOST_WORDS, 0, 0);
-		mr[1] = their_utcb[L4_UTCB_MY_GLOBAL_ID];
+		mr[1] = their_utcb ? their_utcb[L4_UTCB_MY_GLOBAL_ID] : f->thread;
 		mr[2] = f->addr, mr[3] = f->ip, mr[4] = f->access;
 		mr[5] = f->have_rec ? f->rec.src : L4_NILTHREAD;
 		mr[6] = f->have_rec ? pgr_src_of(&f->rec, f->addr & ~(PAGE - 1)) : 0;

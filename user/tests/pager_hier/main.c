@@ -540,6 +540,7 @@ static int bench_main(void)
 	struct scene s;
 	bool ok = world_up() && set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE) && scene_setup(&s, 0);
 	const l4_word_t mark = MARKER | s.slot;
+	pgr_quiet = true; /* one image page, shared by all spaces: the pagers see it too */
 	/* the direct pager: A faults, A' maps from its own records */
 	ok = ok && bench_path("pager.fault.direct", AP, CMD_REVOKE, s.xa, A, s.xa, PAT(s.slot, 0));
 	/* LB rebuilds from A (A keeps its page: only B's mapping is revoked, by A's Unmap) */

@@ -16,6 +16,7 @@
  */
 
 extern char _start[], _end[];
+volatile bool pgr_quiet;
 
 static l4_word_t area_page(l4_word_t base, unsigned i) { return base + i * PAGE; }
 
@@ -64,7 +65,7 @@ static bool image_hook(struct pgr_pager *p, struct pgr_fault *f)
 
 static void trace(struct pgr_pager *p, const struct pgr_fault *f)
 {
-	if (f->addr < XA || f->path == PGR_PATH_HOOK)
+	if (f->addr < XA || f->path == PGR_PATH_HOOK || pgr_quiet)
 		return; /* image, stacks and record areas: not the scenario */
 	const char *who = "?";
 	for (int k = 0; k < NROLES; k++)
@@ -163,6 +164,7 @@ static void ext_main(int which, enum role self, enum role client, l4_word_t page
 	c->threads[1] = client == B ? tids[LB] : L4_NILTHREAD;
 	/* the tables are set by CMD_SETUP, once their pages exist */
 	c->land = BP_LAND;
+	c->handler = r_tid; /* a loss we cannot turn into an exception: R hears of it */
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
 	L4_Send(r_tid);
 	pgr_loop(p);

@@ -47,6 +47,7 @@ enum {
 
 extern l4_threadid_t r_tid, tids[NROLES];
 extern const char *const role_name[NROLES];
+extern volatile bool pgr_quiet; /* the bench: no console output on the timed paths */
 
 void ap_main(void);
 void a_main(void);
