@@ -357,6 +357,68 @@ static bool revoke(const struct scene *s)
 
 /* ---- the tests ----------------------------------------------------------------------------- */
 
+static char rec_mem[PAGE] __attribute__((aligned(PAGE)));
+
+USER_TEST(
+    records, "pager.records",
+    "record tables: insert, replace, lookup inside 4 KiB and 2 MiB records, remove, full table, corrupt tables miss")
+{
+	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, L4_Myself());
+	struct pgr_rec r = {.log2 = 12, .rights = 7, .dst = 0x100000001ul, .src = 0x200000001ul}, got;
+	TEST_CHECK(t != NULL);
+	TEST_CHECK_EQ(t->capacity, 62);
+	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x1000, &got));
+	unsigned n = 0;
+	for (; n < 100; n++) { /* fill it: 4 KiB records of one space at 0x1000 * (n + 1) */
+		r.dst_addr = (n + 1) * PAGE, r.src_addr = 0x7000000ul + n * PAGE;
+		if (!pgr_insert(t, &r))
+			break;
+	}
+	TEST_CHECK_EQ(n, t->capacity);
+	TEST_CHECK_EQ(t->count, n);
+	for (unsigned i = 0; i < n; i++) {
+		TEST_CHECK(pgr_lookup(t, PAGE, r.dst, (i + 1) * PAGE + 0x123, &got));
+		TEST_CHECK_EQ(got.src_addr, 0x7000000ul + i * PAGE);
+		TEST_CHECK(!pgr_lookup(t, PAGE, r.dst + 1, (i + 1) * PAGE, &got)); /* another space */
+	}
+	TEST_CHECK(pgr_remove(t, r.dst, 5 * PAGE + 8));
+	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 5 * PAGE, &got));
+	TEST_CHECK(!pgr_remove(t, r.dst, 5 * PAGE));
+	/* a freed slot takes a 2 MiB record; a lookup anywhere inside finds it */
+	struct pgr_rec big = r;
+	big.log2 = 21, big.dst_addr = 0x40000000ul, big.src_addr = 0x60000000ul;
+	TEST_CHECK(pgr_insert(t, &big));
+	TEST_CHECK(pgr_lookup(t, PAGE, r.dst, 0x40000000ul + 300 * PAGE + 5, &got));
+	TEST_CHECK_EQ(got.log2, 21);
+	TEST_CHECK_EQ(pgr_src_of(&got, 0x40000000ul + 300 * PAGE), 0x60000000ul + 300 * PAGE);
+	TEST_CHECK(!pgr_insert(t, &r)); /* full again: a new key has no slot */
+	r.dst_addr = 7 * PAGE, r.src_addr = 0x1234000ul; /* an existing key is replaced in place */
+	TEST_CHECK(pgr_insert(t, &r));
+	TEST_CHECK(pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
+	TEST_CHECK_EQ(got.src_addr, 0x1234000ul);
+	TEST_CHECK(!pgr_insert(t, &(struct pgr_rec){.log2 = 12, .dst_addr = 0x1800})); /* misaligned */
+	/* a reader never trusts the table: a chain that loops, an index out of range, a bad header */
+	uint16_t *heads = (uint16_t *)(rec_mem + sizeof *t);
+	for (unsigned b = 0; b < t->nbuckets; b++)
+		heads[b] = 1;
+	struct pgr_rec *slots = (struct pgr_rec *)(rec_mem + t->rec_offset);
+	slots[0].next = 1; /* record 0 points at itself */
+	slots[1].next = 60000;
+	TEST_CHECK(!pgr_lookup(t, PAGE, 0x999, 0x1000, &got));
+	uint32_t off = t->rec_offset;
+	t->rec_offset = PAGE; /* records beyond the table's memory */
+	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
+	t->rec_offset = off;
+	t->magic = 0;
+	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
+	t = pgr_table_init(rec_mem, sizeof rec_mem, L4_Myself());
+	TEST_CHECK(pgr_insert(t, &big));
+	t->seq |= 1; /* a writer that never finishes: the reader gives up, it does not spin */
+	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x40000000ul, &got));
+	t->seq++;
+	TEST_CHECK(pgr_lookup(t, PAGE, r.dst, 0x40000000ul, &got)); /* the same lookup, the writer done */
+}
+
 USER_TEST(rebuild_lb, "pager.rebuild_lb",
 	  "B faults after A' revoked: LB rebuilds the mapping from its record by asking A")
 {
