@@ -75,13 +75,16 @@ static enum pgr_reason request(struct pgr_pager *p, l4_threadid_t to, l4_word_t 
 	return PGR_OK;
 }
 
-/* Step 2: rebuild from the accept record into our landing page for the fault. */
+/* Step 2: rebuild from the accept record into our landing page for the fault. On
+ * failure f->reason is that of the first way tried (the source's answer, usually):
+ * the later ways are fallbacks, and their "no" says less about the mapping. */
 static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, l4_word_t land)
 {
 	const struct pgr_rec *r = &f->rec;
 	l4_word_t page = f->addr & ~(PAGE - 1), *mr = l4_utcb();
 	static const enum pgr_path order[] = {PGR_PATH_SOURCE, PGR_PATH_BACKER, PGR_PATH_TRUSTED};
 	static const unsigned bit[] = {PGR_USE_SOURCE, PGR_USE_BACKER, PGR_USE_TRUSTED};
+	enum pgr_reason first = PGR_OK;
 	for (unsigned i = 0; i < 3; i++) {
 		if (!(p->policy & bit[i]))
 			continue;
@@ -96,23 +99,23 @@ static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, l4_word_t land)
 			mr[1] = r->src, mr[2] = r->dst, mr[3] = page;
 		} else {
 			if (!(r->flags & PGR_F_FALLBACK)) { /* the server would say no: spare the IPC */
-				f->reason = PGR_REFUSED;
+				if (!first)
+					first = PGR_REFUSED;
 				continue;
 			}
 			to = p->trusted;
 			mr[0] = l4_msgtag(PGR_LABEL_FRAME, 2, 0, 0);
 			mr[1] = r->backer, mr[2] = pgr_backer_of(r, page);
 		}
-		if (to == L4_NILTHREAD) {
-			f->reason = PGR_NO_RECORD;
-			continue;
-		}
-		f->reason = request(p, to, land);
-		if (f->reason == PGR_OK) {
+		enum pgr_reason why = to == L4_NILTHREAD ? PGR_NO_RECORD : request(p, to, land);
+		if (why == PGR_OK) {
 			f->path = order[i];
 			return true;
 		}
+		if (!first)
+			first = why;
 	}
+	f->reason = first ? first : PGR_NO_RECORD;
 	return false;
 }
 

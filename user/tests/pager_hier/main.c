@@ -33,7 +33,7 @@
 
 #define UTCB_AREA 0xBF000000ull
 #define KIP_AREA 0xBFF00000ull
-#define R_TIMEOUT_US 5000000
+#define R_TIMEOUT_US 10000000
 #define STACK_WORDS 2048
 #define MARKER 0x6d61726b65720000ul
 
@@ -255,7 +255,6 @@ static bool world_up(void)
 	for (int k = 0; k < NROLES; k++)
 		tids[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 	memset(stacks, 0, sizeof stacks);
-	(void)b_stack_top();
 	for (l4_word_t a = b_stack_top() & ~(PAGE - 1); a > b_stack_top() - STACK_WORDS * 8; a -= PAGE)
 		(void)*(volatile char *)a;
 	for (int k = 0; k < NROLES; k++)
@@ -536,6 +535,34 @@ USER_TEST(forgotten, "pager.forgotten",
 	TEST_CHECK_EQ(exc.note[5], tids[A]); /* B's own record still names the source */
 	TEST_CHECK_EQ(exc.note[8], PGR_NO_RECORD); /* A has no record of it any more */
 	TEST_CHECK_EQ(((volatile l4_word_t *)s.r_page)[3], PAT(s.slot, 3)); /* the frame itself is untouched */
+}
+
+/* The last test: A does not survive it. */
+USER_TEST(dead_source, "pager.dead_source",
+	  "A stops answering: LB gives up after its timeout and B's handler is told; A is deleted: LB gets a page "
+	  "whose records allow it from the trusted server")
+{
+	struct scene s1, s2;
+	TEST_CHECK(world_up());
+	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_USE_TRUSTED | PGR_PROPAGATE));
+	TEST_CHECK(scene_setup(&s1, 0));
+	TEST_CHECK(scene_setup(&s2, PGR_F_FALLBACK));
+	TEST_CHECK(revoke(&s1));
+	TEST_CHECK(revoke(&s2));
+	TEST_CHECK(cmd(A, CMD_WILLING, 2, 0, 0));
+	printf("  step 6: A never answers; B reads %#llx and faults\n", (unsigned long long)s1.yb + 8);
+	unsigned notes0 = exc.notes;
+	TEST_CHECK(post(B, CMD_READ, s1.yb + 8, 0, 0));
+	TEST_CHECK(collect_label(B, RES_RECOVERED));
+	TEST_CHECK_EQ(exc.notes, notes0 + 1);
+	TEST_CHECK_EQ(exc.note[2], s1.yb + 8);
+	TEST_CHECK_EQ(exc.note[8], PGR_DEAD);
+	TEST_CHECK_EQ(L4_ThreadControl(tids[A], L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	rs[A].dead = true;
+	printf("  then R deletes A (its space goes with it); B faults on the second page\n");
+	l4_word_t lb0 = stat(LB, PGR_PATH_TRUSTED);
+	CHECK_CONTENTS(s2);
+	TEST_CHECK_EQ(stat(LB, PGR_PATH_TRUSTED), lb0 + 1);
 }
 
 /* ---- the bench (module argument "bench") ------------------------------------------------------ */

@@ -214,9 +214,9 @@ void lb_main(void)
 /* ---- A: maps the page on to B, answers remap requests -------------------------------------- */
 
 static struct {
-	bool willing;
+	bool willing, silent;
 	unsigned remaps, refusals;
-} a_state = {true, 0, 0};
+} a_state = {true, false, 0, 0};
 
 #define A_IN ((struct pgr_table *)area_page(AREA, 0))
 #define A_OUT ((struct pgr_table *)area_page(AREA, 1))
@@ -247,7 +247,8 @@ static void a_command(l4_msgtag_t tag)
 		break;
 	}
 	case CMD_WILLING:
-		a_state.willing = a1 != 0;
+		a_state.willing = a1 == 1;
+		a_state.silent = a1 == 2;
 		answer(RES_OK, 0, 0, 0, 0, 0);
 		break;
 	case CMD_UNMAP:
@@ -272,7 +273,9 @@ void a_main(void)
 			to = L4_NILTHREAD;
 			continue;
 		}
-		if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP) {
+		if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP && a_state.silent) {
+			to = L4_NILTHREAD; /* a source that hangs: the asker must give up by itself */
+		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP) {
 			pgr_serve_remap(A_OUT, PAGE, L4_Myself(), a_state.willing);
 			if (L4_TAG_LABEL(l4_utcb()[0]) == PGR_LABEL_MAP)
 				a_state.remaps++;

@@ -17,7 +17,7 @@
 #define AP_PAGES 0x50000000ul /* A''s pages from R */
 #define BP_PAGES 0x58000000ul /* B''s pages from R */
 #define BP_LAND 0x80000000ul /* B''s landing window for pages it fetches for B */
-#define PGR_TIMEOUT_US 200000 /* any request between pagers, sources and servers */
+#define PGR_TIMEOUT_US 2000000 /* any request between pagers, sources and servers: 2 s */
 
 enum role { AP, A, BP, B, LB, NROLES };
 
@@ -32,7 +32,7 @@ enum {
 	CMD_TIME, /* A, B: a1 address -> value, instructions (rdtsc) of the access */
 	CMD_MAP, /* A: a1 xa, a2 to, a3 yb: map xa to `to` at yb with records */
 	CMD_ACCEPT, /* B: a1 from, a2 yb: accept one map item, record it -> record words */
-	CMD_WILLING, /* A: a1 0 or 1: answer remap requests or refuse them */
+	CMD_WILLING, /* A: a1 1 answer remap requests, 0 refuse them, 2 never answer them */
 	CMD_UNMAP, /* A: a1 address: revoke from whoever A mapped it to (A keeps it) */
 	CMD_REMAPS, /* A: -> remap requests served, refused */
 	CMD_FORGET, /* A: a1 to, a2 yb: revoke the handout and drop its record */
