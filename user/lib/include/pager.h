@@ -90,6 +90,7 @@ enum pgr_reason {
 	PGR_REFUSED, /* the source, backer or server said no */
 	PGR_DEAD, /* no answer in time (dead, stopped or busy forever) */
 	PGR_BAD_ANSWER, /* an answer without the map item */
+	PGR_NO_RIGHTS, /* the access needs rights the record does not give */
 };
 
 /* The lost-mapping note: MR1 faulting thread (global ID), MR2 fault address, MR3 fault

@@ -164,43 +164,58 @@ static void lose(struct pgr_pager *p, struct pgr_fault *f)
 				     NULL, NULL, NULL, NULL);
 }
 
+/* Steps 1 and 2: true if the answer is in the MRs; otherwise f->reason says why not. */
+static bool from_records(struct pgr_pager *p, struct pgr_fault *f)
+{
+	struct pgr_client *c = f->client;
+	l4_word_t page = f->addr & ~(PAGE - 1);
+	f->reason = PGR_NO_RECORD;
+	if (!c)
+		return false;
+	if (c->given && pgr_lookup(c->given, c->given_bytes, c->task, f->addr, &f->rec)) {
+		f->have_rec = true;
+		if (f->access & ~f->rec.rights) { /* mapping it again would only fault again */
+			f->reason = PGR_NO_RIGHTS;
+			return false;
+		}
+		l4_word_t own = pgr_src_of(&f->rec, page);
+		(void)*(volatile char *)own; /* present in our space (our own pager may bring it back) */
+		pgr_reply_map(0, own, f->rec.rights, f->addr);
+		f->path = PGR_PATH_OWN;
+		return true;
+	}
+	if (!c->accepts || !(p->policy & (PGR_USE_SOURCE | PGR_USE_BACKER | PGR_USE_TRUSTED)) ||
+	    !pgr_lookup(c->accepts, c->accepts_bytes, c->task, f->addr, &f->rec))
+		return false;
+	f->have_rec = true;
+	if (f->access & ~f->rec.rights) {
+		f->reason = PGR_NO_RIGHTS;
+		return false;
+	}
+	l4_word_t land = c->local ? page : c->land + (page & (PGR_LAND_SIZE - 1));
+	if (!rebuild(p, f, land))
+		return false;
+	if (c->local)
+		l4_utcb()[0] = 0; /* the page is in place: an empty reply restarts the access */
+	else
+		pgr_reply_map(0, land, f->rec.rights, f->addr);
+	return true;
+}
+
 static bool handle_fault(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
 {
 	l4_word_t *mr = l4_utcb();
 	struct pgr_fault f = {.thread = from, .addr = mr[1], .ip = mr[2], .access = (unsigned)(tag >> 16) & 7};
 	f.actual = (tag & L4_TAG_PROPAGATED) ? mr[L4_UTCB_ACTUAL_SENDER] : L4_NILTHREAD;
 	f.client = client_of(p, from);
-	struct pgr_client *c = f.client;
-	l4_word_t page = f.addr & ~(PAGE - 1);
-	bool reply = false;
-	if (c && c->given && pgr_lookup(c->given, c->given_bytes, c->task, f.addr, &f.rec)) {
-		f.have_rec = true;
-		l4_word_t own = pgr_src_of(&f.rec, page);
-		(void)*(volatile char *)own; /* present in our space (our own pager may bring it back) */
-		pgr_reply_map(0, own, f.rec.rights, f.addr);
-		f.path = PGR_PATH_OWN;
-		reply = true;
-	} else if (c && c->accepts && (p->policy & (PGR_USE_SOURCE | PGR_USE_BACKER | PGR_USE_TRUSTED)) &&
-		   pgr_lookup(c->accepts, c->accepts_bytes, c->task, f.addr, &f.rec)) {
-		f.have_rec = true;
-		l4_word_t land = c->local ? page : c->land + (page & (PGR_LAND_SIZE - 1));
-		if (rebuild(p, &f, land)) {
-			if (c->local)
-				mr[0] = 0; /* the page is in place: an empty reply restarts the access */
-			else
-				pgr_reply_map(0, land, f.rec.rights, f.addr);
-			reply = true;
-		}
-	} else {
-		f.reason = PGR_NO_RECORD;
-	}
+	bool reply = from_records(p, &f);
 	/* Only what we know nothing about goes on: a recorded mapping we failed to rebuild is
 	 * lost, and a propagated fault never travels further (no cycles between pagers). */
 	if (!reply && !f.have_rec && (p->policy & PGR_PROPAGATE) && p->external != L4_NILTHREAD &&
 	    f.actual == L4_NILTHREAD) {
 		propagate(p, &f);
 		f.path = PGR_PATH_PROPAGATED;
-	} else if (!reply && p->hook && p->hook(p, &f)) {
+	} else if (!reply && !f.have_rec && p->hook && p->hook(p, &f)) {
 		f.path = PGR_PATH_HOOK;
 		reply = true;
 	} else if (!reply) {

@@ -537,6 +537,35 @@ USER_TEST(forgotten, "pager.forgotten",
 	TEST_CHECK_EQ(((volatile l4_word_t *)s.r_page)[3], PAT(s.slot, 3)); /* the frame itself is untouched */
 }
 
+USER_TEST(no_rights, "pager.no_rights",
+	  "A maps read-only to B: LB rebuilds it for B's read; B's write is lost at once (no rebuild-and-fault loop)")
+{
+	TEST_CHECK(world_up());
+	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE));
+	TEST_CHECK(cmd(A, CMD_WILLING, 1, 0, 0));
+	struct scene s = {.slot = ++next_slot};
+	s.xa = XA + s.slot * PAGE, s.yb = YB + s.slot * PAGE;
+	TEST_CHECK(cmd(AP, CMD_GIVE, s.xa, 0, s.slot));
+	s.pa = res(AP, 1), s.r_page = res(AP, 2);
+	TEST_CHECK(cmd(A, CMD_READ, s.xa, 0, 0));
+	TEST_CHECK(post(B, CMD_ACCEPT, tids[A], s.yb, 0));
+	TEST_CHECK(cmd(A, CMD_MAP, s.xa, tids[B], s.yb | L4_READABLE));
+	TEST_CHECK(collect(B));
+	printf("  A maps %#llx read-only to B at %#llx; A' revokes it; B reads, then writes\n",
+	       (unsigned long long)s.xa, (unsigned long long)s.yb);
+	TEST_CHECK(revoke(&s));
+	TEST_CHECK(cmd(B, CMD_READ, s.yb + 8 * 5, 0, 0));
+	TEST_CHECK_EQ(res(B, 1), PAT(s.slot, 5));
+	unsigned notes0 = exc.notes;
+	TEST_CHECK(post(B, CMD_WRITE, s.yb + 8 * 5, 1, 0));
+	TEST_CHECK(collect_label(B, RES_RECOVERED));
+	TEST_CHECK_EQ(exc.notes, notes0 + 1);
+	TEST_CHECK_EQ(exc.note[4], L4_WRITABLE);
+	TEST_CHECK_EQ(exc.note[7], 12 | (L4_READABLE << 8));
+	TEST_CHECK_EQ(exc.note[8], PGR_NO_RIGHTS);
+	TEST_CHECK_EQ(((volatile l4_word_t *)s.r_page)[5], PAT(s.slot, 5)); /* the write went nowhere */
+}
+
 /* The last test: A does not survive it. */
 USER_TEST(dead_source, "pager.dead_source",
 	  "A stops answering: LB gives up after its timeout and B's handler is told; A is deleted: LB gets a page "

@@ -240,9 +240,10 @@ static void a_command(l4_msgtag_t tag)
 	case CMD_MAP: {
 		/* who backs xa: our pager's record of what it gave us, in memory we can read */
 		struct pgr_rec back;
-		bool ok = pgr_lookup(FROM_PAGER, PAGE, L4_Myself(), a1, &back) &&
-			  pgr_map_to(A_OUT, L4_Myself(), a2, a1, 12, L4_FULLY_ACCESSIBLE, a3, back.src,
-				     pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK, PGR_TIMEOUT_US);
+		bool ok =
+		    pgr_lookup(FROM_PAGER, PAGE, L4_Myself(), a1, &back) &&
+		    pgr_map_to(A_OUT, L4_Myself(), a2, a1, 12, a3 & 7 ? a3 & 7 : L4_FULLY_ACCESSIBLE, a3 & ~(PAGE - 1),
+			       back.src, pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK, PGR_TIMEOUT_US);
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
 	}

@@ -30,7 +30,7 @@ enum {
 	CMD_READ, /* A, B: a1 address -> value */
 	CMD_WRITE, /* B: a1 address, a2 value */
 	CMD_TIME, /* A, B: a1 address -> value, instructions (rdtsc) of the access */
-	CMD_MAP, /* A: a1 xa, a2 to, a3 yb: map xa to `to` at yb with records */
+	CMD_MAP, /* A: a1 xa, a2 to, a3 yb | rights (0: all): map xa to `to` at yb with records */
 	CMD_ACCEPT, /* B: a1 from, a2 yb: accept one map item, record it -> record words */
 	CMD_WILLING, /* A: a1 1 answer remap requests, 0 refuse them, 2 never answer them */
 	CMD_UNMAP, /* A: a1 address: revoke from whoever A mapped it to (A keeps it) */
