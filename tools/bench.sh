@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 # make bench: every benchmark of mnemo, written to build/bench/results.json and REPORT.md.
 #
-# Guest figures: the bench_ipc root task under QEMU `-icount shift=0,sleep=off`, where
-# the TSC advances by exactly one per guest instruction: the figures are instructions
-# (never cycles) and deterministic. The guest runs twice and every figure must be
-# identical in both runs. Host figures: `make bench-host` (ns/op, -O2, not deterministic).
-# Plots of IPC cost against message registers need gnuplot (installed here if missing).
+# Guest figures: each guest benchmark of GUEST_BENCHES below (a root task and its boot
+# modules) under QEMU `-icount shift=0,sleep=off`, where the TSC advances by exactly one
+# per guest instruction: the figures are instructions (never cycles) and deterministic.
+# Each guest benchmark runs twice and every figure must be identical in both runs; the
+# BENCH lines of all of them are merged (a figure name may appear in only one).
+# Host figures: `make bench-host` (ns/op, -O2, not deterministic). Plots need gnuplot
+# (installed here if missing).
 #
 # Usage: tools/bench.sh [OUTDIR]   (default build/bench; the build must be current:
-#                                   `make bench` builds what this needs first)
+#                                   `make bench` builds every program in build/boot first)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,6 +19,14 @@ out=${1:-build/bench}
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 boot=$root/build/boot
 TIMEOUT=${BENCH_TIMEOUT:-600}
+
+# The guest benchmarks, one line each: "name|boot modules after the kernel|loader
+# arguments|guest RAM in MiB". The modules are -initrd's (sigma0, then the root task,
+# then any others, each with its arguments), from build/boot. Adding a guest benchmark
+# program (user/tests/<name>/, which prints BENCH lines and BENCH-DONE) is one line here.
+GUEST_BENCHES=(
+	"bench_ipc|sigma0.elf,bench_ipc.elf||128"
+)
 
 say() { echo "bench: $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
@@ -36,38 +46,57 @@ install_pkgs() {
 
 command -v python3 >/dev/null || install_pkgs python3 || die "python3 is needed to write results.json"
 command -v qemu-system-x86_64 >/dev/null || tools/setup.sh
-for f in "$root/build/loader/mnemo-loader.elf" "$boot/mnemo.elf" "$boot/sigma0.elf" "$boot/bench_ipc.elf"; do
-	[ -f "$f" ] || die "$f is missing: run make bench (it builds everything first)"
+[ -f "$root/build/loader/mnemo-loader.elf" ] && [ -f "$boot/mnemo.elf" ] ||
+	die "the loader or kernel is missing: run make bench (it builds everything first)"
+for g in "${GUEST_BENCHES[@]}"; do
+	IFS='|' read -r name mods _ _ <<<"$g"
+	IFS=',' read -ra list <<<"$mods"
+	for m in "${list[@]}"; do
+		[ -f "$boot/${m%% *}" ] || die "$boot/${m%% *} (of guest benchmark $name) is missing: run make bench"
+	done
 done
 
-# ---- guest: twice under -icount -------------------------------------------------------------
+# ---- guest: each benchmark twice under -icount ------------------------------------------
 ICOUNT="shift=0,sleep=off"
-guest_run() { # $1: run number; writes $out/guest-$1.log and $out/guest-$1.bench
-	local log=$out/guest-$1.log status
+guest_run() { # $1: name, $2: modules, $3: loader args, $4: MiB, $5: run number
+	local log=$out/guest-$1-$5.log status
 	(cd "$boot" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb \
-		-m 128 -display none -monitor none -serial stdio -no-reboot \
+		-m "$4" -display none -monitor none -serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount "$ICOUNT" \
-		-kernel ../loader/mnemo-loader.elf -initrd "mnemo.elf,sigma0.elf,bench_ipc.elf" \
+		-kernel ../loader/mnemo-loader.elf ${3:+-append "$3"} -initrd "mnemo.elf,$2" \
 		</dev/null 2>&1 | tr -d '\r' >"$log")
 	status=$?
-	grep '^BENCH name=' "$log" >"$out/guest-$1.bench" || true
+	grep '^BENCH name=' "$log" >"$out/guest-$1-$5.bench" || true
 	if [ "$status" != 33 ] || ! grep -q '^BENCH-DONE' "$log"; then
-		echo "bench: guest run $1 failed (QEMU exit $status; 33 is success, 124 a timeout); last lines of $log:" >&2
+		echo "bench: guest $1 run $5 failed (QEMU exit $status; 33 is success, 124 a timeout); last lines of $log:" >&2
 		tail -n 20 "$log" | sed 's/^/    | /' >&2
 		return 1
 	fi
 }
-say "guest: bench_ipc under qemu -icount $ICOUNT, two runs"
-t0=$(date +%s)
-guest_run 1 || exit 1
-guest_run 2 || exit 1
-say "guest: $(wc -l <"$out/guest-1.bench") figures per run, $(($(date +%s) - t0)) s for both runs"
-if ! diff -u "$out/guest-1.bench" "$out/guest-2.bench" >"$out/guest-diff.txt"; then
-	echo "bench: the instruction counts differ between two runs under -icount (they must be identical):" >&2
-	cat "$out/guest-diff.txt" >&2
-	exit 1
-fi
-say "guest: both runs gave identical instruction counts"
+rm -f "$out"/guest-*
+: >"$out/guest-1.bench"
+: >"$out/guest-2.bench"
+: >"$out/guest-configs.txt"
+for g in "${GUEST_BENCHES[@]}"; do
+	IFS='|' read -r name mods largs mem <<<"$g"
+	say "guest: $name under qemu -icount $ICOUNT${largs:+, loader $largs}, ${mem} MiB, two runs"
+	t0=$(date +%s)
+	guest_run "$name" "$mods" "$largs" "$mem" 1 || exit 1
+	guest_run "$name" "$mods" "$largs" "$mem" 2 || exit 1
+	say "guest: $name: $(wc -l <"$out/guest-$name-1.bench") figures per run, $(($(date +%s) - t0)) s for both runs"
+	if ! diff -u "$out/guest-$name-1.bench" "$out/guest-$name-2.bench" >"$out/guest-diff.txt"; then
+		echo "bench: $name: the instruction counts differ between two runs under -icount (they must be identical):" >&2
+		cat "$out/guest-diff.txt" >&2
+		exit 1
+	fi
+	for run in 1 2; do # each line tagged with its benchmark for results.json
+		sed "s/^BENCH /BENCH guest=$name /" "$out/guest-$name-$run.bench" >>"$out/guest-$run.bench"
+	done
+	printf '%s|%s|%s|%s\n' "$name" "$mods" "$largs" "$mem" >>"$out/guest-configs.txt"
+done
+dups=$(sed 's/.* name=\([^ ]*\) .*/\1/' "$out/guest-1.bench" | sort | uniq -d)
+[ -z "$dups" ] || die "figures measured by more than one guest benchmark: $dups"
+say "guest: every benchmark gave identical instruction counts in both runs"
 
 # ---- host ---------------------------------------------------------------------------------
 say "host: make bench-host"
@@ -84,8 +113,12 @@ python3 - "$out" "$root/build/bench/host.json" <<'EOF'
 import json, os, sys
 out, host_json = sys.argv[1], sys.argv[2]
 env = os.environ
-guest_cfg = (f"qemu-system-x86_64 {env['qemu_version']} -icount {env['ICOUNT']}, TCG, -M pc -cpu qemu64 -m 128; "
-             "bench_ipc root task; guest instructions (kernel + user) counted by the TSC")
+guest_cfg = {}
+for line in open(os.path.join(out, "guest-configs.txt")):
+    name, mods, largs, mem = line.rstrip("\n").split("|")
+    guest_cfg[name] = (f"qemu-system-x86_64 {env['qemu_version']} -icount {env['ICOUNT']}, TCG, -M pc -cpu qemu64 "
+                       f"-m {mem}; {name} root task" + (f", loader {largs}" if largs else "") +
+                       "; guest instructions (kernel + user) counted by the TSC")
 host_cfg = f"host -O2 ({env['cc_version']}), {env['host_cpu'] or 'unknown CPU'}; wall-clock ns (not deterministic)"
 records = []
 for line in open(os.path.join(out, "guest-1.bench")):
@@ -95,7 +128,7 @@ for line in open(os.path.join(out, "guest-1.bench")):
     records.append({"name": f["name"], "unit": f["unit"], "value": value, "repetitions": int(f["reps"]),
                     "spread": round(spread, 6), "min": float(f["min"]), "max": float(f["max"]),
                     "deterministic": True, "identical_across_runs": 2,
-                    "configuration": guest_cfg, "commit": env["commit"]})
+                    "configuration": guest_cfg[f["guest"]], "commit": env["commit"]})
 for r in json.load(open(host_json)):
     records.append({"name": "host." + r["name"], "unit": r["unit"], "value": r["value"],
                     "repetitions": r["repetitions"], "spread": r["spread"], "deterministic": False,
