@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The IPC benchmark root task: ping-pong inside and across address spaces, page faults, small calls. */
+/* The IPC benchmark root task: ping-pong inside and across address spaces, Lipc, strings, page faults, small calls. */
 /*
  * Run under QEMU `-icount shift=0,sleep=off`: the TSC then advances by exactly one
  * per guest instruction, so every figure below is a count of guest instructions
@@ -8,9 +8,13 @@
  * value is the median over `reps` repetitions, spread = max - min of the repetitions.
  *
  * One-way IPC cost = (TSC delta over N round trips) / 2N, with L4_Call on the
- * client side and L4_ReplyWait on the server side, as the classic L4 ping-pong.
+ * client side and L4_ReplyWait on the server side, as the classic L4 ping-pong;
+ * the round-trip figures (ipc.*.rt.*) are the same measurement per round trip.
+ * ipc.lipc.*: the same between two threads of one space addressed by local IDs
+ * through the Lipc stub on both sides.
  */
 #include <stdio.h>
+#include <string.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/space.h>
@@ -84,7 +88,7 @@ static unsigned next_thread = 1, next_slot = 1;
 static l4_threadid_t main_tid;
 
 #define STACK_WORDS 1024
-static l4_word_t stacks[6][STACK_WORDS] __attribute__((aligned(4096)));
+static l4_word_t stacks[8][STACK_WORDS] __attribute__((aligned(4096)));
 static unsigned next_stack;
 
 static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(main_tid) + next_thread++, 1); }
@@ -158,6 +162,22 @@ static void pong_local(void)
 	l4_msgtag_t tag = L4_Wait(&from);
 	pong_loop(tag, from);
 }
+/* The Lipc server: replies through the Lipc stub and waits for its partner's next
+ * message by its local ID, as Pistachio's pingpong does; with lipc_any_local it
+ * waits for any local thread instead. */
+static volatile l4_threadid_t lipc_server; /* its local ID, once it runs */
+static bool lipc_any_local;
+static void pong_lipc(void)
+{
+	l4_threadid_t from;
+	lipc_server = L4_MyLocalId();
+	l4_msgtag_t tag = L4_Lipc(L4_NILTHREAD, L4_ANYLOCALTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
+	for (;;) {
+		l4_utcb()[0] = l4_msgtag(0, L4_TAG_U(tag), 0, 0);
+		tag = L4_Lipc(from, lipc_any_local ? L4_ANYLOCALTHREAD : from, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER),
+			      &from);
+	}
+}
 static void pong_remote(void)
 {
 	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
@@ -166,15 +186,16 @@ static void pong_remote(void)
 	pong_loop(tag, pager);
 }
 
-/* `rounds` calls carrying u untyped words; returns the TSC delta. While warming up
- * (`warm` false) a server in another space may still fault: we map and go on. */
-static l4_word_t ping(l4_threadid_t to, unsigned u, unsigned rounds, bool warm)
+/* `rounds` calls carrying u untyped words (through the Lipc stub if lipc); returns
+ * the TSC delta. While warming up (`warm` false) a server in another space may
+ * still fault: we map and go on. */
+static l4_word_t ping(l4_threadid_t to, unsigned u, unsigned rounds, bool warm, bool lipc)
 {
 	l4_word_t *mr = l4_utcb();
 	l4_word_t t0 = rdtsc();
 	for (unsigned i = 0; i < rounds; i++) {
 		mr[0] = l4_msgtag(0, u, 0, 0);
-		l4_msgtag_t tag = L4_Call(to);
+		l4_msgtag_t tag = lipc ? L4_Lipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL) : L4_Call(to);
 		while (__builtin_expect(!warm && !L4_IpcFailed(tag) && is_pagefault(tag), 0))
 			tag = map_and_wait(to);
 		if (__builtin_expect(L4_IpcFailed(tag) || L4_TAG_U(tag) != u, 0))
@@ -183,26 +204,93 @@ static l4_word_t ping(l4_threadid_t to, unsigned u, unsigned rounds, bool warm)
 	return rdtsc() - t0;
 }
 
-static void ipc_figure(const char *kind, l4_threadid_t to, unsigned u)
+static void ipc_figure(const char *kind, l4_threadid_t to, unsigned u, bool lipc)
 {
 	l4_word_t samples[REPS];
 	char name[48];
 	for (unsigned i = 1; i <= u; i++)
 		l4_utcb()[i] = i * 0x0101010101010101ull;
-	ping(to, u, WARMUP, false);
+	ping(to, u, WARMUP, false, lipc);
 	for (unsigned r = 0; r < REPS; r++)
-		samples[r] = ping(to, u, ROUNDS, true);
+		samples[r] = ping(to, u, ROUNDS, true, lipc);
 	snprintf(name, sizeof name, "ipc.%s.mr%u", kind, u);
 	report(name, samples, REPS, 2 * ROUNDS);
+	if (u == 0 || u == 8 || u == 63) { /* the headline sizes also per round trip */
+		snprintf(name, sizeof name, "ipc.%s.rt.mr%u", kind, u);
+		report(name, samples, REPS, ROUNDS);
+	}
 }
 
 /* 0, 8 and 63 are the headline figures; the rest draw the curve. */
 static const unsigned sweep[] = {0, 1, 2, 4, 6, 8, 12, 16, 24, 32, 40, 48, 56, 63};
 
-static void ipc_all(const char *kind, l4_threadid_t to)
+static void ipc_all(const char *kind, l4_threadid_t to, bool lipc)
 {
 	for (unsigned i = 0; i < sizeof sweep / sizeof sweep[0]; i++)
-		ipc_figure(kind, to, sweep[i]);
+		ipc_figure(kind, to, sweep[i], lipc);
+}
+
+/* ---- string items: one simple string to a thread of another space ------------------------ */
+/*
+ * string.inter.<size>: one-way IPC carrying one string item of that size into the
+ * receiver's buffer (BR1-2) = round trip with the string - half an empty round trip.
+ * The receiver touches its buffer first, so no copy faults (a fault there would go
+ * to its pager, us, the sender: the IPC would fail).
+ */
+#define STR_MAX (64u << 10)
+#define STR_ROUNDS 50
+static char str_src[STR_MAX] __attribute__((aligned(4096)));
+static char str_buf[STR_MAX] __attribute__((aligned(4096)));
+
+static void string_sink(void)
+{
+	for (unsigned i = 0; i < STR_MAX; i += 4096)
+		str_buf[i] = 1;
+	l4_word_t *br = l4_utcb() + L4_UTCB_BR(0);
+	br[-1] = L4_StringItemWord0(STR_MAX, 1, 0);
+	br[-2] = (l4_word_t)str_buf;
+	L4_AcceptStrings(L4_NILPAGE);
+	pong_remote();
+}
+
+static l4_word_t string_rounds(l4_threadid_t to, unsigned size)
+{
+	l4_word_t *mr = l4_utcb();
+	l4_word_t t0 = rdtsc();
+	for (unsigned i = 0; i < STR_ROUNDS; i++) {
+		mr[0] = l4_msgtag(0, 0, size ? 2 : 0, 0);
+		mr[1] = L4_StringItemWord0(size, 1, 0);
+		mr[2] = (l4_word_t)str_src;
+		l4_msgtag_t tag = L4_Call(to);
+		if (L4_IpcFailed(tag) || L4_TAG_U(tag) != 0)
+			bench_fail("string: bad reply", tag);
+	}
+	return rdtsc() - t0;
+}
+
+static void string_figures(void)
+{
+	static const unsigned sizes[] = {64, 4096, STR_MAX};
+	static const char *const names[] = {"string.inter.64b", "string.inter.4k", "string.inter.64k"};
+	for (unsigned i = 0; i < STR_MAX; i += 4096)
+		str_src[i] = (char)i;
+	l4_msgtag_t tag;
+	l4_threadid_t sink = start_remote(string_sink, &tag);
+	if (L4_TAG_LABEL(tag) != LABEL_READY)
+		bench_fail("string sink: not ready", tag);
+	for (unsigned k = 0; k < 3; k++) {
+		l4_word_t samples[REPS];
+		for (unsigned r = 0; r <= REPS; r++) { /* repetition 0 warms up */
+			l4_word_t t_empty = string_rounds(sink, 0);
+			l4_word_t t_str = string_rounds(sink, sizes[k]);
+			if (r)
+				samples[r - 1] = 2 * t_str - t_empty;
+		}
+		if (memcmp(str_buf, str_src, sizes[k]) != 0)
+			bench_fail("string: the receiver's buffer does not hold the string", sizes[k]);
+		report(names[k], samples, REPS, 2 * STR_ROUNDS);
+	}
+	kill_thread(sink);
 }
 
 /* ---- page faults: a thread in a new space touches fresh pages we map ------------------- */
@@ -444,16 +532,25 @@ int main(void)
 	       (unsigned long long)main_tid);
 
 	l4_threadid_t local = start_local(pong_local);
-	ipc_all("intra", local);
+	ipc_all("intra", local, false);
+	kill_thread(local);
+
+	local = start_local(pong_lipc);
+	while (!lipc_server)
+		L4_ThreadSwitch(local);
+	ipc_all("lipc", lipc_server, true);
+	lipc_any_local = true; /* from its next reply on */
+	ipc_figure("lipc.anylocal", lipc_server, 0, true);
 	kill_thread(local);
 
 	l4_msgtag_t tag;
 	l4_threadid_t remote = start_remote(pong_remote, &tag);
 	if (L4_TAG_LABEL(tag) != LABEL_READY)
 		bench_fail("remote server: not ready", tag);
-	ipc_all("inter", remote);
+	ipc_all("inter", remote, false);
 	kill_thread(remote);
 
+	string_figures();
 	pf_figure();
 	small_calls();
 	map_figures();
