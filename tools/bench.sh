@@ -26,6 +26,7 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 # program (user/tests/<name>/, which prints BENCH lines and BENCH-DONE) is one line here.
 GUEST_BENCHES=(
 	"bench_ipc|sigma0.elf,bench_ipc.elf||128"
+	"bench_map|sigma0.elf,bench_map.elf|kmem=32|256"
 )
 
 say() { echo "bench: $*"; }
