@@ -138,6 +138,7 @@ with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"commit": env["commit"], "spread_is": "(max - min) / median over the repetitions",
                "records": records}, f, indent=1)
     f.write("\n")
+recs_by_name = {r["name"]: r for r in records}
 # IPC cost against message registers: mr intra inter
 sweep = {}
 for r in records:
@@ -148,6 +149,13 @@ with open(os.path.join(out, "ipc-mr.dat"), "w") as f:
     f.write("# untyped_MRs intra_AS inter_AS (guest instructions per one-way IPC)\n")
     for mr in sorted(sweep):
         f.write(f"{mr} {sweep[mr].get('intra', 'NaN')} {sweep[mr].get('inter', 'NaN')}\n")
+# Revoke cost and interrupts-off stretch against tree size: nodes per_revoke irqoff
+with open(os.path.join(out, "revoke.dat"), "w") as f:
+    f.write("# derived_mappings instructions_per_revoke longest_interrupts_off_stretch (guest instructions)\n")
+    for k in range(1, 10):
+        r, o = recs_by_name.get(f"revoke.fan.1e{k}"), recs_by_name.get(f"revoke.fan.1e{k}.irqoff")
+        if r and o:
+            f.write(f"{10 ** k} {r['value']} {o['value']}\n")
 EOF
 say "wrote $out/results.json"
 
@@ -167,6 +175,14 @@ if command -v gnuplot >/dev/null; then
 			     '$out/pistachio.dat' using 1:2 with points pointtype 7 title 'L4Ka::Pistachio inter-AS (quoted)',
 			     200 with lines dashtype 2 title 'goal: 200 (inter-AS, 0 MRs)'" 2>"$out/gnuplot.log" ||
 			plot_note="gnuplot failed to draw the $ext plot (see gnuplot.log)."
+		[ -s "$out/revoke.dat" ] && { gnuplot -e "set terminal $term; set output '$out/revoke.$ext';
+			set title 'mnemo: revoke of one page with N derived mappings (QEMU -icount shift=0)';
+			set xlabel 'mappings derived from the revoked page (N)'; set ylabel 'guest instructions';
+			set logscale xy; set format x '10^{%T}'; set format y '10^{%T}'; set key top left; set grid;
+			set xrange [50:200000];
+			plot '$out/revoke.dat' using 1:2 with linespoints title 'whole revoke (one L4\\_UnmapFpage)',
+			     '' using 1:3 with linespoints title 'longest stretch with interrupts off'" 2>>"$out/gnuplot.log" ||
+			plot_note="gnuplot failed to draw the revoke $ext plot (see gnuplot.log)."; }
 	done
 else
 	plot_note="No plots: gnuplot is not installed and could not be installed here (apt-get install gnuplot-nox)."
@@ -191,10 +207,19 @@ w(f"Commit `{res['commit']}`. Written by `make bench` (tools/bench.sh). Guest fi
   "each is the median of its repetitions and was identical in two runs. Host figures are wall-clock "
   "nanoseconds and vary from run to run.\n")
 w("## Headline: one-way IPC (L4_Call / L4_ReplyWait ping-pong)\n")
-w("| untyped MRs | inter-AS | intra-AS | Pistachio inter-AS (same method) |")
-w("|---:|---:|---:|---:|")
+w("| untyped MRs | inter-AS | intra-AS | LIPC | Pistachio inter-AS (same method) |")
+w("|---:|---:|---:|---:|---:|")
 for mr, p in ((0, 283), (8, 298), (63, 353)):
-    w(f"| {mr} | {v(f'ipc.inter.mr{mr}')} | {v(f'ipc.intra.mr{mr}')} | {p} |")
+    w(f"| {mr} | {v(f'ipc.inter.mr{mr}')} | {v(f'ipc.intra.mr{mr}')} | {v(f'ipc.lipc.mr{mr}')} | {p} |")
+w("\nRound trip (one Call answered by one ReplyWait; the same runs, per round trip):\n")
+w("| untyped MRs | inter-AS | intra-AS | LIPC |")
+w("|---:|---:|---:|---:|")
+for mr in (0, 8, 63):
+    w(f"| {mr} | {v(f'ipc.inter.rt.mr{mr}')} | {v(f'ipc.intra.rt.mr{mr}')} | {v(f'ipc.lipc.rt.mr{mr}')} |")
+w("\nLIPC: mnemo's Lipc is Ipc (one kernel path), reached through the Lipc stub with local thread IDs; "
+  "both sides name their partner (closed receive), as Pistachio's pingpong does. A server that waits "
+  f"for any local thread instead misses the fast path: {v('ipc.lipc.anylocal.mr0')} per one-way IPC "
+  "(ipc.lipc.anylocal.mr0).")
 goal = recs.get("ipc.inter.mr0")
 if goal:
     met = "met" if goal["value"] <= 200 else "not met yet"
@@ -205,6 +230,38 @@ if os.path.exists(os.path.join(out, "ipc-mr.png")):
     w("(Also as [SVG](ipc-mr.svg); data in ipc-mr.dat.)\n")
 if os.environ.get("plot_note"):
     w(f"*{os.environ['plot_note']}*\n")
+w("## Strings, map, grant, unmap (one-way, between spaces)\n")
+w("| operation | instructions |")
+w("|---|---:|")
+for name, what in (("string.inter.64b", "IPC with one 64 B string item"),
+                   ("string.inter.4k", "IPC with one 4 KiB string item"),
+                   ("string.inter.64k", "IPC with one 64 KiB string item"),
+                   ("map.ipc.4k", "IPC with one map item of 1 page (4 KiB)"),
+                   ("grant.ipc.4k", "IPC with one grant item of 1 page (4 KiB)"),
+                   ("map.ipc.512x4k", "IPC with one map item of 512 pages (a 2 MiB fpage of 4 KiB pages)"),
+                   ("map.ipc.super2m", "IPC with one map item of a 2 MiB superpage"),
+                   ("unmap.4k", "L4_UnmapFpage of 1 page with one derived mapping"),
+                   ("unmap.512x4k", "L4_UnmapFpage of 2 MiB: 512 pages, each with one derived mapping"),
+                   ("unmap.super2m", "L4_UnmapFpage of a 2 MiB superpage with one derived 2 MiB mapping"),
+                   ("unmap.super2m.512x4k", "L4_UnmapFpage of a 2 MiB superpage derived as 512 4 KiB mappings")):
+    w(f"| {what} (`{name}`) | {v(name)} |")
+w("")
+w("## Revoke of large derivation trees\n")
+w("One 4 KiB page mapped at N addresses of another space (a fan of N derived mappings, 31 map items "
+  "per message), then revoked by one L4_UnmapFpage. The kernel revokes in bounded steps with "
+  "interrupts off and a preemption point between steps; the stretch column is the longest run of "
+  "kernel instructions between two preemption points during the revoke (kept by the kernel, read "
+  "with mnemo's KDB call 0x40), the syscall entry and exit included: an upper bound by the few "
+  "instructions of the measuring calls.\n")
+w("| N derived mappings | instructions per revoke | per mapping | longest stretch with interrupts off |")
+w("|---:|---:|---:|---:|")
+for k in range(2, 6):
+    r = recs.get(f"revoke.fan.1e{k}")
+    if r:
+        w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} |")
+if os.path.exists(os.path.join(out, "revoke.png")):
+    w("\n![revoke cost and longest interrupts-off stretch against tree size](revoke.png)\n")
+    w("(Also as [SVG](revoke.svg); data in revoke.dat.)\n")
 w("## All figures\n")
 w("| figure | unit | value (median) | repetitions | spread | configuration |")
 w("|---|---|---:|---:|---:|---|")
@@ -221,12 +278,16 @@ w("\nSpread is (max - min) / median over the repetitions. ipc.*: instructions pe
   "= TSC delta over N round trips / 2N, user-level stub code included. pf.inter.roundtrip: instructions "
   "per page fault of a thread in another space, from the faulting access until it is retried (fault, "
   "page-fault IPC to the pager, the pager's map reply). syscall.threadswitch.intra: per switch between "
-  "two threads of one space. Only deterministic (instruction) figures are checked by `make bench-check`.\n")
+  "two threads of one space. string.*, map.ipc.*: one-way = round trip with the item - half an empty "
+  "round trip; grant.ipc.4k: half a round trip in which each side grants the page to the other. "
+  "*.irqoff: longest interrupts-off stretch (see above), not a per-operation cost. "
+  "Only deterministic (instruction) figures are checked by `make bench-check`.\n")
 w("## Other kernels\n")
 w("- **L4Ka::Pistachio**: 283 / 298 / 353 guest instructions per one-way inter-address-space IPC with "
   "0 / 8 / 63 untyped MRs, measured with Pistachio's own pingpong under QEMU `-icount shift=0,sleep=off` "
-  "(figures as quoted in mnemo's benchmark issue). Same method and unit as the mnemo figures above: "
-  "directly comparable.")
+  "(figures as quoted in mnemo's X.2 issue, issue 3). Same method and unit as the mnemo inter-AS "
+  "figures above: directly comparable. We have no Pistachio figures measured this way for intra-AS, "
+  "LIPC, strings, map/grant/unmap or revoke, so those mnemo figures stand alone.")
 w("- **seL4**: publishes IPC call/reply times from sel4bench at https://sel4.systems/performance.html. "
   "Those are **cycles on real hardware**, not instructions under QEMU, and are not comparable with "
   "the figures here; not quoted.")
