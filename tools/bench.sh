@@ -259,6 +259,11 @@ for k in range(2, 6):
     r = recs.get(f"revoke.fan.1e{k}")
     if r:
         w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} |")
+w(f"\nThe same bound holds for the 2 MiB unmaps of the table above: {v('unmap.512x4k.irqoff')} "
+  f"(512 pages, each with a derived mapping) and {v('unmap.super2m.512x4k.irqoff')} (a superpage derived "
+  "as 512 4 KiB mappings). Map and grant items have no preemption points: one IPC carrying a map item "
+  f"of 512 pages ({v('map.ipc.512x4k')} instructions, map.ipc.512x4k) runs almost all of that with "
+  "interrupts off, about ten times the revoke's bound.")
 if os.path.exists(os.path.join(out, "revoke.png")):
     w("\n![revoke cost and longest interrupts-off stretch against tree size](revoke.png)\n")
     w("(Also as [SVG](revoke.svg); data in revoke.dat.)\n")
