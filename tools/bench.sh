@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 # make bench: every benchmark of mnemo, written to build/bench/results.json and REPORT.md.
 #
-# Guest figures: the bench_ipc root task under QEMU `-icount shift=0,sleep=off`, where
-# the TSC advances by exactly one per guest instruction: the figures are instructions
-# (never cycles) and deterministic. The guest runs twice and every figure must be
-# identical in both runs. Host figures: `make bench-host` (ns/op, -O2, not deterministic).
-# Plots of IPC cost against message registers need gnuplot (installed here if missing).
+# Guest figures: each guest benchmark of GUEST_BENCHES below (a root task and its boot
+# modules) under QEMU `-icount shift=0,sleep=off`, where the TSC advances by exactly one
+# per guest instruction: the figures are instructions (never cycles) and deterministic.
+# Each guest benchmark runs twice and every figure must be identical in both runs; the
+# BENCH lines of all of them are merged (a figure name may appear in only one).
+# Host figures: `make bench-host` (ns/op, -O2, not deterministic). Plots need gnuplot
+# (installed here if missing).
 #
 # Usage: tools/bench.sh [OUTDIR]   (default build/bench; the build must be current:
-#                                   `make bench` builds what this needs first)
+#                                   `make bench` builds every program in build/boot first)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,6 +19,15 @@ out=${1:-build/bench}
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 boot=$root/build/boot
 TIMEOUT=${BENCH_TIMEOUT:-600}
+
+# The guest benchmarks, one line each: "name|boot modules after the kernel|loader
+# arguments|guest RAM in MiB". The modules are -initrd's (sigma0, then the root task,
+# then any others, each with its arguments), from build/boot. Adding a guest benchmark
+# program (user/tests/<name>/, which prints BENCH lines and BENCH-DONE) is one line here.
+GUEST_BENCHES=(
+	"bench_ipc|sigma0.elf,bench_ipc.elf||128"
+	"bench_map|sigma0.elf,bench_map.elf|kmem=32|256"
+)
 
 say() { echo "bench: $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
@@ -36,38 +47,57 @@ install_pkgs() {
 
 command -v python3 >/dev/null || install_pkgs python3 || die "python3 is needed to write results.json"
 command -v qemu-system-x86_64 >/dev/null || tools/setup.sh
-for f in "$root/build/loader/mnemo-loader.elf" "$boot/mnemo.elf" "$boot/sigma0.elf" "$boot/bench_ipc.elf"; do
-	[ -f "$f" ] || die "$f is missing: run make bench (it builds everything first)"
+[ -f "$root/build/loader/mnemo-loader.elf" ] && [ -f "$boot/mnemo.elf" ] ||
+	die "the loader or kernel is missing: run make bench (it builds everything first)"
+for g in "${GUEST_BENCHES[@]}"; do
+	IFS='|' read -r name mods _ _ <<<"$g"
+	IFS=',' read -ra list <<<"$mods"
+	for m in "${list[@]}"; do
+		[ -f "$boot/${m%% *}" ] || die "$boot/${m%% *} (of guest benchmark $name) is missing: run make bench"
+	done
 done
 
-# ---- guest: twice under -icount -------------------------------------------------------------
+# ---- guest: each benchmark twice under -icount ------------------------------------------
 ICOUNT="shift=0,sleep=off"
-guest_run() { # $1: run number; writes $out/guest-$1.log and $out/guest-$1.bench
-	local log=$out/guest-$1.log status
+guest_run() { # $1: name, $2: modules, $3: loader args, $4: MiB, $5: run number
+	local log=$out/guest-$1-$5.log status
 	(cd "$boot" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb \
-		-m 128 -display none -monitor none -serial stdio -no-reboot \
+		-m "$4" -display none -monitor none -serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount "$ICOUNT" \
-		-kernel ../loader/mnemo-loader.elf -initrd "mnemo.elf,sigma0.elf,bench_ipc.elf" \
+		-kernel ../loader/mnemo-loader.elf ${3:+-append "$3"} -initrd "mnemo.elf,$2" \
 		</dev/null 2>&1 | tr -d '\r' >"$log")
 	status=$?
-	grep '^BENCH name=' "$log" >"$out/guest-$1.bench" || true
+	grep '^BENCH name=' "$log" >"$out/guest-$1-$5.bench" || true
 	if [ "$status" != 33 ] || ! grep -q '^BENCH-DONE' "$log"; then
-		echo "bench: guest run $1 failed (QEMU exit $status; 33 is success, 124 a timeout); last lines of $log:" >&2
+		echo "bench: guest $1 run $5 failed (QEMU exit $status; 33 is success, 124 a timeout); last lines of $log:" >&2
 		tail -n 20 "$log" | sed 's/^/    | /' >&2
 		return 1
 	fi
 }
-say "guest: bench_ipc under qemu -icount $ICOUNT, two runs"
-t0=$(date +%s)
-guest_run 1 || exit 1
-guest_run 2 || exit 1
-say "guest: $(wc -l <"$out/guest-1.bench") figures per run, $(($(date +%s) - t0)) s for both runs"
-if ! diff -u "$out/guest-1.bench" "$out/guest-2.bench" >"$out/guest-diff.txt"; then
-	echo "bench: the instruction counts differ between two runs under -icount (they must be identical):" >&2
-	cat "$out/guest-diff.txt" >&2
-	exit 1
-fi
-say "guest: both runs gave identical instruction counts"
+rm -f "$out"/guest-*
+: >"$out/guest-1.bench"
+: >"$out/guest-2.bench"
+: >"$out/guest-configs.txt"
+for g in "${GUEST_BENCHES[@]}"; do
+	IFS='|' read -r name mods largs mem <<<"$g"
+	say "guest: $name under qemu -icount $ICOUNT${largs:+, loader $largs}, ${mem} MiB, two runs"
+	t0=$(date +%s)
+	guest_run "$name" "$mods" "$largs" "$mem" 1 || exit 1
+	guest_run "$name" "$mods" "$largs" "$mem" 2 || exit 1
+	say "guest: $name: $(wc -l <"$out/guest-$name-1.bench") figures per run, $(($(date +%s) - t0)) s for both runs"
+	if ! diff -u "$out/guest-$name-1.bench" "$out/guest-$name-2.bench" >"$out/guest-diff.txt"; then
+		echo "bench: $name: the instruction counts differ between two runs under -icount (they must be identical):" >&2
+		cat "$out/guest-diff.txt" >&2
+		exit 1
+	fi
+	for run in 1 2; do # each line tagged with its benchmark for results.json
+		sed "s/^BENCH /BENCH guest=$name /" "$out/guest-$name-$run.bench" >>"$out/guest-$run.bench"
+	done
+	printf '%s|%s|%s|%s\n' "$name" "$mods" "$largs" "$mem" >>"$out/guest-configs.txt"
+done
+dups=$(sed 's/.* name=\([^ ]*\) .*/\1/' "$out/guest-1.bench" | sort | uniq -d)
+[ -z "$dups" ] || die "figures measured by more than one guest benchmark: $dups"
+say "guest: every benchmark gave identical instruction counts in both runs"
 
 # ---- host ---------------------------------------------------------------------------------
 say "host: make bench-host"
@@ -84,8 +114,12 @@ python3 - "$out" "$root/build/bench/host.json" <<'EOF'
 import json, os, sys
 out, host_json = sys.argv[1], sys.argv[2]
 env = os.environ
-guest_cfg = (f"qemu-system-x86_64 {env['qemu_version']} -icount {env['ICOUNT']}, TCG, -M pc -cpu qemu64 -m 128; "
-             "bench_ipc root task; guest instructions (kernel + user) counted by the TSC")
+guest_cfg = {}
+for line in open(os.path.join(out, "guest-configs.txt")):
+    name, mods, largs, mem = line.rstrip("\n").split("|")
+    guest_cfg[name] = (f"qemu-system-x86_64 {env['qemu_version']} -icount {env['ICOUNT']}, TCG, -M pc -cpu qemu64 "
+                       f"-m {mem}; {name} root task" + (f", loader {largs}" if largs else "") +
+                       "; guest instructions (kernel + user) counted by the TSC")
 host_cfg = f"host -O2 ({env['cc_version']}), {env['host_cpu'] or 'unknown CPU'}; wall-clock ns (not deterministic)"
 records = []
 for line in open(os.path.join(out, "guest-1.bench")):
@@ -95,7 +129,7 @@ for line in open(os.path.join(out, "guest-1.bench")):
     records.append({"name": f["name"], "unit": f["unit"], "value": value, "repetitions": int(f["reps"]),
                     "spread": round(spread, 6), "min": float(f["min"]), "max": float(f["max"]),
                     "deterministic": True, "identical_across_runs": 2,
-                    "configuration": guest_cfg, "commit": env["commit"]})
+                    "configuration": guest_cfg[f["guest"]], "commit": env["commit"]})
 for r in json.load(open(host_json)):
     records.append({"name": "host." + r["name"], "unit": r["unit"], "value": r["value"],
                     "repetitions": r["repetitions"], "spread": r["spread"], "deterministic": False,
@@ -104,6 +138,7 @@ with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"commit": env["commit"], "spread_is": "(max - min) / median over the repetitions",
                "records": records}, f, indent=1)
     f.write("\n")
+recs_by_name = {r["name"]: r for r in records}
 # IPC cost against message registers: mr intra inter
 sweep = {}
 for r in records:
@@ -114,6 +149,13 @@ with open(os.path.join(out, "ipc-mr.dat"), "w") as f:
     f.write("# untyped_MRs intra_AS inter_AS (guest instructions per one-way IPC)\n")
     for mr in sorted(sweep):
         f.write(f"{mr} {sweep[mr].get('intra', 'NaN')} {sweep[mr].get('inter', 'NaN')}\n")
+# Revoke cost and interrupts-off stretch against tree size: nodes per_revoke irqoff
+with open(os.path.join(out, "revoke.dat"), "w") as f:
+    f.write("# derived_mappings instructions_per_revoke longest_interrupts_off_stretch (guest instructions)\n")
+    for k in range(1, 10):
+        r, o = recs_by_name.get(f"revoke.fan.1e{k}"), recs_by_name.get(f"revoke.fan.1e{k}.irqoff")
+        if r and o:
+            f.write(f"{10 ** k} {r['value']} {o['value']}\n")
 EOF
 say "wrote $out/results.json"
 
@@ -133,6 +175,14 @@ if command -v gnuplot >/dev/null; then
 			     '$out/pistachio.dat' using 1:2 with points pointtype 7 title 'L4Ka::Pistachio inter-AS (quoted)',
 			     200 with lines dashtype 2 title 'goal: 200 (inter-AS, 0 MRs)'" 2>"$out/gnuplot.log" ||
 			plot_note="gnuplot failed to draw the $ext plot (see gnuplot.log)."
+		[ -s "$out/revoke.dat" ] && { gnuplot -e "set terminal $term; set output '$out/revoke.$ext';
+			set title 'mnemo: revoke of one page with N derived mappings (QEMU -icount shift=0)';
+			set xlabel 'mappings derived from the revoked page (N)'; set ylabel 'guest instructions';
+			set logscale xy; set format x '10^{%T}'; set format y '10^{%T}'; set key top left; set grid;
+			set xrange [50:200000];
+			plot '$out/revoke.dat' using 1:2 with linespoints title 'whole revoke (one L4\\_UnmapFpage)',
+			     '' using 1:3 with linespoints title 'longest stretch with interrupts off'" 2>>"$out/gnuplot.log" ||
+			plot_note="gnuplot failed to draw the revoke $ext plot (see gnuplot.log)."; }
 	done
 else
 	plot_note="No plots: gnuplot is not installed and could not be installed here (apt-get install gnuplot-nox)."
@@ -157,10 +207,19 @@ w(f"Commit `{res['commit']}`. Written by `make bench` (tools/bench.sh). Guest fi
   "each is the median of its repetitions and was identical in two runs. Host figures are wall-clock "
   "nanoseconds and vary from run to run.\n")
 w("## Headline: one-way IPC (L4_Call / L4_ReplyWait ping-pong)\n")
-w("| untyped MRs | inter-AS | intra-AS | Pistachio inter-AS (same method) |")
-w("|---:|---:|---:|---:|")
+w("| untyped MRs | inter-AS | intra-AS | LIPC | Pistachio inter-AS (same method) |")
+w("|---:|---:|---:|---:|---:|")
 for mr, p in ((0, 283), (8, 298), (63, 353)):
-    w(f"| {mr} | {v(f'ipc.inter.mr{mr}')} | {v(f'ipc.intra.mr{mr}')} | {p} |")
+    w(f"| {mr} | {v(f'ipc.inter.mr{mr}')} | {v(f'ipc.intra.mr{mr}')} | {v(f'ipc.lipc.mr{mr}')} | {p} |")
+w("\nRound trip (one Call answered by one ReplyWait; the same runs, per round trip):\n")
+w("| untyped MRs | inter-AS | intra-AS | LIPC |")
+w("|---:|---:|---:|---:|")
+for mr in (0, 8, 63):
+    w(f"| {mr} | {v(f'ipc.inter.rt.mr{mr}')} | {v(f'ipc.intra.rt.mr{mr}')} | {v(f'ipc.lipc.rt.mr{mr}')} |")
+w("\nLIPC: mnemo's Lipc is Ipc (one kernel path), reached through the Lipc stub with local thread IDs; "
+  "both sides name their partner (closed receive), as Pistachio's pingpong does. A server that waits "
+  f"for any local thread instead misses the fast path: {v('ipc.lipc.anylocal.mr0')} per one-way IPC "
+  "(ipc.lipc.anylocal.mr0).")
 goal = recs.get("ipc.inter.mr0")
 if goal:
     met = "met" if goal["value"] <= 200 else "not met yet"
@@ -171,6 +230,43 @@ if os.path.exists(os.path.join(out, "ipc-mr.png")):
     w("(Also as [SVG](ipc-mr.svg); data in ipc-mr.dat.)\n")
 if os.environ.get("plot_note"):
     w(f"*{os.environ['plot_note']}*\n")
+w("## Strings, map, grant, unmap (one-way, between spaces)\n")
+w("| operation | instructions |")
+w("|---|---:|")
+for name, what in (("string.inter.64b", "IPC with one 64 B string item"),
+                   ("string.inter.4k", "IPC with one 4 KiB string item"),
+                   ("string.inter.64k", "IPC with one 64 KiB string item"),
+                   ("map.ipc.4k", "IPC with one map item of 1 page (4 KiB)"),
+                   ("grant.ipc.4k", "IPC with one grant item of 1 page (4 KiB)"),
+                   ("map.ipc.512x4k", "IPC with one map item of 512 pages (a 2 MiB fpage of 4 KiB pages)"),
+                   ("map.ipc.super2m", "IPC with one map item of a 2 MiB superpage"),
+                   ("unmap.4k", "L4_UnmapFpage of 1 page with one derived mapping"),
+                   ("unmap.512x4k", "L4_UnmapFpage of 2 MiB: 512 pages, each with one derived mapping"),
+                   ("unmap.super2m", "L4_UnmapFpage of a 2 MiB superpage with one derived 2 MiB mapping"),
+                   ("unmap.super2m.512x4k", "L4_UnmapFpage of a 2 MiB superpage derived as 512 4 KiB mappings")):
+    w(f"| {what} (`{name}`) | {v(name)} |")
+w("")
+w("## Revoke of large derivation trees\n")
+w("One 4 KiB page mapped at N addresses of another space (a fan of N derived mappings, 31 map items "
+  "per message), then revoked by one L4_UnmapFpage. The kernel revokes in bounded steps with "
+  "interrupts off and a preemption point between steps; the stretch column is the longest run of "
+  "kernel instructions between two preemption points during the revoke (kept by the kernel, read "
+  "with mnemo's KDB call 0x40), the syscall entry and exit included: an upper bound by the few "
+  "instructions of the measuring calls.\n")
+w("| N derived mappings | instructions per revoke | per mapping | longest stretch with interrupts off |")
+w("|---:|---:|---:|---:|")
+for k in range(2, 6):
+    r = recs.get(f"revoke.fan.1e{k}")
+    if r:
+        w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} |")
+w(f"\nThe same bound holds for the 2 MiB unmaps of the table above: {v('unmap.512x4k.irqoff')} "
+  f"(512 pages, each with a derived mapping) and {v('unmap.super2m.512x4k.irqoff')} (a superpage derived "
+  "as 512 4 KiB mappings). Map and grant items have no preemption points: one IPC carrying a map item "
+  f"of 512 pages ({v('map.ipc.512x4k')} instructions, map.ipc.512x4k) runs almost all of that with "
+  "interrupts off, about ten times the revoke's bound.")
+if os.path.exists(os.path.join(out, "revoke.png")):
+    w("\n![revoke cost and longest interrupts-off stretch against tree size](revoke.png)\n")
+    w("(Also as [SVG](revoke.svg); data in revoke.dat.)\n")
 w("## All figures\n")
 w("| figure | unit | value (median) | repetitions | spread | configuration |")
 w("|---|---|---:|---:|---:|---|")
@@ -187,12 +283,16 @@ w("\nSpread is (max - min) / median over the repetitions. ipc.*: instructions pe
   "= TSC delta over N round trips / 2N, user-level stub code included. pf.inter.roundtrip: instructions "
   "per page fault of a thread in another space, from the faulting access until it is retried (fault, "
   "page-fault IPC to the pager, the pager's map reply). syscall.threadswitch.intra: per switch between "
-  "two threads of one space. Only deterministic (instruction) figures are checked by `make bench-check`.\n")
+  "two threads of one space. string.*, map.ipc.*: one-way = round trip with the item - half an empty "
+  "round trip; grant.ipc.4k: half a round trip in which each side grants the page to the other. "
+  "*.irqoff: longest interrupts-off stretch (see above), not a per-operation cost. "
+  "Only deterministic (instruction) figures are checked by `make bench-check`.\n")
 w("## Other kernels\n")
 w("- **L4Ka::Pistachio**: 283 / 298 / 353 guest instructions per one-way inter-address-space IPC with "
   "0 / 8 / 63 untyped MRs, measured with Pistachio's own pingpong under QEMU `-icount shift=0,sleep=off` "
-  "(figures as quoted in mnemo's benchmark issue). Same method and unit as the mnemo figures above: "
-  "directly comparable.")
+  "(figures as quoted in mnemo's X.2 issue, issue 3). Same method and unit as the mnemo inter-AS "
+  "figures above: directly comparable. We have no Pistachio figures measured this way for intra-AS, "
+  "LIPC, strings, map/grant/unmap or revoke, so those mnemo figures stand alone.")
 w("- **seL4**: publishes IPC call/reply times from sel4bench at https://sel4.systems/performance.html. "
   "Those are **cycles on real hardware**, not instructions under QEMU, and are not comparable with "
   "the figures here; not quoted.")

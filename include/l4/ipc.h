@@ -7,8 +7,10 @@
 
 /* Ipc: MR0-MR7 travel in R9, RAX, RBX, R10, R12-R15 (loaded from and stored to
  * the UTCB here, as libl4 does); RSI to, RDX FromSpecifier, R8 timeouts, RDI
- * UTCB. Returns MR0 (the received tag, E bit on failure); *from gets the partner. */
-static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
+ * UTCB. Returns MR0 (the received tag, E bit on failure); *from gets the partner.
+ * sc is the stub: L4_SC_IPC or L4_SC_LIPC (same contract, ABI §5.3). */
+static inline l4_msgtag_t l4_ipc_stub(unsigned sc, l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts,
+				      l4_threadid_t *from)
 {
 	l4_word_t *mr = l4_utcb();
 	register l4_word_t r8 __asm__("r8") = timeouts;
@@ -22,7 +24,7 @@ static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_w
 	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
 			 : "+a"(rax), "+b"(rbx), "+S"(rsi), "+d"(rdx), "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10),
 			   "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
-			 : [fn] "m"(__l4_syscall[L4_SC_IPC])
+			 : [fn] "m"(__l4_syscall[sc])
 			 : "rcx", "r11", "memory");
 	mr = (l4_word_t *)rdi;
 	mr[0] = r9, mr[1] = rax, mr[2] = rbx, mr[3] = r10;
@@ -30,6 +32,17 @@ static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_w
 	if (from)
 		*from = rsi;
 	return r9;
+}
+
+static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
+{
+	return l4_ipc_stub(L4_SC_IPC, to, from_spec, timeouts, from);
+}
+/* Lipc: Ipc between threads of one space addressed by local IDs (on mnemo the same
+ * kernel path as Ipc, through its own stub). */
+static inline l4_msgtag_t L4_Lipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
+{
+	return l4_ipc_stub(L4_SC_LIPC, to, from_spec, timeouts, from);
 }
 
 #define L4_TIMEOUTS(snd, rcv) (((l4_word_t)(snd) << 16) | (rcv))

@@ -161,12 +161,16 @@ int arch_pt_split(struct space *s, vaddr_t v, unsigned level)
 	return 0;
 }
 
+uint64_t arch_irqoff_max, arch_irqoff_since;
 /* Between two bounded pieces of kernel work: lets a pending interrupt (the timer)
  * in and switches if it asked for a reschedule. The kernel otherwise runs with
  * interrupts off; the interrupt path from kernel mode returns here. */
 void arch_preempt_point(void)
 {
+	uint64_t t = rdtsc();
+	arch_irqoff_max = t - arch_irqoff_since > arch_irqoff_max ? t - arch_irqoff_since : arch_irqoff_max;
 	__asm__ volatile("sti; nop; cli" ::: "memory");
 	if (need_resched)
 		schedule();
+	arch_irqoff_since = rdtsc(); /* the next stretch starts when this thread goes on */
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The IPC benchmark root task: ping-pong inside and across address spaces, page faults, small calls. */
+/* The IPC benchmark root task: ping-pong inside and across address spaces, Lipc, strings, page faults, small calls. */
 /*
  * Run under QEMU `-icount shift=0,sleep=off`: the TSC then advances by exactly one
  * per guest instruction, so every figure below is a count of guest instructions
@@ -8,17 +8,20 @@
  * value is the median over `reps` repetitions, spread = max - min of the repetitions.
  *
  * One-way IPC cost = (TSC delta over N round trips) / 2N, with L4_Call on the
- * client side and L4_ReplyWait on the server side, as the classic L4 ping-pong.
+ * client side and L4_ReplyWait on the server side, as the classic L4 ping-pong;
+ * the round-trip figures (ipc.*.rt.*) are the same measurement per round trip.
+ * ipc.lipc.*: the same between two threads of one space addressed by local IDs
+ * through the Lipc stub on both sides.
  */
+#include <bench.h>
 #include <stdio.h>
+#include <string.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/space.h>
 #include <l4/sigma0.h>
 #include <mnemo/exitcode.h>
 
-#define UTCB_AREA 0xBF000000ull
-#define KIP_AREA 0xBFF00000ull
 #define LABEL_READY 0x100
 #define LABEL_RESULTS 0x101
 
@@ -28,117 +31,7 @@
 #define PF_PAGES 16 /* fresh pages touched per page-fault repetition */
 #define SMALL_CALLS 200
 
-static inline l4_word_t rdtsc(void)
-{
-	unsigned lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((l4_word_t)hi << 32) | lo;
-}
-
-/* A page-fault message: label -2 above the 4 access bits (X.2 §4.1). */
-static inline bool is_pagefault(l4_msgtag_t tag) { return (tag >> 20) == ((l4_word_t)-2 << 20) >> 20; }
-
-static __attribute__((noreturn)) void bench_exit(unsigned char code)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(code), "Nd"((unsigned short)MNEMO_DEBUG_EXIT_PORT));
-	for (;;)
-		__asm__ volatile("pause");
-}
-
-static __attribute__((noreturn)) void bench_fail(const char *what, l4_word_t v)
-{
-	printf("BENCH-ERROR %s (%#llx, error code %#llx)\n", what, (unsigned long long)v,
-	       (unsigned long long)L4_ErrorCode());
-	bench_exit(MNEMO_EXIT_FAIL);
-}
-
-/* ---- figures: median and spread of `REPS` samples in hundredths ---------------------- */
-
-static void hundredths(char *buf, size_t size, l4_word_t v)
-{
-	snprintf(buf, size, "%llu.%02llu", (unsigned long long)(v / 100), (unsigned long long)(v % 100));
-}
-
-static void report(const char *name, const l4_word_t *samples, unsigned n, l4_word_t scale)
-{
-	l4_word_t s[64];
-	for (unsigned i = 0; i < n; i++) { /* insertion sort: n is small */
-		l4_word_t v = samples[i] * 100 / scale;
-		unsigned j = i;
-		for (; j > 0 && s[j - 1] > v; j--)
-			s[j] = s[j - 1];
-		s[j] = v;
-	}
-	char med[24], spread[24], min[24], max[24];
-	hundredths(med, sizeof med, s[n / 2]);
-	hundredths(spread, sizeof spread, s[n - 1] - s[0]);
-	hundredths(min, sizeof min, s[0]);
-	hundredths(max, sizeof max, s[n - 1]);
-	printf("BENCH name=%s unit=instructions value=%s reps=%u spread=%s min=%s max=%s\n", name, med, n, spread, min,
-	       max);
-}
-
-/* ---- threads and spaces ------------------------------------------------------------ */
-
-static unsigned next_thread = 1, next_slot = 1;
-static l4_threadid_t main_tid;
-
-#define STACK_WORDS 1024
-static l4_word_t stacks[6][STACK_WORDS] __attribute__((aligned(4096)));
-static unsigned next_stack;
-
-static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(main_tid) + next_thread++, 1); }
-static l4_word_t new_stack(void) { return (l4_word_t)&stacks[next_stack++][STACK_WORDS - 2]; }
-
-static l4_threadid_t start_local(void (*fn)(void))
-{
-	l4_threadid_t t = new_tid();
-	if (L4_ThreadControl(t, main_tid, main_tid, L4_Pager(), UTCB_AREA + 1024 * next_slot++) != 1)
-		bench_fail("ThreadControl (local thread)", t);
-	L4_Start_SpIp(t, new_stack(), (l4_word_t)fn);
-	return t;
-}
-
-/* Answers one page fault of `child` from our own identical address (the child runs our
- * image), then waits for its next message. Returns that message's tag. */
-static l4_msgtag_t map_and_wait(l4_threadid_t child)
-{
-	l4_word_t addr = l4_utcb()[1] & ~0xfffull;
-	(void)*(volatile char *)addr; /* present here (sigma0 maps it) before we map it on */
-	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-	l4_utcb()[1] = L4_MapItemWord0(addr);
-	l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-	return L4_Ipc(child, child, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
-}
-
-/* Creates a thread in a new space paged by us, starts it at fn and serves its page
- * faults until it sends a message of another kind; returns with that tag in MR0. */
-static l4_threadid_t start_remote(void (*fn)(void), l4_msgtag_t *first)
-{
-	l4_threadid_t c = new_tid();
-	if (L4_ThreadControl(c, c, main_tid, L4_NILTHREAD, ~0ull) != 1 ||
-	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) != 1 ||
-	    L4_ThreadControl(c, c, main_tid, main_tid, UTCB_AREA) != 1)
-		bench_fail("ThreadControl/SpaceControl (new space)", c);
-	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
-	l4_utcb()[1] = (l4_word_t)fn;
-	l4_utcb()[2] = new_stack();
-	if (L4_IpcFailed(L4_Send(c)))
-		bench_fail("start message", c);
-	l4_msgtag_t tag = L4_Receive(c);
-	while (!L4_IpcFailed(tag) && is_pagefault(tag))
-		tag = map_and_wait(c);
-	if (L4_IpcFailed(tag))
-		bench_fail("serving the new space's page faults", tag);
-	*first = tag;
-	return c;
-}
-
-static void kill_thread(l4_threadid_t t)
-{
-	if (L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1)
-		bench_fail("ThreadControl (delete)", t);
-}
+static l4_threadid_t main_tid; /* bench_main(): threads come from user/lib/bench */
 
 /* ---- ping-pong ------------------------------------------------------------------------ */
 
@@ -158,6 +51,22 @@ static void pong_local(void)
 	l4_msgtag_t tag = L4_Wait(&from);
 	pong_loop(tag, from);
 }
+/* The Lipc server: replies through the Lipc stub and waits for its partner's next
+ * message by its local ID, as Pistachio's pingpong does; with lipc_any_local it
+ * waits for any local thread instead. */
+static volatile l4_threadid_t lipc_server; /* its local ID, once it runs */
+static bool lipc_any_local;
+static void pong_lipc(void)
+{
+	l4_threadid_t from;
+	lipc_server = L4_MyLocalId();
+	l4_msgtag_t tag = L4_Lipc(L4_NILTHREAD, L4_ANYLOCALTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
+	for (;;) {
+		l4_utcb()[0] = l4_msgtag(0, L4_TAG_U(tag), 0, 0);
+		tag = L4_Lipc(from, lipc_any_local ? L4_ANYLOCALTHREAD : from, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER),
+			      &from);
+	}
+}
 static void pong_remote(void)
 {
 	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
@@ -166,43 +75,116 @@ static void pong_remote(void)
 	pong_loop(tag, pager);
 }
 
-/* `rounds` calls carrying u untyped words; returns the TSC delta. While warming up
- * (`warm` false) a server in another space may still fault: we map and go on. */
-static l4_word_t ping(l4_threadid_t to, unsigned u, unsigned rounds, bool warm)
+/* `rounds` calls carrying u untyped words (through the Lipc stub if lipc); returns
+ * the TSC delta. While warming up (`warm` false) a server in another space may
+ * still fault: we map and go on. */
+static inline __attribute__((always_inline)) l4_word_t ping(l4_threadid_t to, unsigned u, unsigned rounds, bool warm,
+							    bool lipc)
 {
 	l4_word_t *mr = l4_utcb();
-	l4_word_t t0 = rdtsc();
+	l4_word_t t0 = bench_rdtsc();
 	for (unsigned i = 0; i < rounds; i++) {
 		mr[0] = l4_msgtag(0, u, 0, 0);
-		l4_msgtag_t tag = L4_Call(to);
-		while (__builtin_expect(!warm && !L4_IpcFailed(tag) && is_pagefault(tag), 0))
-			tag = map_and_wait(to);
+		l4_msgtag_t tag = lipc ? L4_Lipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL) : L4_Call(to);
+		while (__builtin_expect(!warm && !L4_IpcFailed(tag) && bench_is_pagefault(tag), 0))
+			tag = bench_map_and_wait(to);
 		if (__builtin_expect(L4_IpcFailed(tag) || L4_TAG_U(tag) != u, 0))
 			bench_fail("ping: bad reply", tag);
 	}
-	return rdtsc() - t0;
+	return bench_rdtsc() - t0;
 }
 
-static void ipc_figure(const char *kind, l4_threadid_t to, unsigned u)
+static void ipc_figure(const char *kind, l4_threadid_t to, unsigned u, bool lipc)
 {
 	l4_word_t samples[REPS];
 	char name[48];
 	for (unsigned i = 1; i <= u; i++)
 		l4_utcb()[i] = i * 0x0101010101010101ull;
-	ping(to, u, WARMUP, false);
+	/* Constant lipc arguments: each loop is compiled for its stub, without a test in it. */
+	if (lipc)
+		ping(to, u, WARMUP, false, true);
+	else
+		ping(to, u, WARMUP, false, false);
 	for (unsigned r = 0; r < REPS; r++)
-		samples[r] = ping(to, u, ROUNDS, true);
+		samples[r] = lipc ? ping(to, u, ROUNDS, true, true) : ping(to, u, ROUNDS, true, false);
 	snprintf(name, sizeof name, "ipc.%s.mr%u", kind, u);
-	report(name, samples, REPS, 2 * ROUNDS);
+	bench_report(name, samples, REPS, 2 * ROUNDS);
+	if (u == 0 || u == 8 || u == 63) { /* the headline sizes also per round trip */
+		snprintf(name, sizeof name, "ipc.%s.rt.mr%u", kind, u);
+		bench_report(name, samples, REPS, ROUNDS);
+	}
 }
 
 /* 0, 8 and 63 are the headline figures; the rest draw the curve. */
 static const unsigned sweep[] = {0, 1, 2, 4, 6, 8, 12, 16, 24, 32, 40, 48, 56, 63};
 
-static void ipc_all(const char *kind, l4_threadid_t to)
+static void ipc_all(const char *kind, l4_threadid_t to, bool lipc)
 {
 	for (unsigned i = 0; i < sizeof sweep / sizeof sweep[0]; i++)
-		ipc_figure(kind, to, sweep[i]);
+		ipc_figure(kind, to, sweep[i], lipc);
+}
+
+/* ---- string items: one simple string to a thread of another space ------------------------ */
+/*
+ * string.inter.<size>: one-way IPC carrying one string item of that size into the
+ * receiver's buffer (BR1-2) = round trip with the string - half an empty round trip.
+ * The receiver touches its buffer first, so no copy faults (a fault there would go
+ * to its pager, us, the sender: the IPC would fail).
+ */
+#define STR_MAX (64u << 10)
+#define STR_ROUNDS 50
+static char str_src[STR_MAX] __attribute__((aligned(4096)));
+static char str_buf[STR_MAX] __attribute__((aligned(4096)));
+
+static void string_sink(void)
+{
+	for (unsigned i = 0; i < STR_MAX; i += 4096)
+		str_buf[i] = 1;
+	l4_word_t *br = l4_utcb() + L4_UTCB_BR(0);
+	br[-1] = L4_StringItemWord0(STR_MAX, 1, 0);
+	br[-2] = (l4_word_t)str_buf;
+	L4_AcceptStrings(L4_NILPAGE);
+	pong_remote();
+}
+
+static l4_word_t string_rounds(l4_threadid_t to, unsigned size)
+{
+	l4_word_t *mr = l4_utcb();
+	l4_word_t t0 = bench_rdtsc();
+	for (unsigned i = 0; i < STR_ROUNDS; i++) {
+		mr[0] = l4_msgtag(0, 0, size ? 2 : 0, 0);
+		mr[1] = L4_StringItemWord0(size, 1, 0);
+		mr[2] = (l4_word_t)str_src;
+		l4_msgtag_t tag = L4_Call(to);
+		if (L4_IpcFailed(tag) || L4_TAG_U(tag) != 0)
+			bench_fail("string: bad reply", tag);
+	}
+	return bench_rdtsc() - t0;
+}
+
+static void string_figures(void)
+{
+	static const unsigned sizes[] = {64, 4096, STR_MAX};
+	static const char *const names[] = {"string.inter.64b", "string.inter.4k", "string.inter.64k"};
+	for (unsigned i = 0; i < STR_MAX; i += 4096)
+		str_src[i] = (char)i;
+	l4_msgtag_t tag;
+	l4_threadid_t sink = bench_start_remote(string_sink, &tag);
+	if (L4_TAG_LABEL(tag) != LABEL_READY)
+		bench_fail("string sink: not ready", tag);
+	for (unsigned k = 0; k < 3; k++) {
+		l4_word_t samples[REPS];
+		for (unsigned r = 0; r <= REPS; r++) { /* repetition 0 warms up */
+			l4_word_t t_empty = string_rounds(sink, 0);
+			l4_word_t t_str = string_rounds(sink, sizes[k]);
+			if (r)
+				samples[r - 1] = 2 * t_str - t_empty;
+		}
+		if (memcmp(str_buf, str_src, sizes[k]) != 0)
+			bench_fail("string: the receiver's buffer does not hold the string", sizes[k]);
+		bench_report(names[k], samples, REPS, 2 * STR_ROUNDS);
+	}
+	bench_kill(sink);
 }
 
 /* ---- page faults: a thread in a new space touches fresh pages we map ------------------- */
@@ -214,10 +196,10 @@ static void pf_child(void)
 	l4_word_t samples[REPS + 1];
 	volatile char *p = pf_area;
 	for (unsigned r = 0; r <= REPS; r++) { /* repetition 0 warms code, stack and UTCB paths */
-		l4_word_t t0 = rdtsc();
+		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < PF_PAGES; i++, p += 4096)
 			*p = 1;
-		samples[r] = rdtsc() - t0;
+		samples[r] = bench_rdtsc() - t0;
 	}
 	l4_utcb()[0] = l4_msgtag(LABEL_RESULTS, REPS, 0, 0);
 	for (unsigned r = 1; r <= REPS; r++)
@@ -232,14 +214,14 @@ static void pf_figure(void)
 	for (l4_word_t a = (l4_word_t)pf_area; a < (l4_word_t)pf_area + sizeof pf_area; a += 4096)
 		*(volatile char *)a = 0; /* our own pages come from sigma0 first */
 	l4_msgtag_t tag;
-	l4_threadid_t c = start_remote(pf_child, &tag);
+	l4_threadid_t c = bench_start_remote(pf_child, &tag);
 	if (L4_TAG_LABEL(tag) != LABEL_RESULTS || L4_TAG_U(tag) != REPS)
 		bench_fail("page-fault child: no results", tag);
 	l4_word_t samples[REPS];
 	for (unsigned r = 0; r < REPS; r++)
 		samples[r] = l4_utcb()[1 + r];
-	report("pf.inter.roundtrip", samples, REPS, PF_PAGES);
-	kill_thread(c);
+	bench_report("pf.inter.roundtrip", samples, REPS, PF_PAGES);
+	bench_kill(c);
 }
 
 /* ---- small system calls --------------------------------------------------------------- */
@@ -254,24 +236,24 @@ static void small_calls(void)
 {
 	l4_word_t samples[REPS];
 	for (unsigned r = 0; r <= REPS; r++) {
-		l4_word_t t0 = rdtsc();
+		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < SMALL_CALLS; i++)
 			(void)L4_SystemClock();
 		if (r)
-			samples[r - 1] = rdtsc() - t0;
+			samples[r - 1] = bench_rdtsc() - t0;
 	}
-	report("syscall.systemclock", samples, REPS, SMALL_CALLS);
+	bench_report("syscall.systemclock", samples, REPS, SMALL_CALLS);
 
-	l4_threadid_t y = start_local(yielder);
+	l4_threadid_t y = bench_start_local(yielder);
 	for (unsigned r = 0; r <= REPS; r++) {
-		l4_word_t t0 = rdtsc();
+		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < SMALL_CALLS; i++)
 			L4_ThreadSwitch(y);
 		if (r)
-			samples[r - 1] = rdtsc() - t0;
+			samples[r - 1] = bench_rdtsc() - t0;
 	}
-	report("syscall.threadswitch.intra", samples, REPS, 2 * SMALL_CALLS);
-	kill_thread(y);
+	bench_report("syscall.threadswitch.intra", samples, REPS, 2 * SMALL_CALLS);
+	bench_kill(y);
 }
 
 /* ---- map and unmap through IPC: map items into a thread of another space ------------------- */
@@ -286,6 +268,7 @@ static void small_calls(void)
  *                         derived mapping in the sink
  *   unmap.super2m.512x4k  one L4_UnmapFpage of our 2 MiB superpage (one mapping) that the
  *                         sink holds as 512 derived 4 KiB mappings
+ *   *.irqoff              the longest interrupts-off stretch of those two unmaps
  */
 #define MAP_WIN 0x40000000ull /* the sink's receive window, 1 GiB */
 #define SUPER_WIN 0x30000000ull /* our window for sigma0's 2 MiB page */
@@ -318,10 +301,10 @@ static void map_sink(void)
 static void sink_call(l4_threadid_t sink, l4_word_t fault_src)
 {
 	l4_msgtag_t tag = L4_Call(sink);
-	while (!L4_IpcFailed(tag) && is_pagefault(tag)) {
+	while (!L4_IpcFailed(tag) && bench_is_pagefault(tag)) {
 		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
 		if (addr < MAP_WIN || addr >= MAP_WIN + (1ull << 30)) {
-			tag = map_and_wait(sink);
+			tag = bench_map_and_wait(sink);
 			continue;
 		}
 		if (!fault_src)
@@ -363,7 +346,7 @@ static void sink_check(l4_threadid_t sink, l4_word_t addr, l4_word_t src, bool m
 
 static void map_figures(void)
 {
-	l4_word_t s_map[REPS], s_unmap[REPS], s_512[REPS], s_super[REPS];
+	l4_word_t s_map[REPS], s_unmap[REPS], s_512[REPS], s_super[REPS], off_512[REPS], off_super[REPS];
 	for (l4_word_t a = (l4_word_t)map_src; a < (l4_word_t)map_src + sizeof map_src; a += 4096)
 		*(volatile char *)a = 0; /* 4 KiB pages of ours, from sigma0 on faults */
 	for (l4_word_t a = (l4_word_t)unmap_src; a < (l4_word_t)unmap_src + sizeof unmap_src; a += 4096)
@@ -374,27 +357,27 @@ static void map_figures(void)
 	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != 21)
 		bench_fail("sigma0: no 2 MiB page", got);
 	l4_msgtag_t tag;
-	l4_threadid_t sink = start_remote(map_sink, &tag);
+	l4_threadid_t sink = bench_start_remote(map_sink, &tag);
 	if (L4_TAG_LABEL(tag) != LABEL_READY)
 		bench_fail("map sink: not ready", tag);
 
 	for (unsigned r = 0; r <= REPS; r++) { /* repetition 0 warms up and checks */
-		l4_word_t t0 = rdtsc();
+		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < MAP_PAGES; i++) {
 			l4_utcb()[0] = 0;
 			sink_call(sink, 0);
 		}
-		l4_word_t t_empty = rdtsc() - t0;
-		t0 = rdtsc();
+		l4_word_t t_empty = bench_rdtsc() - t0;
+		t0 = bench_rdtsc();
 		for (unsigned i = 0; i < MAP_PAGES; i++)
 			sink_map(sink, (l4_word_t)map_src + i * 4096, 12, MAP_WIN + i * 4096);
-		l4_word_t t_map = rdtsc() - t0;
+		l4_word_t t_map = bench_rdtsc() - t0;
 		if (!r)
 			sink_check(sink, MAP_WIN + 5 * 4096, (l4_word_t)map_src + 5 * 4096, true);
-		t0 = rdtsc();
+		t0 = bench_rdtsc();
 		for (unsigned i = 0; i < MAP_PAGES; i++)
 			L4_UnmapFpage(l4_fpage_log2((l4_word_t)map_src + i * 4096, 12) | L4_FULLY_ACCESSIBLE);
-		l4_word_t t_unmap = rdtsc() - t0;
+		l4_word_t t_unmap = bench_rdtsc() - t0;
 		if (!r) {
 			sink_check(sink, MAP_WIN + 5 * 4096, (l4_word_t)map_src + 5 * 4096, false);
 			continue;
@@ -402,58 +385,72 @@ static void map_figures(void)
 		s_map[r - 1] = 2 * t_map - t_empty;
 		s_unmap[r - 1] = t_unmap;
 	}
-	report("map.ipc.4k", s_map, REPS, 2 * MAP_PAGES);
-	report("unmap.4k", s_unmap, REPS, MAP_PAGES);
+	bench_report("map.ipc.4k", s_map, REPS, 2 * MAP_PAGES);
+	bench_report("unmap.4k", s_unmap, REPS, MAP_PAGES);
 
 	const l4_word_t dst512 = MAP_WIN + (4ull << 20), dst_super = MAP_WIN + (8ull << 20);
 	for (unsigned r = 0; r <= REPS; r++) {
 		sink_map(sink, (l4_word_t)unmap_src, 21, dst512); /* 512 pages of ours: 512 4 KiB mappings */
 		if (!r)
 			sink_check(sink, dst512 + 300 * 4096, (l4_word_t)unmap_src + 300 * 4096, true);
-		l4_word_t t0 = rdtsc();
+		bench_irqoff(); /* the longest interrupts-off stretch from here (bench_map says how) */
+		l4_word_t t0 = bench_rdtsc();
 		L4_UnmapFpage(l4_fpage_log2((l4_word_t)unmap_src, 21) | L4_FULLY_ACCESSIBLE);
-		l4_word_t t = rdtsc() - t0;
+		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
 		if (r)
-			s_512[r - 1] = t;
+			s_512[r - 1] = t, off_512[r - 1] = off;
 		else
 			sink_check(sink, dst512 + 300 * 4096, (l4_word_t)unmap_src + 300 * 4096, false);
 	}
-	report("unmap.512x4k", s_512, REPS, 1);
+	bench_report("unmap.512x4k", s_512, REPS, 1);
+	bench_report("unmap.512x4k.irqoff", off_512, REPS, 1);
 
 	for (unsigned r = 0; r <= REPS; r++) {
 		for (unsigned i = 0; i < 512; i++) /* our 2 MiB page, 4 KiB at a time */
 			sink_map(sink, SUPER_WIN + i * 4096, 12, dst_super + i * 4096);
 		if (!r)
 			sink_check(sink, dst_super + 511 * 4096, SUPER_WIN + 511 * 4096, true);
-		l4_word_t t0 = rdtsc();
+		bench_irqoff();
+		l4_word_t t0 = bench_rdtsc();
 		L4_UnmapFpage(l4_fpage_log2(SUPER_WIN, 21) | L4_FULLY_ACCESSIBLE);
-		l4_word_t t = rdtsc() - t0;
+		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
 		if (r)
-			s_super[r - 1] = t;
+			s_super[r - 1] = t, off_super[r - 1] = off;
 		else
 			sink_check(sink, dst_super + 511 * 4096, SUPER_WIN + 511 * 4096, false);
 	}
-	report("unmap.super2m.512x4k", s_super, REPS, 1);
-	kill_thread(sink);
+	bench_report("unmap.super2m.512x4k", s_super, REPS, 1);
+	bench_report("unmap.super2m.512x4k.irqoff", off_super, REPS, 1);
+	bench_kill(sink);
 }
 
 int main(void)
 {
-	main_tid = L4_Myself();
+	bench_init();
+	main_tid = bench_main();
 	printf("bench_ipc: IPC ping-pong from thread %llx; figures are guest instructions under -icount\n",
 	       (unsigned long long)main_tid);
 
-	l4_threadid_t local = start_local(pong_local);
-	ipc_all("intra", local);
-	kill_thread(local);
+	l4_threadid_t local = bench_start_local(pong_local);
+	ipc_all("intra", local, false);
+	bench_kill(local);
+
+	local = bench_start_local(pong_lipc);
+	while (!lipc_server)
+		L4_ThreadSwitch(local);
+	ipc_all("lipc", lipc_server, true);
+	lipc_any_local = true; /* from its next reply on */
+	ipc_figure("lipc.anylocal", lipc_server, 0, true);
+	bench_kill(local);
 
 	l4_msgtag_t tag;
-	l4_threadid_t remote = start_remote(pong_remote, &tag);
+	l4_threadid_t remote = bench_start_remote(pong_remote, &tag);
 	if (L4_TAG_LABEL(tag) != LABEL_READY)
 		bench_fail("remote server: not ready", tag);
-	ipc_all("inter", remote);
-	kill_thread(remote);
+	ipc_all("inter", remote, false);
+	bench_kill(remote);
 
+	string_figures();
 	pf_figure();
 	small_calls();
 	map_figures();

@@ -45,6 +45,9 @@ static inline uint64_t rdtsc(void)
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
 }
+/* make bench's interrupts-off figure: the longest TSC stretch between two preemption
+ * points since the KDB call 0x40 last read it (mdb_pt.c, kdb.c). */
+extern uint64_t arch_irqoff_max, arch_irqoff_since;
 static inline word_t read_cr0(void)
 {
 	word_t v;
