@@ -140,14 +140,18 @@ bool kmem_grow(void)
 
 static word_t mr(unsigned i) { return *arch_frame_mr(arch_user_frame(current), i); }
 
+/* Free slots on lent pages: with a pager, ordinary nodes live there; the
+ * reserve is for pins and for the moments the pager cannot answer at once. */
+static size_t lent_free(void) { return mdb_nodes_free - mdb_nodes_free_reserve; }
+
 void kmem_before_map(void)
 {
 	struct tcb *p = pager();
-	if (!p || !current->space || current->space == p->space || mdb_nodes_avail() >= KMEM_LOW_NODES)
+	if (!p || !current->space || current->space == p->space || lent_free() >= KMEM_LOW_NODES)
 		return;
 	/* First what the asker used least lately, a little of it, then the pager. */
 	count.reclaimed_nodes += mdb_reclaim(&current->space->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET, 1);
-	if (mdb_nodes_avail() >= KMEM_LOW_NODES)
+	if (lent_free() >= KMEM_LOW_NODES)
 		return;
 	current->kmsg_buf[0] = l4_msgtag(MNEMO_KMEM_REQUEST, 3, 0, 0);
 	current->kmsg_buf[1] = KMEM_REQUEST_PAGES;

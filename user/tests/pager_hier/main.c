@@ -8,6 +8,8 @@
 #include <l4/sigma0.h>
 #include <l4/bootinfo.h>
 #include <mnemo/exitcode.h>
+#include <mnemo/kmem.h>
+#include <kmem_pager.h>
 #include "world.h"
 
 /*
@@ -77,6 +79,14 @@ static bool is_exception(l4_msgtag_t tag) { return (tag >> 20) == (((l4_word_t)-
 static void serve_image(int k, l4_threadid_t from)
 {
 	l4_word_t *mr = l4_utcb(), addr = mr[1] & ~(PAGE - 1);
+	struct pgr_rec r;
+	if (pgr_lookup(r_given, sizeof r_table_mem, from, addr, &r)) { /* a page we gave: evicted, given again */
+		l4_word_t own = pgr_src_of(&r, addr);
+		(void)*(volatile char *)own;
+		pgr_reply_map(0, own, r.rights, addr);
+		L4_Send_Timeout(from, L4_ZERO_TIME);
+		return;
+	}
 	if (addr < ((l4_word_t)_start & ~(PAGE - 1)) || addr >= (l4_word_t)_end) {
 		rs[k].wild++;
 		printf("  %s: fault at %#llx (ip %#llx) outside the image: not answered\n", role_name[k],
@@ -88,14 +98,29 @@ static void serve_image(int k, l4_threadid_t from)
 	L4_Send_Timeout(from, L4_ZERO_TIME);
 }
 
+/* The kmem pager (pager.evicted) runs our image on its own pool; it faults only
+ * before it is associated. */
+static l4_threadid_t kp_tid;
+static struct kmem_pager kp = {.pool = KP_POOL, .pages = KP_POOL_PAGES};
+static l4_word_t kp_stack[STACK_WORDS] __attribute__((aligned(PAGE)));
+
+static void serve_kp(l4_threadid_t from)
+{
+	l4_word_t addr = l4_utcb()[1] & ~(PAGE - 1);
+	bool image = addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end;
+	if (!image && (addr < KP_POOL || addr >= KP_POOL + KP_POOL_PAGES * PAGE))
+		return;
+	(void)*(volatile char *)addr;
+	pgr_reply_map(0, addr, L4_FULLY_ACCESSIBLE, addr);
+	L4_Send_Timeout(from, L4_ZERO_TIME);
+}
+
 /* GIVE: a fresh page of our pool to a pager, recorded (with its fallback permission). */
 static void serve_give(l4_threadid_t from)
 {
 	l4_word_t *mr = l4_utcb(), at = mr[1], flags = mr[2];
 	l4_word_t page = R_POOL + (l4_word_t)r_pool_next++ * PAGE;
-	l4_fpage_t got =
-	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(page, 12));
-	L4_Accept(L4_NILPAGE);
+	(void)*(volatile char *)page; /* from sigma0, by our fault */
 	struct pgr_rec r = {.flags = PGR_F_HANDOUT | ((unsigned)flags & PGR_F_FALLBACK),
 			    .log2 = 12,
 			    .rights = L4_FULLY_ACCESSIBLE,
@@ -104,7 +129,7 @@ static void serve_give(l4_threadid_t from)
 			    .src = r_tid,
 			    .src_addr = page};
 	mr = l4_utcb();
-	if (got == L4_NILPAGE || !pgr_insert(r_given, &r)) {
+	if (page >= KP_POOL || !pgr_insert(r_given, &r)) {
 		pgr_reply_refuse(PGR_REFUSED);
 	} else {
 		memset((void *)page, 0, PAGE);
@@ -160,7 +185,9 @@ static bool collect_label(int k, unsigned want)
 			return false;
 		}
 		int j = role_of(from);
-		if (pgr_is_pagefault(tag) && j >= 0) {
+		if (pgr_is_pagefault(tag) && from == kp_tid) {
+			serve_kp(from);
+		} else if (pgr_is_pagefault(tag) && j >= 0) {
 			serve_image(j, from);
 		} else if (is_exception(tag) && j == B) {
 			serve_exception(from);
@@ -567,6 +594,89 @@ USER_TEST(no_rights, "pager.no_rights",
 }
 
 /* The last test: A does not survive it. */
+/* ---- the kernel evicts instead of A' revoking ------------------------------------------------- */
+
+static void kp_main(void)
+{
+	for (l4_word_t a = (l4_word_t)_start & ~(PAGE - 1); a < (l4_word_t)_end; a += PAGE)
+		(void)*(volatile char *)a; /* all it will touch, before it is associated */
+	kmem_pager_prepare(&kp);
+	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
+	L4_Send(r_tid);
+	kmem_pager_loop(&kp);
+}
+
+/* Starts the kmem pager in a space of its own and associates it: from now on
+ * the nodes of new mappings live on pages it lends, and it can take them back. */
+static bool kp_up(void)
+{
+	if (kp_tid)
+		return true;
+	kp_tid = l4_global_id(l4_thread_no(r_tid) + 1 + NROLES, 1);
+	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
+	l4_word_t *mr = l4_utcb();
+	if (L4_ThreadControl(kp_tid, kp_tid, r_tid, L4_NILTHREAD, ~0ull) != 1 ||
+	    L4_SpaceControl(kp_tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) !=
+		1 ||
+	    L4_ThreadControl(kp_tid, kp_tid, r_tid, r_tid, UTCB_AREA) != 1)
+		return false;
+	memset(kp_stack, 0, sizeof kp_stack);
+	mr[0] = l4_msgtag(0, 2, 0, 0);
+	mr[1] = (l4_word_t)kp_main;
+	mr[2] = (l4_word_t)&kp_stack[STACK_WORDS - 2];
+	if (L4_IpcFailed(L4_Send_Timeout(kp_tid, L4_TimePeriod(R_TIMEOUT_US))))
+		return false;
+	for (;;) { /* its faults until its hello */
+		l4_threadid_t from;
+		l4_msgtag_t tag = L4_Receive_Timeout(kp_tid, L4_TimePeriod(R_TIMEOUT_US));
+		from = kp_tid;
+		if (L4_IpcFailed(tag))
+			return false;
+		if (!pgr_is_pagefault(tag))
+			break;
+		serve_kp(from);
+	}
+	kp.boss = r_tid;
+	if (L4_ThreadControl(kt, kt, L4_NILTHREAD, kp_tid, ~0ull) != 1)
+		return false;
+	printf("  R starts a kmem pager and associates it: new mappings' nodes live on pages it lends\n");
+	return true;
+}
+
+/* The kernel's eviction in place of revoke(): the kmem pager takes back every
+ * page it lent, and the kernel evicts every mapping whose node lived there:
+ * A's and B's among them (made after the pager came). A' does nothing. */
+static bool evict(void)
+{
+	l4_word_t res4[4];
+	const volatile struct mnemo_kmem_stats *st = mnemo_kmem_stats(__l4_kip);
+	l4_word_t ev0 = st->evicted_nodes;
+	if (!kmem_pager_command(kp_tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
+		return false;
+	printf("  step 5: the kmem pager takes its %llu lent pages back: the kernel evicts %llu mappings, A's and "
+	       "B's among them; A' did nothing, the records stay\n",
+	       (unsigned long long)res4[0], (unsigned long long)(st->evicted_nodes - ev0));
+	return res4[0] > 0 && st->evicted_nodes > ev0;
+}
+
+USER_TEST(evicted, "pager.evicted",
+	  "the kernel evicts A's and B's mappings instead of A' revoking: B's fault is rebuilt the same way, through "
+	  "LB from A")
+{
+	struct scene s;
+	TEST_CHECK(world_up() && kp_up());
+	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE));
+	TEST_CHECK(scene_setup(&s, 0));
+	l4_word_t lb0 = stat(LB, PGR_PATH_SOURCE);
+	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
+	l4_word_t remaps0 = res(A, 1);
+	TEST_CHECK(evict());
+	CHECK_CONTENTS(s);
+	TEST_CHECK_EQ(stat(LB, PGR_PATH_SOURCE), lb0 + 1);
+	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
+	TEST_CHECK_EQ(res(A, 1), remaps0 + 1);
+}
+
 USER_TEST(dead_source, "pager.dead_source",
 	  "A stops answering: LB gives up after its timeout and B's handler is told; A is deleted: LB gets a page "
 	  "whose records allow it from the trusted server")

@@ -7,7 +7,11 @@
 
 /* Addresses (the same in every space unless said otherwise). */
 #define PAGE 4096ul
-#define R_POOL 0x30000000ul /* R: pages from sigma0 it hands to A' and B' */
+/* R: pages it hands to A' and B', at their physical address: R's own fault (to
+ * sigma0) brings one back if the kernel evicted R's mapping of it. */
+#define R_POOL 0x3000000ul
+#define KP_POOL 0x3800000ul /* the kmem pager's pool (pager.evicted), also physical */
+#define KP_POOL_PAGES 128
 #define AREA 0x20000000ul /* a task's record area: AREA_PAGES pages from its pager */
 #define AREA_AT_PAGER 0x21000000ul /* where the pager keeps that area in its own space */
 #define AREA_PAGES 3 /* 0: the task's accept log, 1: its handout log, 2: its pager's handouts to it */
