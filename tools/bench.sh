@@ -27,6 +27,8 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 GUEST_BENCHES=(
 	"bench_ipc|sigma0.elf,bench_ipc.elf||128"
 	"bench_map|sigma0.elf,bench_map.elf|kmem=32|256"
+	"bench_pager|sigma0.elf,pager_hier.elf bench||128"
+	"bench_kmem|sigma0.elf,kmem_suite.elf||256"
 )
 
 say() { echo "bench: $*"; }

@@ -33,9 +33,13 @@ static inline l4_threadid_t mnemo_kmem_thread(const struct l4_kip *k) { return l
 #define MNEMO_KMEM_PIN 0x6b01u
 #define MNEMO_KMEM_QUOTA 0x6b02u
 
-/* Counters at KIP + L4_KIP_MNEMO_OFFSET, kept current by the kernel. */
+/* Counters at KIP + L4_KIP_MNEMO_OFFSET, written by the kernel at every timer
+ * tick and at every kernel-memory event (request, lending, revocation, pin):
+ * at most one tick old. A consistent snapshot: read generation, the counters,
+ * then generation again, and retry if it changed. */
 struct mnemo_kmem_stats {
 	l4_word_t magic; /* MNEMO_KMEM_STATS_MAGIC */
+	l4_word_t generation; /* counts the kernel's updates */
 	l4_word_t nodes_used; /* live mapping-database nodes */
 	l4_word_t nodes_free; /* free node slots */
 	l4_word_t lent_pages; /* node pages lent by the kmem pager, in use */

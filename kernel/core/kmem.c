@@ -210,13 +210,16 @@ bool kmem_reclaim_for(struct space *from)
 {
 	size_t got = mdb_reclaim(&from->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET, 2);
 	count.reclaimed_nodes += got;
+	kmem_stats_update();
 	return got != 0;
 }
 
 void kmem_drain(bool preemptible)
 {
-	struct mdb_node_page *p;
-	while ((p = mdb_nodes_draining_head())) {
+	struct mdb_node_page *p = mdb_nodes_draining_head();
+	if (likely(!p))
+		return;
+	for (; p; p = mdb_nodes_draining_head()) {
 		int r = mdb_evict_page_step(p, KMEM_DRAIN_BUDGET);
 		if (r != MDB_MORE && r != MDB_OK)
 			break; /* cannot be: lent pages hold no pinned node (P6) */
@@ -228,6 +231,8 @@ void kmem_drain(bool preemptible)
 
 void kmem_note_fault(struct space *s, vaddr_t va)
 {
+	if (likely(!mdb_evicted_nodes))
+		return; /* nothing was ever evicted: no fault can be a refault */
 	for (unsigned lv = 0; lv < MDB_NLEVELS; lv++) {
 		uint64_t k = fault_key(s->mdb.id, ALIGN_DOWN(va, (word_t)1 << arch_pt_level_shift(lv)));
 		if (recent[key_slot(k)] == k) {
@@ -244,6 +249,7 @@ void kmem_note_denied(bool quota)
 		count.quota_denials++;
 	else
 		count.nomem_denials++;
+	kmem_stats_update();
 }
 
 /* ---- requests to the kmem thread ---- */
@@ -304,6 +310,7 @@ void kmem_stats_update(void)
 {
 	struct mnemo_kmem_stats *st = (struct mnemo_kmem_stats *)kip.mnemo;
 	st->magic = MNEMO_KMEM_STATS_MAGIC;
+	st->generation++;
 	st->nodes_free = mdb_nodes_free;
 	st->nodes_used = (mdb_nodes_lent_pages + mdb_nodes_reserve_pages) * MDB_NODES_PER_PAGE - mdb_nodes_free;
 	st->lent_pages = mdb_nodes_lent_pages;

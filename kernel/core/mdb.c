@@ -159,17 +159,24 @@ unsigned mdb_remove_leaf(struct mdb_node *n)
 	for (struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active)
 		if (op->in_tree && (op->cur == r || op->top == r))
 			op->in_tree = false; /* it restarts at its current top's address */
-	struct mdb_space *ms = mdb_n_space(n);
+	struct mdb_space *ms = mdb_n_space(n), *maker = n->parent ? mdb_n_space(mdb_node(n->parent)) : sigma0;
 	vaddr_t v = mdb_n_vaddr(n);
-	unsigned level = mdb_n_level(n);
-	paddr_t pa = (ms->flags & MDB_SPACE_NOTIFY) ? mdb_n_paddr(n) : 0;
-	charge(mdb_charger(n), -1);
+	if (maker)
+		maker->charged--;
+	if (unlikely(ms->flags & MDB_SPACE_NOTIFY)) {
+		paddr_t pa = mdb_n_paddr(n);
+		unsigned level = mdb_n_level(n), acc = arch_pt_remove(ms->space, v);
+		mdb_unlink(n);
+		mdb_node_free(n);
+		mdb_epoch++;
+		if (mdb_removed_hook)
+			mdb_removed_hook(ms, v, pa, level);
+		return acc;
+	}
 	unsigned acc = arch_pt_remove(ms->space, v);
 	mdb_unlink(n);
 	mdb_node_free(n);
 	mdb_epoch++;
-	if ((ms->flags & MDB_SPACE_NOTIFY) && mdb_removed_hook)
-		mdb_removed_hook(ms, v, pa, level);
 	return acc;
 }
 

@@ -301,6 +301,5 @@ bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct
 	}
 	bool ok = map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant);
 	kmem_drain(false); /* a mapping replaced in the kmem pager's space may have taken lent pages */
-	kmem_stats_update();
 	return ok;
 }

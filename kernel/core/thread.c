@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The thread table, TCB allocation and the scheduler's dispatch logic. */
 #include <kern/thread.h>
+#include <kern/kmem.h>
 #include <kern/arch_thread.h>
 #include <kern/sched.h>
 #include <kern/init.h>
@@ -254,6 +255,7 @@ void thread_expire_timeouts(word_t now_us)
 
 void sched_tick(word_t elapsed_us)
 {
+	kmem_stats_update(); /* the counters user level reads in the KIP: at most a tick old */
 	if (timeout_head)
 		thread_expire_timeouts(arch_clock_us());
 	if (current == &idle_tcb) {
