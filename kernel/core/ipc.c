@@ -10,6 +10,7 @@
 #include <kern/string.h>
 #include <kern/trace.h>
 #include <kern/kmem.h>
+#include <kern/thread_state.h>
 #include <l4/utcb.h>
 #include <arch/ipc.h>
 
@@ -27,6 +28,8 @@ static word_t mr_get(struct tcb *t, unsigned i)
 		return *arch_frame_mr(arch_user_frame(t), i);
 	return t->utcb_k[i];
 }
+
+word_t ipc_caller_mr(struct tcb *t, unsigned i) { return mr_get(t, i); }
 
 static void mr_set(struct tcb *t, unsigned i, word_t v)
 {
@@ -301,12 +304,32 @@ static void sender_done(struct tcb *s, enum ipc_err e, word_t off)
 	arm(s, s->ipc_call_timeout);
 }
 
+/* A kernel service thread answers a call at once: its reply becomes the
+ * caller's received message, from that thread (a send alone gets no reply). */
+static word_t kernel_service(struct tcb *dest)
+{
+	word_t reply[32];
+	unsigned n = 0;
+	word_t label = thread_state_serve(current, reply, &n);
+	if (!current->ipc_call || (current->ipc_call_from && current->ipc_call_from != dest))
+		return 0;
+	mr_set(current, 0, l4_msgtag(label, n, 0, 0));
+	for (unsigned i = 0; i < n; i++)
+		mr_set(current, 1 + i, reply[i]);
+	current->ipc_call = false;
+	current->ipc_received_in_send = true;
+	ipc_finish(current, 0, dest->id);
+	return 0;
+}
+
 static word_t send_phase(struct tcb *dest, uint16_t timeout)
 {
 	if (dest->irq) /* the handler acknowledges an interrupt by sending to its thread */
 		return irq_acknowledge(dest) ? 0 : ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
 	if (kmem_is_thread(dest))
 		return kmem_control(current);
+	if (thread_state_is_thread(dest))
+		return kernel_service(dest);
 	if (ipc_accepts(dest, current))
 		return ipc_deliver(current, dest);
 	if (timeout == L4_ZERO_TIME)
@@ -523,7 +546,8 @@ bool ipc_kernel_call(l4_threadid_t to) { return ipc_kernel_call_timeout(to, L4_N
 bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout)
 {
 	struct tcb *partner = ipc_resolve(current, to);
-	if (!partner || partner == current || partner->irq || kmem_is_thread(partner))
+	if (!partner || partner == current || partner->irq || kmem_is_thread(partner) ||
+	    thread_state_is_thread(partner))
 		return false;
 	current->kmsg = current->kmsg_buf;
 	/* A call; the reply may map anywhere. */
@@ -578,6 +602,7 @@ void ipc_wait_for_start(struct tcb *t)
 	t->ipc_call = false;
 	t->ipc_error = 0;
 	t->ipc_phase = IPC_RECEIVING;
+	t->awaiting_start = true;
 	thread_block(t, TS_WAIT_IPC);
 }
 

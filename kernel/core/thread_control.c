@@ -297,6 +297,7 @@ struct tcb *exchange_registers(l4_threadid_t dest, struct exregs *r, l4_threadid
 void thread_startup(void)
 {
 	struct tcb *t = current;
+	t->awaiting_start = false;
 	if (!t->kmsg)
 		return;
 	/* The start message: exactly two untyped words, IP and SP (label ignored). An

@@ -8,6 +8,7 @@
 #include <kern/printk.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
+#include <kern/thread_state.h>
 #include <arch/cpu.h>
 #include <arch/physmem.h>
 #include <arch/x86.h>
@@ -71,8 +72,8 @@ void kernel_main(void)
 	thread_table_init();
 	if (!irq_threads_init(16))
 		boot_fail("out of kernel memory for the interrupt threads");
-	if (!kmem_init())
-		boot_fail("out of kernel memory for the kmem thread");
+	if (!kmem_init() || !thread_state_init())
+		boot_fail("out of kernel memory for the kernel's service threads");
 	if (kip_cmdline_has("selftest=exceptions"))
 		selftest_exceptions();
 	if (!root_servers_start())

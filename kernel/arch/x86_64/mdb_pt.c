@@ -170,7 +170,10 @@ void arch_preempt_point(void)
 	uint64_t t = rdtsc();
 	arch_irqoff_max = t - arch_irqoff_since > arch_irqoff_max ? t - arch_irqoff_since : arch_irqoff_max;
 	__asm__ volatile("sti; nop; cli" ::: "memory");
-	if (need_resched)
+	if (need_resched) {
+		current->preempted_in_kernel = true; /* its user state is not a system-call boundary */
 		schedule();
+		current->preempted_in_kernel = false;
+	}
 	arch_irqoff_since = rdtsc(); /* the next stretch starts when this thread goes on */
 }

@@ -76,7 +76,12 @@ void fpu_init(void)
 	write_cr4(read_cr4() | (1ul << 9) | (1ul << 10));
 	user_utcb_ptr_rw = phys_to_virt(virt_to_phys((const void *)&user_utcb_ptr));
 	wrmsr(MSR_GS_BASE, (word_t)&user_utcb_ptr);
+	static uint8_t probe[FXSAVE_SIZE] __aligned(16);
+	__asm__ volatile("fxsave64 %0" : "=m"(probe));
+	arch_mxcsr_mask = *(uint32_t *)(probe + 28);
 }
+
+uint32_t arch_mxcsr_mask;
 
 static void set_fpu_trap(bool on)
 {
@@ -112,6 +117,17 @@ void arch_thread_release(struct tcb *t)
 {
 	if (fpu_owner == t)
 		fpu_owner = NULL;
+}
+
+void arch_fpu_release(struct tcb *t)
+{
+	if (fpu_owner != t)
+		return;
+	set_fpu_trap(false); /* fxsave with CR0.TS set would trap here */
+	__asm__ volatile("fxsave64 %0" : "=m"(t->arch.fxsave));
+	t->arch.fpu_valid = true;
+	fpu_owner = NULL;
+	set_fpu_trap(true); /* nobody owns the FPU now: the next user of it traps and loads its own */
 }
 
 void arch_thread_switch(struct tcb *from, struct tcb *to)

@@ -25,6 +25,19 @@ void arch_set_user_ip(struct tcb *t, word_t ip);
 void arch_set_user_sp(struct tcb *t, word_t sp);
 void arch_set_user_flags(struct tcb *t, word_t flags);
 
+/* The thread-state service (docs/persistence.md): t's user registers into and
+ * from w[] in the order of <mnemo/thread_state.h> (set: false for a rip that is
+ * not a user address); an exported IPC made to restart; half (0, 1) of the
+ * FXSAVE image (get: false if t has no FPU state yet). */
+void arch_state_get_regs(struct tcb *t, word_t *w);
+bool arch_state_set_regs(struct tcb *t, const word_t *w);
+void arch_state_ipc_restart(word_t *w, bool recv_only);
+bool arch_state_fpu(struct tcb *t, unsigned half, word_t *w, bool set);
+/* Saves t's FPU registers to its TCB if t owns the FPU, and gives the FPU up. */
+void arch_fpu_release(struct tcb *t);
+/* The CPU's MXCSR mask (0: unknown). */
+extern uint32_t arch_mxcsr_mask;
+
 /* Switches from the running thread `from` to `to`: address space, kernel
  * stack, FPU ownership and the user-visible UTCB pointer. */
 void arch_thread_switch(struct tcb *from, struct tcb *to);

@@ -71,4 +71,7 @@ bool arch_irq_available(unsigned line);
  * taken relative to now (see docs/x2-status.md). */
 bool ipc_timeout_us(uint16_t t, word_t *us);
 
+/* MR i of t as an IPC sender (its registers, UTCB or kernel message). */
+word_t ipc_caller_mr(struct tcb *t, unsigned i);
+
 #endif

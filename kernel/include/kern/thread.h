@@ -65,6 +65,8 @@ struct tcb {
 	l4_word_t kmsg_buf[21];
 	uint8_t irq; /* interrupt threads: IRQ number + 1 (0: an ordinary thread) */
 	bool kmem_request; /* in a kernel-memory request: the reply's map items are lent pages */
+	bool awaiting_start; /* new: waiting for its start message (ThreadControl) */
+	bool preempted_in_kernel; /* switched away at a kernel preemption point (mid system call) */
 	/* A string copy waits for this thread's tunnelled page fault (ipc_string.c). */
 	struct tcb *tunnel_waiter;
 	bool tunnel_ok;

@@ -151,3 +151,30 @@ bool arch_user_probe(word_t *dst, vaddr_t uva)
 	(void)dst, (void)uva;
 	return false;
 }
+
+/* The thread-state service's arch side: the host keeps one fake frame (ip, sp,
+ * flags above); the GPRs and the FPU image are not simulated. */
+void arch_state_get_regs(struct tcb *t, word_t *w)
+{
+	(void)t;
+	w[2] = host_ip, w[3] = host_sp, w[4] = host_flags;
+}
+bool arch_state_set_regs(struct tcb *t, const word_t *w)
+{
+	(void)t;
+	host_ip = w[2], host_sp = w[3], host_flags = w[4];
+	return true;
+}
+void arch_state_ipc_restart(word_t *w, bool recv_only)
+{
+	w[2] -= 2;
+	if (recv_only)
+		w[9] = 0;
+}
+bool arch_state_fpu(struct tcb *t, unsigned half, word_t *w, bool set)
+{
+	(void)t, (void)half, (void)w, (void)set;
+	return false;
+}
+void arch_fpu_release(struct tcb *t) { (void)t; }
+uint32_t arch_mxcsr_mask;

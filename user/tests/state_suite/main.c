@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/* The thread-state suite: halt, export, delete, re-create and restore threads, in computation, in IPC and with SSE state. */
+#include <test.h>
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/thread.h>
+#include <l4/space.h>
+#include <l4/kip.h>
+#include <l4/syscalls.h>
+#include <mnemo/thread_state.h>
+
+/*
+ * R (the root task) makes one space S running R's image, paged by R, with a
+ * keeper thread (so that S lives while the tested thread is deleted) and the
+ * tested thread T. Each test drives T somewhere, halts it, exports its state,
+ * deletes T, creates T again under the same ID in S, restores the state and
+ * resumes it: T must go on as if nothing happened. This is what the
+ * checkpointing pager does across a restart (there the memory comes back from
+ * disk; here it never went away).
+ */
+
+#define UTCB_AREA 0xBF000000ull
+#define KIP_AREA 0xBFF00000ull
+#define PAGE 4096ul
+#define STACK_WORDS 2048
+#define R_TIMEOUT_US 10000000
+
+enum { KEEPER, T_IDX, NKIDS };
+enum { CMD_SPIN = 0x40, CMD_WAIT, CMD_CALL, CMD_SSE, RES_READY = 0x50, RES_DONE };
+
+static l4_threadid_t r_tid, kid[NKIDS];
+static l4_word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
+static volatile l4_word_t spin_count; /* T's progress, written by T only */
+extern char _start[], _end[];
+
+static bool is_pagefault(l4_msgtag_t tag) { return (tag & ~0xfffffull) == ((l4_word_t)-2 << 20); }
+
+/* ---- the threads in S ---- */
+
+static void keeper_main(void)
+{
+	l4_utcb()[0] = l4_msgtag(RES_READY, 0, 0, 0);
+	L4_Send(r_tid);
+	L4_Sleep(L4_NEVER);
+}
+
+static void t_main(void)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(RES_READY, 0, 0, 0);
+	for (;;) {
+		l4_msgtag_t tag = L4_Call(r_tid);
+		mr = l4_utcb();
+		l4_word_t a1 = mr[1], out = 0;
+		switch (L4_TAG_LABEL(tag)) {
+		case CMD_SPIN: /* count until a1, in registers as much as the compiler likes */
+			while (spin_count < a1)
+				spin_count = spin_count + 1;
+			out = spin_count;
+			break;
+		case CMD_WAIT: { /* receive one word from R, answer it + 1 */
+			l4_msgtag_t t2 = L4_Receive(r_tid);
+			out = L4_IpcFailed(t2) ? ~0ul : l4_utcb()[1] + 1;
+			break;
+		}
+		case CMD_CALL: { /* a call to R: R answers it after the restore */
+			l4_utcb()[0] = l4_msgtag(0x77, 1, 0, 0);
+			l4_utcb()[1] = a1;
+			l4_msgtag_t t2 = L4_Call(r_tid);
+			out = L4_IpcFailed(t2) ? ~0ul : l4_utcb()[1];
+			break;
+		}
+		case CMD_SSE: { /* a pattern in xmm7 across a long spin, then read back */
+			l4_word_t lo = a1, hi = ~a1, got_lo, got_hi;
+			/* SSE2 only (QEMU's qemu64 has no SSE4.1): xmm7 = hi:lo */
+			__asm__ volatile("movq %0, %%xmm7; movq %1, %%xmm6; punpcklqdq %%xmm6, %%xmm7"
+					 :
+					 : "r"(lo), "r"(hi)
+					 : "xmm6", "xmm7");
+			while (spin_count < mr[2])
+				spin_count = spin_count + 1;
+			__asm__ volatile("movq %%xmm7, %0; pshufd $0xee, %%xmm7, %%xmm6; movq %%xmm6, %1"
+					 : "=r"(got_lo), "=r"(got_hi)
+					 :
+					 : "xmm6");
+			out = got_lo == lo && got_hi == hi;
+			break;
+		}
+		default: break;
+		}
+		mr = l4_utcb();
+		mr[0] = l4_msgtag(RES_DONE, 1, 0, 0);
+		mr[1] = out;
+	}
+}
+
+/* ---- R ---- */
+
+static l4_word_t res[4];
+
+/* Serves S's page faults with R's pages until T (or whoever) sends a message. */
+static bool r_wait(l4_threadid_t *from_out, l4_msgtag_t *tag_out)
+{
+	for (;;) {
+		l4_threadid_t from;
+		l4_msgtag_t tag =
+		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
+		if (L4_IpcFailed(tag))
+			return false;
+		if (is_pagefault(tag)) {
+			l4_word_t addr = l4_utcb()[1] & ~(PAGE - 1);
+			if (addr < ((l4_word_t)_start & ~(PAGE - 1)) || addr >= (l4_word_t)_end)
+				return false;
+			(void)*(volatile char *)addr;
+			l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+			l4_utcb()[1] = L4_MapItemWord0(addr);
+			l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
+			L4_Send_Timeout(from, L4_ZERO_TIME);
+			continue;
+		}
+		for (unsigned i = 0; i < 4; i++)
+			res[i] = l4_utcb()[i];
+		*from_out = from;
+		*tag_out = tag;
+		return true;
+	}
+}
+
+/* Lets the children run for `us` microseconds while R serves their faults. */
+static void r_pause(l4_word_t us)
+{
+	l4_clock_t end = L4_SystemClock() + us;
+	for (l4_clock_t now; (now = L4_SystemClock()) < end;) {
+		l4_threadid_t from;
+		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(end - now)), &from);
+		if (L4_IpcFailed(tag) || !is_pagefault(tag))
+			continue;
+		l4_word_t addr = l4_utcb()[1] & ~(PAGE - 1);
+		(void)*(volatile char *)addr;
+		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
+		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
+		L4_Send_Timeout(from, L4_ZERO_TIME);
+	}
+}
+
+/* Waits for a message from t with label `label`. */
+static bool r_expect(l4_threadid_t t, unsigned label)
+{
+	l4_threadid_t from;
+	l4_msgtag_t tag;
+	return r_wait(&from, &tag) && from == t && L4_TAG_LABEL(tag) == label;
+}
+
+static bool r_send(l4_threadid_t t, unsigned label, l4_word_t a1, l4_word_t a2)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(label, 2, 0, 0);
+	mr[1] = a1, mr[2] = a2;
+	return !L4_IpcFailed(L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US)));
+}
+
+/* One call to the state thread; returns the reply label, words in w. */
+static l4_word_t state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
+			    l4_word_t *w)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(op, 2 + nin, 0, 0);
+	mr[1] = t, mr[2] = part;
+	for (unsigned i = 0; i < nin; i++)
+		mr[3 + i] = in[i];
+	l4_msgtag_t tag = L4_Call(mnemo_state_thread(__l4_kip));
+	if (L4_IpcFailed(tag))
+		return ~0ul;
+	mr = l4_utcb();
+	for (unsigned i = 0; w && i < L4_TAG_U(tag); i++)
+		w[i] = mr[1 + i];
+	return L4_TAG_LABEL(tag);
+}
+
+static bool create_in_s(int k, bool new_space)
+{
+	l4_threadid_t t = kid[k], me = r_tid;
+	if (new_space)
+		return L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
+		       L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
+				       NULL) == 1 &&
+		       L4_ThreadControl(t, t, me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
+	return L4_ThreadControl(t, kid[KEEPER], me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
+}
+
+static bool start(int k, void (*fn)(void))
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 2, 0, 0);
+	mr[1] = (l4_word_t)fn;
+	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
+	return !L4_IpcFailed(L4_Send_Timeout(kid[k], L4_TimePeriod(R_TIMEOUT_US))) && r_expect(kid[k], RES_READY);
+}
+
+static bool up(void)
+{
+	static bool tried, ok;
+	if (tried)
+		return ok;
+	tried = true;
+	r_tid = L4_Myself();
+	for (int k = 0; k < NKIDS; k++)
+		kid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+	memset(stacks, 0, sizeof stacks);
+	ok = create_in_s(KEEPER, true) && start(KEEPER, keeper_main) && create_in_s(T_IDX, false) &&
+	     start(T_IDX, t_main);
+	return ok;
+}
+
+static l4_word_t saved[MNEMO_STATE_PARTS][MNEMO_STATE_PART_WORDS];
+
+/* Halts T, exports all parts, deletes T, creates it again and restores it,
+ * halted. Returns the flags word of the export. */
+static bool save_kill_restore(l4_word_t *flags)
+{
+	l4_threadid_t t = kid[T_IDX];
+	l4_word_t e;
+	if ((e = state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL)) != 0)
+		return printf("  halt: %llu\n", (unsigned long long)e), false;
+	for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
+		if ((e = state_call(MNEMO_STATE_GET, t, p, NULL, 0, saved[p])) != 0)
+			return printf("  get part %u: %llu\n", p, (unsigned long long)e), false;
+	*flags = saved[0][MNEMO_REG_FLAGS];
+	if (L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1 || !create_in_s(T_IDX, false))
+		return printf("  delete and create: error %llu\n", (unsigned long long)L4_ErrorCode()), false;
+	if ((e = state_call(MNEMO_STATE_SET, t, 0, saved[0], MNEMO_STATE_REGS, NULL)) != 0)
+		return printf("  set part 0: %llu\n", (unsigned long long)e), false;
+	for (unsigned p = 1; p < MNEMO_STATE_PARTS; p++)
+		if ((p < 5 || (*flags & MNEMO_STATE_F_FPU)) &&
+		    (e = state_call(MNEMO_STATE_SET, t, p, saved[p], MNEMO_STATE_PART_WORDS, NULL)) != 0)
+			return printf("  set part %u: %llu\n", p, (unsigned long long)e), false;
+	return true;
+}
+
+static bool resume(void) { return state_call(MNEMO_STATE_HALT, kid[T_IDX], 0, NULL, 0, NULL) == 0; }
+
+USER_TEST(spin, "state.restore.compute",
+	  "a thread halted in the middle of a computation, deleted and restored, finishes it")
+{
+	TEST_CHECK(up());
+	spin_count = 0;
+	TEST_CHECK(r_send(kid[T_IDX], CMD_SPIN, 20000000, 0));
+	r_pause(2000); /* T is somewhere in its loop */
+	l4_word_t flags, at = spin_count;
+	TEST_CHECK(save_kill_restore(&flags));
+	TEST_CHECK(at > 0 && at < 20000000);
+	TEST_CHECK_EQ(flags & MNEMO_STATE_F_RESTART, 0);
+	TEST_CHECK(resume());
+	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
+	TEST_CHECK_EQ(res[1], 20000000);
+}
+
+USER_TEST(recv, "state.restore.ipc_receive",
+	  "a thread exported in a receive makes the receive again after the restore and gets the message")
+{
+	TEST_CHECK(up());
+	TEST_CHECK(r_send(kid[T_IDX], CMD_WAIT, 0, 0));
+	r_pause(2000); /* T waits in its receive from R */
+	l4_word_t flags;
+	TEST_CHECK(save_kill_restore(&flags));
+	TEST_CHECK_EQ(flags & (MNEMO_STATE_F_RESTART | MNEMO_STATE_F_RECV_ONLY),
+		      MNEMO_STATE_F_RESTART | MNEMO_STATE_F_RECV_ONLY);
+	TEST_CHECK(resume());
+	TEST_CHECK(r_send(kid[T_IDX], 0, 41, 0));
+	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
+	TEST_CHECK_EQ(res[1], 42);
+}
+
+USER_TEST(call, "state.restore.ipc_call",
+	  "a thread exported in a call whose message R already has waits for the reply only: nothing is sent twice")
+{
+	TEST_CHECK(up());
+	TEST_CHECK(r_send(kid[T_IDX], CMD_CALL, 0x1234, 0));
+	TEST_CHECK(r_expect(kid[T_IDX], 0x77)); /* the call's message; T now waits for the reply */
+	TEST_CHECK_EQ(res[1], 0x1234);
+	l4_word_t flags;
+	TEST_CHECK(save_kill_restore(&flags));
+	TEST_CHECK(flags & MNEMO_STATE_F_RECV_ONLY);
+	TEST_CHECK(resume());
+	l4_threadid_t from;
+	l4_msgtag_t tag = L4_Receive_Timeout(kid[T_IDX], L4_TimePeriod(20000));
+	TEST_CHECK(L4_IpcFailed(tag)); /* no second copy of the call */
+	(void)from;
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 1, 0, 0);
+	mr[1] = 0xbeef;
+	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(kid[T_IDX], L4_TimePeriod(R_TIMEOUT_US))));
+	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
+	TEST_CHECK_EQ(res[1], 0xbeef);
+}
+
+USER_TEST(sse, "state.restore.sse", "the SSE registers come back: a pattern in xmm7 survives the export and restore")
+{
+	TEST_CHECK(up());
+	spin_count = 0;
+	TEST_CHECK(r_send(kid[T_IDX], CMD_SSE, 0x0123456789abcdefull, 20000000));
+	r_pause(2000);
+	l4_word_t flags;
+	TEST_CHECK(save_kill_restore(&flags));
+	TEST_CHECK(flags & MNEMO_STATE_F_FPU);
+	TEST_CHECK(resume());
+	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
+	TEST_CHECK_EQ(res[1], 1);
+}
+
+USER_TEST(
+    errors, "state.errors",
+    "bad requests are refused: a thread not halted, no such thread, a kernel rip, a bad part; MXCSR garbage is cleaned")
+{
+	TEST_CHECK(up());
+	l4_word_t w[MNEMO_STATE_PART_WORDS];
+	l4_threadid_t t = kid[T_IDX];
+	TEST_CHECK(r_send(t, CMD_SPIN, spin_count + 3000000, 0));
+	r_pause(1000);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 0, NULL, 0, w), MNEMO_STATE_EBUSY); /* running */
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, l4_global_id(1000, 1), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 9, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, L4_Myself(), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL), 0);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 0, NULL, 0, saved[0]), 0);
+	memcpy(w, saved[0], sizeof saved[0]);
+	w[MNEMO_REG_RIP] = 0xffffffff80001000ull;
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
+	w[MNEMO_REG_RIP] = saved[0][MNEMO_REG_RIP];
+	w[MNEMO_REG_VERSION] = 99;
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 0, w, 3, NULL), MNEMO_STATE_EINVAL); /* short */
+	/* FPU part 0 with every MXCSR bit set: the kernel must not load reserved bits */
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
+	w[3] |= 0xffffffffull; /* MXCSR is bytes 24..27: word 3, low half */
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 5, w, MNEMO_STATE_PART_WORDS, NULL), 0);
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
+	TEST_CHECK((w[3] & 0xffffffffull) != 0xffffffffull);
+	TEST_CHECK(resume()); /* it runs on with a legal MXCSR (all exceptions masked or not) */
+	TEST_CHECK(r_expect(t, RES_DONE));
+}
+
+int main(void)
+{
+	printf("thread-state suite: threads exported, deleted, re-created and restored\n");
+	test_run_all("state");
+}
