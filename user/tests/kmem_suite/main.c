@@ -530,6 +530,32 @@ USER_TEST(hostile, "kmem.hostile.quota",
 	print_stats("at the end");
 }
 
+/* A pin request to the kmem thread; 0 or the IPC error code. */
+static l4_word_t pin(l4_word_t base, unsigned log2)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(MNEMO_KMEM_PIN, 1, 0, 0);
+	mr[1] = l4_fpage_log2(base, log2);
+	return L4_IpcFailed(L4_Send_Timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME)) ? L4_ErrorCode() : 0;
+}
+
+USER_TEST(pin_request, "kmem.pin.request",
+	  "a space pins its own mappings within its quota (16 pages): they and their sources stay when every lent page "
+	  "goes; beyond the quota it is refused")
+{
+	TEST_CHECK(up());
+	for (l4_word_t a = R_REGION; a < R_REGION + 32 * PAGE; a += PAGE)
+		(void)*(volatile char *)a; /* mapped now (evictions may have taken them) */
+	l4_word_t p0 = kstats()->pinned_nodes;
+	TEST_CHECK_EQ(pin(R_REGION, 12 + 3), 0); /* 8 of R's pages, from sigma0 */
+	TEST_CHECK(kstats()->pinned_nodes >= p0 + 8);
+	TEST_CHECK_EQ(pin(R_REGION + 16 * PAGE, 12 + 4), 4 << 1); /* 16 more: over the quota */
+	l4_word_t res[4], rv0 = kstats()->revoked_pages;
+	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	TEST_CHECK(res[0] > 0 && kstats()->revoked_pages - rv0 == res[0]);
+	TEST_CHECK_EQ(kstats()->pinned_evicted, 0); /* R's pinned pages and their sources stayed */
+}
+
 int main(void)
 {
 	printf("kmem suite: kernel memory lent by a user-level pager, revoked under a running workload\n");
