@@ -232,21 +232,23 @@ static void evict_leaf(struct mdb_node *x)
 	mdb_remove_leaf(x);
 }
 
-/* Removes n's subtree and n, leaves first, as evictions; returns the count. */
-static size_t evict_subtree(struct mdb_node *n)
+/* Removes at most `budget` nodes of n's subtree and n, leaves first, as
+ * evictions (each step leaves a well-formed tree); returns the count. */
+static size_t evict_subtree(struct mdb_node *n, size_t budget)
 {
 	size_t k = 0;
 	struct mdb_node *x = n;
-	for (;;) {
+	while (k < budget) {
 		while (x->child)
 			x = mdb_node(x->child);
 		struct mdb_node *up = x == n ? NULL : mdb_node(x->parent);
 		evict_leaf(x);
 		k++;
 		if (!up)
-			return k;
+			break;
 		x = up;
 	}
+	return k;
 }
 
 /*
@@ -276,7 +278,7 @@ size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget, unsigned 
 					continue;
 				if (arch_pt_access(mdb_n_arch_space(c), mdb_n_vaddr(c), true))
 					continue;
-				freed += evict_subtree(c);
+				freed += evict_subtree(c, SIZE_MAX);
 			}
 			if (c) /* stopped inside this mapping's children: come back to it */
 				break;
@@ -301,22 +303,11 @@ int mdb_evict_page_step(void *page, unsigned budget)
 	if (p->pinned)
 		return MDB_EBUSY;
 	mdb_nodes_drain(p);
-	long b = budget ? (long)budget : 1;
+	size_t b = budget ? budget : 1;
 	for (unsigned i = 0; i < MDB_NODES_PER_PAGE && b > 0; i++) {
 		struct mdb_node *n = mdb_page_slot(p, i);
-		if (!mdb_node_live(n))
-			continue;
-		struct mdb_node *x = n;
-		for (;;) {
-			while (x->child)
-				x = mdb_node(x->child);
-			struct mdb_node *up = x == n ? NULL : mdb_node(x->parent);
-			evict_leaf(x);
-			b--;
-			if (!up || b <= 0)
-				break;
-			x = up;
-		}
+		if (mdb_node_live(n))
+			b -= evict_subtree(n, b);
 	}
 	if (p->used)
 		return MDB_MORE;

@@ -8,6 +8,7 @@
 #include <l4/kip.h>
 #include <mnemo/kmem.h>
 #include <kmem_pager.h>
+#include <task.h>
 
 /*
  * R (this root task) creates, each in a space of its own and running R's image:
@@ -24,8 +25,6 @@
  * kernel's counters in the KIP show the evictions and refaults.
  */
 
-#define UTCB_AREA 0xBF000000ull
-#define KIP_AREA 0xBFF00000ull
 #define PAGE 4096ul
 #define NW 3
 #define WPAGES 1024u
@@ -301,14 +300,7 @@ static bool r_send(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t 
 	return !L4_IpcFailed(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US)));
 }
 
-static bool create(int k, l4_threadid_t pager)
-{
-	l4_threadid_t me = L4_Myself(), t = kids[k].tid;
-	return L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
-	       L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) ==
-		   1 &&
-	       L4_ThreadControl(t, t, me, pager, UTCB_AREA) == 1;
-}
+static bool create(int k, l4_threadid_t pager) { return task_create(kids[k].tid, pager, 14); }
 
 /* Creates child k paged by R and starts it at fn. */
 static bool start(int k, void (*fn)(void))

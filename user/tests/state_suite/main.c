@@ -8,6 +8,7 @@
 #include <l4/kip.h>
 #include <l4/syscalls.h>
 #include <mnemo/thread_state.h>
+#include <task.h>
 
 /*
  * R (the root task) makes one space S running R's image, paged by R, with a
@@ -19,8 +20,7 @@
  * disk; here it never went away).
  */
 
-#define UTCB_AREA 0xBF000000ull
-#define KIP_AREA 0xBFF00000ull
+#define UTCB_AREA TASK_UTCB_AREA
 #define PAGE 4096ul
 #define STACK_WORDS 2048
 #define R_TIMEOUT_US 10000000
@@ -182,10 +182,7 @@ static bool create_in_s(int k, bool new_space)
 {
 	l4_threadid_t t = kid[k], me = r_tid;
 	if (new_space)
-		return L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
-		       L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
-				       NULL) == 1 &&
-		       L4_ThreadControl(t, t, me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
+		return task_create(t, me, 14);
 	return L4_ThreadControl(t, kid[KEEPER], me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
 }
 

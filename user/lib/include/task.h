@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers of root tasks: a thread in a new address space, our module's command line. */
+#ifndef USER_TASK_H
+#define USER_TASK_H
+
+#include <stdbool.h>
+#include <l4/types.h>
+
+/* Where root servers put the KIP and the UTCB area in the spaces they make (as on Pistachio). */
+#define TASK_KIP_AREA 0xBFF00000ull
+#define TASK_UTCB_AREA 0xBF000000ull
+
+/* Creates thread t in a new space (KIP at TASK_KIP_AREA, a UTCB area of
+ * 2^utcb_log2 bytes at TASK_UTCB_AREA) with the caller as scheduler and the
+ * given pager; its UTCB is the area's first. It then waits for its start
+ * message from the pager. False (ErrorCode says why) if a step fails. */
+bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2);
+
+/* Our boot module's command line: the first module whose file name contains
+ * `name` ("" if none). The bootinfo lies in memory sigma0 maps idempotently. */
+const char *task_module_cmdline(const char *name);
+
+#endif

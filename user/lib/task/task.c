@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers of root tasks: a thread in a new address space, our module's command line. */
+#include <task.h>
+#include <string.h>
+#include <l4/thread.h>
+#include <l4/space.h>
+#include <l4/kip.h>
+#include <l4/bootinfo.h>
+
+bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2)
+{
+	l4_threadid_t me = L4_Myself();
+	return L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
+	       L4_SpaceControl(t, 0, l4_fpage_log2(TASK_KIP_AREA, 12), l4_fpage_log2(TASK_UTCB_AREA, utcb_log2),
+			       L4_NILTHREAD, NULL) == 1 &&
+	       L4_ThreadControl(t, t, me, pager, TASK_UTCB_AREA) == 1;
+}
+
+const char *task_module_cmdline(const char *name)
+{
+	const struct l4_bootinfo *bi = (const struct l4_bootinfo *)__l4_kip->boot_info;
+	if (!bi || bi->magic != L4_BOOTINFO_MAGIC)
+		return "";
+	const struct l4_bootrec *r = l4_bootinfo_first(bi);
+	size_t n = strlen(name);
+	for (l4_word_t i = 0; i < bi->num_entries; i++, r = l4_bootrec_next(r)) {
+		if (r->type != L4_BOOTREC_MODULE)
+			continue;
+		const char *c = l4_bootrec_module_cmdline((const struct l4_bootrec_module *)r);
+		for (const char *p = c; *p && *p != ' '; p++) /* in the file name, not the arguments */
+			if (!strncmp(p, name, n))
+				return c;
+	}
+	return "";
+}
