@@ -15,6 +15,9 @@
 #   ICOUNT=1 (deterministic guest time: -icount shift=0,sleep=off)
 #   SERIAL_INPUT="cmd\ncmd\n" (printf %b escapes): typed on the serial console SERIAL_DELAY
 #       seconds (default 2) after QEMU starts; otherwise the console's input is empty
+#   DISK_MB=n  a fresh zero-filled raw image of n MiB in the scenario's work directory, or
+#   DISK_IMAGE=path  an existing raw image (relative paths from the repository top; kept,
+#       written in place): the primary master IDE disk (0x1f0, IRQ 14; docs/disk.md)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scn=$1
@@ -25,7 +28,7 @@ mkdir -p "$logdir" && logdir=$(cd "$logdir" && pwd)
 log=$logdir/$name.log
 
 MODULES=() EXPECT_EXIT=pass EXPECT_LOG=() QEMU_MEM=128 LOADER_ARGS="" QEMU_KERNEL="" QEMU_EXTRA=()
-TIMEOUT=60 ISO="" ICOUNT="" SERIAL_INPUT="" SERIAL_DELAY=2
+TIMEOUT=60 ISO="" ICOUNT="" SERIAL_INPUT="" SERIAL_DELAY=2 DISK_MB="" DISK_IMAGE=""
 # shellcheck source=/dev/null
 source "$scn"
 
@@ -70,6 +73,17 @@ fi
 QEMU_EXTRA=("${QEMU_EXTRA[@]//file=build\//file=$root/build/}")
 icount=()
 [ -n "$ICOUNT" ] && icount=(-icount shift=0,sleep=off)
+disk=()
+if [ -n "$DISK_MB" ]; then
+	truncate -s "${DISK_MB}M" "$work/disk.img" ||
+		{ echo "not ok scenario.$name $desc (cannot create a ${DISK_MB} MiB disk image)"; exit 1; }
+	DISK_IMAGE=$work/disk.img
+fi
+if [ -n "$DISK_IMAGE" ]; then
+	case $DISK_IMAGE in /*) ;; *) DISK_IMAGE=$root/$DISK_IMAGE ;; esac
+	[ -f "$DISK_IMAGE" ] || { echo "not ok scenario.$name $desc (no disk image $DISK_IMAGE)"; exit 1; }
+	disk=(-drive "file=$DISK_IMAGE,format=raw,if=ide,index=0,media=disk")
+fi
 
 # Serial input: a writer behind a FIFO types SERIAL_INPUT after the delay and keeps the FIFO open.
 input=/dev/null writer=""
@@ -80,7 +94,7 @@ if [ -n "$SERIAL_INPUT" ]; then
 fi
 (cd "$work" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb \
 	-m "$QEMU_MEM" -display none -monitor none -serial stdio -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${icount[@]}" "${kernel[@]}" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${icount[@]}" "${disk[@]}" "${kernel[@]}" \
 	${LOADER_ARGS:+-append "$LOADER_ARGS"} ${initrd:+-initrd "$initrd"} "${QEMU_EXTRA[@]}" \
 	<"$input" 2>&1 | tr -d '\r' >"$log")
 status=$? # with pipefail: QEMU's (or timeout's) status, tr exits 0
