@@ -99,7 +99,9 @@ static int judge(const struct model *a1, const struct model *b)
 	md_settle(&md);
 	if (reopen() != CKPT_OK)
 		return 0;
-	int which = ckpt_seq(&cs) == 2 && model_matches(&cs, a1) ? 1 : ckpt_seq(&cs) == 3 && model_matches(&cs, b) ? 2 : 0;
+	int which = ckpt_seq(&cs) == 2 && model_matches(&cs, a1)  ? 1
+		    : ckpt_seq(&cs) == 3 && model_matches(&cs, b) ? 2
+								  : 0;
 	if (!which || ckpt_verify(&cs, page) != CKPT_OK)
 		return 0;
 	/* the recovered store takes a further checkpoint (its free slots were derived correctly) */
@@ -139,13 +141,16 @@ static int crash_every_op(int mode, unsigned seeds, unsigned *olds, unsigned *ne
 				return 0;
 			int which = judge(&a1, &b);
 			if (!which) {
-				fprintf(stderr, "  crash at op %ld of %ld (mode %d seed %u): neither the old nor the new checkpoint\n", k,
-					ops, mode, s);
+				fprintf(stderr,
+					"  crash at op %ld of %ld (mode %d seed %u): neither the old nor the new "
+					"checkpoint\n",
+					k, ops, mode, s);
 				return 0;
 			}
 			/* Without reordering the switch happens once: after the commit record's write. */
 			if (!(mode & MD_CACHE) && which < last) {
-				fprintf(stderr, "  crash at op %ld: old checkpoint after a new one at an earlier op\n", k);
+				fprintf(stderr, "  crash at op %ld: old checkpoint after a new one at an earlier op\n",
+					k);
 				return 0;
 			}
 			last = which;
@@ -165,7 +170,8 @@ HOST_TEST(ckpt_crash_prefix, "ckpt.crash.prefix",
 	teardown();
 }
 
-HOST_TEST(ckpt_crash_tear, "ckpt.crash.tear", "a crash that tears the write it strikes leaves exactly the old or the new checkpoint")
+HOST_TEST(ckpt_crash_tear, "ckpt.crash.tear",
+	  "a crash that tears the write it strikes leaves exactly the old or the new checkpoint")
 {
 	unsigned olds, news;
 	setup();
@@ -262,8 +268,8 @@ HOST_TEST(ckpt_crash_random, "ckpt.crash.random",
 			CHECK_EQ(ckpt_verify(&cs, page), CKPT_OK);
 	}
 	if (getenv("CKPT_VERBOSE"))
-		fprintf(stderr, "  %u crashes (%u kept the old checkpoint), %u aborts, %u overflows; seq %llu\n", crashes,
-		kept_old, aborts, full, (unsigned long long)ckpt_seq(&cs));
+		fprintf(stderr, "  %u crashes (%u kept the old checkpoint), %u aborts, %u overflows; seq %llu\n",
+			crashes, kept_old, aborts, full, (unsigned long long)ckpt_seq(&cs));
 	CHECK(crashes > 50 && kept_old > 20 && full > 0 && aborts > 5);
 	teardown();
 }
