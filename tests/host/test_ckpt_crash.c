@@ -190,6 +190,46 @@ HOST_TEST(ckpt_crash_cache, "ckpt.crash.cache",
 	teardown();
 }
 
+HOST_TEST(ckpt_crash_format, "ckpt.crash.format",
+	  "a format cut short leaves the old store, an unformatted image or the new empty store, never a mix")
+{
+	struct model a1;
+	setup();
+	CHECK(history(&a1));
+	static uint8_t saved[1 << 20];
+	uint64_t bytes = md.sectors * CKPT_SECTOR;
+	memcpy(saved, md.img, bytes);
+	md_arm(&md, -1, 0, 0);
+	CHECK_EQ(ckpt_format(&md.dev, MAXP, MAXB, 43), CKPT_OK);
+	long ops = md.ops;
+	unsigned old = 0, unformatted = 0, fresh = 0;
+	for (int mode = 0; mode < 4; mode++) {
+		for (long k = 0; k <= ops; k++) {
+			memcpy(md.img, saved, bytes);
+			md_settle(&md);
+			md_arm(&md, k, mode, (uint64_t)k);
+			CHECK_EQ(ckpt_format(&md.dev, MAXP, MAXB, 43), CKPT_OK);
+			md_settle(&md);
+			int err = reopen();
+			if (err == CKPT_EUNFORMATTED) {
+				unformatted++;
+			} else {
+				CHECK_EQ(err, CKPT_OK);
+				struct model empty = {0};
+				if (ckpt_seq(&cs) == 2 && model_matches(&cs, &a1)) {
+					old++;
+				} else {
+					CHECK_EQ(ckpt_seq(&cs), 0);
+					CHECK(model_matches(&cs, &empty));
+					fresh++;
+				}
+			}
+		}
+	}
+	CHECK(old > 0 && unformatted > 0 && fresh > 0);
+	teardown();
+}
+
 /* One random checkpoint: puts, drops, maybe a blob; *m becomes what it commits. */
 static unsigned model_pages(const struct model *m);
 static void random_checkpoint(uint64_t *rng, struct model *m, uint32_t *ver, unsigned nops)

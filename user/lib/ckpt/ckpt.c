@@ -117,10 +117,16 @@ int ckpt_format(const struct ckpt_dev *dev, uint32_t max_pages, uint32_t max_blo
 	/* A scratch handle gives the I/O helpers their device; the bounce sector lives in it. */
 	struct ckpt c = {.dev = *dev};
 
-	/* Commit slots first: an empty checkpoint 0 in slot 0, nothing in slot 1. */
-	struct ckpt_commit_rec *r = (struct ckpt_commit_rec *)c.sector;
+	/* The old superblock goes first: a format cut short leaves an unformatted image, never the
+	 * old store with some of its commit records gone. */
 	memset(c.sector, 0, sizeof c.sector);
-	int err = ckpt_dev_write(&c, CKPT_LBA_COMMIT + 1, 1, c.sector);
+	int err = ckpt_dev_write(&c, CKPT_LBA_SB, 1, c.sector);
+	if (!err)
+		err = dev_flush(&c);
+	/* Then the commit slots: an empty checkpoint 0 in slot 0, nothing in slot 1. */
+	struct ckpt_commit_rec *r = (struct ckpt_commit_rec *)c.sector;
+	if (!err)
+		err = ckpt_dev_write(&c, CKPT_LBA_COMMIT + 1, 1, c.sector);
 	*r = (struct ckpt_commit_rec){.magic = CKPT_CR_MAGIC, .version = CKPT_VERSION, .format_id = format_id};
 	r->dir_crc = r->blob_crc = ckpt_crc32c(0, NULL, 0);
 	r->crc = ckpt_crc32c(0, r, offsetof(struct ckpt_commit_rec, crc));
@@ -131,7 +137,7 @@ int ckpt_format(const struct ckpt_dev *dev, uint32_t max_pages, uint32_t max_blo
 	if (err)
 		return err;
 
-	/* The superblock last: a format cut short leaves no valid superblock of this format. */
+	/* The superblock last: it makes the image a store. */
 	struct ckpt_sb *sb = (struct ckpt_sb *)c.sector;
 	memset(c.sector, 0, sizeof c.sector);
 	*sb = (struct ckpt_sb){

@@ -32,10 +32,10 @@ static long alloc_slot(struct ckpt *c)
 	uint32_t words = (c->nslots + 63) / 64;
 	for (uint32_t n = 0; n < words; n++) {
 		uint32_t w = (c->alloc_cursor + n) % words;
-		uint64_t free = ~c->busy[w];
-		if (!free)
+		uint64_t avail = ~c->busy[w];
+		if (!avail)
 			continue;
-		uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(free);
+		uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(avail);
 		if (s >= c->nslots)
 			continue;
 		c->busy[w] |= 1ull << (s % 64);
