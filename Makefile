@@ -102,7 +102,9 @@ endef
 $(foreach p,$(USER_PROGS),$(eval $(call boot_copy,$(p))))
 
 # ---- host tests of kernel/core ------------------------------------------------------
-HOST_SRC := $(wildcard kernel/core/*.c tests/host/*.c tests/host/arch/*.c) lib/fmt/format.c
+# User libraries tested on the host: the checkpoint store (its header through -iquote, so that
+# user/lib/include's libc headers never shadow the host's).
+HOST_SRC := $(wildcard kernel/core/*.c tests/host/*.c tests/host/arch/*.c) lib/fmt/format.c $(wildcard user/lib/ckpt/*.c)
 HOST_OBJ := $(HOST_SRC:%.c=$(B)/host/%.o)
 HOST_UNIT := $(B)/host/unit
 

@@ -31,4 +31,4 @@ USER_ASFLAGS := -g -Wa,--noexecstack -Iinclude -Iuser/lib/include -D__ASSEMBLY__
 # Host tests of kernel/core: the stub arch headers come first on the include path.
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes $(HOST_SAN) -DMNEMO_HOST=1 \
-	-Itests/host/arch -Iinclude -Ikernel/include -Itests/host
+	-Itests/host/arch -Iinclude -Ikernel/include -Itests/host -iquote user/lib/include
