@@ -147,6 +147,10 @@ host-test: $(HOST_UNIT)
 layering:
 	tools/check-layering.sh
 
+# Power cuts during checkpoints, 200 seeds (make test runs 20).
+persist-crash: all setup
+	tests/qemu/persist.sh $(B)/persist-crash 200
+
 FMT_FILES = $$(git ls-files 'kernel/*.[ch]' 'include/*.h' 'user/*.[ch]' 'lib/*.c' 'loader/*.[ch]' 'tests/host/*.[ch]')
 fmt:
 	clang-format -i $(FMT_FILES)
@@ -156,7 +160,7 @@ fmt-check:
 clean:
 	rm -rf $(B)
 
-.PHONY: all iso setup run debug picture test host-test layering fmt fmt-check clean
+.PHONY: all iso setup run debug picture test host-test layering persist-crash fmt fmt-check clean
 
 # libFuzzer targets, host microbenchmarks of the mapping database, make bench / bench-check.
 include mk/fuzz.mk mk/fuzz-guest.mk mk/bench-host.mk mk/bench.mk

@@ -32,6 +32,10 @@ tests/tools/test-gdbinit.sh "$out/tools-gdbinit" >"$out/tools-gdbinit.result" 2>
 	grep -q '^not ok ' "$out/tools-gdbinit.result" ||
 	echo "not ok tools.gdbinit tests/tools/test-gdbinit.sh failed (see $out/tools-gdbinit.err)" >>"$out/tools-gdbinit.result"
 
+tests/qemu/persist.sh "$out/persist" >"$out/persist.result" 2>"$out/persist.err" ||
+	grep -q '^not ok ' "$out/persist.result" ||
+	echo "not ok persist.runner tests/qemu/persist.sh failed (see $out/persist.err)" >>"$out/persist.result"
+
 echo "== host unit tests"
 build/host/unit >"$out/host.result" 2>"$out/host.err"
 status=$?

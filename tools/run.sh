@@ -12,6 +12,7 @@ boot() { # $1: root task file
 	qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb -m "${MNEMO_MEM:-256}" -display none \
 		-monitor none -serial mon:stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		${MNEMO_ICOUNT:+-icount shift=0,sleep=off} \
+		${MNEMO_DISK:+-drive file=$MNEMO_DISK,format=raw,if=ide,index=0,media=disk} \
 		-kernel ../loader/mnemo-loader.elf -initrd "mnemo.elf ${MNEMO_KERNEL_ARGS:-},sigma0.elf,$1"
 	local status=$?
 	case $status in
@@ -36,4 +37,12 @@ for demo in "boot_suite.elf:the boot suite: the X.2 basics" \
 	echo "=== mnemo: ${demo#*:} (${demo%%:*})"
 	boot "${demo%%:*}" </dev/null || fail=1
 done
+# Persistence: the same disk image from run to run (build/persist-demo.img).
+img=$PWD/../persist-demo.img
+args="demo steps=4"
+[ -f "$img" ] || { truncate -s 16M "$img" && args="fresh $args"; }
+echo
+echo "=== mnemo: a persistent world: counters, a writer, a pager and its client, checkpointed to $img"
+echo "=== (run make run again: the world continues where the last checkpoint left it)"
+MNEMO_DISK=$img boot "persist.elf $args" </dev/null || fail=1
 exit $fail

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: MIT */
+/* The checkpointing root pager: pages a world of tasks, checkpoints it to disk copy-on-write, restores it after a restart. */
+#include <stdio.h>
+#include <string.h>
+#include <l4/ipc.h>
+#include <l4/thread.h>
+#include <l4/space.h>
+#include <l4/kip.h>
+#include <l4/syscalls.h>
+#include <mnemo/exitcode.h>
+#include <mnemo/thread_state.h>
+#include <task.h>
+#include "world.h"
+#include "disk.h"
+
+/*
+ * R, the root task, is the root of the world's pager hierarchy: every page of
+ * every task is one of R's pool pages (at their physical address, so R's own
+ * fault brings them back from sigma0), and R's records say which task has which
+ * page where. Every CKPT_US of guest time R takes a checkpoint:
+ *
+ *  1. halt every task; export each thread's state (the kernel's thread-state
+ *     service); revoke the write right of every pool page from everybody below
+ *     R (Unmap, 64 fpages a call) and learn from the access bits which pages
+ *     were written since the last checkpoint; resume every task. That is the
+ *     whole pause.
+ *  2. write the dirty pages while the tasks run: a task that writes a page
+ *     first faults (its write right is gone); if that page is still to be
+ *     written, R copies it first (copy-on-write), then gives the right back.
+ *  3. write the metadata (R's records, the thread states) and commit: the
+ *     checkpoint is valid only once its commit record is on disk.
+ *
+ * After a restart R finds the last committed checkpoint, reads every page back
+ * into its pool, creates the tasks' spaces and threads under their old IDs,
+ * restores their states and resumes them. The mapping database starts empty:
+ * each first access faults, and R (or P, for its client) maps again from its
+ * records.
+ *
+ * Module arguments: `fresh` (format a disk that holds no checkpoint, or one that
+ * cannot be read; never without it), `steps=N` (checkpoints before a clean stop,
+ * default 3), `crash=N` (cut the power at the N-th disk write of this boot),
+ * `demo` (print the tasks' state in words for a person).
+ */
+
+#define POOL 0x2000000ul /* 32 MiB: the world's memory, at its physical address */
+#define POOL_PAGES 1024
+#define SHADOW 0x3000000ul /* R's copies of pages written before they were saved */
+#define SHADOW_PAGES 512
+#define CKPT_US 8000
+#define MAX_RECS (POOL_PAGES + 16)
+#define MNEMO_EXIT_POWER_CUT 0x13 /* QEMU exits with 39: the power was cut on purpose */
+
+extern char _start[], _end[];
+
+/* ---- R's records: which task holds which pool page where (persisted) ---------------- */
+
+struct rec {
+	l4_threadid_t t;
+	l4_word_t vaddr, page;
+};
+
+struct meta { /* the checkpoint's metadata blob */
+	l4_word_t magic, seq, nrecs, next_page, ckpts, counter;
+	struct rec recs[MAX_RECS];
+	l4_word_t state[NROLES][MNEMO_STATE_PARTS][MNEMO_STATE_PART_WORDS];
+};
+#define META_MAGIC 0x6d6e656d6f77726cull
+static struct meta meta; /* now */
+static struct meta snap; /* at the stop of the checkpoint under way: what it saves */
+
+static l4_threadid_t r_tid, tid[NROLES];
+static const char *const role_name[NROLES] = {"counter 1", "counter 2", "writer", "pager P", "client Q", "ballast"};
+static void (*const role_main[NROLES])(void) = {counter_main, counter_main, writer_main,
+						pager_main,   client_main,  ballast_main};
+static int role_pager(int k) { return k == ROLE_Q ? ROLE_P : -1; } /* -1: R */
+
+static int role_of(l4_threadid_t t)
+{
+	for (int k = 0; k < NROLES; k++)
+		if (tid[k] == t)
+			return k;
+	return -1;
+}
+
+static struct rec *rec_find(l4_threadid_t t, l4_word_t vaddr)
+{
+	for (l4_word_t i = 0; i < meta.nrecs; i++)
+		if (meta.recs[i].t == t && meta.recs[i].vaddr == vaddr)
+			return &meta.recs[i];
+	return NULL;
+}
+
+/* A fresh zeroed pool page for (t, vaddr), recorded. */
+static struct rec *rec_new(l4_threadid_t t, l4_word_t vaddr)
+{
+	if (meta.nrecs >= MAX_RECS || meta.next_page >= POOL_PAGES)
+		return NULL;
+	struct rec *r = &meta.recs[meta.nrecs++];
+	r->t = t, r->vaddr = vaddr, r->page = POOL + meta.next_page++ * PAGE;
+	memset((void *)r->page, 0, PAGE);
+	return r;
+}
+
+/* ---- checkpoint bookkeeping ------------------------------------------------------------ */
+
+static uint8_t dirty[POOL_PAGES]; /* 1: to be written in the checkpoint under way */
+static uint8_t on_disk[POOL_PAGES]; /* 1: some committed checkpoint has the page */
+static l4_word_t shadow_of[POOL_PAGES]; /* its copy (written before it was saved), 0: none */
+static unsigned shadows_used;
+static l4_word_t page_hash[POOL_PAGES];
+static unsigned errors, broken_reports;
+static bool demo;
+
+static unsigned pool_index(l4_word_t page) { return (unsigned)((page - POOL) / PAGE); }
+
+static l4_word_t hash_page(const void *p)
+{
+	const l4_word_t *w = p;
+	l4_word_t h = 0x9e3779b97f4a7c15ull;
+	for (unsigned i = 0; i < PAGE / 8; i++)
+		h = mix64(h ^ w[i]) + i;
+	return h;
+}
+
+/* The digest of the world's state in a checkpoint: every page and every thread state. */
+static l4_word_t digest(const struct meta *m)
+{
+	l4_word_t d = m->nrecs;
+	for (l4_word_t i = 0; i < m->next_page; i++)
+		d = mix64(d ^ page_hash[i] ^ i);
+	for (int k = 0; k < NROLES; k++)
+		for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
+			for (unsigned i = 0; i < MNEMO_STATE_PART_WORDS; i++)
+				d = mix64(d ^ m->state[k][p][i]);
+	return d;
+}
+
+static l4_word_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (l4_word_t)hi << 32 | lo;
+}
+
+/* ---- paging the world ------------------------------------------------------------- */
+
+static bool in_image(l4_word_t a) { return a >= ((l4_word_t)_start & ~(PAGE - 1)) && a < (l4_word_t)_end; }
+
+static bool region_ok(int k, l4_word_t a)
+{
+	if (a >= STACK_TOP - STACK_PAGES * PAGE && a < STACK_TOP)
+		return true;
+	l4_word_t data_pages = k == ROLE_W   ? 1 + W_SLOTS_PAGES
+			       : k == ROLE_P ? 1 + Q_PAGES + STACK_PAGES
+			       : k == ROLE_B ? BALLAST_MAX
+					     : 1;
+	return a >= DATA && a < DATA + data_pages * PAGE;
+}
+
+/* Copy-on-write: a page still to be written in this checkpoint is copied first. */
+static void before_write(l4_word_t page)
+{
+	unsigned i = pool_index(page);
+	if (!dirty[i] || shadow_of[i])
+		return;
+	if (shadows_used >= SHADOW_PAGES) { /* cannot happen with SHADOW_PAGES >= the pool in use */
+		errors++;
+		return;
+	}
+	shadow_of[i] = SHADOW + shadows_used++ * PAGE;
+	memcpy((void *)shadow_of[i], (const void *)page, PAGE);
+}
+
+static void serve_fault(int k, l4_threadid_t from, l4_msgtag_t tag)
+{
+	l4_word_t *mr = l4_utcb(), addr = mr[1] & ~(PAGE - 1);
+	bool write = (tag >> 16) & 2;
+	l4_word_t src;
+	unsigned rights;
+	if (in_image(addr) && !write) {
+		src = addr, rights = L4_READABLE | L4_EXECUTABLE; /* the same binary after every restart */
+	} else if (region_ok(k, addr)) {
+		struct rec *r = rec_find(from, addr);
+		if (!r && !(r = rec_new(from, addr))) {
+			errors++;
+			printf("persist: out of pool pages for %s at %#llx\n", role_name[k], (unsigned long long)addr);
+			return;
+		}
+		if (write)
+			before_write(r->page);
+		src = r->page, rights = L4_FULLY_ACCESSIBLE;
+	} else {
+		errors++;
+		printf("persist: %s faults at %#llx (ip %#llx, %s): not its memory\n", role_name[k],
+		       (unsigned long long)mr[1], (unsigned long long)mr[2], write ? "write" : "read");
+		return;
+	}
+	(void)*(volatile char *)src;
+	mr[0] = l4_msgtag(0, 0, 2, 0);
+	mr[1] = L4_MapItemWord0(addr);
+	mr[2] = l4_fpage_log2(src, 12) | rights;
+	L4_Send_Timeout(from, L4_ZERO_TIME);
+}
+
+/* Serves the tasks until `until` (SystemClock), or only what waits now (until 0). */
+static void serve(l4_word_t until)
+{
+	for (;;) {
+		l4_word_t now = L4_SystemClock();
+		l4_time_t t = until > now ? L4_TimePeriod(until - now) : L4_ZERO_TIME;
+		l4_threadid_t from;
+		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
+		if (L4_IpcFailed(tag))
+			return;
+		int k = role_of(from);
+		if (k < 0)
+			continue;
+		if ((tag >> 20) == (((l4_word_t)-2 << 20) >> 20))
+			serve_fault(k, from, tag);
+		else if (L4_TAG_LABEL(tag) == LABEL_BROKEN) {
+			broken_reports++;
+			printf("persist: %s reports a broken invariant (%llu, %#llx)\n", role_name[k],
+			       (unsigned long long)l4_utcb()[1], (unsigned long long)l4_utcb()[2]);
+		}
+	}
+}
+
+/* ---- the state service ------------------------------------------------------------------- */
+
+static l4_word_t state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
+			    l4_word_t *out)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(op, 2 + nin, 0, 0);
+	mr[1] = t, mr[2] = part;
+	for (unsigned i = 0; i < nin; i++)
+		mr[3 + i] = in[i];
+	l4_msgtag_t tag = L4_Call(mnemo_state_thread(__l4_kip));
+	if (L4_IpcFailed(tag))
+		return ~0ul;
+	mr = l4_utcb();
+	for (unsigned i = 0; out && i < L4_TAG_U(tag); i++)
+		out[i] = mr[1 + i];
+	return L4_TAG_LABEL(tag);
+}
+
+static void halt_all(bool on)
+{
+	for (int k = 0; k < NROLES; k++)
+		state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
+}
+
+/* ---- disk writes and the power cut --------------------------------------------------------- */
+
+static l4_word_t crash_at, writes;
+
+/* Every disk write of this boot goes through here: crash=N cuts the power at the N-th. */
+void count_write(void)
+{
+	if (++writes == crash_at) {
+		printf("persist: power cut at disk write %llu\n", (unsigned long long)writes);
+		__asm__ volatile("outb %0, %1"
+				 :
+				 : "a"((uint8_t)MNEMO_EXIT_POWER_CUT), "Nd"((uint16_t)MNEMO_DEBUG_EXIT_PORT));
+	}
+}
+
+/* ---- the checkpoint --------------------------------------------------------------------------- */
+
+static l4_word_t pause_instr, last_dirty, last_bytes;
+
+/* Step 1: under halt, the thread states and the dirty set. */
+static bool stop_and_scan(void)
+{
+	halt_all(true);
+	for (int k = 0; k < NROLES; k++)
+		for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
+			if (state_call(MNEMO_STATE_GET, tid[k], p, NULL, 0, snap.state[k][p]) != 0) {
+				halt_all(false);
+				return false; /* busy (inside the kernel): try again at the next tick */
+			}
+	l4_fpage_t f[64];
+	last_dirty = 0;
+	for (l4_word_t i = 0; i < meta.next_page; i += 64) {
+		unsigned n = meta.next_page - i < 64 ? (unsigned)(meta.next_page - i) : 64;
+		for (unsigned j = 0; j < n; j++)
+			f[j] = l4_fpage_log2(POOL + (i + j) * PAGE, 12) | L4_WRITABLE;
+		L4_UnmapFpages(n, f, 0);
+		for (unsigned j = 0; j < n; j++)
+			if ((f[j] & L4_WRITABLE) || !on_disk[i + j]) { /* written, or never saved */
+				dirty[i + j] = 1;
+				last_dirty++;
+			}
+	}
+	meta.counter = *(const volatile l4_word_t *)rec_find(tid[ROLE_C1], DATA)->page;
+	/* the records as they are now: pages given after this are the next checkpoint's */
+	l4_word_t state_bytes = sizeof snap.state;
+	memcpy(&snap, &meta, sizeof meta - state_bytes);
+	halt_all(false);
+	return true;
+}
+
+static bool checkpoint(void)
+{
+	l4_word_t t0 = rdtsc();
+	if (!stop_and_scan())
+		return false;
+	pause_instr = rdtsc() - t0;
+	if (disk_begin())
+		return false;
+	last_bytes = 0;
+	for (l4_word_t i = 0; i < snap.next_page; i++) {
+		if (!dirty[i])
+			continue;
+		serve(0); /* copy-on-write faults first */
+		l4_word_t page = POOL + i * PAGE, src = shadow_of[i] ? shadow_of[i] : page;
+		page_hash[i] = hash_page((const void *)src);
+		if (disk_put_page(page, (const void *)src))
+			return false;
+		dirty[i] = 0;
+		shadow_of[i] = 0;
+		last_bytes += PAGE;
+	}
+	shadows_used = 0;
+	snap.magic = META_MAGIC;
+	snap.seq = disk_seq() + 1;
+	snap.ckpts = ++meta.ckpts;
+	l4_word_t d = digest(&snap);
+	printf("persist: committing seq=%llu digest=%016llx counter=%llu dirty=%llu bytes=%llu pause=%llu "
+	       "resident=%llu\n",
+	       (unsigned long long)snap.seq, (unsigned long long)d, (unsigned long long)snap.counter,
+	       (unsigned long long)last_dirty, (unsigned long long)last_bytes, (unsigned long long)pause_instr,
+	       (unsigned long long)snap.next_page);
+	if (disk_put_meta(&snap, sizeof snap))
+		return false;
+	if (disk_commit())
+		return false;
+	printf("persist: committed seq=%llu\n", (unsigned long long)snap.seq);
+	for (l4_word_t i = 0; i < snap.next_page; i++)
+		on_disk[i] = 1;
+	return true;
+}
+
+/* ---- creating and restoring the world ------------------------------------------------------------ */
+
+static bool create(int k) { return task_create(tid[k], role_pager(k) < 0 ? r_tid : tid[role_pager(k)], 12); }
+
+static bool fresh_world(void)
+{
+	memset(&meta, 0, sizeof meta);
+	for (int k = 0; k < NROLES; k++) {
+		if (!create(k))
+			return false;
+		/* its stack page, with the parameters at the top; Q's stack is one of
+		 * P's pages (P pages Q: P maps it from DATA_Q_STACK on Q's fault) */
+		struct rec *r = k == ROLE_Q ? rec_new(tid[ROLE_P], P_Q_STACK + (STACK_PAGES - 1) * PAGE)
+					    : rec_new(tid[k], STACK_TOP - PAGE);
+		if (!r)
+			return false;
+		l4_word_t *top = (l4_word_t *)(r->page + PAGE);
+		top[PARAM_PAGER] = r_tid;
+		top[PARAM_PEER] = tid[ROLE_Q];
+		top[PARAM_STEP] = 4;
+	}
+	for (int k = 0; k < NROLES; k++) {
+		l4_word_t *mr = l4_utcb();
+		mr[0] = l4_msgtag(0, 2, 0, 0);
+		mr[1] = (l4_word_t)role_main[k];
+		mr[2] = STACK_TOP - PARAM_WORDS * 8;
+		l4_threadid_t starter = role_pager(k) < 0 ? r_tid : tid[role_pager(k)];
+		if (starter != r_tid)
+			continue; /* Q waits for its start message from P: sent below */
+		if (L4_IpcFailed(L4_Send_Timeout(tid[k], L4_TimePeriod(1000000))))
+			return false;
+	}
+	/* Q's pager is P; P cannot send it the start message (it runs pager_main), so
+	 * R starts Q through the state service: registers set, halted, resumed. */
+	l4_word_t regs[MNEMO_STATE_REGS] = {0};
+	regs[MNEMO_REG_VERSION] = MNEMO_STATE_VERSION;
+	regs[MNEMO_REG_RIP] = (l4_word_t)client_main;
+	regs[MNEMO_REG_RSP] = STACK_TOP - PARAM_WORDS * 8;
+	regs[MNEMO_REG_PRIORITY] = 100;
+	return state_call(MNEMO_STATE_SET, tid[ROLE_Q], 0, regs, MNEMO_STATE_REGS, NULL) == 0 &&
+	       state_call(MNEMO_STATE_HALT, tid[ROLE_Q], 0, NULL, 0, NULL) == 0;
+}
+
+static bool restore_world(void)
+{
+	if (disk_get_meta(&meta, sizeof meta) || meta.magic != META_MAGIC || meta.seq != disk_seq()) {
+		printf("persist: the checkpoint's metadata is not ours\n");
+		return false;
+	}
+	for (l4_word_t i = 0; i < meta.next_page; i++) {
+		l4_word_t page = POOL + i * PAGE;
+		(void)*(volatile char *)page; /* ours again (from sigma0) before the disk fills it */
+		if (disk_get_page(page, (void *)page)) {
+			printf("persist: page %#llx of the checkpoint cannot be read\n", (unsigned long long)page);
+			return false;
+		}
+		page_hash[i] = hash_page((const void *)page);
+		on_disk[i] = 1;
+	}
+	for (int k = 0; k < NROLES; k++)
+		if (!create(k))
+			return false;
+	for (int k = 0; k < NROLES; k++) {
+		bool fpu = meta.state[k][0][MNEMO_REG_FLAGS] & MNEMO_STATE_F_FPU;
+		for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++) {
+			if (p >= 5 && !fpu)
+				continue;
+			unsigned n = p ? MNEMO_STATE_PART_WORDS : MNEMO_STATE_REGS;
+			if (state_call(MNEMO_STATE_SET, tid[k], p, meta.state[k][p], n, NULL) != 0) {
+				printf("persist: %s: state part %u refused\n", role_name[k], p);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* ---- the module command line ------------------------------------------------------------------- */
+
+static l4_word_t arg_num(const char *c, const char *key, l4_word_t dflt)
+{
+	const char *p = strstr(c, key);
+	if (!p)
+		return dflt;
+	l4_word_t v = 0;
+	for (p += strlen(key); *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (l4_word_t)(*p - '0');
+	return v;
+}
+
+static __attribute__((noreturn)) void finish(bool ok)
+{
+	uint8_t code = ok ? MNEMO_EXIT_PASS : MNEMO_EXIT_FAIL;
+	__asm__ volatile("outb %0, %1" : : "a"(code), "Nd"((uint16_t)MNEMO_DEBUG_EXIT_PORT));
+	for (;;)
+		;
+}
+
+static void print_world(const char *when)
+{
+	const volatile l4_word_t *c1 = (const volatile l4_word_t *)rec_find(tid[ROLE_C1], DATA)->page;
+	const volatile l4_word_t *w = (const volatile l4_word_t *)rec_find(tid[ROLE_W], DATA)->page;
+	const struct rec *q0 = rec_find(tid[ROLE_P], DATA + PAGE);
+	printf("persist: %s: counter 1 at %llu, writer: %llu records in set %llu (%llu sets verified), "
+	       "client page 0 at %llu\n",
+	       when, (unsigned long long)c1[0], (unsigned long long)w[0], (unsigned long long)w[2],
+	       (unsigned long long)w[3], q0 ? (unsigned long long)((const volatile l4_word_t *)q0->page)[0] : 0ull);
+}
+
+int main(void)
+{
+	const char *c = task_module_cmdline("persist");
+	bool fresh = strstr(c, " fresh") != NULL;
+	l4_word_t steps = arg_num(c, "steps=", 3);
+	crash_at = arg_num(c, "crash=", 0);
+	demo = strstr(c, " demo") != NULL;
+	r_tid = L4_Myself();
+	for (int k = 0; k < NROLES; k++)
+		tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+	printf("persist: the checkpointing root pager (%s)\n", c);
+	l4_word_t t_boot = rdtsc();
+	int e = disk_open();
+	bool restored_boot = e == DISK_OK && disk_seq();
+	if (restored_boot) {
+		if (!restore_world()) {
+			printf("persist: restore failed\n");
+			finish(false);
+		}
+		printf("persist: restored seq=%llu digest=%016llx counter=%llu\n", (unsigned long long)meta.seq,
+		       (unsigned long long)digest(&meta), (unsigned long long)meta.counter);
+		print_world("restored");
+	} else {
+		if (e != DISK_OK) {
+			printf("persist: the disk holds no checkpoint I can read: %s\n", disk_error(e));
+			if (!fresh) {
+				printf("persist: not touching it; boot with `fresh` to start a new world on it\n");
+				finish(true);
+			}
+			if (disk_format()) {
+				printf("persist: cannot format the disk\n");
+				finish(false);
+			}
+		}
+		if (!fresh_world()) {
+			printf("persist: cannot create the world\n");
+			finish(false);
+		}
+		printf("persist: a new world\n");
+	}
+	halt_all(false);
+	if (restored_boot) /* make bench: from the root task's first instruction; the kernel's boot is before it */
+		printf("BENCH name=persist.restart.to_first_resume unit=instructions value=%llu.00 reps=1 spread=0.00 "
+		       "min=0 max=0\n",
+		       (unsigned long long)(rdtsc() - t_boot));
+	for (l4_word_t done = 0; done < steps;) {
+		serve(L4_SystemClock() + CKPT_US);
+		if (checkpoint())
+			done++;
+		if (demo)
+			print_world("checkpointed");
+	}
+	halt_all(true);
+	print_world("stopped");
+	printf("persist: %llu disk writes\n", (unsigned long long)writes);
+	printf("persist: %u errors, %u broken invariants reported\n", errors, broken_reports);
+	finish(!errors && !broken_reports);
+}
