@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Runs every test: host unit tests of kernel/core (ASan/UBSan), the loader's fixture
-# builds, the host tools' tests (tests/tools/), then every QEMU scenario (two at a time). Ends with "N passed, N failed".
+# builds, the host tools' tests (tests/tools/), the ATA persistence check (tests/qemu/ata-persist.sh),
+# then every QEMU scenario (two at a time). Ends with "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,6 +32,12 @@ tests/tools/test-mdb-picture.py "$out/tools-mdb-picture" >"$out/tools-mdb-pictur
 tests/tools/test-gdbinit.sh "$out/tools-gdbinit" >"$out/tools-gdbinit.result" 2>"$out/tools-gdbinit.err" ||
 	grep -q '^not ok ' "$out/tools-gdbinit.result" ||
 	echo "not ok tools.gdbinit tests/tools/test-gdbinit.sh failed (see $out/tools-gdbinit.err)" >>"$out/tools-gdbinit.result"
+
+# Data on the ATA disk survives a reboot: three boots of ata_suite on one image (a few seconds).
+# Result files of host-side checks are not named after a scenario (ata.scn is one).
+tests/qemu/ata-persist.sh "$out/ata-persist" >"$out/qemu-ata-persist.result" 2>"$out/qemu-ata-persist.err" ||
+	grep -q '^not ok ' "$out/qemu-ata-persist.result" ||
+	echo "not ok qemu.ata-persist tests/qemu/ata-persist.sh failed (see $out/qemu-ata-persist.err)" >>"$out/qemu-ata-persist.result"
 
 tests/qemu/persist.sh "$out/persist" >"$out/persist.result" 2>"$out/persist.err" ||
 	grep -q '^not ok ' "$out/persist.result" ||
