@@ -21,14 +21,17 @@ boot=$root/build/boot
 TIMEOUT=${BENCH_TIMEOUT:-600}
 
 # The guest benchmarks, one line each: "name|boot modules after the kernel|loader
-# arguments|guest RAM in MiB". The modules are -initrd's (sigma0, then the root task,
-# then any others, each with its arguments), from build/boot. Adding a guest benchmark
-# program (user/tests/<name>/, which prints BENCH lines and BENCH-DONE) is one line here.
+# arguments|guest RAM in MiB[|disk MiB]". The modules are -initrd's (sigma0, then the root
+# task, then any others, each with its arguments), from build/boot; with a disk size, each
+# run gets a fresh zeroed disk image of that size (primary ATA master). Adding a guest
+# benchmark program (user/tests/<name>/, which prints BENCH lines and BENCH-DONE) is one
+# line here.
 GUEST_BENCHES=(
 	"bench_ipc|sigma0.elf,bench_ipc.elf||128"
 	"bench_map|sigma0.elf,bench_map.elf|kmem=32|256"
 	"bench_pager|sigma0.elf,pager_hier.elf bench||128"
 	"bench_kmem|sigma0.elf,kmem_suite.elf||256"
+	"bench_persist|sigma0.elf,persist.elf bench||128|16"
 )
 
 say() { echo "bench: $*"; }
@@ -61,10 +64,14 @@ done
 
 # ---- guest: each benchmark twice under -icount ------------------------------------------
 ICOUNT="shift=0,sleep=off"
-guest_run() { # $1: name, $2: modules, $3: loader args, $4: MiB, $5: run number
-	local log=$out/guest-$1-$5.log status
+guest_run() { # $1: name, $2: modules, $3: loader args, $4: MiB, $5: run number, $6: disk MiB
+	local log=$out/guest-$1-$5.log status disk=()
+	if [ -n "${6:-}" ]; then
+		rm -f "$out/guest-$1.img" && truncate -s "${6}M" "$out/guest-$1.img"
+		disk=(-drive "file=$out/guest-$1.img,format=raw,if=ide,index=0,media=disk")
+	fi
 	(cd "$boot" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb \
-		-m "$4" -display none -monitor none -serial stdio -no-reboot \
+		-m "$4" -display none -monitor none -serial stdio -no-reboot "${disk[@]}" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount "$ICOUNT" \
 		-kernel ../loader/mnemo-loader.elf ${3:+-append "$3"} -initrd "mnemo.elf,$2" \
 		</dev/null 2>&1 | tr -d '\r' >"$log")
@@ -81,11 +88,11 @@ rm -f "$out"/guest-*
 : >"$out/guest-2.bench"
 : >"$out/guest-configs.txt"
 for g in "${GUEST_BENCHES[@]}"; do
-	IFS='|' read -r name mods largs mem <<<"$g"
+	IFS='|' read -r name mods largs mem disk <<<"$g"
 	say "guest: $name under qemu -icount $ICOUNT${largs:+, loader $largs}, ${mem} MiB, two runs"
 	t0=$(date +%s)
-	guest_run "$name" "$mods" "$largs" "$mem" 1 || exit 1
-	guest_run "$name" "$mods" "$largs" "$mem" 2 || exit 1
+	guest_run "$name" "$mods" "$largs" "$mem" 1 "$disk" || exit 1
+	guest_run "$name" "$mods" "$largs" "$mem" 2 "$disk" || exit 1
 	say "guest: $name: $(wc -l <"$out/guest-$name-1.bench") figures per run, $(($(date +%s) - t0)) s for both runs"
 	if ! diff -u "$out/guest-$name-1.bench" "$out/guest-$name-2.bench" >"$out/guest-diff.txt"; then
 		echo "bench: $name: the instruction counts differ between two runs under -icount (they must be identical):" >&2
@@ -95,11 +102,29 @@ for g in "${GUEST_BENCHES[@]}"; do
 	for run in 1 2; do # each line tagged with its benchmark for results.json
 		sed "s/^BENCH /BENCH guest=$name /" "$out/guest-$name-$run.bench" >>"$out/guest-$run.bench"
 	done
-	printf '%s|%s|%s|%s\n' "$name" "$mods" "$largs" "$mem" >>"$out/guest-configs.txt"
+	printf '%s|%s|%s|%s|%s\n' "$name" "$mods" "$largs" "$mem" "$disk" >>"$out/guest-configs.txt"
 done
 dups=$(sed 's/.* name=\([^ ]*\) .*/\1/' "$out/guest-1.bench" | sort | uniq -d)
 [ -z "$dups" ] || die "figures measured by more than one guest benchmark: $dups"
 say "guest: every benchmark gave identical instruction counts in both runs"
+
+# ---- restart time: not deterministic (the restore reads the disk) ------------------------------
+say "guest: persist restarts (the time to the first resumed instruction depends on host I/O)"
+rimg=$out/restart.img
+rm -f "$rimg" && truncate -s 16M "$rimg"
+: >"$out/restart.values"
+for i in 0 1 2 3 4 5; do
+	args="steps=1"
+	[ $i = 0 ] && args="fresh steps=1"
+	(cd "$boot" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb -m 128 \
+		-display none -monitor none -serial stdio -no-reboot -icount "$ICOUNT" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -drive "file=$rimg,format=raw,if=ide,index=0,media=disk" \
+		-kernel ../loader/mnemo-loader.elf -initrd "mnemo.elf,sigma0.elf,persist.elf $args" </dev/null 2>&1 |
+		tr -d '\r' >"$out/restart-$i.log")
+	sed -n 's/^BENCH name=persist.restart.to_first_resume .* value=\([0-9.]*\) .*/\1/p' "$out/restart-$i.log" \
+		>>"$out/restart.values"
+done
+[ "$(wc -l <"$out/restart.values")" = 5 ] || die "persist restarts: expected 5 figures (see $out/restart-*.log)"
 
 # ---- host ---------------------------------------------------------------------------------
 say "host: make bench-host"
@@ -118,9 +143,10 @@ out, host_json = sys.argv[1], sys.argv[2]
 env = os.environ
 guest_cfg = {}
 for line in open(os.path.join(out, "guest-configs.txt")):
-    name, mods, largs, mem = line.rstrip("\n").split("|")
+    name, mods, largs, mem, disk = line.rstrip("\n").split("|")
     guest_cfg[name] = (f"qemu-system-x86_64 {env['qemu_version']} -icount {env['ICOUNT']}, TCG, -M pc -cpu qemu64 "
                        f"-m {mem}; {name} root task" + (f", loader {largs}" if largs else "") +
+                       (f", a fresh {disk} MiB IDE disk" if disk else "") +
                        "; guest instructions (kernel + user) counted by the TSC")
 host_cfg = f"host -O2 ({env['cc_version']}), {env['host_cpu'] or 'unknown CPU'}; wall-clock ns (not deterministic)"
 records = []
@@ -132,6 +158,14 @@ for line in open(os.path.join(out, "guest-1.bench")):
                     "spread": round(spread, 6), "min": float(f["min"]), "max": float(f["max"]),
                     "deterministic": True, "identical_across_runs": 2,
                     "configuration": guest_cfg[f["guest"]], "commit": env["commit"]})
+vals = sorted(float(x) for x in open(os.path.join(out, "restart.values")))
+if vals:
+    med = vals[len(vals) // 2]
+    records.append({"name": "persist.restart.to_first_resume", "unit": "instructions", "value": med,
+                    "repetitions": len(vals), "spread": round((vals[-1] - vals[0]) / med, 6) if med else 0.0,
+                    "min": vals[0], "max": vals[-1], "deterministic": False,
+                    "configuration": "persist.elf on a 16 MiB IDE disk under QEMU -icount; reads the disk, so "
+                                     "guest time depends on host I/O", "commit": env["commit"]})
 for r in json.load(open(host_json)):
     records.append({"name": "host." + r["name"], "unit": r["unit"], "value": r["value"],
                     "repetitions": r["repetitions"], "spread": r["spread"], "deterministic": False,
@@ -151,6 +185,21 @@ with open(os.path.join(out, "ipc-mr.dat"), "w") as f:
     f.write("# untyped_MRs intra_AS inter_AS (guest instructions per one-way IPC)\n")
     for mr in sorted(sweep):
         f.write(f"{mr} {sweep[mr].get('intra', 'NaN')} {sweep[mr].get('inter', 'NaN')}\n")
+# Checkpoint pause against resident pages, and bytes written against pages dirtied
+def series(prefix):
+    pts = []
+    for r in records:
+        if r["name"].startswith(prefix) and r["name"][len(prefix):].isdigit():
+            pts.append((int(r["name"][len(prefix):]), r["value"]))
+    return sorted(pts)
+with open(os.path.join(out, "checkpoint.dat"), "w") as f:
+    f.write("# resident_pages pause_instructions\n")
+    for n, val in series("persist.pause.resident"):
+        f.write(f"{n} {val}\n")
+with open(os.path.join(out, "checkpoint-writes.dat"), "w") as f:
+    f.write("# pages_dirtied bytes_written_by_the_commit\n")
+    for n, val in series("persist.write.dirty"):
+        f.write(f"{n} {val}\n")
 # Revoke cost and interrupts-off stretch against tree size: nodes per_revoke irqoff
 with open(os.path.join(out, "revoke.dat"), "w") as f:
     f.write("# derived_mappings instructions_per_revoke longest_interrupts_off_stretch (guest instructions)\n")
@@ -185,6 +234,12 @@ if command -v gnuplot >/dev/null; then
 			plot '$out/revoke.dat' using 1:2 with linespoints title 'whole revoke (one L4\\_UnmapFpage)',
 			     '' using 1:3 with linespoints title 'longest stretch with interrupts off'" 2>>"$out/gnuplot.log" ||
 			plot_note="gnuplot failed to draw the revoke $ext plot (see gnuplot.log)."; }
+		[ -s "$out/checkpoint.dat" ] && { gnuplot -e "set terminal $term; set output '$out/checkpoint.$ext';
+			set title 'mnemo: checkpoint pause (tasks halted) against resident memory (QEMU -icount shift=0)';
+			set xlabel 'resident pages of the checkpointed world (4 KiB)'; set ylabel 'guest instructions';
+			set key top left; set grid; set xrange [0:*]; set yrange [0:*];
+			plot '$out/checkpoint.dat' using 1:2 with linespoints title 'pause: halt, thread states, write rights revoked, resume'" \
+			2>>"$out/gnuplot.log" || plot_note="gnuplot failed to draw the checkpoint $ext plot (see gnuplot.log)."; }
 	done
 else
 	plot_note="No plots: gnuplot is not installed and could not be installed here (apt-get install gnuplot-nox)."
@@ -266,6 +321,36 @@ w(f"\nThe same bound holds for the 2 MiB unmaps of the table above: {v('unmap.51
   "as 512 4 KiB mappings). Map and grant items have no preemption points: one IPC carrying a map item "
   f"of 512 pages ({v('map.ipc.512x4k')} instructions, map.ipc.512x4k) runs almost all of that with "
   "interrupts off, about ten times the revoke's bound.")
+pause = sorted((int(n[len("persist.pause.resident"):]), r["value"]) for n, r in recs.items()
+               if n.startswith("persist.pause.resident"))
+writes = sorted((int(n[len("persist.write.dirty"):]), r["value"]) for n, r in recs.items()
+                if n.startswith("persist.write.dirty"))
+if pause:
+    w("\n## Checkpoints (docs/persistence.md)\n")
+    w("The pause is the only time the checkpointed world stands still: every task halted, its state "
+      "exported, the write right of every resident page revoked by Unmap (whose access bits say which "
+      "pages were written), every task resumed. The pages are written afterwards, copy-on-write, while "
+      "the tasks run. Measured by `bench_persist` (one task, so that nothing else moves):\n")
+    w("| resident pages | pause (instructions) | per page |")
+    w("|---:|---:|---:|")
+    for n, val in pause:
+        w(f"| {n} | {val:.0f} | {val / n:.0f} |")
+    if os.path.exists(os.path.join(out, "checkpoint.png")):
+        w("\n![checkpoint pause against resident memory](checkpoint.png)\n")
+        w("(Also as [SVG](checkpoint.svg); data in checkpoint.dat.)\n")
+    w("\nBytes a commit writes (pages, metadata blob of 36 KiB, directory, commit record) against the "
+      "pages dirtied since the last checkpoint (only those are written):\n")
+    w("| pages dirtied | bytes written | of which pages |")
+    w("|---:|---:|---:|")
+    for n, val in writes:
+        w(f"| {n} | {val:.0f} | {n * 4096} |")
+    rs = recs.get("persist.restart.to_first_resume")
+    if rs:
+        w(f"\nRestart: {rs['value']:.0f} guest instructions (median of {rs['repetitions']} restarts, spread "
+          f"{100 * rs['spread']:.1f}%) from the root task's first instruction to the first resumed "
+          "task instruction: the disk opened, every page and the metadata read back, the threads made "
+          "again and their states set. It reads the disk, so under QEMU it depends on the host's I/O "
+          "timing: **not deterministic**, and not in bench-check.")
 if os.path.exists(os.path.join(out, "revoke.png")):
     w("\n![revoke cost and longest interrupts-off stretch against tree size](revoke.png)\n")
     w("(Also as [SVG](revoke.svg); data in revoke.dat.)\n")

@@ -109,7 +109,7 @@ static l4_word_t shadow_of[POOL_PAGES]; /* its copy (written before it was saved
 static unsigned shadows_used;
 static l4_word_t page_hash[POOL_PAGES];
 static unsigned errors, broken_reports;
-static bool demo;
+static bool demo, bench_mode;
 
 static unsigned pool_index(l4_word_t page) { return (unsigned)((page - POOL) / PAGE); }
 
@@ -152,7 +152,7 @@ static bool region_ok(int k, l4_word_t a)
 		return true;
 	l4_word_t data_pages = k == ROLE_W   ? 1 + W_SLOTS_PAGES
 			       : k == ROLE_P ? 1 + Q_PAGES + STACK_PAGES
-			       : k == ROLE_B ? BALLAST_MAX
+			       : k == ROLE_B ? (bench_mode ? FILL_MAX : BALLAST_MAX)
 					     : 1;
 	return a >= DATA && a < DATA + data_pages * PAGE;
 }
@@ -202,6 +202,8 @@ static void serve_fault(int k, l4_threadid_t from, l4_msgtag_t tag)
 	L4_Send_Timeout(from, L4_ZERO_TIME);
 }
 
+static bool filled; /* the bench's filler answered */
+
 /* Serves the tasks until `until` (SystemClock), or only what waits now (until 0). */
 static void serve(l4_word_t until)
 {
@@ -217,7 +219,10 @@ static void serve(l4_word_t until)
 			continue;
 		if ((tag >> 20) == (((l4_word_t)-2 << 20) >> 20))
 			serve_fault(k, from, tag);
-		else if (L4_TAG_LABEL(tag) == LABEL_BROKEN) {
+		else if (bench_mode && k == ROLE_B) {
+			filled = true;
+			return; /* the filler waits for its next request */
+		} else if (L4_TAG_LABEL(tag) == LABEL_BROKEN) {
 			broken_reports++;
 			printf("persist: %s reports a broken invariant (%llu, %#llx)\n", role_name[k],
 			       (unsigned long long)l4_utcb()[1], (unsigned long long)l4_utcb()[2]);
@@ -244,10 +249,14 @@ static l4_word_t state_call(unsigned op, l4_threadid_t t, l4_word_t part, const 
 	return L4_TAG_LABEL(tag);
 }
 
+/* The tasks that exist: all of them, or in the bench the filler alone. */
+static bool live(int k) { return !bench_mode || k == ROLE_B; }
+
 static void halt_all(bool on)
 {
 	for (int k = 0; k < NROLES; k++)
-		state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
+		if (live(k))
+			state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
 }
 
 /* ---- disk writes and the power cut --------------------------------------------------------- */
@@ -274,7 +283,7 @@ static bool stop_and_scan(void)
 {
 	halt_all(true);
 	for (int k = 0; k < NROLES; k++)
-		for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
+		for (unsigned p = 0; live(k) && p < MNEMO_STATE_PARTS; p++)
 			if (state_call(MNEMO_STATE_GET, tid[k], p, NULL, 0, snap.state[k][p]) != 0) {
 				halt_all(false);
 				return false; /* busy (inside the kernel): try again at the next tick */
@@ -292,11 +301,25 @@ static bool stop_and_scan(void)
 				last_dirty++;
 			}
 	}
-	meta.counter = *(const volatile l4_word_t *)rec_find(tid[ROLE_C1], DATA)->page;
+	const struct rec *c1 = rec_find(tid[ROLE_C1], DATA);
+	meta.counter = c1 ? *(const volatile l4_word_t *)c1->page : 0;
 	/* the records as they are now: pages given after this are the next checkpoint's */
 	l4_word_t state_bytes = sizeof snap.state;
 	memcpy(&snap, &meta, sizeof meta - state_bytes);
 	halt_all(false);
+	return true;
+}
+
+/* The bench's pause: the same stop on a world of one task; afterwards the pages
+ * count as saved, so each measure scans the same way. */
+static bool stop_and_scan_bench(void)
+{
+	l4_word_t t0 = rdtsc();
+	if (!stop_and_scan())
+		return false;
+	pause_instr = rdtsc() - t0;
+	for (l4_word_t i = 0; i < meta.next_page; i++)
+		dirty[i] = 0, on_disk[i] = 1;
 	return true;
 }
 
@@ -450,6 +473,75 @@ static void print_world(const char *when)
 	       (unsigned long long)w[3], q0 ? (unsigned long long)((const volatile l4_word_t *)q0->page)[0] : 0ull);
 }
 
+/* ---- make bench: deterministic figures of the checkpoint ----------------------------------------- */
+
+static void bench_line(const char *name, const char *unit, l4_word_t v)
+{
+	printf("BENCH name=%s unit=%s value=%llu.00 reps=1 spread=0.00 min=%llu.00 max=%llu.00\n", name, unit,
+	       (unsigned long long)v, (unsigned long long)v, (unsigned long long)v);
+}
+
+/* The filler writes n pages with v (its faults served meanwhile). */
+static bool fill(l4_word_t n, l4_word_t v)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(LABEL_FILL, 2, 0, 0);
+	mr[1] = n, mr[2] = v;
+	if (L4_IpcFailed(L4_Send_Timeout(tid[ROLE_B], L4_TimePeriod(10000000))))
+		return false;
+	filled = false;
+	while (!filled)
+		serve(L4_SystemClock() + 1000000);
+	return true;
+}
+
+/*
+ * One task, the filler, and nothing else that moves: the pause of a checkpoint
+ * against the resident pages (no disk yet: disk I/O would make guest time, and
+ * so the timer's interrupts, depend on the host), then the bytes a commit
+ * writes against the pages dirtied (counts, so the disk may be used).
+ */
+static __attribute__((noreturn)) void bench_main(void)
+{
+	printf("bench_persist: the checkpoint's pause and writes; guest instructions under -icount\n");
+	bench_mode = true;
+	memset(&meta, 0, sizeof meta);
+	struct rec *r = task_create(tid[ROLE_B], r_tid, 12) ? rec_new(tid[ROLE_B], STACK_TOP - PAGE) : NULL;
+	if (!r)
+		finish(false);
+	((l4_word_t *)(r->page + PAGE))[PARAM_PAGER] = r_tid;
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 2, 0, 0);
+	mr[1] = (l4_word_t)filler_main;
+	mr[2] = STACK_TOP - PARAM_WORDS * 8;
+	if (L4_IpcFailed(L4_Send_Timeout(tid[ROLE_B], L4_TimePeriod(1000000))))
+		finish(false);
+	filled = false;
+	while (!filled)
+		serve(L4_SystemClock() + 1000000);
+	static const l4_word_t sizes[] = {32, 64, 128, 256, 512, 960};
+	char name[48];
+	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		if (!fill(sizes[i], i + 1) || !stop_and_scan_bench())
+			finish(false);
+		snprintf(name, sizeof name, "persist.pause.resident%llu", (unsigned long long)meta.next_page);
+		bench_line(name, "instructions", pause_instr);
+	}
+	if (disk_open() != DISK_OK && disk_format()) {
+		printf("bench_persist: no disk\n");
+		finish(false);
+	}
+	static const l4_word_t dirtied[] = {960, 1, 8, 64, 512};
+	for (unsigned i = 0; i < sizeof dirtied / sizeof dirtied[0]; i++) {
+		if (!fill(dirtied[i], 100 + i) || !checkpoint())
+			finish(false);
+		snprintf(name, sizeof name, "persist.write.dirty%llu", (unsigned long long)last_dirty);
+		bench_line(name, "bytes", disk_last_commit_sectors() * 512);
+	}
+	printf("BENCH-DONE\n");
+	finish(true);
+}
+
 int main(void)
 {
 	const char *c = task_module_cmdline("persist");
@@ -457,6 +549,12 @@ int main(void)
 	l4_word_t steps = arg_num(c, "steps=", 3);
 	crash_at = arg_num(c, "crash=", 0);
 	demo = strstr(c, " demo") != NULL;
+	if (strstr(c, " bench")) {
+		r_tid = L4_Myself();
+		for (int k = 0; k < NROLES; k++)
+			tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+		bench_main();
+	}
 	r_tid = L4_Myself();
 	for (int k = 0; k < NROLES; k++)
 		tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);

@@ -135,3 +135,24 @@ void ballast_main(void)
 		L4_Sleep(L4_TimePeriod(1000));
 	}
 }
+
+/* The bench's only task: writes word 0 of the first MR1 pages of its data with
+ * MR2 when R asks, then waits for the next request. Nothing else moves. */
+void filler_main(void)
+{
+	volatile l4_word_t *d = (volatile l4_word_t *)DATA;
+	l4_threadid_t r = param(PARAM_PAGER);
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(0, 0, 0, 0);
+	for (;;) {
+		l4_msgtag_t tag = L4_Call(r);
+		mr = l4_utcb();
+		if (L4_IpcFailed(tag) || L4_TAG_LABEL(tag) != LABEL_FILL)
+			continue;
+		l4_word_t n = mr[1] < FILL_MAX ? mr[1] : FILL_MAX, v = mr[2];
+		for (l4_word_t i = 0; i < n; i++)
+			d[i * 512] = v;
+		mr = l4_utcb();
+		mr[0] = l4_msgtag(0, 0, 0, 0);
+	}
+}

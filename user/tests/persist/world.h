@@ -41,6 +41,9 @@ void writer_main(void);
 void pager_main(void);
 void client_main(void);
 void ballast_main(void);
+void filler_main(void);
+#define FILL_MAX 1000 /* pages the bench's filler may write */
+#define LABEL_FILL 0x67 /* R -> filler: MR1 pages, MR2 value; the filler answers when done */
 
 static inline l4_word_t param(int i) { return ((volatile l4_word_t *)STACK_TOP)[i]; }
 
