@@ -128,7 +128,8 @@ int ckpt_put_blob(struct ckpt *c, const void *data, uint32_t len);
 int ckpt_commit(struct ckpt *c);
 int ckpt_abort(struct ckpt *c);
 
-/* Reading the committed checkpoint. Pages are numbered 0..ckpt_npages-1 in increasing id order. */
+/* Reading the committed checkpoint. Pages are numbered 0..ckpt_npages-1 in increasing id order;
+ * ckpt_page_id answers 0 for an index out of range (0 is also a valid id: bound the loop by ckpt_npages). */
 uint32_t ckpt_npages(const struct ckpt *c);
 uint64_t ckpt_page_id(const struct ckpt *c, uint32_t index);
 int ckpt_get_page(struct ckpt *c, uint64_t id, void *buf); /* buf: CKPT_PAGE bytes */
