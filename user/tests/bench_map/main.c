@@ -7,6 +7,8 @@
  * each revoke:
  *   grant.ipc.4k         one-way IPC carrying one grant item of a 4 KiB page: a
  *                        ping-pong in which each side grants the page back, / 2
+ *   grant.ipc.512x4k     the same with a 2 MiB fpage of 512 4 KiB mappings
+ *   grant.ipc.super2m    the same with one 2 MiB superpage mapping
  *   map.ipc.512x4k       one-way IPC carrying one map item of a 2 MiB fpage of 512 of
  *                        our 4 KiB pages (512 new mappings) = round trip with the item
  *                        - half an empty round trip
@@ -62,9 +64,10 @@ static void sink(void)
 		l4_word_t *mr = l4_utcb();
 		if (L4_TAG_LABEL(tag) == LABEL_GRANT) {
 			l4_word_t here = l4_fpage_base(mr[1]), there = l4_fpage_base(mr[2]);
+			unsigned log2 = l4_fpage_size_log2(mr[2]); /* the item as sent: its size */
 			mr[0] = l4_msgtag(0, 0, 2, 0);
 			mr[1] = L4_GrantItemWord0(there);
-			mr[2] = l4_fpage_log2(here, 12) | L4_FULLY_ACCESSIBLE;
+			mr[2] = l4_fpage_log2(here, log2) | L4_FULLY_ACCESSIBLE;
 		} else if (L4_TAG_LABEL(tag) == LABEL_PROBE) {
 			mr[1] = *(volatile l4_word_t *)mr[1];
 			mr[0] = l4_msgtag(0, 1, 0, 0);
@@ -134,17 +137,21 @@ static void sink_check(l4_threadid_t s, l4_word_t addr, l4_word_t src, bool mapp
 
 /* ---- grant ------------------------------------------------------------------------------ */
 
-static void grant_figure(l4_threadid_t s)
+/* One-way IPC with one grant item of the fpage (src, log2): a ping-pong in which
+ * the sink grants it back to where it came from, `rounds` times per sample, / 2. */
+static void grant_figure(l4_threadid_t s, l4_word_t src, unsigned log2, l4_word_t dst, unsigned rounds,
+			 const char *name)
 {
-	l4_word_t samples[REPS], *mr = l4_utcb();
-	*(volatile l4_word_t *)grant_page = 0x6a6e617267; /* ours, from sigma0 */
-	L4_Accept(l4_fpage_log2((l4_word_t)grant_page, 12)); /* where the sink grants it back */
+	l4_word_t samples[REPS], *mr = l4_utcb(), last = src + (1ul << log2) - 8;
+	*(volatile l4_word_t *)src = 0x6a6e617267; /* ours, from sigma0 */
+	*(volatile l4_word_t *)last = 0x6c617374;
+	L4_Accept(l4_fpage_log2(src, log2)); /* where the sink grants it back */
 	for (unsigned r = 0; r <= REPS; r++) {
 		l4_word_t t0 = bench_rdtsc();
-		for (unsigned i = 0; i < GRANT_ROUNDS; i++) {
+		for (unsigned i = 0; i < rounds; i++) {
 			mr[0] = l4_msgtag(LABEL_GRANT, 0, 2, 0);
-			mr[1] = L4_GrantItemWord0(DST_GRANT);
-			mr[2] = l4_fpage_log2((l4_word_t)grant_page, 12) | L4_FULLY_ACCESSIBLE;
+			mr[1] = L4_GrantItemWord0(dst);
+			mr[2] = l4_fpage_log2(src, log2) | L4_FULLY_ACCESSIBLE;
 			l4_msgtag_t tag = sink_call(s, 0);
 			if (L4_TAG_T(tag) != 2)
 				bench_fail("grant: the sink did not grant the page back", tag);
@@ -153,9 +160,9 @@ static void grant_figure(l4_threadid_t s)
 			samples[r - 1] = bench_rdtsc() - t0;
 	}
 	L4_Accept(L4_NILPAGE);
-	if (*(volatile l4_word_t *)grant_page != 0x6a6e617267)
-		bench_fail("grant: the page came back with other contents", *(volatile l4_word_t *)grant_page);
-	bench_report("grant.ipc.4k", samples, REPS, 2 * GRANT_ROUNDS);
+	if (*(volatile l4_word_t *)src != 0x6a6e617267 || *(volatile l4_word_t *)last != 0x6c617374)
+		bench_fail("grant: the pages came back with other contents", *(volatile l4_word_t *)src);
+	bench_report(name, samples, REPS, 2 * rounds);
 }
 
 /* ---- map 512 pages, map and unmap a superpage ------------------------------------------- */
@@ -267,8 +274,10 @@ int main(void)
 	l4_threadid_t s = bench_start_remote(sink, &tag);
 	if (L4_TAG_LABEL(tag) != LABEL_READY)
 		bench_fail("sink: not ready", tag);
-	grant_figure(s);
+	grant_figure(s, (l4_word_t)grant_page, 12, DST_GRANT, GRANT_ROUNDS, "grant.ipc.4k");
 	map_figures(s);
+	grant_figure(s, (l4_word_t)src_512, 21, DST_512, 1, "grant.ipc.512x4k"); /* 512 mappings of 4 KiB */
+	grant_figure(s, SUPER_WIN, 21, DST_SUPER, 1, "grant.ipc.super2m"); /* one 2 MiB mapping */
 	/* Fewer repetitions for the big trees: each is rebuilt, and the counts are exact anyway. */
 	static const unsigned reps[] = {0, 0, REPS, REPS, 5, 3};
 	for (unsigned k = 2; k <= 5; k++)
