@@ -66,12 +66,17 @@ for i in 1 2 3 4 5; do
 	boot "$img" "$work/boot$i.log" steps=3
 	logs+=("$work/boot$i.log")
 	read -r gs gd gc <<<"$(restored "$work/boot$i.log")"
+	nreb=$(sed -n 's/^persist: \([0-9]*\) first accesses after the restart.*/\1/p' "$work/boot$i.log")
+	if [ "${nreb:-0}" -lt 10 ]; then
+		bad restart.$i.rebuilt "restart $i: the first accesses were not served by rebuilt mappings (${nreb:-none})"
+		all=0
+	fi
 	if [ "$status" != 33 ] || [ "${gs:-}" != "$want" ] || [ "${gd:-}" != "$wd" ] || [ "${gc:-}" != "$wc" ]; then
 		bad restart.$i "restart $i: restores seq $want (digest $wd, counter $wc), got seq ${gs:-?} digest ${gd:-?} counter ${gc:-?}, QEMU exit $status (see $work/boot$i.log)"
 		all=0
 	fi
 done
-[ $all = 1 ] && ok restart.five "5 consecutive restarts, each restoring exactly the last committed checkpoint (seq, digest of all pages and thread states, counter) and the tasks' own checks hold"
+[ $all = 1 ] && ok restart.five "5 consecutive restarts, each restoring exactly the last committed checkpoint (seq, digest of all pages and thread states, counter); the first accesses served by mappings rebuilt from the records; the tasks' own checks hold"
 grep -q 'broken invariant (' "${logs[@]}" && bad restart.invariants "a task reported a broken invariant (see $work)"
 
 # ---- power cuts ----------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@
 #define POOL_PAGES 1024
 #define SHADOW 0x3000000ul /* R's copies of pages written before they were saved */
 #define SHADOW_PAGES 512
-#define CKPT_US 8000
+#define CKPT_US 8000 /* the default interval; `interval=<us>` on the command line */
 #define MAX_RECS (POOL_PAGES + 16)
 #define MNEMO_EXIT_POWER_CUT 0x13 /* QEMU exits with 39: the power was cut on purpose */
 
@@ -109,6 +109,9 @@ static l4_word_t shadow_of[POOL_PAGES]; /* its copy (written before it was saved
 static unsigned shadows_used;
 static l4_word_t page_hash[POOL_PAGES];
 static unsigned errors, broken_reports;
+static l4_word_t ckpt_us = CKPT_US;
+static l4_word_t rebuilt; /* faults answered from a record made before this boot (a restored one) */
+static l4_word_t restored_recs; /* records that came from the checkpoint */
 static bool demo, bench_mode;
 
 static unsigned pool_index(l4_word_t page) { return (unsigned)((page - POOL) / PAGE); }
@@ -181,6 +184,8 @@ static void serve_fault(int k, l4_threadid_t from, l4_msgtag_t tag)
 		src = addr, rights = L4_READABLE | L4_EXECUTABLE; /* the same binary after every restart */
 	} else if (region_ok(k, addr)) {
 		struct rec *r = rec_find(from, addr);
+		if (r && (l4_word_t)(r - meta.recs) < restored_recs)
+			rebuilt++; /* the mapping database forgot it with the restart; the record did not */
 		if (!r && !(r = rec_new(from, addr))) {
 			errors++;
 			printf("persist: out of pool pages for %s at %#llx\n", role_name[k], (unsigned long long)addr);
@@ -423,6 +428,7 @@ static bool restore_world(void)
 		page_hash[i] = hash_page((const void *)page);
 		on_disk[i] = 1;
 	}
+	restored_recs = meta.nrecs;
 	for (int k = 0; k < NROLES; k++)
 		if (!create(k))
 			return false;
@@ -548,6 +554,7 @@ int main(void)
 	bool fresh = strstr(c, " fresh") != NULL;
 	l4_word_t steps = arg_num(c, "steps=", 3);
 	crash_at = arg_num(c, "crash=", 0);
+	ckpt_us = arg_num(c, "interval=", CKPT_US);
 	demo = strstr(c, " demo") != NULL;
 	if (strstr(c, " bench")) {
 		r_tid = L4_Myself();
@@ -594,7 +601,7 @@ int main(void)
 		       "min=0 max=0\n",
 		       (unsigned long long)(rdtsc() - t_boot));
 	for (l4_word_t done = 0; done < steps;) {
-		serve(L4_SystemClock() + CKPT_US);
+		serve(L4_SystemClock() + ckpt_us);
 		if (checkpoint())
 			done++;
 		if (demo)
@@ -603,6 +610,10 @@ int main(void)
 	halt_all(true);
 	print_world("stopped");
 	printf("persist: %llu disk writes\n", (unsigned long long)writes);
+	if (restored_recs)
+		printf(
+		    "persist: %llu first accesses after the restart were served by mappings rebuilt from the records\n",
+		    (unsigned long long)rebuilt);
 	printf("persist: %u errors, %u broken invariants reported\n", errors, broken_reports);
 	finish(!errors && !broken_reports);
 }
