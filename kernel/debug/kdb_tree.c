@@ -5,6 +5,7 @@
 #include <kern/mdb_nodes.h>
 #include <kern/printk.h>
 #include <arch/layout.h>
+#include <arch/physmem.h>
 #include "kdb_impl.h"
 
 /*
@@ -91,11 +92,12 @@ static void tree_line(const struct mdb_node *n, unsigned depth)
 	struct mdb_node_page *pg = mdb_node_page_of(n);
 	for (unsigned k = 0; k < depth && k < 32; k++)
 		printk("  ");
-	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s node %p on node page %p slot %u\n", depth,
+	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s node %p on node page %p slot %u (%s, pa %#llx)\n", depth,
 	       i.ms ? i.ms->id : 0, i.ms ? kdb_space_owner(i.ms->space, owner, sizeof owner) : "?",
 	       (unsigned long long)i.vaddr, kdb_size_str(i.level), (unsigned long long)i.paddr,
 	       kdb_rights_str(i.rights, r), i.pinned ? " pinned" : "", (const void *)n, (void *)pg,
-	       (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE));
+	       (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE),
+	       kdb_node_page_kind(pg), (unsigned long long)virt_to_phys(pg));
 }
 
 void kdb_cmd_tree(void)
@@ -155,9 +157,14 @@ static void dump_line(const struct mdb_node *n, unsigned depth)
 		printk("%x", (unsigned)n->parent);
 	else
 		printk("-");
-	printk(" space=s%u vaddr=%#llx paddr=%#llx size=%#llx rights=%s depth=%u%s\n", sid, (unsigned long long)i.vaddr,
-	       (unsigned long long)i.paddr, (unsigned long long)((word_t)1 << arch_pt_level_shift(i.level)),
-	       kdb_rights_str(i.rights, r), depth, i.pinned ? " pinned" : "");
+	/* kpage/kmem: the node page holding this node and whether the kmem pager
+	 * lent it (it may take it back: the mapping would be evicted) or it is the
+	 * kernel's reserve (where every pinned node lives). */
+	const struct mdb_node_page *pg = mdb_node_page_of(n);
+	printk(" space=s%u vaddr=%#llx paddr=%#llx size=%#llx rights=%s depth=%u kpage=%#llx kmem=%s%s\n", sid,
+	       (unsigned long long)i.vaddr, (unsigned long long)i.paddr,
+	       (unsigned long long)((word_t)1 << arch_pt_level_shift(i.level)), kdb_rights_str(i.rights, r), depth,
+	       (unsigned long long)virt_to_phys(pg), kdb_node_page_kind(pg), i.pinned ? " pinned" : "");
 }
 
 /* The frame named by `dump`'s arguments: <paddr>, or <space> <vaddr> (the frame
