@@ -167,6 +167,11 @@ static void dump_line(const struct mdb_node *n, unsigned depth)
 	       (unsigned long long)virt_to_phys(pg), kdb_node_page_kind(pg), i.pinned ? " pinned" : "");
 }
 
+/* `dump <space> <vaddr>`: the mapping asked for, named in a comment line, so
+ * that a test that knows a space by its thread can find its sN in the dump. */
+static uint32_t asked_space = MDB_NO_SPACE_ID;
+static word_t asked_vaddr;
+
 /* The frame named by `dump`'s arguments: <paddr>, or <space> <vaddr> (the frame
  * mapped there); false after printing why not. */
 static bool dump_frame(word_t *pa)
@@ -186,12 +191,14 @@ static bool dump_frame(word_t *pa)
 		return true;
 	}
 	*pa = l.paddr + (v - l.base);
+	asked_space = s->mdb.id, asked_vaddr = v;
 	return true;
 }
 
 void kdb_cmd_dump(void)
 {
 	word_t pa;
+	asked_space = MDB_NO_SPACE_ID;
 	if ((kdb_argc != 2 && kdb_argc != 3) || !dump_frame(&pa)) {
 		printk("usage: dump <paddr> | dump <sN | thread no[.ver]> <vaddr>  (hex; paddr below %#llx)\n",
 		       (unsigned long long)SIGMA0_PHYS_LIMIT);
@@ -208,6 +215,9 @@ void kdb_cmd_dump(void)
 	tree_pa = pa;
 	dump_nodes = dump_nspaces = 0;
 	printk("--- mdb-dump begin frame=%#llx ---\n", (unsigned long long)pa);
+	if (asked_space != MDB_NO_SPACE_ID)
+		printk("# asked: %s space=s%u vaddr=%#llx\n", kdb_argv[1], asked_space,
+		       (unsigned long long)asked_vaddr);
 	tree_walk(root, dump_line);
 	char owner[48];
 	for (unsigned k = 0; k < dump_nspaces; k++) {
