@@ -19,6 +19,10 @@ out=${1:-build/bench}
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 boot=$root/build/boot
 TIMEOUT=${BENCH_TIMEOUT:-600}
+# The kernel's command line in every guest benchmark (module 0's arguments). Tracing is off
+# unless it names `trace` (docs/kernel.md); the report says which it was.
+KERNEL_ARGS=${BENCH_KERNEL_ARGS:-}
+case " $KERNEL_ARGS " in *" trace "*) trace=on ;; *) trace=off ;; esac
 
 # The guest benchmarks, one line each: "name|boot modules after the kernel|loader
 # arguments|guest RAM in MiB[|disk MiB]". The modules are -initrd's (sigma0, then the root
@@ -73,7 +77,7 @@ guest_run() { # $1: name, $2: modules, $3: loader args, $4: MiB, $5: run number,
 	(cd "$boot" && timeout "$TIMEOUT" qemu-system-x86_64 -M pc -cpu qemu64,vendor=GenuineIntel,+pdpe1gb \
 		-m "$4" -display none -monitor none -serial stdio -no-reboot "${disk[@]}" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount "$ICOUNT" \
-		-kernel ../loader/mnemo-loader.elf ${3:+-append "$3"} -initrd "mnemo.elf,$2" \
+		-kernel ../loader/mnemo-loader.elf ${3:+-append "$3"} -initrd "mnemo.elf${KERNEL_ARGS:+ $KERNEL_ARGS},$2" \
 		</dev/null 2>&1 | tr -d '\r' >"$log")
 	status=$?
 	grep '^BENCH name=' "$log" >"$out/guest-$1-$5.bench" || true
@@ -136,7 +140,7 @@ commit=$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 cc_version=$(${CC:-cc} --version 2>/dev/null | head -n 1)
-export commit qemu_version host_cpu cc_version ICOUNT
+export commit qemu_version host_cpu cc_version ICOUNT trace KERNEL_ARGS
 python3 - "$out" "$root/build/bench/host.json" <<'EOF'
 import json, os, sys
 out, host_json = sys.argv[1], sys.argv[2]
@@ -172,7 +176,7 @@ for r in json.load(open(host_json)):
                     "configuration": host_cfg, "commit": env["commit"]})
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"commit": env["commit"], "spread_is": "(max - min) / median over the repetitions",
-               "records": records}, f, indent=1)
+               "kernel_trace": env["trace"], "kernel_args": env["KERNEL_ARGS"], "records": records}, f, indent=1)
     f.write("\n")
 recs_by_name = {r["name"]: r for r in records}
 # IPC cost against message registers: mr intra inter
@@ -263,6 +267,9 @@ w(f"Commit `{res['commit']}`. Written by `make bench` (tools/bench.sh). Guest fi
   "counted by the TSC under QEMU `-icount shift=0,sleep=off` (one TSC tick per instruction), not cycles; "
   "each is the median of its repetitions and was identical in two runs. Host figures are wall-clock "
   "nanoseconds and vary from run to run.\n")
+w(f"Kernel trace buffer: **{res.get('kernel_trace', 'off')}** in the guest benchmarks (kernel command line "
+  f"`mnemo.elf{(' ' + res['kernel_args']) if res.get('kernel_args') else ''}`; the option `trace` turns it on, "
+  "and then every trace point writes a record).\n")
 w("## Headline: one-way IPC (L4_Call / L4_ReplyWait ping-pong)\n")
 w("| untyped MRs | inter-AS | intra-AS | LIPC | Pistachio inter-AS (same method) |")
 w("|---:|---:|---:|---:|---:|")

@@ -219,10 +219,15 @@ void kmem_drain(bool preemptible)
 	struct mdb_node_page *p = mdb_nodes_draining_head();
 	if (likely(!p))
 		return;
+	uint64_t ev0 = mdb_evicted_nodes;
 	for (; p; p = mdb_nodes_draining_head()) {
 		int r = mdb_evict_page_step(p, KMEM_DRAIN_BUDGET);
 		if (r != MDB_MORE && r != MDB_OK)
 			break; /* cannot be: lent pages hold no pinned node (P6) */
+		if (r == MDB_OK) { /* the page is empty: the pager may have it */
+			trace_event(TRACE_KMEM, TRACE_KMEM_EVICTED, virt_to_phys(p), mdb_evicted_nodes - ev0);
+			ev0 = mdb_evicted_nodes;
+		}
 		if (preemptible)
 			arch_preempt_point();
 	}

@@ -2,6 +2,7 @@
 /* Mapping database: preemptible unmap/flush, space deletion, node-page eviction. */
 #include <kern/mdb_impl.h>
 #include <kern/string.h>
+#include <kern/trace.h>
 
 /*
  * An unmap walks the caller's range mapping by mapping ("top" nodes). Below a
@@ -292,6 +293,8 @@ size_t mdb_reclaim(struct mdb_space *ms, size_t want, unsigned budget, unsigned 
 			break;
 	}
 	ms->clock = v;
+	if (freed)
+		trace_event(TRACE_KMEM, TRACE_KMEM_RECLAIM, ms->id, freed);
 	return freed;
 }
 

@@ -276,8 +276,10 @@ const char *kdb_size_str(unsigned level)
 
 /* ---- commands ------------------------------------------------------------------ */
 
-static const char usage[] = "usage: help | threads | spaces | maps <space sN | thread no[.ver]> [vaddr] | "
-			    "tree <paddr> | dump <paddr | space vaddr> | mem | trace [n] | go | continue | reboot";
+static const char usage[] =
+    "usage: help | threads | spaces | maps <space sN | thread no[.ver]> [vaddr] | "
+    "tree <paddr> | dump <paddr | space vaddr> | mem [pages [first] | spaces] | trace [kmem] [n] | go | continue | "
+    "reboot";
 
 static void cmd_help(void)
 {
@@ -290,8 +292,12 @@ static void cmd_help(void)
 	    "  tree <paddr>         the derivation tree of the frame at paddr from its sigma0 root\n"
 	    "  dump <paddr>         the same tree as `map` lines between mdb-dump markers (tools/mdb-picture);\n"
 	    "  dump <s> <vaddr>     or the tree of the frame mapped at vaddr in space sN or thread no[.ver]'s space\n"
-	    "  mem                  kernel memory: frame pool, mapping-database node pages, image\n"
+	    "  mem                  kernel memory: frame pool, node pages lent/reserve, free slots, pin floor,\n"
+	    "                       evictions, refaults, requests, denials, TCBs, image\n"
+	    "  mem pages [first]    one line per node page: kind (lent, reserve, draining), nodes used/free/pinned\n"
+	    "  mem spaces           every space: nodes charged and node quota, pinned pages and pin quota\n"
 	    "  trace [n]            the last n trace records (decimal, default %u)\n"
+	    "  trace kmem [n]       the last n kernel-memory records (request, lent, revoked, evicted, reclaim)\n"
 	    "  go, continue         leave the debugger (after a panic: exit with the fail code)\n"
 	    "  reboot               reset the machine (keyboard controller, then a triple fault)\n",
 	    KDB_MAPS_LINES, KDB_TRACE_DEFAULT);
@@ -477,31 +483,19 @@ static bool count_thread(struct tcb *t, void *arg)
 	return true;
 }
 
-static void cmd_mem(void)
+unsigned kdb_thread_count(void)
 {
-	struct frame_stats fs = frame_stats();
-	printk("kernel pool: %llu frames (%llu KiB), %llu free (%llu KiB), %llu in use\n", (unsigned long long)fs.total,
-	       (unsigned long long)fs.total * 4, (unsigned long long)fs.free, (unsigned long long)fs.free * 4,
-	       (unsigned long long)(fs.total - fs.free));
-	unsigned pages = 0, draining = 0, live = 0, pinned = 0;
-	for (struct mdb_node_page *p = mdb_nodes_first(); p && pages < 1000000; p = mdb_nodes_next(p)) {
-		pages++;
-		live += p->used;
-		pinned += p->pinned;
-		draining += (p->flags & MDB_PAGE_DRAINING) != 0;
-	}
-	printk("mapping database: %u node pages (%u draining), %u live nodes (%u pinned), %llu free slots, %u per "
-	       "page\n",
-	       pages, draining, live, pinned, (unsigned long long)mdb_nodes_free, (unsigned)MDB_NODES_PER_PAGE);
-	unsigned threads = 0, spaces = 0;
+	unsigned threads = 0;
 	for_each_thread(count_thread, &threads);
+	return threads;
+}
+
+unsigned kdb_space_count(void)
+{
+	unsigned spaces = 0;
 	for (uint32_t id = 0; id < CONFIG_MDB_MAX_SPACES; id++)
 		spaces += mdb_space_by_id(id) != NULL;
-	printk("threads: %u TCBs (one frame each, with the kernel stack); spaces: %u\n", threads, spaces);
-	printk("kernel image: %#llx-%#llx (%llu KiB, includes the trace ring of %u records, %llu KiB)\n",
-	       (unsigned long long)virt_to_phys(_kernel_start), (unsigned long long)virt_to_phys(_kernel_end),
-	       (unsigned long long)(_kernel_end - _kernel_start) / 1024, TRACE_RECORDS,
-	       (unsigned long long)(TRACE_RECORDS * sizeof(struct trace_record)) / 1024);
+	return spaces;
 }
 
 static void trace_line(word_t seq, const struct trace_record *r, uint64_t t0)
@@ -536,10 +530,15 @@ static void trace_line(word_t seq, const struct trace_record *r, uint64_t t0)
 		       (unsigned long long)r->c);
 		break;
 	case TRACE_KMEM: {
-		static const char *const what[] = {"request pages %llu (free slots %llu)\n",
-						   "revoked page %#llx (%llu nodes on it)\n",
-						   "lent page %#llx (%llu lent)\n"};
-		printk(r->a < 3 ? what[r->a] : "? %#llx %#llx\n", (unsigned long long)r->b, (unsigned long long)r->c);
+		static const char *const what[] = {
+		    [TRACE_KMEM_REQUEST] = "request pages %llu (free slots %llu)\n",
+		    [TRACE_KMEM_REVOKED] = "revoked page %#llx (%llu nodes on it)\n",
+		    [TRACE_KMEM_LENT] = "lent page %#llx (%llu lent)\n",
+		    [TRACE_KMEM_EVICTED] = "evicted page %#llx (%llu mappings evicted with it)\n",
+		    [TRACE_KMEM_RECLAIM] = "reclaim in s%llu (%llu mappings evicted)\n",
+		};
+		printk(r->a < ARRAY_SIZE(what) ? what[r->a] : "? %#llx %#llx\n", (unsigned long long)r->b,
+		       (unsigned long long)r->c);
 		break;
 	}
 	default:
@@ -548,11 +547,15 @@ static void trace_line(word_t seq, const struct trace_record *r, uint64_t t0)
 	}
 }
 
+/* `trace [kmem] [n]`: the last n records (of type kmem only, with the word kmem). */
 static void cmd_trace(void)
 {
 	word_t n = KDB_TRACE_DEFAULT;
-	if (kdb_argc > 2 || (kdb_argc == 2 && (!kdb_parse_num(kdb_argv[1], 10, &n) || !n))) {
-		printk("usage: trace [n]  (n: decimal, 1-%u)\n", TRACE_RECORDS);
+	unsigned arg = 1;
+	bool kmem_only = kdb_argc >= 2 && !strcmp(kdb_argv[1], "kmem");
+	arg += kmem_only;
+	if (kdb_argc > arg + 1 || (kdb_argc == arg + 1 && (!kdb_parse_num(kdb_argv[arg], 10, &n) || !n))) {
+		printk("usage: trace [kmem] [n]  (n: decimal, 1-%u)\n", TRACE_RECORDS);
 		return;
 	}
 	if (!trace_enabled()) {
@@ -562,15 +565,20 @@ static void cmd_trace(void)
 	word_t total = trace_count();
 	if (n > TRACE_RECORDS)
 		n = TRACE_RECORDS;
-	if (n > total)
-		n = total;
-	printk("trace: %llu events recorded, the last %llu (times from the first shown):\n", (unsigned long long)total,
-	       (unsigned long long)n);
 	struct trace_record r, first;
-	if (!n || !trace_get(total - n, &first))
+	/* The oldest record to show: n back, counting only the matching ones. */
+	word_t from = total, found = 0;
+	while (from > 0 && found < n && total - from < TRACE_RECORDS) {
+		from--;
+		if (trace_get(from, &r) && (!kmem_only || r.type == TRACE_KMEM))
+			found++;
+	}
+	printk("trace: %llu events recorded, the last %llu%s (times from the first shown):\n",
+	       (unsigned long long)total, (unsigned long long)found, kmem_only ? " of type kmem" : "");
+	if (!found || !trace_get(from, &first))
 		return;
-	for (word_t seq = total - n; seq < total; seq++)
-		if (trace_get(seq, &r))
+	for (word_t seq = from; seq < total; seq++)
+		if (trace_get(seq, &r) && (!kmem_only || r.type == TRACE_KMEM))
 			trace_line(seq, &r, first.tsc);
 }
 
@@ -616,9 +624,9 @@ static int dispatch(void)
 		const char *name;
 		void (*fn)(void);
 	} cmds[] = {
-	    {"help", cmd_help},	    {"?", cmd_help},	{"threads", cmd_threads},
-	    {"spaces", cmd_spaces}, {"maps", cmd_maps}, {"tree", kdb_cmd_tree},
-	    {"dump", kdb_cmd_dump}, {"mem", cmd_mem},	{"trace", cmd_trace},
+	    {"help", cmd_help},	    {"?", cmd_help},	  {"threads", cmd_threads},
+	    {"spaces", cmd_spaces}, {"maps", cmd_maps},	  {"tree", kdb_cmd_tree},
+	    {"dump", kdb_cmd_dump}, {"mem", kdb_cmd_mem}, {"trace", cmd_trace},
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (strcmp(c, cmds[i].name))

@@ -28,5 +28,14 @@ const char *kdb_size_str(unsigned level);
 /* Commands of kdb_tree.c: `tree <paddr>` and `dump`. */
 void kdb_cmd_tree(void);
 void kdb_cmd_dump(void);
+/* kdb_mem.c: `mem`, `mem pages`, `mem spaces`. */
+void kdb_cmd_mem(void);
+
+struct mdb_node_page;
+/* "lent", "reserve", "draining" (or "bad": not a node page), for mem and tree/dump. */
+const char *kdb_node_page_kind(const struct mdb_node_page *p);
+/* TCBs in the thread table; registered mdb spaces. */
+unsigned kdb_thread_count(void);
+unsigned kdb_space_count(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <kern/mdb_nodes.h>
 #include <kern/printk.h>
 #include <arch/layout.h>
+#include <arch/physmem.h>
 #include "kdb_impl.h"
 
 /*
@@ -91,11 +92,12 @@ static void tree_line(const struct mdb_node *n, unsigned depth)
 	struct mdb_node_page *pg = mdb_node_page_of(n);
 	for (unsigned k = 0; k < depth && k < 32; k++)
 		printk("  ");
-	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s node %p on node page %p slot %u\n", depth,
+	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s node %p on node page %p slot %u (%s, pa %#llx)\n", depth,
 	       i.ms ? i.ms->id : 0, i.ms ? kdb_space_owner(i.ms->space, owner, sizeof owner) : "?",
 	       (unsigned long long)i.vaddr, kdb_size_str(i.level), (unsigned long long)i.paddr,
 	       kdb_rights_str(i.rights, r), i.pinned ? " pinned" : "", (const void *)n, (void *)pg,
-	       (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE));
+	       (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE),
+	       kdb_node_page_kind(pg), (unsigned long long)virt_to_phys(pg));
 }
 
 void kdb_cmd_tree(void)
@@ -155,10 +157,20 @@ static void dump_line(const struct mdb_node *n, unsigned depth)
 		printk("%x", (unsigned)n->parent);
 	else
 		printk("-");
-	printk(" space=s%u vaddr=%#llx paddr=%#llx size=%#llx rights=%s depth=%u%s\n", sid, (unsigned long long)i.vaddr,
-	       (unsigned long long)i.paddr, (unsigned long long)((word_t)1 << arch_pt_level_shift(i.level)),
-	       kdb_rights_str(i.rights, r), depth, i.pinned ? " pinned" : "");
+	/* kpage/kmem: the node page holding this node and whether the kmem pager
+	 * lent it (it may take it back: the mapping would be evicted) or it is the
+	 * kernel's reserve (where every pinned node lives). */
+	const struct mdb_node_page *pg = mdb_node_page_of(n);
+	printk(" space=s%u vaddr=%#llx paddr=%#llx size=%#llx rights=%s depth=%u kpage=%#llx kmem=%s%s\n", sid,
+	       (unsigned long long)i.vaddr, (unsigned long long)i.paddr,
+	       (unsigned long long)((word_t)1 << arch_pt_level_shift(i.level)), kdb_rights_str(i.rights, r), depth,
+	       (unsigned long long)virt_to_phys(pg), kdb_node_page_kind(pg), i.pinned ? " pinned" : "");
 }
+
+/* `dump <space> <vaddr>`: the mapping asked for, named in a comment line, so
+ * that a test that knows a space by its thread can find its sN in the dump. */
+static uint32_t asked_space = MDB_NO_SPACE_ID;
+static word_t asked_vaddr;
 
 /* The frame named by `dump`'s arguments: <paddr>, or <space> <vaddr> (the frame
  * mapped there); false after printing why not. */
@@ -179,12 +191,14 @@ static bool dump_frame(word_t *pa)
 		return true;
 	}
 	*pa = l.paddr + (v - l.base);
+	asked_space = s->mdb.id, asked_vaddr = v;
 	return true;
 }
 
 void kdb_cmd_dump(void)
 {
 	word_t pa;
+	asked_space = MDB_NO_SPACE_ID;
 	if ((kdb_argc != 2 && kdb_argc != 3) || !dump_frame(&pa)) {
 		printk("usage: dump <paddr> | dump <sN | thread no[.ver]> <vaddr>  (hex; paddr below %#llx)\n",
 		       (unsigned long long)SIGMA0_PHYS_LIMIT);
@@ -201,6 +215,9 @@ void kdb_cmd_dump(void)
 	tree_pa = pa;
 	dump_nodes = dump_nspaces = 0;
 	printk("--- mdb-dump begin frame=%#llx ---\n", (unsigned long long)pa);
+	if (asked_space != MDB_NO_SPACE_ID)
+		printk("# asked: %s space=s%u vaddr=%#llx\n", kdb_argv[1], asked_space,
+		       (unsigned long long)asked_vaddr);
 	tree_walk(root, dump_line);
 	char owner[48];
 	for (unsigned k = 0; k < dump_nspaces; k++) {

@@ -4,6 +4,11 @@
 #include <kern/thread.h>
 #include <kern/kip.h>
 #include <arch/cpu.h>
+#include <mnemo/trace.h>
+
+/* The user-visible record (include/mnemo/trace.h) is the kernel's, copied as it is. */
+_Static_assert(sizeof(struct trace_record) == sizeof(struct mnemo_trace_record), "trace record layout");
+_Static_assert((int)TRACE_NTYPES == (int)MNEMO_TRACE_NTYPES, "trace types");
 
 volatile uint8_t trace_state = 2; /* undecided until the first event or query */
 
@@ -33,6 +38,8 @@ void trace_record(unsigned type, word_t a, word_t b, word_t c)
 }
 
 word_t trace_count(void) { return written; }
+
+word_t trace_oldest(void) { return written > TRACE_RECORDS ? written - TRACE_RECORDS : 0; }
 
 bool trace_get(word_t seq, struct trace_record *out)
 {

@@ -39,6 +39,41 @@ static void print_user_string(vaddr_t s)
 	}
 }
 
+extern int user_copy_bytes(void *dst, const void *src, size_t len);
+
+/* mnemo's trace call (include/mnemo/trace.h): RAX buf, RCX max, RDX seq ->
+ * RAX copied (or an error), RDX first, RCX next, RSI on. A copy, not a mapping
+ * of the ring: the ring stays kernel-only, a reader gets a consistent record
+ * each time, and a faulting buffer is paged like any user copy. */
+static void trace_call(struct trapframe *tf)
+{
+	vaddr_t buf = tf->rax;
+	word_t max = tf->rcx, seq = tf->rdx, next = trace_count(), n = 0;
+	tf->rcx = next;
+	tf->rsi = trace_enabled();
+	if (!thread_privileged(current)) {
+		tf->rax = (word_t)-1;
+		return;
+	}
+	if (seq < trace_oldest())
+		seq = trace_oldest();
+	tf->rdx = seq;
+	if (max > TRACE_RECORDS)
+		max = TRACE_RECORDS;
+	if (max && (buf >= USER_TOP || max * sizeof(struct trace_record) > USER_TOP - buf)) {
+		tf->rax = (word_t)-2;
+		return;
+	}
+	struct trace_record r;
+	for (; n < max && trace_get(seq + n, &r); n++) {
+		if (user_copy_bytes((void *)(buf + n * sizeof r), &r, sizeof r)) {
+			tf->rax = (word_t)-2;
+			return;
+		}
+	}
+	tf->rax = n;
+}
+
 /* int3 followed by a marker (ABI §12): RIP already points past the int3. */
 bool kdb_trap(struct trapframe *tf);
 bool kdb_trap(struct trapframe *tf)
@@ -88,6 +123,7 @@ bool kdb_trap(struct trapframe *tf)
 			arch_irqoff_max = 0, arch_irqoff_since = t;
 			return true;
 		}
+		case 0x41: trace_call(tf); return true;
 		case 0x02: /* clear page, toggle break-in: nothing to do on a serial console */
 		case 0x03: return true;
 		}

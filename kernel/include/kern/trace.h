@@ -17,9 +17,17 @@ enum trace_type {
 	TRACE_PF_IPC, /* page-fault IPC to the pager: a = address, b = ip, c = access */
 	TRACE_MAP, /* map/grant item: a = send fpage, b = receive window, c = to's space id | from's << 24 | grant << 48 */
 	TRACE_UNMAP, /* unmap of one fpage: a = fpage, b = flush, c = space id */
-	TRACE_KMEM, /* kernel memory: a = 0 request (b pages, c free slots), 1 revoked (b paddr, c nodes on it),
-		       2 lent (b paddr, c lent pages) */
+	TRACE_KMEM, /* kernel memory: a = enum trace_kmem, b and c as said there */
 	TRACE_NTYPES
+};
+
+/* The kinds of TRACE_KMEM records (argument a). */
+enum trace_kmem {
+	TRACE_KMEM_REQUEST, /* a thread asks the kmem pager: b pages wanted, c free slots */
+	TRACE_KMEM_REVOKED, /* a lent page is taken back: b its paddr, c live nodes on it */
+	TRACE_KMEM_LENT, /* the pager lends a page: b its paddr, c lent pages now */
+	TRACE_KMEM_EVICTED, /* a revoked page is empty: b its paddr, c mappings evicted to empty it */
+	TRACE_KMEM_RECLAIM, /* a reclaim turn evicted mappings: b the space id, c how many */
 };
 
 #define TRACE_RECORDS 4096u
@@ -43,6 +51,8 @@ word_t trace_count(void);
  * TRACE_RECORDS); false if it has been overwritten or not written. */
 bool trace_get(word_t seq, struct trace_record *out);
 const char *trace_type_name(word_t type);
+/* The sequence number of the oldest record still in the ring. */
+word_t trace_oldest(void);
 
 #ifdef MNEMO_HOST
 /* Host tests build kernel/core without the debug directory: no tracing. */

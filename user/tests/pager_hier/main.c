@@ -7,6 +7,7 @@
 #include <l4/space.h>
 #include <l4/sigma0.h>
 #include <l4/bootinfo.h>
+#include <l4/kdebug.h>
 #include <mnemo/exitcode.h>
 #include <mnemo/kmem.h>
 #include <kmem_pager.h>
@@ -643,6 +644,25 @@ static bool kp_up(void)
 	return true;
 }
 
+/* Module argument "picture" (make picture): the kernel debugger is entered
+ * before the eviction and after the rebuild, so that the scenario can dump the
+ * frame's tree. What the kernel cannot know is printed here: which of the
+ * mappings are the ones evicted, and then rebuilt (A's at xa and B's at yb). */
+static bool picture_mode;
+static void picture_stop(const struct scene *s, bool after)
+{
+	if (!picture_mode)
+		return;
+	printf("picture: %s: A %llx at %#llx, B %llx at %#llx (frame %#llx): %s\n", after ? "after" : "before",
+	       (unsigned long long)l4_thread_no(tids[A]), (unsigned long long)s->xa,
+	       (unsigned long long)l4_thread_no(tids[B]), (unsigned long long)s->yb, (unsigned long long)s->r_page,
+	       after ? "rebuilt" : "evicted");
+	if (after)
+		L4_KDB_Enter("pager_hier: picture after the rebuild");
+	else
+		L4_KDB_Enter("pager_hier: picture before the eviction");
+}
+
 /* The kernel's eviction in place of revoke(): the kmem pager takes back every
  * page it lent, and the kernel evicts every mapping whose node lived there:
  * A's and B's among them (made after the pager came). A' does nothing. */
@@ -670,8 +690,10 @@ USER_TEST(evicted, "pager.evicted",
 	l4_word_t lb0 = stat(LB, PGR_PATH_SOURCE);
 	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
 	l4_word_t remaps0 = res(A, 1);
+	picture_stop(&s, false);
 	TEST_CHECK(evict());
 	CHECK_CONTENTS(s);
+	picture_stop(&s, true);
 	TEST_CHECK_EQ(stat(LB, PGR_PATH_SOURCE), lb0 + 1);
 	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
 	TEST_CHECK_EQ(res(A, 1), remaps0 + 1);
@@ -807,9 +829,12 @@ static const char *our_cmdline(void)
 int main(void)
 {
 	const char *c = our_cmdline();
-	for (; *c; c++)
+	for (; *c; c++) {
 		if (!strncmp(c, " bench", 6))
 			return bench_main();
+		if (!strncmp(c, " picture", 8))
+			picture_mode = true;
+	}
 	printf("pager hierarchy suite: A' maps to A, A maps to B, A' revokes, B faults\n");
 	test_run_all("pager");
 }
