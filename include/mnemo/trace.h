@@ -20,6 +20,7 @@ enum {
 	MNEMO_TRACE_MAP, /* a = send fpage, b = receive window, c = to's space | from's << 24 | grant << 48 */
 	MNEMO_TRACE_UNMAP, /* a = fpage, b = flush, c = space id */
 	MNEMO_TRACE_KMEM, /* a = MNEMO_TRACE_KMEM_*, b and c by kind */
+	MNEMO_TRACE_STATE, /* thread-state service: a = request & 0xff, b = thread, c = part | result << 8 */
 	MNEMO_TRACE_NTYPES
 };
 enum {

@@ -5,6 +5,7 @@
 #include <kern/arch_thread.h>
 #include <kern/ipc.h>
 #include <kern/string.h>
+#include <kern/trace.h>
 #include <l4/utcb.h>
 #include <mnemo/thread_state.h>
 
@@ -103,7 +104,19 @@ static word_t halt(struct tcb *t, bool on)
 	return 0;
 }
 
+static word_t serve(struct tcb *caller, word_t *reply, unsigned *n);
+
+/* Every request is traced: a checkpoint's stop, export and restore are these calls. */
 word_t thread_state_serve(struct tcb *caller, word_t *reply, unsigned *n)
+{
+	word_t r = serve(caller, reply, n);
+	l4_msgtag_t tag = ipc_caller_mr(caller, 0);
+	trace_event(TRACE_STATE, L4_TAG_LABEL(tag) & 0xff, ipc_caller_mr(caller, 1),
+		    (ipc_caller_mr(caller, 2) & 0xff) | r << 8);
+	return r;
+}
+
+static word_t serve(struct tcb *caller, word_t *reply, unsigned *n)
 {
 	word_t in[3 + MNEMO_STATE_PART_WORDS];
 	l4_msgtag_t tag = ipc_caller_mr(caller, 0);

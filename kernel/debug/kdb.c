@@ -541,6 +541,13 @@ static void trace_line(word_t seq, const struct trace_record *r, uint64_t t0)
 		       (unsigned long long)r->c);
 		break;
 	}
+	case TRACE_STATE: {
+		static const char *const op[] = {"halt", "export", "restore"};
+		unsigned o = (unsigned)(r->a & 0xff) - 1, part = (unsigned)(r->c & 0xff);
+		printk("%s %s part %u: %s\n", o < 3 ? op[o] : "?", tid_str(r->b, a, sizeof a), part,
+		       (r->c >> 8) ? "refused" : "done");
+		break;
+	}
 	default:
 		printk("%#llx %#llx %#llx\n", (unsigned long long)r->a, (unsigned long long)r->b,
 		       (unsigned long long)r->c);

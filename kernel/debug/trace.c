@@ -52,8 +52,8 @@ bool trace_get(word_t seq, struct trace_record *out)
 const char *trace_type_name(word_t type)
 {
 	static const char *const names[TRACE_NTYPES] = {
-	    [TRACE_IPC] = "ipc", [TRACE_PAGEFAULT] = "pagefault", [TRACE_PF_IPC] = "pf-ipc",
-	    [TRACE_MAP] = "map", [TRACE_UNMAP] = "unmap",	  [TRACE_KMEM] = "kmem",
+	    [TRACE_IPC] = "ipc",     [TRACE_PAGEFAULT] = "pagefault", [TRACE_PF_IPC] = "pf-ipc", [TRACE_MAP] = "map",
+	    [TRACE_UNMAP] = "unmap", [TRACE_KMEM] = "kmem",	      [TRACE_STATE] = "state",
 	};
 	return type < TRACE_NTYPES && names[type] ? names[type] : "?";
 }

@@ -18,6 +18,8 @@ enum trace_type {
 	TRACE_MAP, /* map/grant item: a = send fpage, b = receive window, c = to's space id | from's << 24 | grant << 48 */
 	TRACE_UNMAP, /* unmap of one fpage: a = fpage, b = flush, c = space id */
 	TRACE_KMEM, /* kernel memory: a = enum trace_kmem, b and c as said there */
+	TRACE_STATE, /* thread-state service (a checkpoint's phases as the kernel sees them): a = request
+			(MNEMO_STATE_HALT/GET/SET), b = thread, c = part (HALT: 1 halt, 0 resume) | result << 8 */
 	TRACE_NTYPES
 };
 

@@ -8,6 +8,7 @@
 #include <l4/kip.h>
 #include <l4/syscalls.h>
 #include <mnemo/thread_state.h>
+#include <mnemo/trace.h>
 #include <task.h>
 
 /*
@@ -336,6 +337,39 @@ USER_TEST(
 	TEST_CHECK((w[3] & 0xffffffffull) != 0xffffffffull);
 	TEST_CHECK(resume()); /* it runs on with a legal MXCSR (all exceptions masked or not) */
 	TEST_CHECK(r_expect(t, RES_DONE));
+}
+
+USER_TEST(trace, "state.trace",
+	  "the kernel's trace shows a checkpoint's phases as it sees them: halt, export and restore of each part, and "
+	  "refusals")
+{
+	TEST_CHECK(up());
+	static struct mnemo_trace_record rec[256];
+	struct mnemo_trace_read r0 = mnemo_trace_read(rec, 0, 0);
+	TEST_CHECK(r0.on); /* the scenario boots with `trace` */
+	l4_word_t flags;
+	TEST_CHECK(r_send(kid[T_IDX], CMD_SPIN, spin_count + 1000, 0));
+	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
+	TEST_CHECK(save_kill_restore(&flags));
+	TEST_CHECK(resume());
+	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, kid[T_IDX], 0, NULL, 0, saved[0]), MNEMO_STATE_EBUSY);
+	struct mnemo_trace_read r = mnemo_trace_read(rec, 256, r0.next);
+	unsigned halts = 0, exports = 0, restores = 0, refused = 0, resumes = 0;
+	for (l4_word_t i = 0; i < r.copied && r.copied != MNEMO_TRACE_REFUSED; i++) {
+		if (rec[i].type != MNEMO_TRACE_STATE || rec[i].b != kid[T_IDX])
+			continue;
+		bool ok = !(rec[i].c >> 8);
+		halts += rec[i].a == 1 && (rec[i].c & 0xff) == 1;
+		resumes += rec[i].a == 1 && (rec[i].c & 0xff) == 0;
+		exports += rec[i].a == 2 && ok;
+		restores += rec[i].a == 3 && ok;
+		refused += !ok;
+	}
+	TEST_CHECK_EQ(halts, 1);
+	TEST_CHECK_EQ(exports, MNEMO_STATE_PARTS);
+	TEST_CHECK(restores >= 5); /* registers, the UTCB, the FPU state if it has one */
+	TEST_CHECK_EQ(resumes, 1);
+	TEST_CHECK_EQ(refused, 1); /* the export of a running thread */
 }
 
 int main(void)
