@@ -37,6 +37,9 @@ struct kmem_pager {
 
 /* Reads every pool page once (so it is mapped) and resets the state. */
 void kmem_pager_prepare(struct kmem_pager *kp);
+/* Reads one word of every page of [lo, hi): what the pager will touch besides its
+ * pool (its code, data and stack) is mapped before it is associated. */
+void kmem_pager_touch(l4_word_t lo, l4_word_t hi);
 /* The pager's loop: answers the kernel's requests, the boss's commands, and
  * under pressure revokes random lent pages. Never returns. */
 __attribute__((noreturn)) void kmem_pager_loop(struct kmem_pager *kp);

@@ -24,6 +24,12 @@ void kmem_pager_prepare(struct kmem_pager *kp)
 		kp->rng = 0x9e3779b97f4a7c15ull;
 }
 
+void kmem_pager_touch(l4_word_t lo, l4_word_t hi)
+{
+	for (l4_word_t a = lo & ~(PAGE - 1); a < hi; a += PAGE)
+		(void)*(volatile char *)a;
+}
+
 static uint64_t next_random(struct kmem_pager *kp)
 {
 	kp->rng ^= kp->rng << 13;

@@ -61,10 +61,8 @@ static void reply_r(unsigned label, l4_word_t a1, l4_word_t a2)
 static void kp_main(void)
 {
 	/* All it will touch is mapped before it is associated (docs/kmem.md). */
-	for (l4_word_t a = (l4_word_t)_start & ~(PAGE - 1); a < (l4_word_t)_end; a += PAGE)
-		(void)*(volatile char *)a;
-	for (l4_word_t a = (l4_word_t)stacks[KP_T]; a < (l4_word_t)stacks[KP_T + 1]; a += PAGE)
-		(void)*(volatile char *)a;
+	kmem_pager_touch((l4_word_t)_start, (l4_word_t)_end);
+	kmem_pager_touch((l4_word_t)stacks[KP_T], (l4_word_t)stacks[KP_T + 1]);
 	kmem_pager_prepare(&kp);
 	reply_r(RES_READY, 0, 0);
 	L4_Send(r_tid);

@@ -599,8 +599,7 @@ USER_TEST(no_rights, "pager.no_rights",
 
 static void kp_main(void)
 {
-	for (l4_word_t a = (l4_word_t)_start & ~(PAGE - 1); a < (l4_word_t)_end; a += PAGE)
-		(void)*(volatile char *)a; /* all it will touch, before it is associated */
+	kmem_pager_touch((l4_word_t)_start, (l4_word_t)_end); /* all it will touch, before it is associated */
 	kmem_pager_prepare(&kp);
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
 	L4_Send(r_tid);
