@@ -149,10 +149,9 @@ void kmem_before_map(void)
 	struct tcb *p = pager();
 	if (!p || !current->space || current->space == p->space || lent_free() >= KMEM_LOW_NODES)
 		return;
-	/* First what the asker used least lately, a little of it, then the pager. */
-	count.reclaimed_nodes += mdb_reclaim(&current->space->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET, 1);
-	if (lent_free() >= KMEM_LOW_NODES)
-		return;
+	/* The pager first; the asker's own least recently used mappings only when
+	 * the pager had nothing (evicting first made a workload that fits the
+	 * pager's memory thrash: docs/kmem.md). */
 	current->kmsg_buf[0] = l4_msgtag(MNEMO_KMEM_REQUEST, 3, 0, 0);
 	current->kmsg_buf[1] = KMEM_REQUEST_PAGES;
 	current->kmsg_buf[2] = mdb_nodes_lent_pages;
@@ -162,6 +161,8 @@ void kmem_before_map(void)
 	current->kmem_request = true;
 	ipc_kernel_call(p->id); /* the reply's map items come to kmem_lend_item */
 	current->kmem_request = false;
+	if (lent_free() < KMEM_LOW_NODES)
+		count.reclaimed_nodes += mdb_reclaim(&current->space->mdb, KMEM_RECLAIM_FIRST, KMEM_RECLAIM_BUDGET, 2);
 	kmem_stats_update();
 }
 

@@ -37,7 +37,7 @@
 #define H2WIN_LOG2 30
 #define H_QUOTA 500 /* nodes H may make */
 #define PRESSURE_US 1000 /* the timer ticks at 1 kHz: timeouts are whole ticks */
-#define PRESSURE_PAGES 1
+#define PRESSURE_PAGES 4
 #define WORDS_PER_PAGE 8 /* words written and read per page: every 64th */
 #define PASSES 16 /* read passes per run */
 #define R_TIMEOUT_US 60000000
@@ -440,7 +440,7 @@ USER_TEST(lends, "kmem.pager.lends", "the kmem pager is associated and lends pag
 
 USER_TEST(
     pressure, "kmem.workload.pressure",
-    "under revocation of a lent page every millisecond the workload gives the results it gives without, every time")
+    "under revocation of 4 lent pages every millisecond the workload gives the results it gives without, every time")
 {
 	TEST_CHECK(up() && phase == 2);
 	l4_word_t ev0 = kstats()->evicted_nodes, rf0 = kstats()->refaults, rv0 = kstats()->revoked_pages;
@@ -453,8 +453,10 @@ USER_TEST(
 	TEST_CHECK(set_pressure(0));
 	/* make bench: the same work under pressure against the warm run. */
 	bench("kmem.pressure.slowdown", "percent", (instr[2] + instr[3] + instr[4]) * 10000 / (3 * instr[1]));
-	printf("  instructions per run: warm %llu, under pressure %llu %llu %llu\n", (unsigned long long)instr[1],
-	       (unsigned long long)instr[2], (unsigned long long)instr[3], (unsigned long long)instr[4]);
+	printf("  instructions per run: warm %llu, under pressure %llu %llu %llu; worker faults %llu, %llu %llu %llu\n",
+	       (unsigned long long)instr[1], (unsigned long long)instr[2], (unsigned long long)instr[3],
+	       (unsigned long long)instr[4], (unsigned long long)faults[1], (unsigned long long)faults[2],
+	       (unsigned long long)faults[3], (unsigned long long)faults[4]);
 	print_stats("after three runs under pressure");
 	TEST_CHECK(kstats()->revoked_pages - rv0 >= 6);
 	TEST_CHECK(kstats()->evicted_nodes > ev0);
