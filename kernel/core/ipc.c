@@ -460,12 +460,17 @@ static bool ipc_fastpath(struct trapframe *tf)
 	return true; /* resumed: whoever sent to us has finished our IPC */
 }
 
+void ipc_fastpath_resumed(void)
+{
+	if (current->ipc_error)
+		ipc_finish(current, current->ipc_error, L4_NILTHREAD);
+}
+
 void sys_ipc(struct trapframe *tf)
 {
 	trace_event(TRACE_IPC, arch_ipc_to(tf), arch_ipc_from_spec(tf), *arch_frame_mr(tf, 0));
 	if (ipc_fastpath(tf)) {
-		if (current->ipc_error)
-			ipc_finish(current, current->ipc_error, L4_NILTHREAD);
+		ipc_fastpath_resumed();
 		return;
 	}
 	if (L4_TAG_T(*arch_frame_mr(tf, 0)) && arch_ipc_to(tf) != L4_NILTHREAD)

@@ -88,17 +88,22 @@ syscall_entry:
 	pushq $0
 	pushq $VEC_SYSCALL
 	SAVE_GPRS
+	/* Ipc, the hot call, goes straight to its fast path (its stub slot is 4),
+	 * which keeps the user registers live (R11 is saved in the frame). */
+	leaq user_stub_page + 4 * 64 + 2(%rip), %r11
+	cmpq %r11, %rcx
+	je ipc_fastpath_entry
 	movq %rsp, %rdi
-	/* Ipc, the hot call, goes straight to its handler (its stub slot is 4). */
-	leaq user_stub_page + 4 * 64 + 2(%rip), %rax
-	cmpq %rax, %rcx
-	jne 1f
+	call syscall_dispatch
+	jmp syscall_return
+/* Ipc in C: where the fast path goes when one of its guards fails. */
+	.globl ipc_slowpath
+ipc_slowpath:
+	movq %rsp, %rdi
 	call sys_ipc
 	cmpb $0, need_resched(%rip)
 	je syscall_return
 	call schedule
-	jmp syscall_return
-1:	call syscall_dispatch
 	.globl syscall_return
 syscall_return:
 	RESTORE_GPRS
