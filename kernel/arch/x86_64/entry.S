@@ -106,14 +106,26 @@ ipc_slowpath:
 	call schedule
 	.globl syscall_return
 syscall_return:
-	RESTORE_GPRS
-	addq $16, %rsp
+	/* Loads, not pops: RCX and R11 take RIP and RFLAGS, so their own slots
+	 * are skipped. */
+	movq TF_R15(%rsp), %r15
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_R10(%rsp), %r10
+	movq TF_R9(%rsp), %r9
+	movq TF_R8(%rsp), %r8
+	movq TF_RBP(%rsp), %rbp
+	movq TF_RDI(%rsp), %rdi
+	movq TF_RSI(%rsp), %rsi
+	movq TF_RDX(%rsp), %rdx
+	movq TF_RBX(%rsp), %rbx
+	movq TF_RAX(%rsp), %rax
 	/* The kernel keeps frame RIPs canonical user addresses (every setter
 	 * checks), so sysret cannot fault in ring 0. */
-	popq %rcx		/* rip */
-	addq $8, %rsp		/* cs */
-	popq %r11		/* rflags */
-	popq %rsp		/* user rsp */
+	movq TF_RIP(%rsp), %rcx
+	movq TF_RFLAGS(%rsp), %r11
+	movq TF_RSP(%rsp), %rsp
 	sysretq
 
 /* A new thread's first switch-in returns here, with %rsp at its user frame. */

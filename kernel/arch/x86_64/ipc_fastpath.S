@@ -32,11 +32,12 @@ ipc_fastpath_entry:
 	jnz ipc_slowpath
 	testw %r8w, %r8w		/* receive timeout: never */
 	jnz ipc_slowpath
-	testq %rdx, %rdx		/* a receive phase ... */
-	jz ipc_slowpath
-	cmpq %rsi, %rdx			/* ... from the destination (a call) */
+	/* A receive phase from the destination (a call) or from any thread
+	 * (reply-and-wait); a nil FromSpecifier fails here or, equal to a nil
+	 * destination, at the ID check below. */
+	cmpq %rsi, %rdx
 	je 1f
-	cmpq $-1, %rdx			/* ... or from any thread (reply-and-wait) */
+	cmpq $-1, %rdx
 	jne ipc_slowpath
 1:	movq current(%rip), %rcx
 	movabsq $0x6d6e656d6f535443, %r11 /* TCB_STACK_CANARY: a bad one panics in C */
@@ -115,6 +116,7 @@ ipc_fastpath_entry:
 	leaq KSTACK_SIZE - TF_SIZE(%rdi), %rbp	/* dest's frame */
 	movl %r9d, %r11d
 	andl $0x3f, %r11d		/* u */
+	jz ipc_fast_mr0
 	cmpl $7, %r11d
 	ja 6f
 	leaq ipc_fast_mr_table(%rip), %r8
@@ -167,8 +169,7 @@ ipc_fast_mr0:
 	cmpq $-1, %rdx
 	cmovneq %rdi, %r11
 	movq %r11, TCB_IPC_PARTNER(%rcx)
-	movb $FP_IPC_RECEIVING, TCB_IPC_PHASE(%rcx)
-	movb $0, TCB_IPC_ANY_LOCAL(%rcx)
+	movw $FP_IPC_RECEIVING, TCB_IPC_PHASE(%rcx)	/* and ipc_any_local = false */
 	movb $0, TCB_IPC_CALL(%rcx)
 	movq $0, TCB_IPC_ERROR(%rcx)
 	movl $FP_TS_WAIT_IPC, TCB_STATE(%rcx)
@@ -200,19 +201,19 @@ ipc_fast_mr0:
 	movq %r11, (%r8)
 	/* Lazy FPU: CR0.TS set iff dest does not own the FPU; toggled only when
 	 * that changes (set_fpu_trap). */
-	xorl %r11d, %r11d
 	cmpq fpu_owner(%rip), %rdi
-	setne %r11b
-	cmpb %r11b, fpu_trapping(%rip)
-	je 10f
-	movb %r11b, fpu_trapping(%rip)
-	testb %r11b, %r11b
-	jz 11f
+	je 11f
+	cmpb $0, fpu_trapping(%rip)
+	jne 10f
+	movb $1, fpu_trapping(%rip)
 	movq %cr0, %r11
-	orq $8, %r11
+	orq $8, %r11			/* CR0.TS */
 	movq %r11, %cr0
 	jmp 10f
-11:	clts
+11:	cmpb $0, fpu_trapping(%rip)
+	je 10f
+	movb $0, fpu_trapping(%rip)
+	clts
 10:	/* User code may have loaded %gs, which resets its base. */
 	movl $FP_MSR_GS_BASE, %ecx
 	leaq user_utcb_ptr(%rip), %rax
@@ -221,10 +222,11 @@ ipc_fast_mr0:
 	wrmsr
 
 	/* dest blocked here too: nothing of it waits on its kernel stack, so its
-	 * user frame is restored at once; else its saved kernel context runs on. */
-	leaq -FP_RECORD_SIZE(%rbp), %r11
-	cmpq %r11, TCB_KSP(%rdi)
-	jne 12f
+	 * user frame is restored at once; else its saved kernel context runs on.
+	 * The word below the frame tells: this path leaves ipc_fast_resume there
+	 * (with the saved stack pointer right below), and every other kernel entry
+	 * from user mode calls a function with %rsp at the frame, which
+	 * overwrites it (a new thread has trap_return there). */
 	leaq ipc_fast_resume(%rip), %r11
 	cmpq %r11, -8(%rbp)
 	jne 12f
