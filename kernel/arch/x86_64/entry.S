@@ -88,20 +88,30 @@ syscall_entry:
 	pushq $0
 	pushq $VEC_SYSCALL
 	SAVE_GPRS
-	/* Ipc, the hot call, goes straight to its fast path (its stub slot is 4),
-	 * which keeps the user registers live (R11 is saved in the frame). */
+	/* Ipc and Lipc, the hot calls (stub slots 4 and 5, one contract), go
+	 * straight to their fast path, which keeps the user registers live (R11
+	 * is saved in the frame). */
 	leaq user_stub_page + 4 * 64 + 2(%rip), %r11
+	cmpq %r11, %rcx
+	je ipc_fastpath_entry
+	addq $64, %r11
 	cmpq %r11, %rcx
 	je ipc_fastpath_entry
 	movq %rsp, %rdi
 	call syscall_dispatch
 	jmp syscall_return
-/* Ipc in C: where the fast path goes when one of its guards fails. */
-	.globl ipc_slowpath
+/* Ipc in C: where the fast path goes when one of its guards fails. Those the
+ * C fast path shares send it to the general path at once (the C fast path
+ * would fail the same way); tracing and a bad stack canary to sys_ipc. */
+	.globl ipc_slowpath, ipc_c_path
 ipc_slowpath:
 	movq %rsp, %rdi
+	call sys_ipc_general
+	jmp 2f
+ipc_c_path:
+	movq %rsp, %rdi
 	call sys_ipc
-	cmpb $0, need_resched(%rip)
+2:	cmpb $0, need_resched(%rip)
 	je syscall_return
 	call schedule
 	.globl syscall_return

@@ -3,9 +3,9 @@
  * The IPC fast path in assembly: the common RPC step (Call, or ReplyWait with an
  * open receive) between threads named by global IDs, when the partner already
  * waits for us. It takes the guards of ipc_fastpath() in kernel/core/ipc.c, all
- * of them before any state changes, and jumps to ipc_slowpath (the C handler,
- * which has its own fast path for local IDs) when one fails; so it cannot change
- * semantics. It then does what the C fast path and thread_switch_direct do, and
+ * of them before any state changes, and jumps to ipc_slowpath (the general C
+ * path; ipc_c_path, with the C fast path, when tracing) when one fails; so it
+ * cannot change semantics. It then does what the C fast path and thread_switch_direct do, and
  * returns to the partner's user frame directly when the partner had blocked
  * here as well, which skips the generic stack switch and the unwinding of C.
  *
@@ -22,12 +22,33 @@
 #define TAG_FLAGS 0xf000 /* error, xcpu, redirected, propagated: cleared in the delivered tag */
 #define TAG_SLOW 0x1fc0 /* typed items or propagation: the general path */
 
+/* thread_lookup(\id): dest in %rdi, or to ipc_slowpath if there is no such
+ * thread. Uses %r11 and %rbp. */
+.macro LOOKUP id
+	movq \id, %rdi
+	shrq $32, %rdi			/* thread number */
+	cmpq $(1 << 18), %rdi
+	jae ipc_slowpath
+	movq %rdi, %r11
+	shrq $9, %r11
+	leaq thread_table(%rip), %rbp
+	movq (%rbp,%r11,8), %r11
+	testq %r11, %r11
+	jz ipc_slowpath
+	andl $511, %edi
+	movq (%r11,%rdi,8), %rdi
+	testq %rdi, %rdi
+	jz ipc_slowpath
+	cmpq \id, TCB_ID(%rdi)
+	jne ipc_slowpath
+.endm
+
 	.text
 	.globl ipc_fastpath_entry
 ipc_fastpath_entry:
 	/* ---- guards: nothing changes until all of them pass ---- */
-	cmpb $0, trace_state(%rip)	/* tracing: the C path records the event */
-	jne ipc_slowpath
+	cmpb $0, trace_state(%rip)	/* tracing: sys_ipc records the event */
+	jne ipc_c_path
 	testq $TAG_SLOW, %r9
 	jnz ipc_slowpath
 	testw %r8w, %r8w		/* receive timeout: never */
@@ -42,32 +63,17 @@ ipc_fastpath_entry:
 1:	movq current(%rip), %rcx
 	movabsq $0x6d6e656d6f535443, %r11 /* TCB_STACK_CANARY: a bad one panics in C */
 	cmpq %r11, TCB_CANARY(%rcx)
-	jne ipc_slowpath
+	jne ipc_c_path
 	movq TCB_SPACE(%rcx), %r11
 	cmpq $0, SPACE_REDIRECTOR(%r11)	/* redirection */
 	jne ipc_slowpath
 
-	/* The destination: global IDs only (low six bits nonzero; local IDs and
-	 * nil have them zero): thread_lookup(to). */
+	/* The destination: a global ID has a nonzero version in its low six bits;
+	 * a local ID (and nil) has them zero. */
 	testb $0x3f, %sil
-	jz ipc_slowpath
-	movq %rsi, %rdi
-	shrq $32, %rdi			/* thread number */
-	cmpq $(1 << 18), %rdi
-	jae ipc_slowpath
-	movq %rdi, %r11
-	shrq $9, %r11
-	leaq thread_table(%rip), %rbp
-	movq (%rbp,%r11,8), %r11
-	testq %r11, %r11
-	jz ipc_slowpath
-	andl $511, %edi
-	movq (%r11,%rdi,8), %rdi	/* dest */
-	testq %rdi, %rdi
-	jz ipc_slowpath
-	cmpq %rsi, TCB_ID(%rdi)
-	jne ipc_slowpath
-
+	jz ipc_fast_local
+	LOOKUP %rsi
+ipc_fast_dest:
 	/* dest waits for us: receiving, no timeout, not for any local thread, its
 	 * own MRs (no kernel message), not halted, open or closed on us. */
 	cmpl $FP_TS_WAIT_IPC, TCB_STATE(%rdi)
@@ -240,6 +246,47 @@ ipc_fast_mr0:
 	popq %rbx
 	popq %rbp
 	ret
+
+/* A local ID (ipc_resolve): the MR0 address of a thread of our own space,
+ * inside its UTCB area; that thread's UTCB holds its global ID, read through
+ * the MMU with a probe that fails instead of faulting. %rcx = current. */
+ipc_fast_local:
+	movq TCB_SPACE(%rcx), %r11
+	movq SPACE_UTCB_AREA(%r11), %r8
+	testq %r8, %r8
+	jz ipc_slowpath
+	movq %r8, %rdi
+	andq $~0x3ff, %rdi		/* the area's base */
+	leaq FP_UTCB_MR0_OFFSET(%rdi), %rbp
+	cmpq %rbp, %rsi
+	jb ipc_slowpath			/* (nil is below too) */
+	shrq $4, %r8
+	andl $0x3f, %r8d
+	xorl %ebp, %ebp
+	btsq %r8, %rbp			/* the area's size */
+	addq %rdi, %rbp
+	cmpq %rbp, %rsi
+	jae ipc_slowpath
+	movabsq $USER_TOP - 8 - 8 * FP_UTCB_MY_GLOBAL_ID, %r11
+	cmpq %r11, %rsi			/* the probe reads user addresses only */
+	jae ipc_slowpath
+	movq %rsi, %r8
+	subq $8, %rsp			/* the probe's result */
+	movq %rsp, %rdi
+	leaq 8 * FP_UTCB_MY_GLOBAL_ID(%rsi), %rsi
+	call user_probe_word		/* uses %rax (MR1, reloaded) and %rsi only */
+	movq %r8, %rsi
+	popq %r8			/* the global ID */
+	testl %eax, %eax
+	jnz ipc_slowpath
+	movq TF_RAX(%rsp), %rax
+	LOOKUP %r8
+	movq TCB_SPACE(%rcx), %r11	/* of our space, under this local ID */
+	cmpq %r11, TCB_SPACE(%rdi)
+	jne ipc_slowpath
+	cmpq %rsi, TCB_UTCB(%rdi)
+	jne ipc_slowpath
+	jmp ipc_fast_dest
 
 /* A thread that blocked in the fast path, switched to by the scheduler (its IPC
  * was ended by the C path: a message, a timeout, an abort): as sys_ipc after

@@ -26,6 +26,7 @@
 /* struct space, struct sched_queues, struct tss */
 #define SPACE_PML4 0
 #define SPACE_REDIRECTOR 48
+#define SPACE_UTCB_AREA 24
 #define SCHED_BITMAP 2048
 #define TSS_RSP0 4
 /* enum thread_state, enum ipc_phase */
@@ -38,6 +39,9 @@
  * address ipc_fast_resume) right below its user frame. */
 #define FP_RECORD_SIZE 56
 #define FP_MSR_GS_BASE 0xC0000101
+/* UTCB words (l4/utcb.h); an fpage has its base in bits 10 up, its size log2 in bits 4-9. */
+#define FP_UTCB_MR0_OFFSET 512
+#define FP_UTCB_MY_GLOBAL_ID (-15)
 
 #ifndef __ASSEMBLY__
 #include <kern/thread.h>
@@ -45,6 +49,7 @@
 #include <kern/sched.h>
 #include <arch/x86.h>
 #include <arch/cpu.h>
+#include <l4/utcb.h>
 
 _Static_assert(offsetof(struct tcb, arch.ksp) == TCB_KSP, "tcb ksp");
 _Static_assert(offsetof(struct tcb, id) == TCB_ID, "tcb id");
@@ -69,6 +74,7 @@ _Static_assert(sizeof(((struct tcb *)0)->ipc_phase) == 1 && sizeof(((struct tcb 
 		   sizeof(((struct tcb *)0)->ipc_call) == 1 && sizeof(((struct tcb *)0)->priority) == 1,
 	       "byte fields");
 _Static_assert(offsetof(struct space, pt.pml4) == SPACE_PML4, "space pml4");
+_Static_assert(offsetof(struct space, utcb_area) == SPACE_UTCB_AREA, "space utcb_area");
 _Static_assert(offsetof(struct space, redirector) == SPACE_REDIRECTOR, "space redirector");
 _Static_assert(offsetof(struct sched_queues, bitmap) == SCHED_BITMAP && SCHED_PRIORITIES == 256, "sched bitmap");
 _Static_assert(offsetof(struct tss, rsp) == TSS_RSP0, "tss rsp0");
@@ -76,6 +82,7 @@ _Static_assert(TS_READY == FP_TS_READY && TS_WAIT_IPC == FP_TS_WAIT_IPC, "thread
 _Static_assert(IPC_IDLE == FP_IPC_IDLE && IPC_RECEIVING == FP_IPC_RECEIVING, "ipc phases");
 _Static_assert(THREAD_BITS == 18 && TT_L2_BITS == 9, "thread table");
 _Static_assert(L4_NEVER == 0 && L4_ANYTHREAD == ~0ull && L4_NILTHREAD == 0, "IPC constants");
+_Static_assert(L4_UTCB_MR0_OFFSET == FP_UTCB_MR0_OFFSET && L4_UTCB_MY_GLOBAL_ID == FP_UTCB_MY_GLOBAL_ID, "utcb");
 _Static_assert(MSR_GS_BASE == FP_MSR_GS_BASE, "msr");
 _Static_assert(TCB_STACK_CANARY == 0x6d6e656d6f535443ull, "canary");
 
