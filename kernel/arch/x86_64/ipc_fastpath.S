@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The IPC fast path in assembly: the common RPC step (Call, or ReplyWait with an
- * open receive) between threads named by global IDs, when the partner already
- * waits for us. It takes the guards of ipc_fastpath() in kernel/core/ipc.c, all
- * of them before any state changes, and jumps to ipc_slowpath (the general C
- * path; ipc_c_path, with the C fast path, when tracing) when one fails; so it
- * cannot change semantics. It then does what the C fast path and thread_switch_direct do, and
- * returns to the partner's user frame directly when the partner had blocked
- * here as well, which skips the generic stack switch and the unwinding of C.
+ * open receive, global or local IDs) when the partner already waits for us.
+ * It takes the guards of ipc_fastpath() in kernel/core/ipc.c, all of them
+ * before any state changes, and jumps to ipc_slowpath (the general C path;
+ * ipc_c_path, with the C fast path, when tracing) when one fails; so it cannot
+ * change semantics. It then does what the C fast path and thread_switch_direct
+ * do, and returns to the partner's user frame directly when the partner had
+ * blocked here as well, which skips the generic stack switch and the unwinding
+ * of C.
  *
  * Entered from syscall_entry with the user frame complete at %rsp (every
  * register saved) and the user registers still live: R9 = MR0, RAX RBX R10
@@ -18,24 +19,20 @@
 #include <arch/trapframe.h>
 #include <arch/ipc_fastpath.h>
 
-/* Receiver's frame slots of MR0 and of the result registers. */
-#define TAG_FLAGS 0xf000 /* error, xcpu, redirected, propagated: cleared in the delivered tag */
-#define TAG_SLOW 0x1fc0 /* typed items or propagation: the general path */
-
 /* thread_lookup(\id): dest in %rdi, or to ipc_slowpath if there is no such
  * thread. Uses %r11 and %rbp. */
 .macro LOOKUP id
 	movq \id, %rdi
 	shrq $32, %rdi			/* thread number */
-	cmpq $(1 << 18), %rdi
+	cmpq $FP_THREAD_NUMBERS, %rdi
 	jae ipc_slowpath
 	movq %rdi, %r11
-	shrq $9, %r11
+	shrq $FP_TT_L2_BITS, %r11
 	leaq thread_table(%rip), %rbp
 	movq (%rbp,%r11,8), %r11
 	testq %r11, %r11
 	jz ipc_slowpath
-	andl $511, %edi
+	andl $(1 << FP_TT_L2_BITS) - 1, %edi
 	movq (%r11,%rdi,8), %rdi
 	testq %rdi, %rdi
 	jz ipc_slowpath
@@ -49,7 +46,7 @@ ipc_fastpath_entry:
 	/* ---- guards: nothing changes until all of them pass ---- */
 	cmpb $0, trace_state(%rip)	/* tracing: sys_ipc records the event */
 	jne ipc_c_path
-	testq $TAG_SLOW, %r9
+	testq $FP_TAG_SLOW, %r9
 	jnz ipc_slowpath
 	testw %r8w, %r8w		/* receive timeout: never */
 	jnz ipc_slowpath
@@ -61,7 +58,7 @@ ipc_fastpath_entry:
 	cmpq $-1, %rdx
 	jne ipc_slowpath
 1:	movq current(%rip), %rcx
-	movabsq $0x6d6e656d6f535443, %r11 /* TCB_STACK_CANARY: a bad one panics in C */
+	movabsq $FP_STACK_CANARY, %r11	/* a bad canary panics in C */
 	cmpq %r11, TCB_CANARY(%rcx)
 	jne ipc_c_path
 	movq TCB_SPACE(%rcx), %r11
@@ -152,7 +149,7 @@ ipc_fast_mr2:
 ipc_fast_mr1:
 	movq %rax, TF_RAX(%rbp)
 ipc_fast_mr0:
-	andq $~TAG_FLAGS, %r9
+	andq $~FP_TAG_FLAGS, %r9
 	movq %r9, TF_R9(%rbp)
 	movq TCB_ID(%rcx), %r11		/* the global ID, or the local one within a space */
 	movq TCB_SPACE(%rcx), %r8

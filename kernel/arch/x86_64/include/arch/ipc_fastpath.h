@@ -42,6 +42,14 @@
 /* UTCB words (l4/utcb.h); an fpage has its base in bits 10 up, its size log2 in bits 4-9. */
 #define FP_UTCB_MR0_OFFSET 512
 #define FP_UTCB_MY_GLOBAL_ID (-15)
+/* Thread numbers and the two-level thread table (kern/thread.h). */
+#define FP_THREAD_NUMBERS (1 << 18)
+#define FP_TT_L2_BITS 9
+#define FP_STACK_CANARY 0x6d6e656d6f535443
+/* Message tag bits: typed items (t) or propagation send the IPC to the general
+ * path; error, xcpu, redirected and propagated are cleared in the delivered tag. */
+#define FP_TAG_SLOW 0x1fc0
+#define FP_TAG_FLAGS 0xf000
 
 #ifndef __ASSEMBLY__
 #include <kern/thread.h>
@@ -80,11 +88,14 @@ _Static_assert(offsetof(struct sched_queues, bitmap) == SCHED_BITMAP && SCHED_PR
 _Static_assert(offsetof(struct tss, rsp) == TSS_RSP0, "tss rsp0");
 _Static_assert(TS_READY == FP_TS_READY && TS_WAIT_IPC == FP_TS_WAIT_IPC, "thread states");
 _Static_assert(IPC_IDLE == FP_IPC_IDLE && IPC_RECEIVING == FP_IPC_RECEIVING, "ipc phases");
-_Static_assert(THREAD_BITS == 18 && TT_L2_BITS == 9, "thread table");
+_Static_assert(THREAD_NUMBERS == FP_THREAD_NUMBERS && TT_L2_BITS == FP_TT_L2_BITS, "thread table");
+_Static_assert(FP_TAG_SLOW == (0xfc0 | L4_TAG_PROPAGATED) && L4_TAG_T(0xfc0) == 63 && L4_TAG_U(0x3f) == 63,
+	       "tag: t in bits 6-11, u in bits 0-5");
+_Static_assert(FP_TAG_FLAGS == (L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED), "tag flags");
 _Static_assert(L4_NEVER == 0 && L4_ANYTHREAD == ~0ull && L4_NILTHREAD == 0, "IPC constants");
 _Static_assert(L4_UTCB_MR0_OFFSET == FP_UTCB_MR0_OFFSET && L4_UTCB_MY_GLOBAL_ID == FP_UTCB_MY_GLOBAL_ID, "utcb");
 _Static_assert(MSR_GS_BASE == FP_MSR_GS_BASE, "msr");
-_Static_assert(TCB_STACK_CANARY == 0x6d6e656d6f535443ull, "canary");
+_Static_assert(TCB_STACK_CANARY == FP_STACK_CANARY, "canary");
 
 #endif
 #endif
