@@ -411,7 +411,8 @@ static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 }
 
 /* The fast path: a list of guards, each falling back to the general path, so it
- * cannot change semantics. It covers the common RPC step: a message of at most
+ * cannot change semantics. kernel/arch/x86_64/ipc_fastpath.S takes the same
+ * guards first (and relies on their failing here too): change both together. It covers the common RPC step: a message of at most
  * seven untyped words (all in registers) to a thread that already waits for us,
  * followed by an open or closed receive with timeout never, when the partner may
  * run at once. The message goes register frame to register frame and the CPU
@@ -460,19 +461,36 @@ static bool ipc_fastpath(struct trapframe *tf)
 	return true; /* resumed: whoever sent to us has finished our IPC */
 }
 
-void sys_ipc(struct trapframe *tf)
+/* Ipc beyond the fast path. */
+static void ipc_general(struct trapframe *tf)
 {
-	trace_event(TRACE_IPC, arch_ipc_to(tf), arch_ipc_from_spec(tf), *arch_frame_mr(tf, 0));
-	if (ipc_fastpath(tf)) {
-		if (current->ipc_error)
-			ipc_finish(current, current->ipc_error, L4_NILTHREAD);
-		return;
-	}
 	if (L4_TAG_T(*arch_frame_mr(tf, 0)) && arch_ipc_to(tf) != L4_NILTHREAD)
 		kmem_before_map(); /* may block: asks the kmem pager for memory */
 	word_t err = do_ipc(arch_ipc_to(tf), arch_ipc_from_spec(tf), arch_ipc_timeouts(tf));
 	if (err || arch_ipc_from_spec(tf) == L4_NILTHREAD)
 		ipc_finish(current, err, L4_NILTHREAD);
+}
+
+void ipc_fastpath_resumed(void)
+{
+	if (current->ipc_error)
+		ipc_finish(current, current->ipc_error, L4_NILTHREAD);
+}
+
+void sys_ipc(struct trapframe *tf)
+{
+	trace_event(TRACE_IPC, arch_ipc_to(tf), arch_ipc_from_spec(tf), *arch_frame_mr(tf, 0));
+	if (ipc_fastpath(tf)) {
+		ipc_fastpath_resumed();
+		return;
+	}
+	ipc_general(tf);
+}
+
+void sys_ipc_general(struct trapframe *tf)
+{
+	trace_event(TRACE_IPC, arch_ipc_to(tf), arch_ipc_from_spec(tf), *arch_frame_mr(tf, 0));
+	ipc_general(tf);
 }
 
 /* ---- timeouts, cancellation, kernel-generated IPC ----------------------------------------- */

@@ -21,7 +21,8 @@ struct tcb **thread_table[THREAD_NUMBERS / TT_L2_SIZE];
 /* Live entries of each second-level page: an empty page goes back to the pool. */
 static uint16_t thread_table_used[THREAD_NUMBERS / TT_L2_SIZE];
 
-static struct sched_queues ready;
+/* Global for the IPC fast path in assembly, which reads the bitmap. */
+struct sched_queues sched_ready;
 struct tcb *current;
 bool need_resched;
 
@@ -69,7 +70,7 @@ void thread_destroy(struct tcb *t)
 {
 	assert(t != current);
 	ipc_cancel(t);
-	sched_dequeue(&ready, t);
+	sched_dequeue(&sched_ready, t);
 	word_t no = l4_thread_no(t->id);
 	thread_table[no >> TT_L2_BITS][no & (TT_L2_SIZE - 1)] = NULL;
 	if (--thread_table_used[no >> TT_L2_BITS] == 0) {
@@ -106,7 +107,7 @@ void thread_wake(struct tcb *t)
 		return;
 	t->state = TS_READY;
 	if (t != current) {
-		sched_enqueue(&ready, t);
+		sched_enqueue(&sched_ready, t);
 		if (!current || t->priority > current->priority)
 			need_resched = true;
 	}
@@ -116,10 +117,10 @@ void thread_set_priority(struct tcb *t, uint8_t prio)
 {
 	bool queued = t->ready_next != NULL;
 	if (queued)
-		sched_dequeue(&ready, t);
+		sched_dequeue(&sched_ready, t);
 	t->priority = prio;
 	if (queued)
-		sched_enqueue(&ready, t);
+		sched_enqueue(&sched_ready, t);
 	need_resched = true;
 }
 
@@ -127,7 +128,7 @@ void thread_block(struct tcb *t, enum thread_state why)
 {
 	assert(why != TS_READY);
 	t->state = why;
-	sched_dequeue(&ready, t);
+	sched_dequeue(&sched_ready, t);
 	if (t == current)
 		need_resched = true;
 }
@@ -149,9 +150,9 @@ static void switch_to(struct tcb *next)
 	if (next == prev)
 		return;
 	if (prev != &idle_tcb && prev->state == TS_READY)
-		sched_enqueue(&ready, prev);
+		sched_enqueue(&sched_ready, prev);
 	if (next != &idle_tcb)
-		sched_dequeue(&ready, next);
+		sched_dequeue(&sched_ready, next);
 	check_stack(prev);
 	current = next;
 	arch_thread_switch(prev, next);
@@ -160,10 +161,10 @@ static void switch_to(struct tcb *next)
 bool thread_ready_above(uint8_t prio)
 {
 	unsigned w = prio / 64, b = prio % 64;
-	if (b < 63 && (ready.bitmap[w] >> (b + 1)))
+	if (b < 63 && (sched_ready.bitmap[w] >> (b + 1)))
 		return true;
 	for (w++; w < SCHED_PRIORITIES / 64; w++)
-		if (ready.bitmap[w])
+		if (sched_ready.bitmap[w])
 			return true;
 	return false;
 }
@@ -182,7 +183,7 @@ void thread_switch_direct(struct tcb *next)
 
 void schedule(void)
 {
-	struct tcb *best = sched_highest(&ready);
+	struct tcb *best = sched_highest(&sched_ready);
 	bool runnable = current != &idle_tcb && current->state == TS_READY;
 	struct tcb *next;
 	if (!runnable)
@@ -259,7 +260,7 @@ void sched_tick(word_t elapsed_us)
 	if (timeout_head)
 		thread_expire_timeouts(arch_clock_us());
 	if (current == &idle_tcb) {
-		need_resched = sched_highest(&ready) != NULL;
+		need_resched = sched_highest(&sched_ready) != NULL;
 		return;
 	}
 	current->quantum_left_us = current->quantum_left_us > elapsed_us ? current->quantum_left_us - elapsed_us : 0;
@@ -275,7 +276,7 @@ __noreturn void thread_idle_loop(void)
 		schedule();
 		/* Nothing ready and nothing that could ever wake a thread: say so
 		 * rather than idle silently (interrupt threads will count here too). */
-		if (!sched_highest(&ready) && !timeout_head && !irq_any_associated() && current == &idle_tcb)
+		if (!sched_highest(&sched_ready) && !timeout_head && !irq_any_associated() && current == &idle_tcb)
 			arch_system_stopped();
 		arch_idle_wait();
 	}

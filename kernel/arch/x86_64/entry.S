@@ -88,27 +88,54 @@ syscall_entry:
 	pushq $0
 	pushq $VEC_SYSCALL
 	SAVE_GPRS
+	/* Ipc and Lipc, the hot calls (stub slots 4 and 5, one contract), go
+	 * straight to their fast path, which keeps the user registers live (R11
+	 * is saved in the frame). */
+	leaq user_stub_page + 4 * 64 + 2(%rip), %r11
+	cmpq %r11, %rcx
+	je ipc_fastpath_entry
+	addq $64, %r11
+	cmpq %r11, %rcx
+	je ipc_fastpath_entry
 	movq %rsp, %rdi
-	/* Ipc, the hot call, goes straight to its handler (its stub slot is 4). */
-	leaq user_stub_page + 4 * 64 + 2(%rip), %rax
-	cmpq %rax, %rcx
-	jne 1f
+	call syscall_dispatch
+	jmp syscall_return
+/* Ipc in C: where the fast path goes when one of its guards fails. Those the
+ * C fast path shares send it to the general path at once (the C fast path
+ * would fail the same way); tracing and a bad stack canary to sys_ipc. */
+	.globl ipc_slowpath, ipc_c_path
+ipc_slowpath:
+	movq %rsp, %rdi
+	call sys_ipc_general
+	jmp 2f
+ipc_c_path:
+	movq %rsp, %rdi
 	call sys_ipc
-	cmpb $0, need_resched(%rip)
+2:	cmpb $0, need_resched(%rip)
 	je syscall_return
 	call schedule
-	jmp syscall_return
-1:	call syscall_dispatch
 	.globl syscall_return
 syscall_return:
-	RESTORE_GPRS
-	addq $16, %rsp
+	/* Loads, not pops: RCX and R11 take RIP and RFLAGS, so their own slots
+	 * are skipped. */
+	movq TF_R15(%rsp), %r15
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_R10(%rsp), %r10
+	movq TF_R9(%rsp), %r9
+	movq TF_R8(%rsp), %r8
+	movq TF_RBP(%rsp), %rbp
+	movq TF_RDI(%rsp), %rdi
+	movq TF_RSI(%rsp), %rsi
+	movq TF_RDX(%rsp), %rdx
+	movq TF_RBX(%rsp), %rbx
+	movq TF_RAX(%rsp), %rax
 	/* The kernel keeps frame RIPs canonical user addresses (every setter
 	 * checks), so sysret cannot fault in ring 0. */
-	popq %rcx		/* rip */
-	addq $8, %rsp		/* cs */
-	popq %r11		/* rflags */
-	popq %rsp		/* user rsp */
+	movq TF_RIP(%rsp), %rcx
+	movq TF_RFLAGS(%rsp), %r11
+	movq TF_RSP(%rsp), %rsp
 	sysretq
 
 /* A new thread's first switch-in returns here, with %rsp at its user frame. */

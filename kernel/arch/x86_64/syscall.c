@@ -35,8 +35,9 @@ extern char user_stub_page[];
 
 static l4_word_t stub_address(unsigned i) { return (l4_word_t)user_stub_page + i * STUB_SLOT; }
 
-/* entry.S sends the Ipc stub (slot 4) straight to sys_ipc: the slot layout is its contract. */
-_Static_assert(L4_SC_IPC == 4 && STUB_SLOT == 64, "entry.S: Ipc stub at user_stub_page + 4 * 64");
+/* entry.S sends the Ipc and Lipc stubs (slots 4 and 5) straight to the IPC fast
+ * path: the slot layout is its contract. */
+_Static_assert(L4_SC_IPC == 4 && L4_SC_LIPC == 5 && STUB_SLOT == 64, "entry.S: Ipc stub at user_stub_page + 4 * 64");
 
 l4_word_t arch_syscall_stub(unsigned i);
 l4_word_t arch_syscall_stub(unsigned i) { return stub_address(i); }

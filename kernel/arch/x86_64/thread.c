@@ -9,15 +9,17 @@
 #include <arch/physmem.h>
 #include <arch/x86.h>
 #include <arch/ipc.h>
+#include <arch/ipc_fastpath.h> /* its layout checks */
 
 /* The word user code reads as %gs:0: the running thread's UTCB (MR0) address.
- * User-readable; the kernel writes it through the direct map. */
-static volatile word_t user_utcb_ptr __attribute__((section(".user_ro"), aligned(4096)));
-static volatile word_t *user_utcb_ptr_rw;
+ * User-readable; the kernel writes it through the direct map. Global, like the
+ * two below, for the switch in ipc_fastpath.S. */
+volatile word_t user_utcb_ptr __attribute__((section(".user_ro"), aligned(4096)));
+volatile word_t *user_utcb_ptr_rw;
 
 /* The thread whose FPU state is in the FPU registers (NULL: none). */
-static struct tcb *fpu_owner;
-static bool fpu_trapping; /* CR0.TS is set */
+struct tcb *fpu_owner;
+bool fpu_trapping; /* CR0.TS is set */
 
 extern char trap_return[];
 extern void arch_switch_stack(word_t *save_ksp, word_t new_ksp);
