@@ -229,6 +229,22 @@ static int op_map(const uint8_t *b, bool grant)
 		mdbm_stats.noop++; /* self-overlap: covered by unit tests, not by the per-page model */
 		return 0;
 	}
+	if ((b[4] >> 3) % 4 == 0) { /* sometimes pre-flushed as the kernel does, with tiny budgets */
+		struct mdb_map_prep p;
+		vaddr_t fb;
+		unsigned fsh;
+		int r;
+		mdb_map_prep_begin(&p, sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant);
+		while ((r = mdb_map_prep_step(&p, 1 + b[7] % 8, &fb, &fsh)) != MDB_OK) {
+			if (r != MDB_FLUSH)
+				continue;
+			mdbm_stats.prep_flushes++;
+			struct mdb_unmap_op op;
+			mdb_unmap_begin(&op, sp(ts), fb, fsh, 7, true);
+			while (mdb_unmap_step(&op, 1 + b[6] % 8) == MDB_MORE)
+				;
+		}
+	}
 	int err = mdb_map(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant);
 	if (err) {
 		fprintf(stderr, "  model: map returned %d\n", err);
