@@ -249,6 +249,38 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 	}
 }
 
+/* Units of one step of the walk that finds what a map item replaces. */
+#define MAP_PREP_BUDGET 128
+
+/* The pre-flush of one block (docs/mdb.md "Costs"): each destination mapping
+ * that mdb_map would replace together with derived mappings is removed first by
+ * the bounded steps of an Unmap, with preemption points between the steps, so
+ * that the map which follows only replaces leaves. Removing them early changes
+ * nothing the map would not: they are exactly the ones it replaces (kern/mdb.h). */
+static void prep_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
+		       bool grant)
+{
+	struct mdb_map_prep p;
+	vaddr_t last = ~(vaddr_t)0;
+	mdb_map_prep_begin(&p, &from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant);
+	for (;;) {
+		vaddr_t base;
+		unsigned s;
+		mdb_reserve(); /* the walk splits what lies only partly in the way, as the map would */
+		int r = mdb_map_prep_step(&p, MAP_PREP_BUDGET, &base, &s);
+		if (r == MDB_OK)
+			return;
+		if (r == MDB_FLUSH) {
+			if (base == last)
+				return; /* named twice in a row (refilled meanwhile): the map decides */
+			last = base;
+			unmap_replaced(to, base, s, true);
+		} else {
+			arch_preempt_point();
+		}
+	}
+}
+
 /* The end of the area that contains va, or 0 if none does. */
 static vaddr_t area_end_at(const struct space *s, vaddr_t va)
 {
@@ -265,7 +297,7 @@ static vaddr_t area_end_at(const struct space *s, vaddr_t va)
  * halvings of a 2^47 block would need more kernel stack than a thread has, and
  * any thread can send such a map item. At most ~2 * 47 blocks per area edge. */
 static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift,
-			     unsigned rights, bool grant)
+			     unsigned rights, bool grant, bool preempt)
 {
 	const vaddr_t end = dst + ((word_t)1 << shift);
 	for (vaddr_t pos = dst; pos < end;) {
@@ -279,15 +311,19 @@ static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, 
 		while (s > PAGE_SHIFT && ((pos & (((word_t)1 << s) - 1)) || pos + ((word_t)1 << s) > end ||
 					  !mappable(to, pos, (word_t)1 << s)))
 			s--;
-		if (mappable(to, pos, (word_t)1 << s) && !map_block(from, src + (pos - dst), to, pos, s, rights, grant))
-			return false;
+		if (mappable(to, pos, (word_t)1 << s)) {
+			if (preempt)
+				prep_block(from, src + (pos - dst), to, pos, s, rights, grant);
+			if (!map_block(from, src + (pos - dst), to, pos, s, rights, grant))
+				return false;
+		}
 		pos += (word_t)1 << s;
 	}
 	return true;
 }
 
 bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
-		    bool grant)
+		    bool grant, bool preempt)
 {
 	trace_event(TRACE_MAP, snd, window, to->mdb.id | (word_t)from->mdb.id << 24 | (word_t)grant << 48);
 	struct mdb_xfer x;
@@ -299,7 +335,7 @@ bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct
 		sigma0_sync(from);
 		sigma0_implicit_roots(from, x.src, (word_t)1 << x.shift);
 	}
-	bool ok = map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant);
+	bool ok = map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant, preempt);
 	kmem_drain(false); /* a mapping replaced in the kmem pager's space may have taken lent pages */
 	return ok;
 }
