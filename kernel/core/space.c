@@ -233,51 +233,28 @@ static void sigma0_implicit_roots(struct space *s, vaddr_t va, word_t size)
  * mapper's own least recently used mappings go first; out of quota, too (its
  * quota counts them). False if it still fails: the parts done stay. */
 static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
-		      bool grant)
+		      bool grant, bool preempt)
 {
+	/* With preempt, a destination mapping that the map replaces together with
+	 * derived mappings is first removed by the bounded steps of an Unmap, with
+	 * preemption points (docs/mdb.md "Costs"); the map replaces only leaves. */
+	struct mdb_map_cursor cur = {0, 0, 0};
 	for (;;) {
 		mdb_reserve();
-		int r = mdb_map(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant);
+		int r = mdb_map_step(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant,
+				     preempt ? &cur : NULL);
 		if (r == MDB_OK)
 			return true;
+		if (r == MDB_FLUSH) {
+			unmap_replaced(to, cur.base, cur.shift, true);
+			continue;
+		}
 		if (r == MDB_ENOMEM && kmem_grow())
 			continue;
 		if (r == MDB_ENOMEM && kmem_reclaim_for(from))
 			continue;
 		kmem_note_denied(r == MDB_EQUOTA);
 		return false;
-	}
-}
-
-/* Units of one step of the walk that finds what a map item replaces. */
-#define MAP_PREP_BUDGET 128
-
-/* The pre-flush of one block (docs/mdb.md "Costs"): each destination mapping
- * that mdb_map would replace together with derived mappings is removed first by
- * the bounded steps of an Unmap, with preemption points between the steps, so
- * that the map which follows only replaces leaves. Removing them early changes
- * nothing the map would not: they are exactly the ones it replaces (kern/mdb.h). */
-static void prep_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
-		       bool grant)
-{
-	struct mdb_map_prep p;
-	vaddr_t last = ~(vaddr_t)0;
-	mdb_map_prep_begin(&p, &from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant);
-	for (;;) {
-		vaddr_t base;
-		unsigned s;
-		mdb_reserve(); /* the walk splits what lies only partly in the way, as the map would */
-		int r = mdb_map_prep_step(&p, MAP_PREP_BUDGET, &base, &s);
-		if (r == MDB_OK)
-			return;
-		if (r == MDB_FLUSH) {
-			if (base == last)
-				return; /* named twice in a row (refilled meanwhile): the map decides */
-			last = base;
-			unmap_replaced(to, base, s, true);
-		} else {
-			arch_preempt_point();
-		}
 	}
 }
 
@@ -311,12 +288,9 @@ static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, 
 		while (s > PAGE_SHIFT && ((pos & (((word_t)1 << s) - 1)) || pos + ((word_t)1 << s) > end ||
 					  !mappable(to, pos, (word_t)1 << s)))
 			s--;
-		if (mappable(to, pos, (word_t)1 << s)) {
-			if (preempt)
-				prep_block(from, src + (pos - dst), to, pos, s, rights, grant);
-			if (!map_block(from, src + (pos - dst), to, pos, s, rights, grant))
-				return false;
-		}
+		if (mappable(to, pos, (word_t)1 << s) &&
+		    !map_block(from, src + (pos - dst), to, pos, s, rights, grant, preempt))
+			return false;
 		pos += (word_t)1 << s;
 	}
 	return true;

@@ -26,55 +26,40 @@ static int build(unsigned n)
 	return mdbt_live_nodes() == 2 * n + 3 ? 0 : -1;
 }
 
-/* What the kernel does (space.c): the walk, each named mapping flushed in
- * budgeted unmap steps, `work` called between any two steps; then mdb_map.
+/* What the kernel does (space.c): mdb_map_step; each mapping it names is flushed
+ * in budgeted unmap steps, `work` called between any two steps; then it goes on.
  * Returns the number of steps, or -1; *most is the largest number of nodes one
- * step removed, *flushes the number of named mappings. */
-static long prep_and_map(struct mdb_space *from, vaddr_t sb, unsigned ss, unsigned rights, struct mdb_space *to,
-			 vaddr_t rb, unsigned rs, bool grant, unsigned budget, void (*work)(long), size_t *most,
-			 unsigned *flushes)
+ * step (or one mdb_map_step) removed, *flushes the number of named mappings. */
+static long step_map(struct mdb_space *from, vaddr_t sb, unsigned ss, unsigned rights, struct mdb_space *to, vaddr_t rb,
+		     unsigned rs, bool grant, unsigned budget, void (*work)(long), size_t *most, unsigned *flushes)
 {
-	struct mdb_map_prep p;
+	struct mdb_map_cursor cur = {0, 0, 0};
 	long steps = 0;
 	*most = 0;
 	*flushes = 0;
-	mdb_map_prep_begin(&p, from, sb, ss, rights, sb, to, rb, rs, grant);
 	for (;;) {
-		vaddr_t fb;
-		unsigned fs;
-		int r = mdb_map_prep_step(&p, budget, &fb, &fs);
+		size_t before = mdbt_live_nodes();
+		int r = mdb_map_step(from, sb, ss, rights, sb, to, rb, rs, grant, &cur);
+		size_t after = mdbt_live_nodes();
+		size_t gone = before + 1 > after ? before + 1 - after : 0; /* removed, less the one it may make */
+		*most = gone > *most ? gone : *most;
 		if (r == MDB_OK)
-			break;
-		if (r == MDB_FLUSH) {
-			++*flushes;
-			struct mdb_unmap_op op;
-			mdb_unmap_begin(&op, to, fb, fs, 7, true);
-			for (;;) {
-				size_t before = mdbt_live_nodes();
-				int u = mdb_unmap_step(&op, budget);
-				size_t gone = before - mdbt_live_nodes();
-				*most = gone > *most ? gone : *most;
-				if (u != MDB_MORE)
-					break;
-				if (work)
-					work(++steps);
-			}
-		} else if (r != MDB_MORE) {
+			return steps;
+		if (r != MDB_FLUSH || ++*flushes > 10)
 			return -1;
+		struct mdb_unmap_op op;
+		mdb_unmap_begin(&op, to, cur.base, cur.shift, 7, true);
+		for (;;) {
+			before = mdbt_live_nodes();
+			int u = mdb_unmap_step(&op, budget);
+			gone = before - mdbt_live_nodes();
+			*most = gone > *most ? gone : *most;
+			if (u != MDB_MORE)
+				break;
+			if (work)
+				work(++steps);
 		}
-		if (work)
-			work(++steps);
-		if (steps > 10 * N)
-			return -1;
 	}
-	size_t before = mdbt_live_nodes();
-	if (mdb_map(from, sb, ss, rights, sb, to, rb, rs, grant) != MDB_OK)
-		return -1;
-	/* what the map itself removed: the replaced leaves, minus what it made */
-	size_t after = mdbt_live_nodes();
-	size_t gone = before + 1 > after ? before + 1 - after : 0;
-	*most = gone > *most ? gone : *most;
-	return steps;
 }
 
 static int interleave_failed;
@@ -89,21 +74,22 @@ static void interleaved(long step)
 }
 
 HOST_TEST(mdb_replace_big_t, "mdb.preempt_replace",
-	  "map over a 10^5-node destination subtree: pre-flush in budgeted steps (other maps/unmaps in between, "
-	  "mdb_check every 25 steps), the map then replaces a leaf")
+	  "map over a 10^5-node destination subtree: mdb_map_step names it, it is flushed in budgeted steps (other "
+	  "maps/unmaps in between, mdb_check every 25 steps), the map then replaces a leaf")
 {
 	CHECK(build(N) == 0);
 	MC();
 	size_t most;
 	unsigned flushes;
 	interleave_failed = 0;
-	long steps = prep_and_map(S(0), 0x200000, 12, 7, S(1), 0x1000, 12, false, 128, interleaved, &most, &flushes);
+	long steps = step_map(S(0), 0x200000, 12, 7, S(1), 0x1000, 12, false, 128, interleaved, &most, &flushes);
 	CHECK(steps >= 0);
 	CHECK(!interleave_failed);
 	MC();
 	CHECK_EQ(flushes, 1);
 	CHECK(steps >= 2 * N / 128 / 2); /* really in steps */
 	CHECK(most <= 129); /* no step (nor the map) removed more than its budget (+1: the top) */
+	CHECK(mdbt_live_nodes() < 2 * N / 10); /* and the subtree is gone */
 	struct mdb_node_info i;
 	CHECK(mdb_node_info(mdb_lookup(S(1), 0x1000), &i));
 	CHECK_EQ(i.paddr, 0x200000);
@@ -115,8 +101,8 @@ HOST_TEST(mdb_replace_big_t, "mdb.preempt_replace",
 }
 
 HOST_TEST(mdb_replace_same_t, "mdb.prep_same",
-	  "pre-flush + map gives the same tree as the map alone: replace of a subtree, of part of a superpage with "
-	  "children, a grant")
+	  "mdb_map_step with flushes gives the same tree as mdb_map: replace of a subtree, of part of a superpage "
+	  "with children, a grant")
 {
 	static char want[1 << 16];
 	for (int kase = 0; kase < 3; kase++) {
@@ -139,7 +125,7 @@ HOST_TEST(mdb_replace_same_t, "mdb.prep_same",
 			if (prep) {
 				size_t most;
 				unsigned fl;
-				CHECK(prep_and_map(from, sb, 12, 5, to, rb, 12, grant, 16, NULL, &most, &fl) >= 0);
+				CHECK(step_map(from, sb, 12, 5, to, rb, 12, grant, 16, NULL, &most, &fl) >= 0);
 				CHECK_EQ(fl, 1);
 				MC();
 				CHECK(!strcmp(mdbt_dump(), want));
@@ -152,47 +138,34 @@ HOST_TEST(mdb_replace_same_t, "mdb.prep_same",
 	}
 }
 
-/* The walk names nothing and changes nothing. */
+/* mdb_map_step names nothing and does what mdb_map does (checked by the caller). */
 static int names_nothing(struct mdb_space *from, vaddr_t sb, unsigned ss, unsigned rights, struct mdb_space *to,
 			 vaddr_t rb, unsigned rs, bool grant)
 {
-	static char before[1 << 16];
-	snprintf(before, sizeof before, "%s", mdbt_dump());
-	struct mdb_map_prep p;
-	vaddr_t fb;
-	unsigned fs;
-	int r;
-	mdb_map_prep_begin(&p, from, sb, ss, rights, sb, to, rb, rs, grant);
-	while ((r = mdb_map_prep_step(&p, 3, &fb, &fs)) == MDB_MORE)
-		;
-	return r == MDB_OK && !strcmp(before, mdbt_dump()) ? 0 : -1;
+	struct mdb_map_cursor cur = {0, 0, 0};
+	return mdb_map_step(from, sb, ss, rights, sb, to, rb, rs, grant, &cur) == MDB_OK ? 0 : -1;
 }
 
 HOST_TEST(mdb_prep_keeps_t, "mdb.prep_keeps",
-	  "the pre-flush never names a skip or upgrade destination (self, ancestor, child of the source), nor one "
-	  "below an unmapped or rightless source part; the map keeps their subtrees")
+	  "mdb_map_step never names a skip or upgrade destination (self, ancestor, child of the source) nor one "
+	  "below an unmapped or rightless source part; their subtrees stay")
 {
 	CHECK(build(200) == 0);
-	/* s1 0x1000 has 200 children; map it onto itself, back onto its root's place,
-	 * and again onto one of its children (upgrade) */
+	size_t live = mdbt_live_nodes();
+	/* s1 0x1000 has 200 children: onto itself, onto its root's place, onto a child (upgrade) */
 	CHECK(!names_nothing(S(1), 0x1000, 12, 7, S(1), 0x1000, 12, false));
 	CHECK(!names_nothing(S(1), 0x1000, 12, 7, S(0), 0x100000, 12, false));
 	CHECK(!names_nothing(S(1), 0x1000, 12, 7, S(2), 0x10000000, 12, false));
-	CHECK(!names_nothing(S(1), 0x1000, 12, 7, S(2), 0x10000000, 12, true)); /* a grant: the map decides */
-	/* source hole over a destination subtree: left alone */
+	/* a source hole over a destination subtree: left alone */
 	CHECK(!names_nothing(S(1), 0x7000, 12, 7, S(1), 0x1000, 12, false));
-	/* an ancestor from higher up: s2's child in s3, mapped back onto s2 (the same frame via an ancestor) */
+	/* a page mapped back onto its ancestor further up (s3's onto s2's) */
 	CHECK(!names_nothing(S(3), 0x10000000, 12, 7, S(2), 0x10000000, 12, false));
-	/* and the maps themselves keep the subtrees */
-	size_t live = mdbt_live_nodes();
-	CHECK(!mdb_map(S(1), 0x1000, 12, 7, 0, S(1), 0x1000, 12, false));
-	CHECK(!mdb_map(S(1), 0x1000, 12, 7, 0, S(0), 0x100000, 12, false));
-	CHECK(!mdb_map(S(1), 0x1000, 12, 7, 0, S(2), 0x10000000, 12, false));
-	CHECK(!mdb_map(S(3), 0x10000000, 12, 7, 0, S(2), 0x10000000, 12, false));
+	/* a rightless item */
+	CHECK(!names_nothing(S(0), 0x200000, 12, 0, S(1), 0x1000, 12, false));
 	CHECK_EQ(mdbt_live_nodes(), live);
 	MC();
-	/* a rightless item (rights 0) walks nothing */
-	CHECK(!names_nothing(S(0), 0x200000, 12, 0, S(1), 0x1000, 12, false));
-	/* overlapping source and destination in one space: left to mdb_map */
-	CHECK(!names_nothing(S(2), 0x10000000, 16, 7, S(2), 0x10008000, 16, false));
+	struct mdb_node_info i;
+	CHECK(mdb_node_info(mdb_lookup(S(2), 0x10000000), &i));
+	CHECK_EQ(i.rights, 7);
+	CHECK(mdb_lookup(S(3), 0x10000000 + (199 << 12)));
 }

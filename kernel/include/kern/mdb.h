@@ -86,7 +86,7 @@ struct mdb_space {
 #define MDB_EEXIST (-4) /* something is mapped there already */
 #define MDB_EQUOTA (-5) /* the mapping space's quota is used up */
 #define MDB_MORE 1 /* a step function has more work */
-#define MDB_FLUSH 2 /* mdb_map_prep_step: flush the destination mapping it names, then call again */
+#define MDB_FLUSH 2 /* mdb_map_step: flush the destination mapping it names, then call again */
 
 /* Resets the database (space table, statistics); nodes via mdb_nodes_init. */
 void mdb_init(void);
@@ -121,38 +121,27 @@ int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsign
 	    struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant);
 
 /*
- * The pre-flush of a map or grant item (docs/mdb.md "Costs"): mdb_map removes
- * each destination mapping it replaces together with its subtree in one go. To
- * bound that, the caller first walks the item with mdb_map_prep_step, which
- * names one at a time the destination mappings that mdb_map would replace and
- * that have derived mappings; the caller flushes each (mdb_unmap_begin/step on
- * op->to, preemptible), and what mdb_map then replaces are leaves. Only
- * replaced mappings are named: a destination page that holds the source frame
- * through the source, an ancestor of it (skip) or a child of it (upgrade; for a
- * grant, replaced by mdb_map in one go) is left alone, as are destinations of
- * unmapped or rightless source parts. Overlapping source and destination in one
- * space are not pre-flushed (mdb_map's own order decides there).
- * Invariant: op->v is a chunk start in [src, end]; op->w is 0 or a destination
- * address inside the chunk at op->v below which nothing is left to name. The
- * walk keeps no node pointers between steps, so any other operation may run
- * between them. Fields are private.
+ * The map in bounded pieces (docs/mdb.md "Costs"): mdb_map removes each
+ * destination mapping it replaces together with its subtree in one go. With a
+ * cursor (zeroed before the first call), mdb_map_step instead stops before the
+ * first chunk that would replace a mapping with derived mappings and returns
+ * MDB_FLUSH naming it: [base, base + 2^shift) of `to`; nothing of that chunk is
+ * done yet. The caller removes it by a preemptible flush (mdb_unmap_begin/step,
+ * all rights) and calls again with the same arguments and cursor, which resumes
+ * at that chunk (those before are done; map is idempotent anyway). So what
+ * mdb_map itself replaces are leaves. Only mappings the map replaces are named:
+ * skip and upgrade destinations keep their subtrees, as in mdb_map.
+ * Invariant: v is 0 or the start of a chunk of the item; all before it are done.
  */
-struct mdb_map_prep {
-	struct mdb_space *from, *to;
-	vaddr_t src, end, dst; /* [src, end) of `from` lands at dst in `to` */
-	vaddr_t v; /* source cursor: start of the current chunk */
-	vaddr_t w; /* destination cursor inside that chunk, 0: its start */
-	unsigned rights;
-	bool grant;
+struct mdb_map_cursor {
+	vaddr_t v; /* where to resume in the source */
+	vaddr_t base; /* out: the destination mapping to flush */
+	unsigned shift;
 };
-/* Same arguments as mdb_map. */
-void mdb_map_prep_begin(struct mdb_map_prep *op, struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift,
-			unsigned rights, vaddr_t hot_spot, struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift,
-			bool grant);
-/* Walks on for about `budget` units (a page-table lookup or a split piece).
- * MDB_OK: done. MDB_MORE: budget used up, call again. MDB_FLUSH: flush the
- * mapping [*base, *base + 2^*shift) of op->to (all rights), then call again. */
-int mdb_map_prep_step(struct mdb_map_prep *op, unsigned budget, vaddr_t *base, unsigned *shift);
+/* mdb_map's arguments plus the cursor (NULL: mdb_map). MDB_OK, MDB_FLUSH or an
+ * error as mdb_map. */
+int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
+		 struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant, struct mdb_map_cursor *cur);
 
 /* A preemptible unmap (or flush, or space deletion). Fields are private. */
 struct mdb_unmap_op {
