@@ -183,19 +183,17 @@ bool ipc_accepts(struct tcb *r, struct tcb *s)
 
 /* One map or grant item of s's message to r. What the item replaces in r's
  * space is first flushed in bounded steps with preemption points
- * (space_map_item, docs/mdb.md "Costs"); meanwhile the blocked partner is
- * locked into the transfer as for a string copy (no timeout, no abort, no other
- * message) and then gets its phase back. A transfer between two threads
- * neither of which is current runs without preemption points. */
+ * (space_map_item, docs/mdb.md "Costs"); before the first one the blocked
+ * partner is locked into the transfer as for a string copy (ipc_lock_partner),
+ * and it gets its phase back here. A transfer between two threads neither of
+ * which is current runs without preemption points. */
 static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_spot, l4_fpage_t window, bool grant)
 {
 	struct tcb *partner = s == current ? r : r == current ? s : NULL;
 	if (!partner)
-		return space_map_item(s->space, snd, hot_spot, r->space, window, grant, false);
+		return space_map_item(s->space, snd, hot_spot, r->space, window, grant, NULL);
 	uint8_t phase = partner->ipc_phase;
-	thread_disarm_timeout(partner);
-	partner->ipc_phase = IPC_XFER;
-	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, true);
+	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, partner);
 	partner->ipc_phase = phase;
 	return ok;
 }
