@@ -181,6 +181,23 @@ bool ipc_accepts(struct tcb *r, struct tcb *s)
 
 /* ---- transfer --------------------------------------------------------------------------- */
 
+/* One map or grant item of s's message to r. What the item replaces in r's
+ * space is first flushed in bounded steps with preemption points
+ * (space_map_item, docs/mdb.md "Costs"); before the first one the blocked
+ * partner is locked into the transfer as for a string copy (ipc_lock_partner),
+ * and it gets its phase back here. A transfer between two threads neither of
+ * which is current runs without preemption points. */
+static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_spot, l4_fpage_t window, bool grant)
+{
+	struct tcb *partner = s == current ? r : r == current ? s : NULL;
+	if (!partner)
+		return space_map_item(s->space, snd, hot_spot, r->space, window, grant, NULL);
+	uint8_t phase = partner->ipc_phase;
+	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, partner);
+	partner->ipc_phase = phase;
+	return ok;
+}
+
 /* Copies the message of s into r and performs its map and grant items.
  * Returns 0 or an error code (both sides then see it, in their phases). */
 static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
@@ -218,8 +235,7 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 			return IPC_ERR_OVERFLOW; /* ctrl-xfer items: see docs/status.md */
 		if (r->kmem_request)
 			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
-		else if (window && s->space && r->space &&
-			 !space_map_item(s->space, w1, l4_fpage_base(w0), r->space, window, type == 5))
+		else if (window && s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
 			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
 		mr_set(r, i, w0);
 		mr_set(r, i + 1, w1);

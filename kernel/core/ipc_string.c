@@ -185,8 +185,7 @@ static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t
 	}
 }
 
-/* Locks the blocked partner into the copy: no other message, no timeout. */
-static void lock_partner(struct tcb *t)
+void ipc_lock_partner(struct tcb *t)
 {
 	if (t == current)
 		return;
@@ -211,8 +210,8 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 		word_t us = snd_t && rcv_t ? (snd_us < rcv_us ? snd_us : rcv_us) : snd_t ? snd_us : rcv_us;
 		deadline = arch_clock_us() + us + 1; /* + 1: a zero timeout is still a deadline */
 	}
-	lock_partner(s);
-	lock_partner(r);
+	ipc_lock_partner(s);
+	ipc_lock_partner(r);
 	struct strpos src = {s, false, first, end, 0, 0, false};
 	struct strpos dst = {r, true, 1, L4_UTCB_BRS, 0, 0, false};
 	enum ipc_err err = 0;

@@ -434,7 +434,7 @@ static bool ancestor_or_self(const struct mdb_node *a, const struct mdb_node *n)
 }
 
 /* What to do with one chunk (errors are negative MDB_E*). */
-enum chunk_result { CHUNK_DONE = 1, CHUNK_SKIP, CHUNK_RETRY, CHUNK_MIXED, CHUNK_UPGRADE, CHUNK_REPLACE };
+enum chunk_result { CHUNK_DONE = 1, CHUNK_SKIP, CHUNK_RETRY, CHUNK_MIXED, CHUNK_UPGRADE, CHUNK_REPLACE, CHUNK_FLUSH };
 
 struct chunk {
 	struct mdb_space *from, *to;
@@ -444,6 +444,10 @@ struct chunk {
 	unsigned level; /* chunk size is this level's page size */
 	unsigned rights; /* rights of the new mapping */
 	bool grant;
+	bool want_flush; /* mdb_map_step: stop at a replaced mapping with a subtree */
+	bool sub; /* classify found a destination mapping with derived ones: */
+	vaddr_t sub_base; /* the first such, at sub_base */
+	unsigned sub_level; /* of this level */
 };
 
 /* Looks at what the destination holds in the chunk's range. Per 4 KiB page the
@@ -469,6 +473,8 @@ static int classify(struct chunk *c)
 			return mdb_split(d, NULL) ? MDB_ENOMEM : (int)CHUNK_RETRY;
 		if (!c->grant && coincide && d->parent == mdb_ref(c->src))
 			upg += dsz;
+		else if (d->child && !c->sub) /* replaced unless the chunk is mixed */
+			c->sub = true, c->sub_base = l.base, c->sub_level = l.level;
 		w = l.base + dsz;
 	}
 	if (upg == sz)
@@ -508,6 +514,8 @@ static int map_chunk(struct chunk *c)
 	}
 	if (k != CHUNK_REPLACE)
 		return k;
+	if (c->want_flush && c->sub)
+		return CHUNK_FLUSH; /* nothing changed yet: the caller flushes it in steps first */
 	for_each_dst(c, false);
 	struct mdb_node *s = c->src;
 	if (c->grant && s->parent) { /* the receiver's node takes the sender's place */
@@ -551,11 +559,19 @@ static int map_chunk(struct chunk *c)
 int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
 	    struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant)
 {
+	return mdb_map_step(from, snd_base, snd_shift, rights, hot_spot, to, rcv_base, rcv_shift, grant, NULL);
+}
+
+int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
+		 struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant, struct mdb_map_cursor *cur)
+{
 	struct mdb_xfer x;
 	rights &= 7;
 	if (!rights || !mdb_window(snd_base, snd_shift, hot_spot, rcv_base, rcv_shift, &x))
 		return MDB_OK;
 	vaddr_t v = x.src, end = x.src + ((word_t)1 << x.shift);
+	if (cur && cur->v > v && cur->v < end)
+		v = cur->v; /* the chunks before are done */
 	vaddr_t no_chunk_before[MDB_NLEVELS] = {0}; /* set by mixed destinations */
 	struct arch_pt_leaf l;
 	unsigned hole;
@@ -564,7 +580,8 @@ int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsign
 			v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
 			continue;
 		}
-		struct chunk c = {from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant};
+		struct chunk c = {
+		    from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, false, 0, 0};
 		word_t m = (l.base + mdb_level_size(l.level) < end ? l.base + mdb_level_size(l.level) : end) - v;
 		unsigned lv = l.level;
 		while (lv && (mdb_level_size(lv) > m || (v & (mdb_level_size(lv) - 1)) || v < no_chunk_before[lv]))
@@ -587,6 +604,12 @@ int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsign
 			return r;
 		if (r == CHUNK_RETRY)
 			continue;
+		if (r == CHUNK_FLUSH) {
+			cur->v = v;
+			cur->base = c.sub_base;
+			cur->shift = arch_pt_level_shift(c.sub_level);
+			return MDB_FLUSH;
+		}
 		if (r == CHUNK_MIXED) {
 			for (unsigned k = lv; k < MDB_NLEVELS; k++)
 				no_chunk_before[k] = v + sz;

@@ -9,6 +9,7 @@
 #include <kern/mdb_nodes.h>
 #include <kern/trace.h>
 #include <kern/kmem.h>
+#include <kern/ipc.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -233,13 +234,24 @@ static void sigma0_implicit_roots(struct space *s, vaddr_t va, word_t size)
  * mapper's own least recently used mappings go first; out of quota, too (its
  * quota counts them). False if it still fails: the parts done stay. */
 static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
-		      bool grant)
+		      bool grant, struct tcb *partner)
 {
+	/* With a partner, a destination mapping that the map replaces together
+	 * with derived mappings is first removed by the bounded steps of an Unmap,
+	 * with preemption points (docs/mdb.md "Costs"); the map replaces only
+	 * leaves. The partner is locked only then: the common map never waits. */
+	struct mdb_map_cursor cur = {0, 0, 0};
 	for (;;) {
 		mdb_reserve();
-		int r = mdb_map(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant);
+		int r = mdb_map_step(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant,
+				     partner ? &cur : NULL);
 		if (r == MDB_OK)
 			return true;
+		if (r == MDB_FLUSH) {
+			ipc_lock_partner(partner);
+			unmap_replaced(to, cur.base, cur.shift, true);
+			continue;
+		}
 		if (r == MDB_ENOMEM && kmem_grow())
 			continue;
 		if (r == MDB_ENOMEM && kmem_reclaim_for(from))
@@ -265,7 +277,7 @@ static vaddr_t area_end_at(const struct space *s, vaddr_t va)
  * halvings of a 2^47 block would need more kernel stack than a thread has, and
  * any thread can send such a map item. At most ~2 * 47 blocks per area edge. */
 static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift,
-			     unsigned rights, bool grant)
+			     unsigned rights, bool grant, struct tcb *partner)
 {
 	const vaddr_t end = dst + ((word_t)1 << shift);
 	for (vaddr_t pos = dst; pos < end;) {
@@ -279,7 +291,8 @@ static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, 
 		while (s > PAGE_SHIFT && ((pos & (((word_t)1 << s) - 1)) || pos + ((word_t)1 << s) > end ||
 					  !mappable(to, pos, (word_t)1 << s)))
 			s--;
-		if (mappable(to, pos, (word_t)1 << s) && !map_block(from, src + (pos - dst), to, pos, s, rights, grant))
+		if (mappable(to, pos, (word_t)1 << s) &&
+		    !map_block(from, src + (pos - dst), to, pos, s, rights, grant, partner))
 			return false;
 		pos += (word_t)1 << s;
 	}
@@ -287,7 +300,7 @@ static bool map_around_areas(struct space *from, vaddr_t src, struct space *to, 
 }
 
 bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
-		    bool grant)
+		    bool grant, struct tcb *partner)
 {
 	trace_event(TRACE_MAP, snd, window, to->mdb.id | (word_t)from->mdb.id << 24 | (word_t)grant << 48);
 	struct mdb_xfer x;
@@ -299,7 +312,7 @@ bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct
 		sigma0_sync(from);
 		sigma0_implicit_roots(from, x.src, (word_t)1 << x.shift);
 	}
-	bool ok = map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant);
+	bool ok = map_around_areas(from, x.src, to, x.dst, x.shift, rights, grant, partner);
 	kmem_drain(false); /* a mapping replaced in the kmem pager's space may have taken lent pages */
 	return ok;
 }

@@ -87,25 +87,38 @@ static word_t *unmap_mr(struct trapframe *tf, unsigned i)
 	return current->utcb_k ? &current->utcb_k[i] : NULL;
 }
 
-unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
+/* One fpage in bounded steps, with preemption points between them if `preempt`
+ * and a slot was free. */
+static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigned rights, bool flush, bool preempt)
 {
-	trace_event(TRACE_UNMAP, f, flush, s->mdb.id);
 	struct unmap_slot *sl = slot_get();
 	struct mdb_unmap_op stack_op, *op = sl ? &sl->op : &stack_op;
-	mdb_unmap_begin(op, &s->mdb, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush);
+	preempt = preempt && sl;
+	mdb_unmap_begin(op, &s->mdb, base, shift, rights, flush);
 	for (;;) {
 		space_mdb_reserve(); /* without nodes a split revokes the whole superpage */
 		if (mdb_unmap_step(op, UNMAP_BUDGET) != MDB_MORE)
 			break;
-		kmem_drain(sl != NULL); /* pages it took from the kernel: their nodes go first */
-		if (sl)
+		kmem_drain(preempt); /* pages it took from the kernel: their nodes go first */
+		if (preempt)
 			arch_preempt_point();
 	}
-	kmem_drain(sl != NULL);
+	kmem_drain(preempt);
 	unsigned access = op->access;
 	if (sl)
 		slot_release(sl);
 	return access;
+}
+
+unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
+{
+	trace_event(TRACE_UNMAP, f, flush, s->mdb.id);
+	return unmap_run(s, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush, true);
+}
+
+void unmap_replaced(struct space *s, vaddr_t base, unsigned shift, bool preempt)
+{
+	unmap_run(s, base, shift, L4_FULLY_ACCESSIBLE, true, preempt);
 }
 
 void sys_unmap(struct trapframe *tf)

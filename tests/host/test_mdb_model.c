@@ -229,7 +229,19 @@ static int op_map(const uint8_t *b, bool grant)
 		mdbm_stats.noop++; /* self-overlap: covered by unit tests, not by the per-page model */
 		return 0;
 	}
-	int err = mdb_map(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant);
+	int err;
+	if ((b[4] >> 3) % 4 == 0) { /* sometimes as the kernel does it: named subtrees flushed in tiny steps */
+		struct mdb_map_cursor cur = {0, 0, 0};
+		while ((err = mdb_map_step(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant, &cur)) == MDB_FLUSH) {
+			mdbm_stats.prep_flushes++;
+			struct mdb_unmap_op op;
+			mdb_unmap_begin(&op, sp(ts), cur.base, cur.shift, 7, true);
+			while (mdb_unmap_step(&op, 1 + b[6] % 8) == MDB_MORE)
+				;
+		}
+	} else {
+		err = mdb_map(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant);
+	}
 	if (err) {
 		fprintf(stderr, "  model: map returned %d\n", err);
 		return -1;

@@ -248,7 +248,7 @@ HOST_TEST(space_map_areas, "space.map_item.areas",
 	s1.kip_area = l4_fpage_log2(0x10000, 12);
 	s1.utcb_area = l4_fpage_log2(0x20000, 14);
 	/* 1 MiB of sigma0's (never touched) at 0x40000000 into s1's window at 0 */
-	space_map_item(&s0, l4_fpage_log2(0x40000000, 20) | RWX, 0x40000000, &s1, l4_fpage_log2(0, 20), false);
+	space_map_item(&s0, l4_fpage_log2(0x40000000, 20) | RWX, 0x40000000, &s1, l4_fpage_log2(0, 20), false, NULL);
 	CHECK(mdb_sigma0() == &s0.mdb);
 	CHECK_EQ(rights_at(&s0.mdb, 0x40000000), RWX); /* the implicit root */
 	unsigned mapped = 0;
@@ -260,10 +260,11 @@ HOST_TEST(space_map_areas, "space.map_item.areas",
 	CHECK_EQ(mapped, 256 - 5);
 	CHECK_EQ(mdbt_check(), 0);
 	/* nothing may be sent from or into the areas: a 4 KiB item at the KIP is refused */
-	space_map_item(&s0, l4_fpage_log2(0x40000000, 12) | RWX, 0x40000000, &s1, l4_fpage_log2(0x10000, 12), false);
+	space_map_item(&s0, l4_fpage_log2(0x40000000, 12) | RWX, 0x40000000, &s1, l4_fpage_log2(0x10000, 12), false,
+		       false);
 	CHECK_EQ(rights_at(&s1.mdb, 0x10000), 0);
 	/* no rights, nothing */
-	space_map_item(&s0, l4_fpage_log2(0x40100000, 12), 0, &s1, l4_fpage_log2(0x200000, 12), false);
+	space_map_item(&s0, l4_fpage_log2(0x40100000, 12), 0, &s1, l4_fpage_log2(0x200000, 12), false, NULL);
 	CHECK_EQ(rights_at(&s1.mdb, 0x200000), 0);
 	CHECK_EQ(mdbt_check(), 0);
 	mdbt_teardown();

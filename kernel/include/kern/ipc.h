@@ -30,6 +30,11 @@ void ipc_timeout(struct tcb *t);
 /* Takes t out of every IPC queue (t is being destroyed); its partners see
  * "no partner". */
 void ipc_cancel(struct tcb *t);
+/* Locks the blocked partner t into a transfer that may block or be preempted
+ * (a string copy, a map item's flush): phase IPC_XFER, so no other message, no
+ * timeout (disarmed), no abort. The transfer restores the phase it saved.
+ * Nothing if t is current. */
+void ipc_lock_partner(struct tcb *t);
 /* Calls `to` with the message the caller put in current->kmsg_buf and waits
  * for the reply, which lands there too; false if `to` does not exist or the
  * IPC failed. The thread's own MRs are not touched. */

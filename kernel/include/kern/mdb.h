@@ -86,6 +86,7 @@ struct mdb_space {
 #define MDB_EEXIST (-4) /* something is mapped there already */
 #define MDB_EQUOTA (-5) /* the mapping space's quota is used up */
 #define MDB_MORE 1 /* a step function has more work */
+#define MDB_FLUSH 2 /* mdb_map_step: flush the destination mapping it names, then call again */
 
 /* Resets the database (space table, statistics); nodes via mdb_nodes_init. */
 void mdb_init(void);
@@ -118,6 +119,29 @@ bool mdb_window(vaddr_t snd_base, unsigned snd_shift, vaddr_t hot_spot, vaddr_t 
  * Returns MDB_OK or MDB_ENOMEM (the parts done so far stay; the db is well-formed). */
 int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
 	    struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant);
+
+/*
+ * The map in bounded pieces (docs/mdb.md "Costs"): mdb_map removes each
+ * destination mapping it replaces together with its subtree in one go. With a
+ * cursor (zeroed before the first call), mdb_map_step instead stops before the
+ * first chunk that would replace a mapping with derived mappings and returns
+ * MDB_FLUSH naming it: [base, base + 2^shift) of `to`; nothing of that chunk is
+ * done yet. The caller removes it by a preemptible flush (mdb_unmap_begin/step,
+ * all rights) and calls again with the same arguments and cursor, which resumes
+ * at that chunk (those before are done; map is idempotent anyway). So what
+ * mdb_map itself replaces are leaves. Only mappings the map replaces are named:
+ * skip and upgrade destinations keep their subtrees, as in mdb_map.
+ * Invariant: v is 0 or the start of a chunk of the item; all before it are done.
+ */
+struct mdb_map_cursor {
+	vaddr_t v; /* where to resume in the source */
+	vaddr_t base; /* out: the destination mapping to flush */
+	unsigned shift;
+};
+/* mdb_map's arguments plus the cursor (NULL: mdb_map). MDB_OK, MDB_FLUSH or an
+ * error as mdb_map. */
+int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
+		 struct mdb_space *to, vaddr_t rcv_base, unsigned rcv_shift, bool grant, struct mdb_map_cursor *cur);
 
 /* A preemptible unmap (or flush, or space deletion). Fields are private. */
 struct mdb_unmap_op {

@@ -46,9 +46,14 @@ const l4_word_t *space_utcb_lookup(struct space *s, vaddr_t utcb_start);
  * in the item, into the receive window of `to` (X.2 §4.1 map/grant items). What
  * is not mapped in `from` is skipped, as X.2 specifies. */
 /* False if it stopped early for `from`'s quota or for want of kernel memory
- * (what was mapped before stays). */
+ * (what was mapped before stays). With a partner (the blocked IPC partner of
+ * the current thread), the destination mappings it replaces together with
+ * derived mappings are first removed in bounded steps with preemption points
+ * (docs/mdb.md "Costs"), the partner locked into the transfer before the first
+ * (ipc_lock_partner; the caller restores its phase). NULL: in one go. */
+struct tcb;
 bool space_map_item(struct space *from, l4_fpage_t snd, vaddr_t hot_spot, struct space *to, l4_fpage_t window,
-		    bool grant);
+		    bool grant, struct tcb *partner);
 
 /* Whether va lies in the KIP or UTCB area of s: only the kernel maps there, so
  * no pager can resolve a fault there. */

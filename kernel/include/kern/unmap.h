@@ -18,5 +18,9 @@ l4_fpage_t unmap_result(l4_fpage_t f, unsigned access);
 /* Revokes l4_fpage_rights(f) from what s derived from f (and from s's own
  * mappings if flush), preemptibly; returns the access bits gathered. */
 unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush);
+/* Removes the mapping [base, base + 2^shift) of s and everything derived from
+ * it, in the bounded steps of an Unmap (with preemption points if `preempt`):
+ * the pre-flush of a destination mapping that a map item replaces (space.c). */
+void unmap_replaced(struct space *s, vaddr_t base, unsigned shift, bool preempt);
 
 #endif

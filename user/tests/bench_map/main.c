@@ -22,6 +22,13 @@
  *                        the syscall entry before the first and the exit after the last
  *                        included, as are the few instructions of the two KDB calls
  *                        around the revoke (an upper bound by those)
+ *   replace.fan.1eK.irqoff  the longest interrupts-off stretch (measured as above) of a
+ *                        one-way IPC whose map item replaces our page that has 10^K
+ *                        derived mappings: the sink maps one of its pages back onto
+ *                        it. The kernel flushes the replaced subtree first in bounded
+ *                        Unmap steps (docs/mdb.md "Costs"); before that it went in one
+ *                        go, so the stretch grew with 10^K.
+ *   replace.fan.1eK      the whole call carrying that map item (cost, for scale)
  * The revoke trees need kernel memory: tools/bench.sh boots this with kmem=32.
  */
 #include <bench.h>
@@ -35,6 +42,7 @@
 #define LABEL_READY 0x100
 #define LABEL_PROBE 0x102
 #define LABEL_GRANT 0x103
+#define LABEL_MAPTO 0x104
 
 /* The sink's receive window, 1 GiB, and where each figure maps into it. */
 #define MAP_WIN 0x40000000ull
@@ -68,6 +76,11 @@ static void sink(void)
 			mr[0] = l4_msgtag(0, 0, 2, 0);
 			mr[1] = L4_GrantItemWord0(there);
 			mr[2] = l4_fpage_log2(here, log2) | L4_FULLY_ACCESSIBLE;
+		} else if (L4_TAG_LABEL(tag) == LABEL_MAPTO) { /* our page mr[1] to the caller's mr[2] */
+			l4_word_t here = mr[1], there = mr[2];
+			mr[0] = l4_msgtag(0, 0, 2, 0);
+			mr[1] = L4_MapItemWord0(there);
+			mr[2] = l4_fpage_log2(here, 12) | L4_FULLY_ACCESSIBLE;
 		} else if (L4_TAG_LABEL(tag) == LABEL_PROBE) {
 			mr[1] = *(volatile l4_word_t *)mr[1];
 			mr[0] = l4_msgtag(0, 1, 0, 0);
@@ -264,6 +277,48 @@ static void revoke_figure(l4_threadid_t s, unsigned k, unsigned reps)
 	bench_report(name, irqoff, reps, 1);
 }
 
+/* The sink maps its DST_GRANT page (our grant_page) onto our fan_page, which has 10^k
+ * derived mappings in the sink: the map replaces them all. Then our fan_page is our
+ * own again (flushed and touched: sigma0 gives a page) for the next repetition. */
+static void replace_figure(l4_threadid_t s, unsigned k, unsigned reps)
+{
+	l4_word_t cost[REPS], irqoff[REPS], *mr = l4_utcb();
+	unsigned n = 1;
+	for (unsigned i = 0; i < k; i++)
+		n *= 10;
+	const l4_word_t last = FAN_WIN + (l4_word_t)(n - 1) * 4096;
+	*(volatile l4_word_t *)grant_page = 0x7265706c;
+	sink_map(s, (l4_word_t)grant_page, 12, DST_GRANT);
+	for (unsigned r = 0; r <= reps; r++) {
+		fan_build(s, n);
+		L4_Accept(l4_fpage_log2((l4_word_t)fan_page, 12));
+		mr[0] = l4_msgtag(LABEL_MAPTO, 2, 0, 0);
+		mr[1] = DST_GRANT;
+		mr[2] = (l4_word_t)fan_page;
+		bench_irqoff();
+		l4_word_t t0 = bench_rdtsc();
+		l4_msgtag_t tag = sink_call(s, 0);
+		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
+		L4_Accept(L4_NILPAGE);
+		if (L4_TAG_T(tag) != 2 || *(volatile l4_word_t *)fan_page != 0x7265706c)
+			bench_fail("replace: our page was not replaced by the sink's", *(volatile l4_word_t *)fan_page);
+		L4_Flush(l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE);
+		*(volatile char *)fan_page = 0; /* our own page again, from sigma0 */
+		if (!r) { /* the derived mappings went with the replaced page */
+			sink_check(s, last, (l4_word_t)fan_page, false);
+			sink_check(s, FAN_WIN, (l4_word_t)fan_page, false);
+			continue;
+		}
+		cost[r - 1] = t;
+		irqoff[r - 1] = off;
+	}
+	char name[40];
+	snprintf(name, sizeof name, "replace.fan.1e%u", k);
+	bench_report(name, cost, reps, 1);
+	snprintf(name, sizeof name, "replace.fan.1e%u.irqoff", k);
+	bench_report(name, irqoff, reps, 1);
+}
+
 int main(void)
 {
 	bench_init();
@@ -282,6 +337,8 @@ int main(void)
 	static const unsigned reps[] = {0, 0, REPS, REPS, 5, 3};
 	for (unsigned k = 2; k <= 5; k++)
 		revoke_figure(s, k, reps[k]);
+	for (unsigned k = 2; k <= 5; k++)
+		replace_figure(s, k, reps[k]);
 	bench_kill(s);
 	printf("BENCH-DONE\n");
 	bench_exit(MNEMO_EXIT_PASS);

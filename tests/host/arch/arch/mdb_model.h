@@ -23,6 +23,7 @@ int mdbm_compare_all(void);
 /* Statistics of the run (for the test's log). */
 struct mdbm_stats {
 	unsigned long ops[10], noop, nodes_max, nodes_sum;
+	unsigned long prep_flushes; /* destination mappings the map pre-flush named (and flushed) */
 };
 extern struct mdbm_stats mdbm_stats;
 
