@@ -427,7 +427,7 @@ static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 }
 
 /* The fast path: a list of guards, each falling back to the general path, so it
- * cannot change semantics. kernel/arch/x86_64/ipc_fastpath.S takes the same
+ * cannot change semantics. The architecture's assembly fast path (arch ipc_fastpath.S) takes the same
  * guards first (and relies on their failing here too): change both together. It covers the common RPC step: a message of at most
  * seven untyped words (all in registers) to a thread that already waits for us,
  * followed by an open or closed receive with timeout never, when the partner may
