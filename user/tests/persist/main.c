@@ -50,7 +50,7 @@
 #define MAX_RECS (POOL_PAGES + 16)
 #define MNEMO_EXIT_POWER_CUT 0x13 /* QEMU exits with 39: the power was cut on purpose */
 
-extern char _start[], _end[];
+extern char _start[], _end[], _image_ro_end[];
 
 /* ---- R's records: which task holds which pool page where (persisted) ---------------- */
 
@@ -61,6 +61,7 @@ struct rec {
 
 struct meta { /* the checkpoint's metadata blob */
 	l4_word_t magic, seq, nrecs, next_page, ckpts, counter;
+	l4_word_t build; /* hash of the image's code and read-only data: the tasks' saved rips point into it */
 	struct rec recs[MAX_RECS];
 	l4_word_t state[NROLES][MNEMO_STATE_PARTS][MNEMO_STATE_PART_WORDS];
 };
@@ -99,6 +100,17 @@ static struct rec *rec_new(l4_threadid_t t, l4_word_t vaddr)
 	r->t = t, r->vaddr = vaddr, r->page = POOL + meta.next_page++ * PAGE;
 	memset((void *)r->page, 0, PAGE);
 	return r;
+}
+
+/* The build of the world: its tasks run this image's code, so a checkpoint of
+ * another build cannot be resumed (their saved instruction pointers would land
+ * in other code). */
+static l4_word_t build_hash(void)
+{
+	l4_word_t h = 0x6275696c64ull;
+	for (const l4_word_t *p = (const l4_word_t *)_start; p < (const l4_word_t *)_image_ro_end; p++)
+		h = mix64(h ^ *p);
+	return h;
 }
 
 /* ---- checkpoint bookkeeping ------------------------------------------------------------ */
@@ -351,6 +363,7 @@ static bool checkpoint(void)
 	}
 	shadows_used = 0;
 	snap.magic = META_MAGIC;
+	snap.build = build_hash();
 	snap.seq = disk_seq() + 1;
 	snap.ckpts = ++meta.ckpts;
 	l4_word_t d = digest(&snap);
@@ -412,10 +425,14 @@ static bool fresh_world(void)
 	       state_call(MNEMO_STATE_HALT, tid[ROLE_Q], 0, NULL, 0, NULL) == 0;
 }
 
+static bool other_build; /* the disk holds a checkpoint of another build */
+
 static bool restore_world(void)
 {
-	if (disk_get_meta(&meta, sizeof meta) || meta.magic != META_MAGIC || meta.seq != disk_seq()) {
-		printf("persist: the checkpoint's metadata is not ours\n");
+	/* The metadata's size and layout, like the tasks' code, belong to the build. */
+	if (disk_get_meta(&meta, sizeof meta) || meta.magic != META_MAGIC || meta.seq != disk_seq() ||
+	    meta.build != build_hash()) {
+		other_build = true;
 		return false;
 	}
 	for (l4_word_t i = 0; i < meta.next_page; i++) {
@@ -568,9 +585,16 @@ int main(void)
 	printf("persist: the checkpointing root pager (%s)\n", c);
 	l4_word_t t_boot = rdtsc();
 	int e = disk_open();
-	bool restored_boot = e == DISK_OK && disk_seq();
+	bool restored_boot = e == DISK_OK && disk_seq() && !fresh;
 	if (restored_boot) {
 		if (!restore_world()) {
+			if (other_build) {
+				printf("persist: the disk holds no checkpoint I can read: a checkpoint of another "
+				       "build of "
+				       "this world (its tasks' code differs)\n");
+				printf("persist: not touching it; boot with `fresh` to start a new world on it\n");
+				finish(true);
+			}
 			printf("persist: restore failed\n");
 			finish(false);
 		}
@@ -578,8 +602,12 @@ int main(void)
 		       (unsigned long long)digest(&meta), (unsigned long long)meta.counter);
 		print_world("restored");
 	} else {
-		if (e != DISK_OK) {
-			printf("persist: the disk holds no checkpoint I can read: %s\n", disk_error(e));
+		if (e == DISK_OK && disk_seq()) /* `fresh` over a checkpoint: the user asked for it */
+			printf("persist: `fresh`: a new world over checkpoint seq=%llu\n",
+			       (unsigned long long)disk_seq());
+		if (e != DISK_OK || disk_seq()) {
+			if (e != DISK_OK)
+				printf("persist: the disk holds no checkpoint I can read: %s\n", disk_error(e));
 			if (!fresh) {
 				printf("persist: not touching it; boot with `fresh` to start a new world on it\n");
 				finish(true);
