@@ -16,6 +16,13 @@
  * message from the pager. False (ErrorCode says why) if a step fails. */
 bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2);
 
+/* One call to the kernel's thread-state service (include/mnemo/thread_state.h):
+ * request op on thread t, part, nin input words; the reply's words go to out
+ * (if not NULL). Returns the reply's label (0 or MNEMO_STATE_E*), ~0 if the
+ * IPC failed. */
+l4_word_t task_state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
+			  l4_word_t *out);
+
 /* Our boot module's command line: the first module whose file name contains
  * `name` ("" if none). The bootinfo lies in memory sigma0 maps idempotently. */
 const char *task_module_cmdline(const char *name);

@@ -6,6 +6,8 @@
 #include <l4/space.h>
 #include <l4/kip.h>
 #include <l4/bootinfo.h>
+#include <l4/ipc.h>
+#include <mnemo/thread_state.h>
 
 bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2)
 {
@@ -14,6 +16,23 @@ bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2)
 	       L4_SpaceControl(t, 0, l4_fpage_log2(TASK_KIP_AREA, 12), l4_fpage_log2(TASK_UTCB_AREA, utcb_log2),
 			       L4_NILTHREAD, NULL) == 1 &&
 	       L4_ThreadControl(t, t, me, pager, TASK_UTCB_AREA) == 1;
+}
+
+l4_word_t task_state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
+			  l4_word_t *out)
+{
+	l4_word_t *mr = l4_utcb();
+	mr[0] = l4_msgtag(op, 2 + nin, 0, 0);
+	mr[1] = t, mr[2] = part;
+	for (unsigned i = 0; i < nin; i++)
+		mr[3 + i] = in[i];
+	l4_msgtag_t tag = L4_Call(mnemo_state_thread(__l4_kip));
+	if (L4_IpcFailed(tag))
+		return ~0ul;
+	mr = l4_utcb();
+	for (unsigned i = 0; out && i < L4_TAG_U(tag); i++)
+		out[i] = mr[1 + i];
+	return L4_TAG_LABEL(tag);
 }
 
 const char *task_module_cmdline(const char *name)

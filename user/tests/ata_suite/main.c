@@ -2,9 +2,9 @@
 /* The ATA suite: the root task drives the PIO ATA disk of tests/qemu/scenarios/ata.scn, by interrupts and by polling. */
 #include <test.h>
 #include <string.h>
+#include <task.h>
 #include <ata.h>
 #include <l4/ipc.h>
-#include <l4/bootinfo.h>
 #include <mnemo/exitcode.h>
 
 /* ata.scn attaches a fresh, zero-filled image of DISK_MB=8. */
@@ -295,23 +295,6 @@ static bool persist_verify(struct ata_disk *d, uint64_t seed)
 	return true;
 }
 
-/* Our own module's command line (the module whose file name starts with ata_suite). */
-static const char *our_cmdline(void)
-{
-	const struct l4_bootinfo *bi = (const struct l4_bootinfo *)__l4_kip->boot_info;
-	if (!bi || bi->magic != L4_BOOTINFO_MAGIC)
-		return "";
-	const struct l4_bootrec *r = l4_bootinfo_first(bi);
-	for (l4_word_t i = 0; i < bi->num_entries; i++, r = l4_bootrec_next(r)) {
-		if (r->type != L4_BOOTREC_MODULE)
-			continue;
-		const char *c = l4_bootrec_module_cmdline((const struct l4_bootrec_module *)r);
-		if (!strncmp(c, "ata_suite", 9))
-			return c;
-	}
-	return "";
-}
-
 /* The word after `key` on the command line ("write 42" -> 42); false if the key is absent. */
 static bool arg_number(const char *c, const char *key, uint64_t *v)
 {
@@ -331,7 +314,7 @@ static bool arg_number(const char *c, const char *key, uint64_t *v)
 
 int main(void)
 {
-	const char *c = our_cmdline();
+	const char *c = task_module_cmdline("ata_suite");
 	const char *args = c;
 	while (*args && *args != ' ')
 		args++; /* arg_number looks one character back: start after the file name */

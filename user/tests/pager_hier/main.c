@@ -2,11 +2,12 @@
 /* The pager-hierarchy suite: A' maps a page to A, A maps it to B, A' revokes it, B faults: every way back. */
 #include <test.h>
 #include <string.h>
+#include <task.h>
+#include <bench.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/space.h>
 #include <l4/sigma0.h>
-#include <l4/bootinfo.h>
 #include <l4/kdebug.h>
 #include <mnemo/exitcode.h>
 #include <mnemo/kmem.h>
@@ -734,37 +735,6 @@ USER_TEST(dead_source, "pager.dead_source",
  */
 #define REPS 11
 
-static __attribute__((noreturn)) void bench_exit(unsigned char code)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(code), "Nd"((unsigned short)MNEMO_DEBUG_EXIT_PORT));
-	for (;;)
-		__asm__ volatile("pause");
-}
-
-static void hundredths(char *buf, size_t size, l4_word_t v)
-{
-	snprintf(buf, size, "%llu.%02llu", (unsigned long long)(v / 100), (unsigned long long)(v % 100));
-}
-
-static void report(const char *name, const l4_word_t *samples, unsigned n)
-{
-	l4_word_t s[REPS];
-	for (unsigned i = 0; i < n; i++) { /* insertion sort: n is small */
-		l4_word_t v = samples[i] * 100;
-		unsigned j = i;
-		for (; j > 0 && s[j - 1] > v; j--)
-			s[j] = s[j - 1];
-		s[j] = v;
-	}
-	char med[24], spread[24], min[24], max[24];
-	hundredths(med, sizeof med, s[n / 2]);
-	hundredths(spread, sizeof spread, s[n - 1] - s[0]);
-	hundredths(min, sizeof min, s[0]);
-	hundredths(max, sizeof max, s[n - 1]);
-	printf("BENCH name=%s unit=instructions value=%s reps=%u spread=%s min=%s max=%s\n", name, med, n, spread, min,
-	       max);
-}
-
 /* One figure: `reps` + 1 rounds of (revoke by `rk` command, timed access by role `who` at
  * addr, which must read `want`); round 0 warms up and is dropped. */
 static bool bench_path(const char *name, int rk, unsigned rcmd, l4_word_t ra, int who, l4_word_t addr, l4_word_t want)
@@ -779,11 +749,11 @@ static bool bench_path(const char *name, int rk, unsigned rcmd, l4_word_t ra, in
 		if (r)
 			samples[r - 1] = res(who, 2);
 	}
-	report(name, samples, REPS);
+	bench_report(name, samples, REPS, 1);
 	return true;
 }
 
-static int bench_main(void)
+static int pager_bench(void)
 {
 	printf("bench_pager: fault paths of the pager hierarchy; figures are guest instructions under -icount\n");
 	struct scene s;
@@ -808,29 +778,12 @@ static int bench_main(void)
 	bench_exit(MNEMO_EXIT_PASS);
 }
 
-static const char *our_cmdline(void)
-{
-	const struct l4_bootinfo *bi = (const struct l4_bootinfo *)__l4_kip->boot_info;
-	if (!bi || bi->magic != L4_BOOTINFO_MAGIC)
-		return "";
-	const struct l4_bootrec *r = l4_bootinfo_first(bi);
-	for (l4_word_t i = 0; i < bi->num_entries; i++, r = l4_bootrec_next(r)) {
-		if (r->type != L4_BOOTREC_MODULE)
-			continue;
-		const char *c = l4_bootrec_module_cmdline((const struct l4_bootrec_module *)r);
-		for (const char *p = c; *p && *p != ' '; p++)
-			if (!strncmp(p, "pager_hier", 10))
-				return c;
-	}
-	return "";
-}
-
 int main(void)
 {
-	const char *c = our_cmdline();
+	const char *c = task_module_cmdline("pager_hier");
 	for (; *c; c++) {
 		if (!strncmp(c, " bench", 6))
-			return bench_main();
+			return pager_bench();
 		if (!strncmp(c, " picture", 8))
 			picture_mode = true;
 	}

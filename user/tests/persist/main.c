@@ -249,23 +249,6 @@ static void serve(l4_word_t until)
 
 /* ---- the state service ------------------------------------------------------------------- */
 
-static l4_word_t state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
-			    l4_word_t *out)
-{
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(op, 2 + nin, 0, 0);
-	mr[1] = t, mr[2] = part;
-	for (unsigned i = 0; i < nin; i++)
-		mr[3 + i] = in[i];
-	l4_msgtag_t tag = L4_Call(mnemo_state_thread(__l4_kip));
-	if (L4_IpcFailed(tag))
-		return ~0ul;
-	mr = l4_utcb();
-	for (unsigned i = 0; out && i < L4_TAG_U(tag); i++)
-		out[i] = mr[1 + i];
-	return L4_TAG_LABEL(tag);
-}
-
 /* The tasks that exist: all of them, or in the bench the filler alone. */
 static bool live(int k) { return !bench_mode || k == ROLE_B; }
 
@@ -273,7 +256,7 @@ static void halt_all(bool on)
 {
 	for (int k = 0; k < NROLES; k++)
 		if (live(k))
-			state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
+			task_state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
 }
 
 /* ---- disk writes and the power cut --------------------------------------------------------- */
@@ -301,7 +284,7 @@ static bool stop_and_scan(void)
 	halt_all(true);
 	for (int k = 0; k < NROLES; k++)
 		for (unsigned p = 0; live(k) && p < MNEMO_STATE_PARTS; p++)
-			if (state_call(MNEMO_STATE_GET, tid[k], p, NULL, 0, snap.state[k][p]) != 0) {
+			if (task_state_call(MNEMO_STATE_GET, tid[k], p, NULL, 0, snap.state[k][p]) != 0) {
 				halt_all(false);
 				return false; /* busy (inside the kernel): try again at the next tick */
 			}
@@ -421,8 +404,8 @@ static bool fresh_world(void)
 	regs[MNEMO_REG_RIP] = (l4_word_t)client_main;
 	regs[MNEMO_REG_RSP] = STACK_TOP - PARAM_WORDS * 8;
 	regs[MNEMO_REG_PRIORITY] = 100;
-	return state_call(MNEMO_STATE_SET, tid[ROLE_Q], 0, regs, MNEMO_STATE_REGS, NULL) == 0 &&
-	       state_call(MNEMO_STATE_HALT, tid[ROLE_Q], 0, NULL, 0, NULL) == 0;
+	return task_state_call(MNEMO_STATE_SET, tid[ROLE_Q], 0, regs, MNEMO_STATE_REGS, NULL) == 0 &&
+	       task_state_call(MNEMO_STATE_HALT, tid[ROLE_Q], 0, NULL, 0, NULL) == 0;
 }
 
 static bool other_build; /* the disk holds a checkpoint of another build */
@@ -455,7 +438,7 @@ static bool restore_world(void)
 			if (p >= 5 && !fpu)
 				continue;
 			unsigned n = p ? MNEMO_STATE_PART_WORDS : MNEMO_STATE_REGS;
-			if (state_call(MNEMO_STATE_SET, tid[k], p, meta.state[k][p], n, NULL) != 0) {
+			if (task_state_call(MNEMO_STATE_SET, tid[k], p, meta.state[k][p], n, NULL) != 0) {
 				printf("persist: %s: state part %u refused\n", role_name[k], p);
 				return false;
 			}

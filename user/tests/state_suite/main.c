@@ -161,24 +161,6 @@ static bool r_send(l4_threadid_t t, unsigned label, l4_word_t a1, l4_word_t a2)
 	return !L4_IpcFailed(L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US)));
 }
 
-/* One call to the state thread; returns the reply label, words in w. */
-static l4_word_t state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
-			    l4_word_t *w)
-{
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(op, 2 + nin, 0, 0);
-	mr[1] = t, mr[2] = part;
-	for (unsigned i = 0; i < nin; i++)
-		mr[3 + i] = in[i];
-	l4_msgtag_t tag = L4_Call(mnemo_state_thread(__l4_kip));
-	if (L4_IpcFailed(tag))
-		return ~0ul;
-	mr = l4_utcb();
-	for (unsigned i = 0; w && i < L4_TAG_U(tag); i++)
-		w[i] = mr[1 + i];
-	return L4_TAG_LABEL(tag);
-}
-
 static bool create_in_s(int k, bool new_space)
 {
 	l4_threadid_t t = kid[k], me = r_tid;
@@ -219,24 +201,24 @@ static bool save_kill_restore(l4_word_t *flags)
 {
 	l4_threadid_t t = kid[T_IDX];
 	l4_word_t e;
-	if ((e = state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL)) != 0)
+	if ((e = task_state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL)) != 0)
 		return printf("  halt: %llu\n", (unsigned long long)e), false;
 	for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
-		if ((e = state_call(MNEMO_STATE_GET, t, p, NULL, 0, saved[p])) != 0)
+		if ((e = task_state_call(MNEMO_STATE_GET, t, p, NULL, 0, saved[p])) != 0)
 			return printf("  get part %u: %llu\n", p, (unsigned long long)e), false;
 	*flags = saved[0][MNEMO_REG_FLAGS];
 	if (L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1 || !create_in_s(T_IDX, false))
 		return printf("  delete and create: error %llu\n", (unsigned long long)L4_ErrorCode()), false;
-	if ((e = state_call(MNEMO_STATE_SET, t, 0, saved[0], MNEMO_STATE_REGS, NULL)) != 0)
+	if ((e = task_state_call(MNEMO_STATE_SET, t, 0, saved[0], MNEMO_STATE_REGS, NULL)) != 0)
 		return printf("  set part 0: %llu\n", (unsigned long long)e), false;
 	for (unsigned p = 1; p < MNEMO_STATE_PARTS; p++)
 		if ((p < 5 || (*flags & MNEMO_STATE_F_FPU)) &&
-		    (e = state_call(MNEMO_STATE_SET, t, p, saved[p], MNEMO_STATE_PART_WORDS, NULL)) != 0)
+		    (e = task_state_call(MNEMO_STATE_SET, t, p, saved[p], MNEMO_STATE_PART_WORDS, NULL)) != 0)
 			return printf("  set part %u: %llu\n", p, (unsigned long long)e), false;
 	return true;
 }
 
-static bool resume(void) { return state_call(MNEMO_STATE_HALT, kid[T_IDX], 0, NULL, 0, NULL) == 0; }
+static bool resume(void) { return task_state_call(MNEMO_STATE_HALT, kid[T_IDX], 0, NULL, 0, NULL) == 0; }
 
 USER_TEST(spin, "state.restore.compute",
 	  "a thread halted in the middle of a computation, deleted and restored, finishes it")
@@ -316,24 +298,24 @@ USER_TEST(
 	l4_threadid_t t = kid[T_IDX];
 	TEST_CHECK(r_send(t, CMD_SPIN, spin_count + 3000000, 0));
 	r_pause(1000);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 0, NULL, 0, w), MNEMO_STATE_EBUSY); /* running */
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, l4_global_id(1000, 1), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 9, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, L4_Myself(), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL), 0);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 0, NULL, 0, saved[0]), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 0, NULL, 0, w), MNEMO_STATE_EBUSY); /* running */
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, l4_global_id(1000, 1), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 9, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, L4_Myself(), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 0, NULL, 0, saved[0]), 0);
 	memcpy(w, saved[0], sizeof saved[0]);
 	w[MNEMO_REG_RIP] = 0xffffffff80001000ull;
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
 	w[MNEMO_REG_RIP] = saved[0][MNEMO_REG_RIP];
 	w[MNEMO_REG_VERSION] = 99;
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 0, w, 3, NULL), MNEMO_STATE_EINVAL); /* short */
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 0, w, 3, NULL), MNEMO_STATE_EINVAL); /* short */
 	/* FPU part 0 with every MXCSR bit set: the kernel must not load reserved bits */
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
 	w[3] |= 0xffffffffull; /* MXCSR is bytes 24..27: word 3, low half */
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_SET, t, 5, w, MNEMO_STATE_PART_WORDS, NULL), 0);
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 5, w, MNEMO_STATE_PART_WORDS, NULL), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
 	TEST_CHECK((w[3] & 0xffffffffull) != 0xffffffffull);
 	TEST_CHECK(resume()); /* it runs on with a legal MXCSR (all exceptions masked or not) */
 	TEST_CHECK(r_expect(t, RES_DONE));
@@ -352,7 +334,7 @@ USER_TEST(trace, "state.trace",
 	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
 	TEST_CHECK(save_kill_restore(&flags));
 	TEST_CHECK(resume());
-	TEST_CHECK_EQ(state_call(MNEMO_STATE_GET, kid[T_IDX], 0, NULL, 0, saved[0]), MNEMO_STATE_EBUSY);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, kid[T_IDX], 0, NULL, 0, saved[0]), MNEMO_STATE_EBUSY);
 	struct mnemo_trace_read r = mnemo_trace_read(rec, 256, r0.next);
 	unsigned halts = 0, exports = 0, restores = 0, refused = 0, resumes = 0;
 	for (l4_word_t i = 0; i < r.copied && r.copied != MNEMO_TRACE_REFUSED; i++) {

@@ -2,10 +2,10 @@
 /* The seeded system-call fuzzer's root task: builds the fuzzer's and the victims' spaces, pages them, judges the run. */
 #include <test.h>
 #include <string.h>
+#include <task.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/sigma0.h>
-#include <l4/bootinfo.h>
 #include "fuzz.h"
 
 /* Defaults, overridden by words of our module string: seed=N calls=N every=N
@@ -53,25 +53,6 @@ static l4_word_t parse_number(const char *s, const char **end)
 	}
 	*end = s;
 	return v;
-}
-
-/* Our module's command line from the boot information (the KIP's BootInfo word
- * is a physical address; sigma0 maps boot-loader memory idempotently). */
-static const char *our_cmdline(void)
-{
-	const struct l4_bootinfo *bi = (const struct l4_bootinfo *)__l4_kip->boot_info;
-	if (!bi || bi->magic != L4_BOOTINFO_MAGIC)
-		return "";
-	const struct l4_bootrec *r = l4_bootinfo_first(bi);
-	for (l4_word_t i = 0; i < bi->num_entries; i++, r = l4_bootrec_next(r)) {
-		if (r->type != L4_BOOTREC_MODULE)
-			continue;
-		const char *c = l4_bootrec_module_cmdline((const struct l4_bootrec_module *)r);
-		for (const char *p = c; *p && *p != ' '; p++)
-			if (!strncmp(p, "syscall_fuzz", 12))
-				return c;
-	}
-	return "";
 }
 
 static void parse_options(const char *c)
@@ -335,7 +316,7 @@ USER_TEST(campaign, "fuzz.syscalls",
 
 int main(void)
 {
-	parse_options(our_cmdline());
+	parse_options(task_module_cmdline("syscall_fuzz"));
 	printf("syscall fuzz: an unprivileged task issues random X.2 calls\n");
 	test_run_all("fuzz");
 }
