@@ -156,6 +156,16 @@ static void visit(struct mdb_unmap_op *op, long *b)
 		op->access |= acc;
 	if (x != top || op->flush) {
 		unsigned r = mdb_n_rights(x) & ~op->rights;
+		struct mdb_node *h = mdb_node(x->child);
+		if (h && (mdb_n_rights(h) & ~r)) {
+			/* A child made from x while this op was away: new children go to the
+			 * head of the list, before the part already visited. Visit x's
+			 * subtree again (idempotent) before x loses rights, or the child
+			 * would keep rights its parent no longer has (N4), or x would not
+			 * be a leaf when it goes. */
+			op->cur = mdb_ref(descend(op, x, b));
+			return;
+		}
 		if (!r) {
 			mdb_remove_leaf(x); /* a leaf by now: see above */
 			op->in_tree = x != top; /* our own removal does not restart us */

@@ -109,3 +109,27 @@ HOST_TEST(mdb_evict_big_t, "mdb.preempt_evict", "eviction of the page under a 10
 	CHECK(!mdb_nodes_is_page(page));
 	CHECK_EQ(mdbt_live_nodes(), 0); /* the page held both roots */
 }
+
+HOST_TEST(
+    mdb_preempt_flush_new_child_t, "mdb.preempt_flush_new_child",
+    "a flush that reduces the top's own rights while paused: a child made from the top meanwhile ends within them")
+{
+	mdbt_setup(12, 21, 30, 16, 16);
+	CHECK_EQ(mdb_root_create(0x100000, 0, 7), MDB_OK);
+	CHECK_EQ(mdb_map(S(0), 0x100000, 12, 7, 0, S(1), 0x1000, 12, false), MDB_OK);
+	for (vaddr_t i = 0; i < 64; i++)
+		CHECK_EQ(mdb_map(S(1), 0x1000, 12, 7, 0, S(2), 0x10000 + (i << 12), 12, false), MDB_OK);
+	struct mdb_unmap_op op;
+	mdb_unmap_begin(&op, S(1), 0x1000, 12, 2, true); /* flush w, the top's own too */
+	CHECK_EQ(mdb_unmap_step(&op, 8), MDB_MORE);
+	/* meanwhile s1 maps its page on with all the rights it still has */
+	CHECK_EQ(mdb_map(S(1), 0x1000, 12, 7, 0, S(3), 0x20000, 12, false), MDB_OK);
+	while (mdb_unmap_step(&op, 8) == MDB_MORE)
+		;
+	MC(); /* N4: no child keeps w under a top that lost it */
+	struct mdb_node_info in;
+	CHECK(mdb_node_info(mdb_lookup(S(3), 0x20000), &in));
+	CHECK_EQ(in.rights & 2, 0);
+	CHECK(mdb_node_info(mdb_lookup(S(1), 0x1000), &in));
+	CHECK_EQ(in.rights & 2, 0);
+}
