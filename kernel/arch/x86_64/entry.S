@@ -155,6 +155,9 @@ arch_switch_stack:
 	pushq %r15
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
+/* Entered with RSP at a switched-out thread's saved context (the IPC fast path too). */
+	.globl switch_stack_resume
+switch_stack_resume:
 	popq %r15
 	popq %r14
 	popq %r13

@@ -235,14 +235,8 @@ ipc_fast_mr0:
 	jne 12f
 	movq %rbp, %rsp
 	jmp syscall_return
-12:	movq TCB_KSP(%rdi), %rsp	/* as arch_switch_stack */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
-	ret
+12:	movq TCB_KSP(%rdi), %rsp
+	jmp switch_stack_resume		/* the rest of arch_switch_stack */
 
 /* A local ID (ipc_resolve): the MR0 address of a thread of our own space,
  * inside its UTCB area; that thread's UTCB holds its global ID, read through

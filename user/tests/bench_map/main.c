@@ -231,6 +231,16 @@ static void map_figures(l4_threadid_t s)
 	bench_report("unmap.super2m", sunmap, REPS, 1);
 }
 
+/* The figures PREFIX.fan.1eK (instructions) and PREFIX.fan.1eK.irqoff. */
+static void report_fan(const char *prefix, unsigned k, const l4_word_t *cost, const l4_word_t *irqoff, unsigned reps)
+{
+	char name[40];
+	snprintf(name, sizeof name, "%s.fan.1e%u", prefix, k);
+	bench_report(name, cost, reps, 1);
+	snprintf(name, sizeof name, "%s.fan.1e%u.irqoff", prefix, k);
+	bench_report(name, irqoff, reps, 1);
+}
+
 /* ---- revoke of a fan of 10^K mappings of one page ---------------------------------------------- */
 
 static void fan_build(l4_threadid_t s, unsigned n)
@@ -270,11 +280,7 @@ static void revoke_figure(l4_threadid_t s, unsigned k, unsigned reps)
 		cost[r - 1] = t;
 		irqoff[r - 1] = off;
 	}
-	char name[40];
-	snprintf(name, sizeof name, "revoke.fan.1e%u", k);
-	bench_report(name, cost, reps, 1);
-	snprintf(name, sizeof name, "revoke.fan.1e%u.irqoff", k);
-	bench_report(name, irqoff, reps, 1);
+	report_fan("revoke", k, cost, irqoff, reps);
 }
 
 /* The sink maps its DST_GRANT page (our grant_page) onto our fan_page, which has 10^k
@@ -312,11 +318,7 @@ static void replace_figure(l4_threadid_t s, unsigned k, unsigned reps)
 		cost[r - 1] = t;
 		irqoff[r - 1] = off;
 	}
-	char name[40];
-	snprintf(name, sizeof name, "replace.fan.1e%u", k);
-	bench_report(name, cost, reps, 1);
-	snprintf(name, sizeof name, "replace.fan.1e%u.irqoff", k);
-	bench_report(name, irqoff, reps, 1);
+	report_fan("replace", k, cost, irqoff, reps);
 }
 
 int main(void)
