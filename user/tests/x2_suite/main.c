@@ -5,52 +5,9 @@
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/sigma0.h>
-
-#define UTCB_AREA 0xBF000000ull
-#define KIP_AREA 0xBFF00000ull
-#define LABEL_DONE 0x77
+#include "x2.h"
 
 long fpu_spin_check(l4_word_t pattern, l4_word_t gap, l4_word_t preemptions, l4_word_t limit);
-
-static unsigned next_thread = 1; /* thread numbers above ours, never reused */
-static unsigned next_slot = 1; /* UTCB slots of our space (slot 0 is ours) */
-
-static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1); }
-static l4_word_t new_utcb(void) { return UTCB_AREA + 1024 * next_slot++; }
-
-#define STACK_WORDS 2048
-static l4_word_t stacks[8][STACK_WORDS] __attribute__((aligned(16)));
-static unsigned next_stack;
-/* A stack whose pages are present: threads whose pager is not sigma0 must not fault on it. */
-static l4_word_t new_stack(void)
-{
-	l4_word_t *st = stacks[next_stack++ % 8];
-	memset(st, 0, sizeof stacks[0]);
-	return (l4_word_t)&st[STACK_WORDS - 2];
-}
-
-static void sleep_forever(void)
-{
-	for (;;)
-		L4_Receive(L4_Myself()); /* nobody sends to us from ourselves: the X.2 way to sleep */
-}
-
-static void send_word(l4_threadid_t to, l4_word_t label, l4_word_t w)
-{
-	l4_utcb()[0] = l4_msgtag(label, 1, 0, 0);
-	l4_utcb()[1] = w;
-	L4_Send(to);
-}
-
-/* A thread of our own space, started by ExchangeRegisters at fn. */
-static l4_threadid_t start_local(void (*fn)(void))
-{
-	l4_threadid_t t = new_tid();
-	if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_Pager(), new_utcb()) != 1)
-		return L4_NILTHREAD;
-	L4_Start_SpIp(t, new_stack(), (l4_word_t)fn);
-	return t;
-}
 
 /* ---- threads in our own space --------------------------------------------------- */
 
@@ -599,41 +556,6 @@ static void child_main(void)
 	l4_utcb()[3] = err;
 	L4_Send(L4_Pager());
 	sleep_forever();
-}
-
-/* Serves child's page faults from our own pages until it reports; counts faults. */
-static l4_msgtag_t serve_child(l4_threadid_t child, unsigned *faults)
-{
-	l4_threadid_t from;
-	l4_msgtag_t tag = L4_Receive(child);
-	for (;;) {
-		if (L4_IpcFailed(tag))
-			return tag;
-		if ((tag >> 20) != ((l4_word_t)-2 << 20) >> 20)
-			return tag;
-		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
-		(*faults)++;
-		(void)*(volatile char *)addr; /* present in our space before we map it */
-		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-		l4_utcb()[1] = L4_MapItemWord0(addr);
-		l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-		tag = L4_Ipc(child, child, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), &from);
-	}
-}
-
-/* A thread in a new space (with redirector, or nil), started at fn by our start
- * message and paged by us; L4_NILTHREAD if a step fails. */
-static l4_threadid_t start_child(void (*fn)(void), l4_threadid_t redirector)
-{
-	l4_threadid_t c = new_tid();
-	if (L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull) != 1 ||
-	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), redirector, NULL) != 1 ||
-	    L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA) != 1)
-		return L4_NILTHREAD;
-	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
-	l4_utcb()[1] = (l4_word_t)fn;
-	l4_utcb()[2] = new_stack();
-	return L4_IpcFailed(L4_Send(c)) ? L4_NILTHREAD : c;
 }
 
 USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our start message and paged by us")

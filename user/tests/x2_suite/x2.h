@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* What the X.2 suite's test files share: fresh thread IDs, UTCB slots and stacks, threads in our space and in new spaces. */
+#pragma once
+#include <l4/ipc.h>
+#include <l4/thread.h>
+
+#define UTCB_AREA 0xBF000000ull
+#define KIP_AREA 0xBFF00000ull
+#define LABEL_DONE 0x77
+
+l4_threadid_t new_tid(void);
+l4_word_t new_utcb(void);
+l4_word_t new_stack(void);
+void sleep_forever(void) __attribute__((noreturn));
+void send_word(l4_threadid_t to, l4_word_t label, l4_word_t w);
+/* A thread of our own space, started by ExchangeRegisters at fn. */
+l4_threadid_t start_local(void (*fn)(void));
+/* A thread in a new space (with redirector, or nil), started at fn by our start
+ * message and paged by us; L4_NILTHREAD if a step fails. */
+l4_threadid_t start_child(void (*fn)(void), l4_threadid_t redirector);
+/* Serves child's page faults from our own pages until it reports; counts faults. */
+l4_msgtag_t serve_child(l4_threadid_t child, unsigned *faults);
