@@ -59,6 +59,7 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 	t->priority = priority;
 	t->space = space;
 	t->timeslice_us = t->quantum_left_us = SCHED_DEFAULT_TIMESLICE_US;
+	t->total_quantum_us = SCHED_QUANTUM_NEVER;
 	if (space)
 		space->threads++;
 	(*l2)[no & (TT_L2_SIZE - 1)] = t;
@@ -134,7 +135,8 @@ void thread_block(struct tcb *t, enum thread_state why)
 }
 
 /* The idle thread runs when nothing else can; it is never in a ready queue. */
-static struct tcb idle_tcb = {.name = "idle", .state = TS_READY, .stack_canary = TCB_STACK_CANARY};
+static struct tcb idle_tcb = {
+    .name = "idle", .state = TS_READY, .total_quantum_us = SCHED_QUANTUM_NEVER, .stack_canary = TCB_STACK_CANARY};
 
 /* A thread leaving the CPU must still have its canary (kern/thread.h). */
 static inline void check_stack(const struct tcb *t)
@@ -181,8 +183,46 @@ void thread_switch_direct(struct tcb *next)
 	arch_thread_switch(prev, next);
 }
 
+/* The current thread has used up its total quantum (X.2 §"Schedule"): in its
+ * own name it sends its scheduler the preemption message (label -3, MR1 and MR2
+ * the clock value, low and high word: on 64 bits MR2 is 0), then waits until
+ * Schedule gives it a new total quantum. The message goes out with send
+ * timeout never: X.2 names a zero send timeout, but a thread without quantum
+ * cannot run anyway, and so the scheduler cannot miss it. A thread that is its
+ * own scheduler (or whose scheduler is gone) only waits. */
+static __attribute__((noinline, cold)) void quantum_exhausted(void)
+{
+	struct tcb *t = current;
+	t->kmsg_buf[0] = l4_msgtag(L4_LABEL_PREEMPTION, 2, 0, 0);
+	t->kmsg_buf[1] = arch_clock_us();
+	t->kmsg_buf[2] = 0;
+	ipc_kernel_send(t->scheduler);
+	while (t->total_quantum_us == 0) {
+		thread_block(t, TS_WAIT_QUANTUM);
+		schedule();
+	}
+}
+
+/* Set by the tick while the running thread's total quantum is used up: the
+ * next schedule() looks (one test of a byte on every call otherwise). */
+static bool quantum_used_up;
+
+void sched_set_total_quantum(struct tcb *t, word_t us)
+{
+	t->total_quantum_us = us;
+	if (us && t->state == TS_WAIT_QUANTUM)
+		thread_wake(t);
+}
+
 void schedule(void)
 {
+	/* Only at a system-call or exception boundary: a thread switched away in
+	 * the middle of kernel work (preempted_in_kernel) finishes it first. */
+	if (unlikely(quantum_used_up)) {
+		quantum_used_up = false; /* the tick says so again while it stays so */
+		if (!current->total_quantum_us && current->state == TS_READY && !current->preempted_in_kernel)
+			quantum_exhausted();
+	}
 	struct tcb *best = sched_highest(&sched_ready);
 	bool runnable = current != &idle_tcb && current->state == TS_READY;
 	struct tcb *next;
@@ -266,6 +306,14 @@ void sched_tick(word_t elapsed_us)
 	current->quantum_left_us = current->quantum_left_us > elapsed_us ? current->quantum_left_us - elapsed_us : 0;
 	if (!current->quantum_left_us)
 		need_resched = true;
+	/* The total quantum counts across time slices (X.2 §"Schedule"); once it is
+	 * used up, every tick asks for the reschedule that sends the message. */
+	word_t total = current->total_quantum_us;
+	if (total != SCHED_QUANTUM_NEVER) {
+		current->total_quantum_us = total > elapsed_us ? total - elapsed_us : 0;
+		if (!current->total_quantum_us)
+			need_resched = quantum_used_up = true;
+	}
 }
 
 /* Becomes the idle thread: the boot context ends here, scheduling others. */

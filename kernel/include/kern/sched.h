@@ -11,6 +11,8 @@ struct tcb;
 #define SCHED_DEFAULT_PRIORITY 100
 #define SCHED_ROOT_PRIORITY 255
 #define SCHED_DEFAULT_TIMESLICE_US 10000
+/* A total quantum that never runs out (X.2 Schedule: total quantum "never"). */
+#define SCHED_QUANTUM_NEVER (~(word_t)0)
 
 /* Invariant: a thread is in a ready queue iff its state is TS_READY and it is not
  * the running thread; queues are circular, doubly linked, FIFO per priority; bit
