@@ -70,6 +70,8 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 void thread_destroy(struct tcb *t)
 {
 	assert(t != current);
+	if (sched_delaying == t)
+		sched_end_delay();
 	ipc_cancel(t);
 	sched_dequeue(&sched_ready, t);
 	word_t no = l4_thread_no(t->id);
@@ -203,9 +205,10 @@ static __attribute__((noinline, cold)) void quantum_exhausted(void)
 	}
 }
 
-/* Set by the tick while the running thread's total quantum is used up: the
- * next schedule() looks (one test of a byte on every call otherwise). */
-static bool quantum_used_up;
+/* Set by the tick while the running thread's total quantum is used up, and by
+ * a delayed preemption while it lasts: schedule() then takes its slower way
+ * (one test of a byte on every call otherwise). */
+bool sched_attention;
 
 void sched_set_total_quantum(struct tcb *t, word_t us)
 {
@@ -214,15 +217,11 @@ void sched_set_total_quantum(struct tcb *t, word_t us)
 		thread_wake(t);
 }
 
-void schedule(void)
+/* The thread to run next: the best ready one, or the current thread if it is
+ * still runnable and not outranked (round robin among equals when its time
+ * slice is over); a preemption may be delayed (sched_delay.c). */
+static inline __attribute__((always_inline)) struct tcb *pick_next(void)
 {
-	/* Only at a system-call or exception boundary: a thread switched away in
-	 * the middle of kernel work (preempted_in_kernel) finishes it first. */
-	if (unlikely(quantum_used_up)) {
-		quantum_used_up = false; /* the tick says so again while it stays so */
-		if (!current->total_quantum_us && current->state == TS_READY && !current->preempted_in_kernel)
-			quantum_exhausted();
-	}
 	struct tcb *best = sched_highest(&sched_ready);
 	bool runnable = current != &idle_tcb && current->state == TS_READY;
 	struct tcb *next;
@@ -232,19 +231,49 @@ void schedule(void)
 		next = current;
 	else if (best->priority == current->priority && current->quantum_left_us)
 		next = current;
+	else if (unlikely(current->max_delay_us) && best->priority > current->priority)
+		next = sched_delay_preemption(current, best);
 	else
 		next = best;
 	if (runnable && !current->quantum_left_us)
 		current->quantum_left_us = current->timeslice_us;
+	return next;
+}
+
+/* schedule() with its attention flag set: the total quantum and delayed
+ * preemption. */
+static __attribute__((noinline, cold)) void schedule_attentive(void)
+{
+	sched_attention = false; /* the tick sets it again while the quantum stays used up */
+	/* Only at a system-call or exception boundary: a thread switched away in
+	 * the middle of kernel work (preempted_in_kernel) finishes it first. */
+	if (!current->total_quantum_us && current->state == TS_READY && !current->preempted_in_kernel)
+		quantum_exhausted();
+	struct tcb *next = pick_next();
+	if (sched_delaying && next != sched_delaying)
+		sched_end_delay();
+	sched_attention = sched_attention || sched_delaying;
 	switch_to(next);
+}
+
+void schedule(void)
+{
+	if (unlikely(sched_attention)) {
+		schedule_attentive();
+		return;
+	}
+	switch_to(pick_next());
 }
 
 void schedule_to(struct tcb *to)
 {
 	if (!to || to->state != TS_READY || to == current) {
-		/* a plain yield: round-robin among equals */
+		/* a plain yield: round-robin among equals; a delayed preemption
+		 * happens now (X.2: the thread gives up the CPU it kept) */
 		if (current != &idle_tcb)
 			current->quantum_left_us = 0;
+		if (sched_delaying == current)
+			current->delay_until = 0;
 		schedule();
 		return;
 	}
@@ -312,8 +341,12 @@ void sched_tick(word_t elapsed_us)
 	if (total != SCHED_QUANTUM_NEVER) {
 		current->total_quantum_us = total > elapsed_us ? total - elapsed_us : 0;
 		if (!current->total_quantum_us)
-			need_resched = quantum_used_up = true;
+			need_resched = sched_attention = true;
 	}
+	/* A delayed preemption happens at the last tick before its maximum delay
+	 * runs out (the delay is at most the maximum, less by under a tick). */
+	if (unlikely(sched_delaying == current) && arch_clock_us() + elapsed_us > current->delay_until)
+		current->delay_until = 0, need_resched = true;
 }
 
 /* Becomes the idle thread: the boot context ends here, scheduling others. */

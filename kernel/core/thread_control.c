@@ -230,7 +230,6 @@ static void set_time_control(struct tcb *t, word_t time_control)
 word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, word_t proc_control,
 			word_t preempt_control, word_t *old_time_control, word_t *error)
 {
-	(void)preempt_control;
 	*old_time_control = 0;
 	struct tcb *t = thread_lookup(dest);
 	if (t && t->irq) { /* only the associated handler schedules an interrupt thread */
@@ -254,6 +253,16 @@ word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, wo
 	}
 	if (proc_control != ~(word_t)0 && (proc_control & 0xffff) != 0)
 		return fail(error, TC_ERR_INVALID_PARAM); /* one processor */
+	if (preempt_control != ~(word_t)0) {
+		/* X.2 preemption control: sensitive priority in bits 16-23 (at most
+		 * the caller's own, unless privileged), maximum delay in
+		 * microseconds in bits 0-15 (0: no delay) */
+		word_t sens = (preempt_control >> 16) & 0xff;
+		if (sens > current->priority && !thread_privileged(current))
+			return fail(error, TC_ERR_INVALID_PARAM);
+		t->sens_prio = (uint8_t)sens;
+		t->max_delay_us = (uint16_t)preempt_control;
+	}
 	if (time_control != ~(word_t)0)
 		set_time_control(t, time_control);
 	return thread_state_result(t);

@@ -71,6 +71,13 @@ struct tcb {
 	/* The clock values of the current Ipc's send and receive timeouts, for those
 	 * that are points (X.2 §"Time"; ipc.c): read only for a point. */
 	word_t ipc_send_point_at, ipc_recv_point_at;
+	/* Preemption control (X.2 §"Schedule", sched_delay.c): preemptions by
+	 * threads of at most sens_prio wait up to max_delay_us while the thread's
+	 * d flag is set; delay_until is the clock value the current delay ends at
+	 * (0: none). */
+	word_t delay_until;
+	uint16_t max_delay_us;
+	uint8_t sens_prio;
 	uint8_t irq; /* interrupt threads: IRQ number + 1 (0: an ordinary thread) */
 	bool kmem_request; /* in a kernel-memory request: the reply's map items are lent pages */
 	bool awaiting_start; /* new: waiting for its start message (ThreadControl) */

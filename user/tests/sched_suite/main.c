@@ -5,6 +5,7 @@
 #include <l4/ipc.h>
 #include <l4/thread.h>
 #include <l4/syscalls.h>
+#include <l4/utcb.h>
 
 #define UTCB_AREA 0xBF000000ull
 #define STACK_WORDS 2048
@@ -287,6 +288,89 @@ USER_TEST(total_quantum_halt, "sched.quantum.halted",
 	TEST_CHECK(receive_preemption(t, &when));
 	TEST_CHECK(spins != before);
 	delete_thread(t);
+}
+
+/* ---- delayed preemption (X.2 §"Schedule": preemption control, UTCB flags d and I) ------- */
+
+static volatile l4_clock_t pending_seen;
+static volatile int yield_when_pending;
+
+/* Asks for delayed preemption (d) and spins; notes when the kernel sets I,
+ * and then gives the CPU up if told to. */
+static void delayer(void)
+{
+	volatile uint8_t *flags = (volatile uint8_t *)&l4_utcb()[L4_UTCB_FLAGS];
+	*flags |= L4_PREEMPT_DELAY;
+	for (;;) {
+		if ((*flags & L4_PREEMPT_PENDING) && !pending_seen) {
+			pending_seen = L4_SystemClock();
+			if (yield_when_pending) {
+				*flags &= (uint8_t)~L4_PREEMPT_DELAY;
+				L4_Yield();
+			}
+		}
+	}
+}
+
+static volatile l4_clock_t wake_due, woke;
+
+/* Sleeps 2 ms, then reports when it ran. */
+static void waker(void)
+{
+	l4_clock_t t0 = L4_SystemClock();
+	L4_Sleep(L4_TimePeriod(2000));
+	woke = L4_SystemClock();
+	wake_due = t0 + 2000;
+	l4_utcb()[0] = l4_msgtag(1, 0, 0, 0);
+	L4_Send(main_tid);
+	sleep_forever();
+}
+
+/* A delayer at priority 100 (sensitive priority sens, maximum delay max_us)
+ * and a waker at 150 that preempts it when its sleep ends; how late the
+ * waker ran (-1 on failure). */
+static long preemption_lateness(unsigned sens, unsigned max_us, int yield)
+{
+	main_tid = L4_Myself();
+	pending_seen = 0, yield_when_pending = yield, wake_due = woke = 0;
+	l4_threadid_t d = start_local(delayer), w = start_local(waker);
+	long late = -1;
+	if (d != L4_NILTHREAD && w != L4_NILTHREAD &&
+	    L4_Schedule(d, ~0ull, ~0ull, 100, (l4_word_t)sens << 16 | max_us, NULL) == 3 &&
+	    L4_Schedule(w, ~0ull, ~0ull, 150, ~0ull, NULL) == 3 &&
+	    !L4_IpcFailed(L4_Receive_Timeout(w, L4_TimePeriod(100000))))
+		late = (long)(woke - wake_due);
+	delete_thread(w);
+	delete_thread(d);
+	return late;
+}
+
+USER_TEST(delayed_preemption, "sched.preempt.delayed",
+	  "with d set, a preemption by a thread of at most the sensitive priority waits the maximum delay; I is set")
+{
+	long late = preemption_lateness(200, 5000, 0);
+	TEST_CHECK(late > 0);
+	TEST_CHECK(pending_seen >= wake_due && pending_seen < wake_due + 1200); /* I from the wake-up on */
+	/* the waker ran after the delay, at the last tick within 5 ms of I */
+	TEST_CHECK(woke > pending_seen + 4000 && woke <= pending_seen + 5000);
+}
+
+USER_TEST(delayed_preemption_yield, "sched.preempt.yield", "a thread that sees I and yields is preempted at once")
+{
+	long late = preemption_lateness(200, 5000, 1);
+	TEST_CHECK(late >= 0 && late < 1200);
+	TEST_CHECK(pending_seen != 0);
+}
+
+USER_TEST(delayed_preemption_sensitive, "sched.preempt.sensitive",
+	  "a preemption by a thread above the sensitive priority (or with a maximum delay of 0) is not delayed")
+{
+	long late = preemption_lateness(120, 5000, 0);
+	TEST_CHECK(late >= 0 && late < 1200);
+	TEST_CHECK_EQ(pending_seen, 0);
+	late = preemption_lateness(200, 0, 0);
+	TEST_CHECK(late >= 0 && late < 1200);
+	TEST_CHECK_EQ(pending_seen, 0);
 }
 
 int main(void)

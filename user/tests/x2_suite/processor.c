@@ -17,9 +17,10 @@ static void unprivileged_processor_control(void)
 	sleep_forever();
 }
 
-USER_TEST(processor_control, "x2.processorcontrol",
-	  "ProcessorControl accepts processor 0 from the root task, refuses processor 1 and ~0 with 'invalid parameter' "
-	  "and an unprivileged space with 'no privilege'")
+USER_TEST(
+    processor_control, "x2.processorcontrol",
+    "ProcessorControl accepts processor 0 from the root task, refuses processor 1 and ~0 with 'invalid parameter' "
+    "and an unprivileged space with 'no privilege'")
 {
 	TEST_CHECK_EQ(L4_ProcessorControl(0, 0, 0, 0), 1);
 	TEST_CHECK_EQ(L4_ProcessorControl(0, 1000, 100, 1), 1); /* frequencies and voltage: accepted, not applied */
