@@ -348,7 +348,8 @@ static void sender_done(struct tcb *s, enum ipc_err e, word_t off)
 	s->ipc_phase = IPC_RECEIVING;
 	s->ipc_partner = s->ipc_call_from;
 	s->ipc_any_local = s->ipc_call_any_local;
-	if (expired(s, s->ipc_call_timeout, true)) { /* a point passed meanwhile: a zero timeout */
+	if (time_is_point(s->ipc_call_timeout) && expired(s, s->ipc_call_timeout, true)) {
+		/* the point passed while the send phase waited: a zero timeout */
 		ipc_finish(s, ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_RECV, 0), L4_NILTHREAD);
 		thread_wake(s);
 		return;
