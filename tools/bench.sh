@@ -153,6 +153,11 @@ for line in open(os.path.join(out, "guest-configs.txt")):
                        (f", a fresh {disk} MiB IDE disk" if disk else "") +
                        "; guest instructions (kernel + user) counted by the TSC")
 host_cfg = f"host -O2 ({env['cc_version']}), {env['host_cpu'] or 'unknown CPU'}; wall-clock ns (not deterministic)"
+# Deterministic, but chaotic: the figure depends on where the timer's revocations fall
+# in the work, so a few instructions anywhere in the kernel move it by 10% either way
+# (measured: 3 no-op instructions in the IPC slow path gave 455%, 10 gave 411%, from 425%).
+# It is reported, never checked; eviction and refault per node are the checked figures.
+UNCHECKED = {"kmem.pressure.slowdown"}
 records = []
 for line in open(os.path.join(out, "guest-1.bench")):
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
@@ -161,6 +166,7 @@ for line in open(os.path.join(out, "guest-1.bench")):
     records.append({"name": f["name"], "unit": f["unit"], "value": value, "repetitions": int(f["reps"]),
                     "spread": round(spread, 6), "min": float(f["min"]), "max": float(f["max"]),
                     "deterministic": True, "identical_across_runs": 2,
+                    "checked": f["name"] not in UNCHECKED,
                     "configuration": guest_cfg[f["guest"]], "commit": env["commit"]})
 vals = sorted(float(x) for x in open(os.path.join(out, "restart.values")))
 if vals:
@@ -386,7 +392,9 @@ w("\nSpread is (max - min) / median over the repetitions. ipc.*: instructions pe
   "two threads of one space. string.*, map.ipc.*: one-way = round trip with the item - half an empty "
   "round trip; grant.ipc.4k: half a round trip in which each side grants the page to the other. "
   "*.irqoff: longest interrupts-off stretch (see above), not a per-operation cost. "
-  "Only deterministic (instruction) figures are checked by `make bench-check`.\n")
+  "Only deterministic (instruction) figures are checked by `make bench-check`, and of those not "
+  "kmem.pressure.slowdown: it is chaotic (where the revocation ticks fall in the work), so a few "
+  "instructions anywhere move it by 10%.\n")
 w("## Other kernels\n")
 w("- **L4Ka::Pistachio**: 283 / 298 / 353 guest instructions per one-way inter-address-space IPC with "
   "0 / 8 / 63 untyped MRs, measured with Pistachio's own pingpong under QEMU `-icount shift=0,sleep=off` "
