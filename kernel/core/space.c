@@ -240,7 +240,7 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 	 * with derived mappings is first removed by the bounded steps of an Unmap,
 	 * with preemption points (docs/mdb.md "Costs"); the map replaces only
 	 * leaves. The partner is locked only then: the common map never waits. */
-	struct mdb_map_cursor cur = {0, 0, 0};
+	struct mdb_map_cursor cur = {0};
 	for (;;) {
 		mdb_reserve();
 		int r = mdb_map_step(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant,
@@ -250,6 +250,11 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 		if (r == MDB_FLUSH) {
 			ipc_lock_partner(partner);
 			unmap_replaced(to, cur.base, cur.shift, true);
+			continue;
+		}
+		if (r == MDB_RESTRICT) { /* a grant with fewer rights, in steps as well */
+			ipc_lock_partner(partner);
+			mdb_map_restricted(&cur, unmap_restrict_granted(from, cur.base, cur.shift, cur.mask, true));
 			continue;
 		}
 		if (r == MDB_ENOMEM && kmem_grow())
