@@ -537,24 +537,26 @@ static int map_chunk(struct chunk *c)
 	if (c->want_flush && c->sub)
 		return CHUNK_FLUSH; /* nothing changed yet: the caller flushes it in steps first */
 	struct mdb_node *s = c->src;
-	if (c->cur && c->grant && s->parent && s->child && c->rights != mdb_n_rights(s) &&
-	    !(c->cur->restricted == mdb_ref(s) && c->cur->mask == c->rights &&
-	      c->cur->restricted_epoch == mdb_link_epoch))
-		return CHUNK_RESTRICT; /* nothing changed yet: the caller restricts in steps first */
+	bool restrict_ = c->grant && s->parent && c->rights != mdb_n_rights(s) && s->child;
+	if (unlikely(restrict_ && c->cur)) {
+		if (c->cur->restricted != mdb_ref(s) || c->cur->mask != c->rights ||
+		    c->cur->restricted_epoch != mdb_link_epoch)
+			return CHUNK_RESTRICT; /* nothing changed yet: the caller restricts in steps first */
+		restrict_ = false; /* done by the caller, and nothing was derived since */
+	}
 	for_each_dst(c, false);
 	if (c->grant && s->parent) { /* the receiver's node takes the sender's place */
 		assert(mdb_n_level(s) == c->level);
 		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
 			return MDB_ENOMEM;
 		arch_pt_remove(c->from->space, c->v);
-		bool restrict_ = c->rights != mdb_n_rights(s);
 		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
 		int64_t kids = 0; /* s's children were made by the granter; now by the receiver */
 		for (struct mdb_node *kid = mdb_node(s->child); kid; kid = mdb_node(kid->next))
 			kids++;
 		charge(c->from, -kids);
 		charge(c->to, kids);
-		if (restrict_) /* with a cursor a no-op: restricted in steps just before */
+		if (restrict_) /* mdb_map: in one go (O(subtree)) */
 			mdb_subtree_restrict(s, c->rights);
 		if (c->to->flags & MDB_SPACE_PIN)
 			mdb_pin_chain(s); /* best effort: the reserve may be full */
