@@ -125,7 +125,7 @@ HOST_TEST(mdb_grant_restrict_t, "mdb.preempt_grant_restrict",
 }
 
 HOST_TEST(mdb_grant_restrict_small_t, "mdb.preempt_grant_restrict_check",
-	  "the same with 2000 derived mappings, budgets 1..5, mdb_check after every single step; rights "
+	  "the same with 2000 derived mappings, budgets 1..4, mdb_check after every single step; rights "
 	  "x, r, rx, w: each a subset, each the same tree as the grant in one go")
 {
 	static const unsigned masks[] = {1, 4, 5, 2};
