@@ -213,12 +213,15 @@ with open(os.path.join(out, "checkpoint-writes.dat"), "w") as f:
 # Revoke cost and interrupts-off stretch against tree size: nodes per_revoke irqoff
 with open(os.path.join(out, "revoke.dat"), "w") as f:
     f.write("# derived_mappings instructions_per_revoke longest_interrupts_off_stretch"
-            " longest_interrupts_off_stretch_of_a_map_replacing_them (guest instructions)\n")
+            " longest_interrupts_off_stretch_of_a_map_replacing_them"
+            " longest_interrupts_off_stretch_of_a_read_only_grant_moving_them (guest instructions)\n")
     for k in range(1, 10):
         r, o = recs_by_name.get(f"revoke.fan.1e{k}"), recs_by_name.get(f"revoke.fan.1e{k}.irqoff")
         p = recs_by_name.get(f"replace.fan.1e{k}.irqoff")
+        g = recs_by_name.get(f"grant.restrict.fan.1e{k}.irqoff")
         if r and o:
-            f.write(f"{10 ** k} {r['value']} {o['value']}" + (f" {p['value']}" if p else "") + "\n")
+            f.write(f"{10 ** k} {r['value']} {o['value']}" + (f" {p['value']}" if p else " -")
+                    + (f" {g['value']}" if g else "") + "\n")
 EOF
 say "wrote $out/results.json"
 
@@ -325,12 +328,16 @@ w("One 4 KiB page mapped at N addresses of another space (a fan of N derived map
   "kernel instructions between two preemption points during the revoke (kept by the kernel, read "
   "with mnemo's KDB call 0x40), the syscall entry and exit included: an upper bound by the few "
   "instructions of the measuring calls.\n")
-w("| N derived mappings | instructions per revoke | per mapping | longest stretch with interrupts off |")
-w("|---:|---:|---:|---:|")
+w("| N derived mappings | instructions per revoke | per mapping | longest stretch with interrupts off "
+  "| the same for a read-only grant moving them |")
+w("|---:|---:|---:|---:|---:|")
 for k in range(2, 6):
     r = recs.get(f"revoke.fan.1e{k}")
+    g = recs.get(f"grant.restrict.fan.1e{k}.irqoff")
     if r:
-        w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} |")
+        gs = f"{g['value']:.0f}" if g else "-"
+        w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} "
+          f"| {gs} |")
 w(f"\nThe same bound holds for the 2 MiB unmaps of the table above: {v('unmap.512x4k.irqoff')} "
   f"(512 pages, each with a derived mapping) and {v('unmap.super2m.512x4k.irqoff')} (a superpage derived "
   "as 512 4 KiB mappings). Map and grant items have no preemption points: one IPC carrying a map item "
