@@ -89,7 +89,7 @@ static l4_threadid_t from_as_seen(struct tcb *s, struct tcb *r)
 }
 
 /* Finishes t's IPC system call: error word (0 = success) and the result registers. */
-static void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
+void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
 {
 	t->ipc_phase = IPC_IDLE;
 	t->ipc_partner = NULL;
@@ -121,7 +121,7 @@ void ipc_sendq_add(struct tcb *r, struct tcb *s)
 	r->sendq_head->sendq_prev = s;
 }
 
-static void sendq_remove(struct tcb *r, struct tcb *s)
+void ipc_sendq_remove(struct tcb *r, struct tcb *s)
 {
 	struct tcb *head = r->sendq_head;
 	if (head == s) {
@@ -190,17 +190,20 @@ bool ipc_accepts(struct tcb *r, struct tcb *s)
 static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_spot, l4_fpage_t window, bool grant)
 {
 	struct tcb *partner = s == current ? r : r == current ? s : NULL;
-	if (!partner)
+	/* A reply to a fault raised in a copier's name is not preempted either, so
+	 * that a thread is never locked by two transfers (ipc_abort.c). */
+	if (!partner || partner->tunnel_waiter)
 		return space_map_item(s->space, snd, hot_spot, r->space, window, grant, NULL);
 	uint8_t phase = partner->ipc_phase;
+	struct tcb *copier = partner->xfer_copier;
 	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, partner);
-	partner->ipc_phase = phase;
+	ipc_unlock_partner(partner, phase, copier);
 	return ok;
 }
 
 /* Copies the message of s into r and performs its map and grant items.
  * Returns 0 or an error code (both sides then see it, in their phases). */
-static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
+static enum ipc_err transfer_message(struct tcb *s, struct tcb *r, word_t *offset)
 {
 	l4_msgtag_t tag = mr_get(s, 0);
 	unsigned u = L4_TAG_U(tag), t = L4_TAG_T(tag);
@@ -237,6 +240,8 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
 		else if (window && s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
 			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
+		if (current->xfer_abort && (current == s || current == r))
+			return IPC_ERR_ABORTED; /* while a flush was preempted; the partner may be gone */
 		mr_set(r, i, w0);
 		mr_set(r, i + 1, w1);
 		i += 2;
@@ -256,8 +261,27 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 	return 0;
 }
 
-/* Delivers s's message to the waiting receiver r and wakes r. Returns the
- * sender's error word. */
+/* A transfer: the message of s into r. The current thread, when it is one of
+ * the two and the message has typed items, is the copier whose mark an
+ * ExchangeRegisters abort or a deletion sets (ipc_abort.c); *gone then says
+ * that the partner was deleted meanwhile and must not be touched. */
+static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset, bool *gone)
+{
+	*gone = false;
+	if (!L4_TAG_T(mr_get(s, 0)) || (current != s && current != r))
+		return transfer_message(s, r, offset);
+	current->xfer_abort = XFER_ABORT_NONE;
+	current->xfer_sends = current == s;
+	current->xfer_done = 0;
+	enum ipc_err e = transfer_message(s, r, offset);
+	if (current->xfer_abort)
+		e = IPC_ERR_ABORTED;
+	*gone = current->xfer_abort == XFER_ABORT_GONE;
+	current->xfer_abort = XFER_ABORT_NONE;
+	current->xfer_partner = NULL;
+	return e;
+}
+
 /* An xfer timeout seen from the other side of the IPC: "in the invoker's
  * space" and "in the partner's space" swap. */
 static enum ipc_err other_side(enum ipc_err e)
@@ -267,13 +291,18 @@ static enum ipc_err other_side(enum ipc_err e)
 						   : e;
 }
 
+/* Delivers s's message to the waiting receiver r and wakes r. Returns the
+ * sender's error word. */
 word_t ipc_deliver(struct tcb *s, struct tcb *r)
 {
 	word_t off;
-	enum ipc_err e = transfer(s, r, &off); /* xfer-timeout codes as the sender sees them */
-	l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
-	ipc_finish(r, e ? ipc_error_word(other_side(e), IPC_PHASE_RECV, off) : 0, from);
-	thread_wake(r);
+	bool gone;
+	enum ipc_err e = transfer(s, r, &off, &gone); /* xfer-timeout codes as the sender sees them */
+	if (!gone) {
+		l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
+		ipc_finish(r, e ? ipc_error_word(other_side(e), IPC_PHASE_RECV, off) : 0, from);
+		thread_wake(r);
+	}
 	return e ? ipc_error_word(e, IPC_PHASE_SEND, off) : 0;
 }
 
@@ -361,11 +390,16 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 		if ((from && s != from && virtual_sender(s, current) != from) ||
 		    (any_local && s->space != current->space))
 			continue;
-		sendq_remove(current, s);
+		ipc_sendq_remove(current, s);
 		word_t off;
-		enum ipc_err e = transfer(s, current, &off); /* xfer-timeout codes as we see them */
-		sender_done(s, other_side(e), off);
+		bool gone;
+		enum ipc_err e = transfer(s, current, &off, &gone); /* xfer-timeout codes as we see them */
 		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
+		if (gone) { /* the sender was deleted during the copy */
+			ipc_finish(current, err, L4_NILTHREAD);
+			return err;
+		}
+		sender_done(s, other_side(e), off);
 		ipc_finish(current, err, e ? id_seen_by(s, current) : from_as_seen(s, current));
 		return err;
 	}
@@ -531,33 +565,27 @@ void ipc_timeout(struct tcb *t)
 	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_TUNNEL_WAIT) {
 		/* the xfer timeout of a string copy ran out while a fault raised in the
 		 * partner's name was pending: withdraw it; the copy fails */
-		struct tcb *p = t->ipc_partner;
-		if (p->state == TS_WAIT_IPC && p->ipc_phase == IPC_SENDING)
-			sendq_remove(p->ipc_partner, p);
-		p->tunnel_waiter = NULL;
-		t->tunnel_ok = false;
-		t->ipc_phase = IPC_IDLE;
-		t->state = TS_INACTIVE; /* thread_wake makes it ready */
-		thread_wake(t);
+		ipc_tunnel_withdraw(t);
 		return;
 	}
 	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER)
 		return;
 	unsigned phase = t->ipc_phase == IPC_SENDING ? IPC_PHASE_SEND : IPC_PHASE_RECV;
 	if (t->ipc_phase == IPC_SENDING)
-		sendq_remove(t->ipc_partner, t);
+		ipc_sendq_remove(t->ipc_partner, t);
 	ipc_finish(t, ipc_error_word(IPC_ERR_TIMEOUT, phase, 0), L4_NILTHREAD);
 	thread_wake(t);
 }
 
 void ipc_cancel(struct tcb *t)
 {
+	ipc_xfer_thread_deleted(t); /* a transfer under way ends first: ipc_abort.c */
 	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_SENDING)
-		sendq_remove(t->ipc_partner, t);
+		ipc_sendq_remove(t->ipc_partner, t);
 	thread_disarm_timeout(t);
 	while (t->sendq_head) {
 		struct tcb *s = t->sendq_head;
-		sendq_remove(t, s);
+		ipc_sendq_remove(t, s);
 		ipc_finish(s, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0), L4_NILTHREAD);
 		thread_wake(s);
 	}
@@ -618,10 +646,15 @@ bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 
 void ipc_abort(struct tcb *t, unsigned phase)
 {
+	struct tcb *copier = ipc_copier_of(t);
+	if (copier) { /* in the transfer phase: X.2 "aborted" for both partners */
+		ipc_abort_transfer(copier, XFER_ABORT_REQUESTED);
+		return;
+	}
 	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER || t->ipc_phase == IPC_TUNNEL_WAIT)
-		return; /* a string copy runs to its end (xfer timeouts: docs/status.md) */
+		return; /* cannot be: such a thread has a copier */
 	if (t->ipc_phase == IPC_SENDING)
-		sendq_remove(t->ipc_partner, t);
+		ipc_sendq_remove(t->ipc_partner, t);
 	t->ipc_call = false;
 	ipc_finish(t, ipc_error_word(IPC_ERR_CANCELED, phase, 0), L4_NILTHREAD);
 	thread_wake(t);
@@ -671,7 +704,7 @@ bool irq_associate(struct tcb *irq_thread, l4_threadid_t handler)
 	bool was = irq_thread->pager != L4_NILTHREAD;
 	if (handler == irq_thread->id) { /* de-associate */
 		if (irq_thread->state == TS_WAIT_IPC) {
-			sendq_remove(irq_thread->ipc_partner, irq_thread);
+			ipc_sendq_remove(irq_thread->ipc_partner, irq_thread);
 			ipc_finish(irq_thread, 0, 0);
 			irq_thread->state = TS_INACTIVE;
 		}

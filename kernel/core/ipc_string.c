@@ -141,6 +141,8 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadli
 		schedule();
 		thread_disarm_timeout(current);
 		ok = current->tunnel_ok;
+		if (current->xfer_abort == XFER_ABORT_GONE)
+			return false; /* t was deleted meanwhile (ipc_abort.c) */
 		t->kmsg = NULL;
 	}
 	restore(t, &st);
@@ -149,12 +151,15 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadli
 
 /* The kernel's pointer to the byte at addr in t's space with the access right;
  * faults it in if needed (then *blocked is set: other lookups may be stale).
- * NULL if the page cannot be had. */
+ * NULL if the page cannot be had, or the transfer was aborted while we blocked
+ * (then t may no longer exist: it is not looked at). */
 static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked, word_t deadline)
 {
-	if (addr >= USER_TOP || !t->space)
+	if (addr >= USER_TOP || current->xfer_abort || !t->space)
 		return NULL;
 	for (int tries = 0; tries < 4; tries++) {
+		if (current->xfer_abort)
+			return NULL;
 		paddr_t pa;
 		unsigned sz, rights;
 		if (pt_lookup(&t->space->pt, addr, &pa, &sz, &rights) && (rights & access) == access)
@@ -187,10 +192,20 @@ static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t
 
 void ipc_lock_partner(struct tcb *t)
 {
-	if (t == current)
+	if (t == current || current->xfer_abort == XFER_ABORT_GONE)
 		return;
 	thread_disarm_timeout(t);
 	t->ipc_phase = IPC_XFER;
+	t->xfer_copier = current;
+	current->xfer_partner = t;
+}
+
+void ipc_unlock_partner(struct tcb *t, uint8_t phase, struct tcb *copier)
+{
+	if (t == current || current->xfer_abort == XFER_ABORT_GONE)
+		return;
+	t->ipc_phase = phase;
+	t->xfer_copier = copier;
 }
 
 enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsigned end, word_t *offset)
@@ -199,6 +214,7 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 	if (r->kmsg || s->kmsg || !(r->utcb_k[L4_UTCB_BR(0)] & 1))
 		return IPC_ERR_OVERFLOW; /* the receiver accepts no strings */
 	uint8_t s_phase = s->ipc_phase, r_phase = r->ipc_phase;
+	struct tcb *s_copier = s->xfer_copier, *r_copier = r->xfer_copier;
 	/* The xfer timeout: the smaller of the sender's send and the receiver's
 	 * receive xfer timeout (UTCB XferTimeouts, snd << 16 | rcv), as a deadline
 	 * for all the page faults of this copy together. */
@@ -240,15 +256,16 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 				break;
 			memcpy(to, from, n);
 			src.done += n, dst.done += n, *offset += n;
+			current->xfer_done = *offset;
 		}
+		if (err)
+			break; /* the partner's items are not read again: it may be gone */
 		if (src.bad)
 			err = IPC_ERR_OVERFLOW;
 		next_compound(&src);
 		next_compound(&dst);
 	}
-	if (s != current)
-		s->ipc_phase = s_phase;
-	if (r != current)
-		r->ipc_phase = r_phase;
-	return err;
+	ipc_unlock_partner(s, s_phase, s_copier);
+	ipc_unlock_partner(r, r_phase, r_copier);
+	return current->xfer_abort ? IPC_ERR_ABORTED : err;
 }

@@ -13,6 +13,27 @@ bool ipc_accepts(struct tcb *r, struct tcb *s);
 void ipc_sendq_add(struct tcb *r, struct tcb *s);
 /* Transfers s's message to the waiting r and wakes r; returns s's error word. */
 word_t ipc_deliver(struct tcb *s, struct tcb *r);
+/* Takes sender s out of r's send queue. */
+void ipc_sendq_remove(struct tcb *r, struct tcb *s);
+/* Ends t's IPC with the error word (0: success) and, for a user IPC, writes
+ * the result registers; the caller wakes t. */
+void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from);
+
+/* Ends the lock of ipc_lock_partner: t gets its phase and outer copier back
+ * (nothing if t is current or was deleted during the transfer). */
+void ipc_unlock_partner(struct tcb *t, uint8_t phase, struct tcb *copier);
+/* The copier of the transfer t takes part in (t itself, or the thread copying
+ * t's message); NULL if t is in none (ipc_abort.c). */
+struct tcb *ipc_copier_of(const struct tcb *t);
+/* Marks copier c's transfer to stop (enum xfer_abort) and cuts short what c
+ * waits for inside it. */
+void ipc_abort_transfer(struct tcb *c, uint8_t why);
+/* c waits in IPC_TUNNEL_WAIT: withdraws the fault raised in its partner's
+ * name (the pager's later answer finds nobody) and wakes c, whose copy fails. */
+void ipc_tunnel_withdraw(struct tcb *c);
+/* t is being deleted: a transfer it takes part in ends (its partner gets
+ * "aborted"; a copier of t's message stops without touching t again). */
+void ipc_xfer_thread_deleted(struct tcb *t);
 
 /* Writes the X.2 page-fault message (ABI §9.1) into t's kernel message buffer. */
 void ipc_pagefault_message(struct tcb *t, vaddr_t addr, unsigned access, word_t ip);
