@@ -89,7 +89,7 @@ static l4_threadid_t from_as_seen(struct tcb *s, struct tcb *r)
 }
 
 /* Finishes t's IPC system call: error word (0 = success) and the result registers. */
-void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
+static void ipc_finish(struct tcb *t, word_t error, l4_threadid_t from)
 {
 	t->ipc_phase = IPC_IDLE;
 	t->ipc_partner = NULL;
@@ -121,7 +121,7 @@ void ipc_sendq_add(struct tcb *r, struct tcb *s)
 	r->sendq_head->sendq_prev = s;
 }
 
-void ipc_sendq_remove(struct tcb *r, struct tcb *s)
+static void sendq_remove(struct tcb *r, struct tcb *s)
 {
 	struct tcb *head = r->sendq_head;
 	if (head == s) {
@@ -196,14 +196,33 @@ static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_s
 		return space_map_item(s->space, snd, hot_spot, r->space, window, grant, NULL);
 	uint8_t phase = partner->ipc_phase;
 	struct tcb *copier = partner->xfer_copier;
+	current->xfer_sends = partner == r; /* for ipc_lock_partner at a flush */
+	current->xfer_done = 0;
 	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, partner);
 	ipc_unlock_partner(partner, phase, copier);
 	return ok;
 }
 
+static enum ipc_err typed_items(struct tcb *s, struct tcb *r, unsigned u, unsigned t, word_t *offset);
+
+/* The end of a transfer with typed items in which the current thread, the
+ * copier, locked its partner: the mark an ExchangeRegisters abort or a deletion
+ * set while it blocked or was preempted (ipc_abort.c) turns the error into
+ * "aborted", or IPC_XFER_PARTNER_GONE if the partner was deleted (it is not
+ * touched again). Only a transfer with a locked partner can be aborted. */
+static inline enum ipc_err copier_done(enum ipc_err e)
+{
+	if (unlikely(current->xfer_abort)) {
+		e = current->xfer_abort == XFER_ABORT_GONE ? IPC_XFER_PARTNER_GONE : IPC_ERR_ABORTED;
+		current->xfer_abort = XFER_ABORT_NONE;
+	}
+	current->xfer_partner = NULL;
+	return e;
+}
+
 /* Copies the message of s into r and performs its map and grant items.
  * Returns 0 or an error code (both sides then see it, in their phases). */
-static enum ipc_err transfer_message(struct tcb *s, struct tcb *r, word_t *offset)
+static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 {
 	l4_msgtag_t tag = mr_get(s, 0);
 	unsigned u = L4_TAG_U(tag), t = L4_TAG_T(tag);
@@ -220,6 +239,27 @@ static enum ipc_err transfer_message(struct tcb *s, struct tcb *r, word_t *offse
 	 * Pistachio's do (ABI §9.3). */
 	if (s->kmsg && (tag >> 16) == (L4_LABEL_EXCEPTION & 0xffffffffffffull) && u < ARRAY_SIZE(s->kmsg_buf) - 1)
 		mr_set(r, u + 1, mr_get(s, u + 1));
+	if (t) {
+		enum ipc_err e = typed_items(s, r, u, t, offset);
+		if (current->xfer_partner) /* the current thread copied and locked its partner */
+			e = copier_done(e);
+		if (e)
+			return e;
+	}
+	l4_word_t keep = virtual_sender(s, r) ? L4_TAG_PROPAGATED : 0;
+	if (s->ipc_intended && !s->kmsg) { /* redirected: the redirector learns the intended receiver */
+		keep |= L4_TAG_REDIRECTED;
+		if (!r->kmsg)
+			r->utcb_k[L4_UTCB_INTENDED_RECEIVER] = s->ipc_intended;
+	}
+	mr_set(r, 0, (tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED)) | keep);
+	return 0;
+}
+
+/* The typed words [u + 1, u + t] of s's message: map and grant items, then the
+ * string copy. */
+static enum ipc_err typed_items(struct tcb *s, struct tcb *r, unsigned u, unsigned t, word_t *offset)
+{
 	l4_fpage_t window = r->kmsg ? L4_COMPLETE_ADDRESS_SPACE : (r->utcb_k[L4_UTCB_BR(0)] & ~(l4_word_t)0xf);
 	bool strings = false;
 	for (unsigned i = u + 1; i < u + 1 + t;) {
@@ -240,46 +280,13 @@ static enum ipc_err transfer_message(struct tcb *s, struct tcb *r, word_t *offse
 			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
 		else if (window && s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
 			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
-		if (current->xfer_abort && (current == s || current == r))
+		if (unlikely(current->xfer_abort))
 			return IPC_ERR_ABORTED; /* while a flush was preempted; the partner may be gone */
 		mr_set(r, i, w0);
 		mr_set(r, i + 1, w1);
 		i += 2;
 	}
-	if (strings) {
-		enum ipc_err e = ipc_copy_strings(s, r, u + 1, u + 1 + t, offset);
-		if (e)
-			return e;
-	}
-	l4_word_t keep = virtual_sender(s, r) ? L4_TAG_PROPAGATED : 0;
-	if (s->ipc_intended && !s->kmsg) { /* redirected: the redirector learns the intended receiver */
-		keep |= L4_TAG_REDIRECTED;
-		if (!r->kmsg)
-			r->utcb_k[L4_UTCB_INTENDED_RECEIVER] = s->ipc_intended;
-	}
-	mr_set(r, 0, (tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED)) | keep);
-	return 0;
-}
-
-/* A transfer: the message of s into r. The current thread, when it is one of
- * the two and the message has typed items, is the copier whose mark an
- * ExchangeRegisters abort or a deletion sets (ipc_abort.c); *gone then says
- * that the partner was deleted meanwhile and must not be touched. */
-static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset, bool *gone)
-{
-	*gone = false;
-	if (!L4_TAG_T(mr_get(s, 0)) || (current != s && current != r))
-		return transfer_message(s, r, offset);
-	current->xfer_abort = XFER_ABORT_NONE;
-	current->xfer_sends = current == s;
-	current->xfer_done = 0;
-	enum ipc_err e = transfer_message(s, r, offset);
-	if (current->xfer_abort)
-		e = IPC_ERR_ABORTED;
-	*gone = current->xfer_abort == XFER_ABORT_GONE;
-	current->xfer_abort = XFER_ABORT_NONE;
-	current->xfer_partner = NULL;
-	return e;
+	return strings ? ipc_copy_strings(s, r, u + 1, u + 1 + t, offset) : 0;
 }
 
 /* An xfer timeout seen from the other side of the IPC: "in the invoker's
@@ -296,13 +303,12 @@ static enum ipc_err other_side(enum ipc_err e)
 word_t ipc_deliver(struct tcb *s, struct tcb *r)
 {
 	word_t off;
-	bool gone;
-	enum ipc_err e = transfer(s, r, &off, &gone); /* xfer-timeout codes as the sender sees them */
-	if (!gone) {
-		l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
-		ipc_finish(r, e ? ipc_error_word(other_side(e), IPC_PHASE_RECV, off) : 0, from);
-		thread_wake(r);
-	}
+	enum ipc_err e = transfer(s, r, &off); /* xfer-timeout codes as the sender sees them */
+	if (unlikely(e == IPC_XFER_PARTNER_GONE))
+		return ipc_error_word(IPC_ERR_ABORTED, IPC_PHASE_SEND, off);
+	l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
+	ipc_finish(r, e ? ipc_error_word(other_side(e), IPC_PHASE_RECV, off) : 0, from);
+	thread_wake(r);
 	return e ? ipc_error_word(e, IPC_PHASE_SEND, off) : 0;
 }
 
@@ -390,16 +396,16 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 		if ((from && s != from && virtual_sender(s, current) != from) ||
 		    (any_local && s->space != current->space))
 			continue;
-		ipc_sendq_remove(current, s);
+		sendq_remove(current, s);
 		word_t off;
-		bool gone;
-		enum ipc_err e = transfer(s, current, &off, &gone); /* xfer-timeout codes as we see them */
-		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
-		if (gone) { /* the sender was deleted during the copy */
+		enum ipc_err e = transfer(s, current, &off); /* xfer-timeout codes as we see them */
+		if (unlikely(e == IPC_XFER_PARTNER_GONE)) { /* the sender was deleted during the copy */
+			word_t err = ipc_error_word(IPC_ERR_ABORTED, IPC_PHASE_RECV, off);
 			ipc_finish(current, err, L4_NILTHREAD);
 			return err;
 		}
 		sender_done(s, other_side(e), off);
+		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
 		ipc_finish(current, err, e ? id_seen_by(s, current) : from_as_seen(s, current));
 		return err;
 	}
@@ -572,7 +578,7 @@ void ipc_timeout(struct tcb *t)
 		return;
 	unsigned phase = t->ipc_phase == IPC_SENDING ? IPC_PHASE_SEND : IPC_PHASE_RECV;
 	if (t->ipc_phase == IPC_SENDING)
-		ipc_sendq_remove(t->ipc_partner, t);
+		sendq_remove(t->ipc_partner, t);
 	ipc_finish(t, ipc_error_word(IPC_ERR_TIMEOUT, phase, 0), L4_NILTHREAD);
 	thread_wake(t);
 }
@@ -581,11 +587,11 @@ void ipc_cancel(struct tcb *t)
 {
 	ipc_xfer_thread_deleted(t); /* a transfer under way ends first: ipc_abort.c */
 	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_SENDING)
-		ipc_sendq_remove(t->ipc_partner, t);
+		sendq_remove(t->ipc_partner, t);
 	thread_disarm_timeout(t);
 	while (t->sendq_head) {
 		struct tcb *s = t->sendq_head;
-		ipc_sendq_remove(t, s);
+		sendq_remove(t, s);
 		ipc_finish(s, ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0), L4_NILTHREAD);
 		thread_wake(s);
 	}
@@ -654,11 +660,15 @@ void ipc_abort(struct tcb *t, unsigned phase)
 	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER || t->ipc_phase == IPC_TUNNEL_WAIT)
 		return; /* cannot be: such a thread has a copier */
 	if (t->ipc_phase == IPC_SENDING)
-		ipc_sendq_remove(t->ipc_partner, t);
+		sendq_remove(t->ipc_partner, t);
 	t->ipc_call = false;
 	ipc_finish(t, ipc_error_word(IPC_ERR_CANCELED, phase, 0), L4_NILTHREAD);
 	thread_wake(t);
 }
+
+void ipc_end(struct tcb *t, word_t error) { ipc_finish(t, error, L4_NILTHREAD); }
+
+void ipc_sendq_unlink(struct tcb *r, struct tcb *s) { sendq_remove(r, s); }
 
 void ipc_wait_for_start(struct tcb *t)
 {
@@ -704,7 +714,7 @@ bool irq_associate(struct tcb *irq_thread, l4_threadid_t handler)
 	bool was = irq_thread->pager != L4_NILTHREAD;
 	if (handler == irq_thread->id) { /* de-associate */
 		if (irq_thread->state == TS_WAIT_IPC) {
-			ipc_sendq_remove(irq_thread->ipc_partner, irq_thread);
+			sendq_remove(irq_thread->ipc_partner, irq_thread);
 			ipc_finish(irq_thread, 0, 0);
 			irq_thread->state = TS_INACTIVE;
 		}

@@ -47,7 +47,7 @@ void ipc_tunnel_withdraw(struct tcb *c)
 {
 	struct tcb *p = c->ipc_partner;
 	if (p->state == TS_WAIT_IPC && p->ipc_phase == IPC_SENDING)
-		ipc_sendq_remove(p->ipc_partner, p); /* the pager has not taken the fault yet */
+		ipc_sendq_unlink(p->ipc_partner, p); /* the pager has not taken the fault yet */
 	/* Locked again at once, so that the pager's late answer finds p not
 	 * receiving (it fails or waits like any send) even before c runs and
 	 * restores p's own IPC state. */
@@ -66,9 +66,9 @@ static void drop_own_fault(struct tcb *c)
 {
 	unsigned phase = c->ipc_phase == IPC_SENDING ? IPC_PHASE_SEND : IPC_PHASE_RECV;
 	if (c->ipc_phase == IPC_SENDING)
-		ipc_sendq_remove(c->ipc_partner, c);
+		ipc_sendq_unlink(c->ipc_partner, c);
 	c->ipc_call = false;
-	ipc_finish(c, ipc_error_word(IPC_ERR_ABORTED, phase, 0), L4_NILTHREAD);
+	ipc_end(c, ipc_error_word(IPC_ERR_ABORTED, phase, 0));
 	thread_wake(c);
 }
 
@@ -94,7 +94,7 @@ static void end_partner_of_deleted_copier(struct tcb *c)
 	c->xfer_partner = NULL;
 	if (p->tunnel_waiter == c) {
 		if (p->state == TS_WAIT_IPC && p->ipc_phase == IPC_SENDING)
-			ipc_sendq_remove(p->ipc_partner, p);
+			ipc_sendq_unlink(p->ipc_partner, p);
 		p->tunnel_waiter = NULL;
 		p->kmsg = NULL; /* the fault message was c's doing */
 	}
@@ -102,7 +102,7 @@ static void end_partner_of_deleted_copier(struct tcb *c)
 	p->ipc_call = false; /* a caller's receive phase does not start after a failed send */
 	p->state = TS_WAIT_IPC;
 	unsigned phase = c->xfer_sends ? IPC_PHASE_RECV : IPC_PHASE_SEND;
-	ipc_finish(p, ipc_error_word(IPC_ERR_ABORTED, phase, c->xfer_done), L4_NILTHREAD);
+	ipc_end(p, ipc_error_word(IPC_ERR_ABORTED, phase, c->xfer_done));
 	thread_wake(p);
 }
 

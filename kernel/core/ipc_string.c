@@ -6,6 +6,7 @@
 #include <kern/space.h>
 #include <kern/pgtable.h>
 #include <kern/string.h>
+#include <kern/panic.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -155,17 +156,16 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadli
  * (then t may no longer exist: it is not looked at). */
 static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked, word_t deadline)
 {
-	if (addr >= USER_TOP || current->xfer_abort || !t->space)
+	if (addr >= USER_TOP || !t->space)
 		return NULL;
 	for (int tries = 0; tries < 4; tries++) {
-		if (current->xfer_abort)
-			return NULL;
 		paddr_t pa;
 		unsigned sz, rights;
 		if (pt_lookup(&t->space->pt, addr, &pa, &sz, &rights) && (rights & access) == access)
 			return (char *)phys_to_virt(ALIGN_DOWN(pa, PAGE_SIZE)) + (addr & (PAGE_SIZE - 1));
 		*blocked = true;
-		if (!fault_in(t, addr, access, deadline))
+		/* every block is followed by this check: an abort comes only then */
+		if (!fault_in(t, addr, access, deadline) || current->xfer_abort)
 			return NULL;
 	}
 	return NULL;
@@ -192,20 +192,8 @@ static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t
 
 void ipc_lock_partner(struct tcb *t)
 {
-	if (t == current || current->xfer_abort == XFER_ABORT_GONE)
-		return;
-	thread_disarm_timeout(t);
-	t->ipc_phase = IPC_XFER;
-	t->xfer_copier = current;
-	current->xfer_partner = t;
-}
-
-void ipc_unlock_partner(struct tcb *t, uint8_t phase, struct tcb *copier)
-{
-	if (t == current || current->xfer_abort == XFER_ABORT_GONE)
-		return;
-	t->ipc_phase = phase;
-	t->xfer_copier = copier;
+	if (t != current && current->xfer_abort != XFER_ABORT_GONE)
+		ipc_lock(t, current->xfer_sends);
 }
 
 enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsigned end, word_t *offset)
@@ -213,8 +201,11 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 	*offset = 0;
 	if (r->kmsg || s->kmsg || !(r->utcb_k[L4_UTCB_BR(0)] & 1))
 		return IPC_ERR_OVERFLOW; /* the receiver accepts no strings */
-	uint8_t s_phase = s->ipc_phase, r_phase = r->ipc_phase;
-	struct tcb *s_copier = s->xfer_copier, *r_copier = r->xfer_copier;
+	/* Here the current thread is s or r (a kernel message carries no strings),
+	 * and the partner is locked by no other transfer (kmsg again). */
+	assert(s == current || r == current);
+	struct tcb *partner = s == current ? r : s;
+	uint8_t phase = partner->ipc_phase;
 	/* The xfer timeout: the smaller of the sender's send and the receiver's
 	 * receive xfer timeout (UTCB XferTimeouts, snd << 16 | rcv), as a deadline
 	 * for all the page faults of this copy together. */
@@ -226,8 +217,8 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 		word_t us = snd_t && rcv_t ? (snd_us < rcv_us ? snd_us : rcv_us) : snd_t ? snd_us : rcv_us;
 		deadline = arch_clock_us() + us + 1; /* + 1: a zero timeout is still a deadline */
 	}
-	ipc_lock_partner(s);
-	ipc_lock_partner(r);
+	current->xfer_done = 0;
+	ipc_lock(partner, partner == r);
 	struct strpos src = {s, false, first, end, 0, 0, false};
 	struct strpos dst = {r, true, 1, L4_UTCB_BRS, 0, 0, false};
 	enum ipc_err err = 0;
@@ -265,7 +256,6 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 		next_compound(&src);
 		next_compound(&dst);
 	}
-	ipc_unlock_partner(s, s_phase, s_copier);
-	ipc_unlock_partner(r, r_phase, r_copier);
+	ipc_unlock_partner(partner, phase, NULL);
 	return current->xfer_abort ? IPC_ERR_ABORTED : err;
 }
