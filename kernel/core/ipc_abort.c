@@ -19,7 +19,7 @@
  *   - preempted in the bounded steps of a map item's flush (it is ready then).
  * Everything that ends a transfer from outside therefore only marks the copier
  * (xfer_abort) and cuts short what it waits for; the copier notices the mark at
- * its next step (ipc_string.c checks it before every page lookup), stops, and
+ * its next step (ipc_string.c checks it after every block), stops, and
  * the transfer ends both partners' IPCs with "aborted" (X.2 IPC error 7,
  * offset = bytes copied), as L4Ka::Pistachio's unwind does for both sides.
  */
