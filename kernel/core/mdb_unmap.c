@@ -109,12 +109,56 @@ static struct mdb_node *relevant_from(struct mdb_unmap_op *op, struct mdb_node *
 	return NULL;
 }
 
+/* Does op take rights from y (not only from y's descendants)? */
+static bool reduces(const struct mdb_unmap_op *op, const struct mdb_node *y)
+{
+	return y != mdb_node(op->top) || op->flush || op->restrict_;
+}
+
+/* op enters x's subtree (N9): until op reduces x, a mapping made from x or
+ * upgraded under it gets none of op's rights (mdb_entered_rights). */
+static void enter(struct mdb_unmap_op *op, struct mdb_node *x)
+{
+	if (reduces(op, x))
+		x->w |= (uint64_t)op->rights << MDB_W_HINT_SHIFT;
+}
+
 static struct mdb_node *descend(struct mdb_unmap_op *op, struct mdb_node *x, long *b)
 {
 	struct mdb_node *c;
-	while ((c = relevant_from(op, mdb_node(x->child), b)))
+	enter(op, x);
+	while ((c = relevant_from(op, mdb_node(x->child), b))) {
 		x = c;
+		enter(op, x);
+	}
 	return x;
+}
+
+/* Is src on op's path (cursor up to the top) and to be reduced by op? Only
+ * ops in a tree whose path is still valid count: one that saw a foreign split
+ * restarts its top, and a restart visits every node present by then. */
+static bool on_path(const struct mdb_unmap_op *op, const struct mdb_node *src)
+{
+	if (!op->in_tree || op->split_epoch != mdb_split_epoch)
+		return false;
+	for (const struct mdb_node *y = mdb_node(op->cur);; y = mdb_node(y->parent)) {
+		if (y == src)
+			return reduces(op, y);
+		if (y->parent == 0 || mdb_ref(y) == op->top)
+			return false;
+	}
+}
+
+unsigned mdb_entered_rights(struct mdb_node *src)
+{
+	if (!mdb_n_hint(src))
+		return 0;
+	unsigned r = 0; /* exact: O(active ops * depth), only for nodes with a hint */
+	for (const struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active)
+		if (on_path(op, src))
+			r |= op->rights;
+	mdb_n_set_hint(src, r); /* stale bits go (N9 allows only what is exact here) */
+	return r;
 }
 
 /* Looks up the caller's mapping at op->v and makes it the current top. */
@@ -166,28 +210,27 @@ static void visit(struct mdb_unmap_op *op, long *b)
 		if (x != top)
 			op->access |= acc;
 	}
-	if (x != top || op->flush || op->restrict_) {
+	if (reduces(op, x)) {
+		/* Every child of x has rights within r now: those present when op
+		 * entered x were visited (positions in a child list are stable), and
+		 * those made or upgraded since got none of op's rights (N9). So x
+		 * loses rights only after its whole subtree did (N4), and a node left
+		 * with none is a leaf. */
 		unsigned r = mdb_n_rights(x) & ~op->rights;
-		struct mdb_node *h = mdb_node(x->child);
-		if (h && (mdb_n_rights(h) & ~r)) {
-			/* A child made from x while this op was away: new children go to the
-			 * head of the list, before the part already visited. Visit x's
-			 * subtree again (idempotent) before x loses rights, or the child
-			 * would keep rights its parent no longer has (N4), or x would not
-			 * be a leaf when it goes. */
-			op->cur = mdb_ref(descend(op, x, b));
-			return;
-		}
+		bool gone = false;
 		if (x == top && !op->flush) {
 			/* a restriction: the grant itself changes the top's rights */
 		} else if (!r) {
-			mdb_remove_leaf(x); /* a leaf by now: see above */
+			mdb_remove_leaf(x);
 			op->in_tree = x != top; /* our own removal does not restart us */
+			gone = true;
 		} else if (r != mdb_n_rights(x)) {
 			mdb_n_set_rights(x, r);
 			arch_pt_set_rights(sp, v, r);
 			mdb_epoch++;
 		}
+		if (!gone && mdb_active_ops == op && !op->next_active)
+			mdb_n_set_hint(x, 0); /* op leaves x and no other op is on any path */
 	}
 	if (x == top) {
 		op->in_tree = false;
