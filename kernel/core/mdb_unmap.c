@@ -16,7 +16,12 @@
  * Between steps the op keeps only its cursor (the next node in post-order) and
  * the current top. Other operations may change the db meanwhile: new nodes
  * below visited ones have rights within their (already reduced) parents, new
- * ones ahead are visited, granted nodes keep their tree position. Two things
+ * ones ahead are visited, granted and upgraded nodes keep their place in their
+ * child list. A node the op has entered but not yet reduced (on the path from
+ * the cursor up to the top) carries the op's rights in its hint (N9): a mapping
+ * made from it or upgraded under it meanwhile gets none of the rights the op
+ * is taking (mdb_entered_rights; X.2 Unmap would take them from it anyway), so
+ * when the op reduces a node every child is within its new rights. Two things
  * invalidate the cursor: removal of the cursor or top node (mdb_remove_leaf
  * resets in_tree of the ops on the mdb_active_ops list) and somebody else's
  * superpage split, which moves children between pieces (mdb_split_epoch).
@@ -30,6 +35,7 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 	memset(op, 0, sizeof *op);
 	op->ms = ms;
 	op->rights = rights & 7;
+	op->hint = (uint64_t)op->rights << MDB_W_HINT_SHIFT;
 	op->flush = flush;
 	op->split_epoch = mdb_split_epoch;
 	word_t top = (word_t)1 << MDB_USER_BITS;
@@ -54,9 +60,9 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 }
 
 /* A grant's restriction (mdb_map_step's MDB_RESTRICT): the derived mappings
- * lose what mask lacks; their access bits stay (a grant keeps them), and before
- * the op ends, the top's first child is looked at as a node's is before it loses
- * rights: a mapping derived from the top meanwhile is restricted too. */
+ * lose what mask lacks; their access bits stay (a grant keeps them). The top
+ * is entered like any node the op reduces, so a mapping derived from it
+ * meanwhile gets only mask; the top keeps its own rights until the grant. */
 void mdb_restrict_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned mask)
 {
 	mdb_unmap_begin(op, ms, base, shift, ~mask & 7, false);
@@ -115,18 +121,17 @@ static bool reduces(const struct mdb_unmap_op *op, const struct mdb_node *y)
 	return y != mdb_node(op->top) || op->flush || op->restrict_;
 }
 
-/* op enters x's subtree (N9): until op reduces x, a mapping made from x or
- * upgraded under it gets none of op's rights (mdb_entered_rights). */
-static void enter(struct mdb_unmap_op *op, struct mdb_node *x)
-{
-	if (reduces(op, x))
-		x->w |= (uint64_t)op->rights << MDB_W_HINT_SHIFT;
-}
+/* op enters x (N9): until op reduces x, a mapping made from x or upgraded
+ * under it gets none of op's rights (mdb_entered_rights). Only the top may be
+ * a node op does not reduce: callers test that. */
+static inline void enter(const struct mdb_unmap_op *op, struct mdb_node *x) { x->w |= op->hint; }
 
-static struct mdb_node *descend(struct mdb_unmap_op *op, struct mdb_node *x, long *b)
+/* Enters x's relevant descendants down to the first leaf in post-order (x
+ * itself is entered by the caller). */
+static inline __attribute__((always_inline)) struct mdb_node *descend(struct mdb_unmap_op *op, struct mdb_node *x,
+								      long *b)
 {
 	struct mdb_node *c;
-	enter(op, x);
 	while ((c = relevant_from(op, mdb_node(x->child), b))) {
 		x = c;
 		enter(op, x);
@@ -188,6 +193,8 @@ static void start_top(struct mdb_unmap_op *op, long *b)
 	op->top_end = re;
 	op->plo = l.paddr + (rs - l.base);
 	op->phi = op->plo + (re - rs);
+	if (reduces(op, n))
+		enter(op, n);
 	op->cur = mdb_ref(descend(op, n, b));
 	op->in_tree = true;
 }
@@ -198,6 +205,8 @@ static void visit(struct mdb_unmap_op *op, long *b)
 	struct mdb_node *x = mdb_node(op->cur), *top = mdb_node(op->top), *next = NULL;
 	if (x != top) {
 		struct mdb_node *s = relevant_from(op, mdb_node(x->next), b);
+		if (s) /* a sibling of x: below the top */
+			enter(op, s);
 		next = s ? descend(op, s, b) : mdb_node(x->parent);
 	}
 	--*b;
@@ -210,7 +219,7 @@ static void visit(struct mdb_unmap_op *op, long *b)
 		if (x != top)
 			op->access |= acc;
 	}
-	if (reduces(op, x)) {
+	if (x != top || op->flush || op->restrict_) {
 		/* Every child of x has rights within r now: those present when op
 		 * entered x were visited (positions in a child list are stable), and
 		 * those made or upgraded since got none of op's rights (N9). So x

@@ -180,6 +180,7 @@ struct mdb_unmap_op {
 	paddr_t plo, phi; /* physical range revoked below the current top */
 	mdb_ref_t top, cur; /* current caller node and post-order cursor */
 	uint64_t split_epoch; /* mdb_split_epoch after our last step */
+	uint64_t hint; /* rights << MDB_W_HINT_SHIFT: ORed into the nodes we enter (N9) */
 	struct mdb_unmap_op *next_active; /* list of unfinished ops */
 	unsigned rights; /* rights to revoke */
 	unsigned access; /* result: access bits gathered (r/w/x = 4/2/1) */
