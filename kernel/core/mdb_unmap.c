@@ -122,8 +122,9 @@ static bool reduces(const struct mdb_unmap_op *op, const struct mdb_node *y)
 }
 
 /* op enters x (N9): until op reduces x, a mapping made from x or upgraded
- * under it gets none of op's rights (mdb_entered_rights). Only the top may be
- * a node op does not reduce: callers test that. */
+ * under it gets none of op's rights (mdb_entered_rights). The nodes below the
+ * top are entered as the walk descends into them; the top (if op reduces it)
+ * at the end of each step. */
 static inline void enter(const struct mdb_unmap_op *op, struct mdb_node *x) { x->w |= op->hint; }
 
 /* Enters x's relevant descendants down to the first leaf in post-order (x
@@ -193,8 +194,6 @@ static void start_top(struct mdb_unmap_op *op, long *b)
 	op->top_end = re;
 	op->plo = l.paddr + (rs - l.base);
 	op->phi = op->plo + (re - rs);
-	if (reduces(op, n))
-		enter(op, n);
 	op->cur = mdb_ref(descend(op, n, b));
 	op->in_tree = true;
 }
@@ -238,7 +237,7 @@ static void visit(struct mdb_unmap_op *op, long *b)
 			arch_pt_set_rights(sp, v, r);
 			mdb_epoch++;
 		}
-		if (!gone && mdb_active_ops == op && !op->next_active)
+		if (!gone && (x->w & MDB_W_HINT_MASK) && mdb_active_ops == op && !op->next_active)
 			mdb_n_set_hint(x, 0); /* op leaves x and no other op is on any path */
 	}
 	if (x == top) {
@@ -266,6 +265,10 @@ int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget)
 			start_top(op, &b);
 		}
 	}
+	/* The top is entered only now (if op reduces it): maps happen between
+	 * steps, and an op done in one step (one page, say) marks nothing. */
+	if (op->in_tree && (op->flush || op->restrict_))
+		enter(op, mdb_node(op->top));
 	op->split_epoch = mdb_split_epoch;
 	return MDB_MORE;
 }
