@@ -73,3 +73,20 @@ l4_threadid_t start_child(void (*fn)(void), l4_threadid_t redirector)
 	l4_utcb()[2] = new_stack();
 	return L4_IpcFailed(L4_Send(c)) ? L4_NILTHREAD : c;
 }
+
+l4_word_t thread_state_of(l4_threadid_t t)
+{
+	l4_word_t control = 0;
+	L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_NILTHREAD, &control, NULL, NULL, NULL, NULL, NULL);
+	return control;
+}
+
+bool wait_state(l4_threadid_t t, l4_word_t bits)
+{
+	for (int i = 0; i < 100000; i++) {
+		if ((thread_state_of(t) & bits) == bits)
+			return true;
+		L4_ThreadSwitch(t);
+	}
+	return false;
+}

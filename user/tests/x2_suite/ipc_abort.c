@@ -149,27 +149,9 @@ static void touch_code(void (*fn)(void))
 
 /* ---- the steps of a case ------------------------------------------------------------------ */
 
-static l4_word_t state_of(l4_threadid_t t)
-{
-	l4_word_t control = 0;
-	L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_NILTHREAD, &control, NULL, NULL, NULL, NULL, NULL);
-	return control;
-}
-
 static l4_threadid_t local_id_of(l4_threadid_t t)
 {
 	return L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
-/* Waits until t's ExchangeRegisters state has `bits` (it blocked in its IPC). */
-static bool wait_state(l4_threadid_t t, l4_word_t bits)
-{
-	for (int i = 0; i < 1000; i++) {
-		if ((state_of(t) & bits) == bits)
-			return true;
-		L4_Sleep(L4_TimePeriod(100));
-	}
-	return false;
 }
 
 /* The message labelled `label` from t (MR1; MR2 in *w2); ~0 if none came. */
@@ -292,12 +274,12 @@ USER_TEST(abort_xfer_sender, "x2.ipc.abort_xfer.sender",
 {
 	TEST_CHECK(start_case(false, false, false));
 	TEST_CHECK(fault_held(xc.r)); /* raised in R's name, sent to R's pager */
-	TEST_CHECK_EQ(state_of(xc.s) & 6, 4); /* S is in its send phase, R in its receive phase */
-	TEST_CHECK_EQ(state_of(xc.r) & 6, 2);
+	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* S is in its send phase, R in its receive phase */
+	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
 	l4_word_t old = 0;
 	L4_ExchangeRegisters(xc.s, 0x2, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, 4); /* abort-receive does not touch a sender */
-	TEST_CHECK_EQ(state_of(xc.s) & 6, 4);
+	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4);
 	L4_ExchangeRegisters(xc.s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, 4);
 	l4_word_t s_err, r_err;
@@ -317,8 +299,8 @@ USER_TEST(abort_xfer_receiver, "x2.ipc.abort_xfer.receiver",
 {
 	TEST_CHECK(start_case(false, true, false)); /* S blocks first: R copies, its own fault */
 	TEST_CHECK(fault_held(xc.r));
-	TEST_CHECK_EQ(state_of(xc.s) & 6, 4);
-	TEST_CHECK_EQ(state_of(xc.r) & 6, 2); /* in its own fault IPC, still on the receive side */
+	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4);
+	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2); /* in its own fault IPC, still on the receive side */
 	l4_word_t old = 0;
 	L4_ExchangeRegisters(xc.r, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, 2); /* abort-send does not touch a receiver */
@@ -340,8 +322,8 @@ USER_TEST(abort_xfer_source, "x2.ipc.abort_xfer.source",
 {
 	TEST_CHECK(start_case(true, false, false)); /* R waits first: S copies, its own fault */
 	TEST_CHECK(fault_held(xc.s));
-	TEST_CHECK_EQ(state_of(xc.s) & 6, 4);
-	TEST_CHECK_EQ(state_of(xc.r) & 6, 2);
+	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4);
+	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
 	l4_word_t old = 0;
 	L4_ExchangeRegisters(xc.s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, 4);
@@ -361,8 +343,8 @@ USER_TEST(abort_xfer_tunnelled_source, "x2.ipc.abort_xfer.tunnelled_source",
 {
 	TEST_CHECK(start_case(true, true, false)); /* S blocks first: R copies, the fault is S's */
 	TEST_CHECK(fault_held(xc.s));
-	TEST_CHECK_EQ(state_of(xc.s) & 6, 4); /* in the fault IPC raised for it, still on the send side */
-	TEST_CHECK_EQ(state_of(xc.r) & 6, 2);
+	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* in the fault IPC raised for it, still on the send side */
+	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
 	l4_word_t old = 0;
 	L4_ExchangeRegisters(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, 2);

@@ -128,7 +128,7 @@ USER_TEST(abort, "x2.ipc.abort",
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(receiver_thread);
-	L4_Sleep(L4_TimePeriod(1000)); /* it is now blocked receiving from us */
+	TEST_CHECK(wait_state(t, XR_RECEIVING)); /* it is now blocked receiving from us */
 	l4_word_t state;
 	L4_ExchangeRegisters(t, 0x2 | 0x200, 0, 0, 0, 0, L4_NILTHREAD, &state, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK(state & 2); /* it was receiving */
@@ -237,7 +237,7 @@ USER_TEST(partner_deleted, "x2.ipc.partner_deleted",
 	main_tid = L4_Myself();
 	doomed = start_local(sleep_forever);
 	l4_threadid_t w = start_local(waits_for_doomed);
-	L4_Sleep(L4_TimePeriod(2000)); /* w now waits for the doomed thread */
+	TEST_CHECK(wait_state(w, XR_RECEIVING)); /* w now waits for the doomed thread */
 	TEST_CHECK_EQ(L4_ThreadControl(doomed, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 	l4_msgtag_t tag = L4_Receive_Timeout(w, L4_TimePeriod(1000000));
 	TEST_CHECK(!L4_IpcFailed(tag));
@@ -296,7 +296,7 @@ USER_TEST(strings_sender_copies, "x2.ipc.string",
 	fill(str_src, sizeof str_src, 3);
 	memset(str_dst2, 0, sizeof str_dst2);
 	l4_threadid_t t = start_local(string_receiver);
-	L4_Sleep(L4_TimePeriod(2000)); /* it waits now, its buffer pages untouched */
+	TEST_CHECK(wait_state(t, XR_RECEIVING)); /* it waits now, its buffer pages untouched */
 	send_strings(t, L4_NEVER);
 	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
 	TEST_CHECK_EQ(str_result[0], 0);
@@ -323,7 +323,7 @@ USER_TEST(strings_receiver_copies, "x2.ipc.string_pickup",
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(string_sender);
-	L4_Sleep(L4_TimePeriod(2000)); /* it is blocked sending to us */
+	TEST_CHECK(wait_state(t, XR_SENDING)); /* it is blocked sending to us */
 	static char buf[5000];
 	l4_word_t *br = l4_utcb() - 16;
 	br[-1] = L4_StringItemWord0(sizeof buf, 1, 0);
@@ -357,7 +357,7 @@ USER_TEST(strings_overflow, "x2.ipc.string_overflow",
 {
 	main_tid = L4_Myself();
 	l4_threadid_t t = start_local(short_receiver);
-	L4_Sleep(L4_TimePeriod(2000));
+	TEST_CHECK(wait_state(t, XR_RECEIVING));
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
 	mr[1] = L4_StringItemWord0(300, 1, 0);
@@ -394,7 +394,7 @@ USER_TEST(
 	l4_threadid_t r = new_tid();
 	TEST_CHECK_EQ(L4_ThreadControl(r, L4_Myself(), L4_Myself(), silent, new_utcb()), 1);
 	L4_Start_SpIp(r, new_stack(), (l4_word_t)xfer_receiver);
-	L4_Sleep(L4_TimePeriod(2000)); /* it waits now */
+	TEST_CHECK(wait_state(r, XR_RECEIVING)); /* it waits now */
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
 	mr[1] = L4_StringItemWord0(64, 1, 0);

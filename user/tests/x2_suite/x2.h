@@ -3,6 +3,7 @@
 #pragma once
 #include <l4/ipc.h>
 #include <l4/thread.h>
+#include <stdbool.h>
 
 #define UTCB_AREA 0xBF000000ull
 #define KIP_AREA 0xBFF00000ull
@@ -18,5 +19,12 @@ l4_threadid_t start_local(void (*fn)(void));
 /* A thread in a new space (with redirector, or nil), started at fn by our start
  * message and paged by us; L4_NILTHREAD if a step fails. */
 l4_threadid_t start_child(void (*fn)(void), l4_threadid_t redirector);
+/* t's old control word from ExchangeRegisters (bit 0 halted, 1 receiving, 2 sending). */
+l4_word_t thread_state_of(l4_threadid_t t);
+/* Runs t (ThreadSwitch) until its state has all of `bits`: it blocked in its IPC.
+ * Deterministic, unlike sleeping for a while; false if it never does. */
+bool wait_state(l4_threadid_t t, l4_word_t bits);
+#define XR_RECEIVING 2u
+#define XR_SENDING 4u
 /* Serves child's page faults from our own pages until it reports; counts faults. */
 l4_msgtag_t serve_child(l4_threadid_t child, unsigned *faults);
