@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Mapping database: spaces, tree primitives, superpage splitting, map and grant. */
 #include <kern/mdb_impl.h>
+#include <kern/memattr.h>
 #include <kern/string.h>
 
 uint64_t mdb_epoch, mdb_split_epoch, mdb_evicted_nodes, mdb_evicted_pinned, mdb_pinned_nodes;
@@ -19,6 +20,7 @@ void mdb_init(void)
 	mdb_epoch = mdb_split_epoch = 1;
 	mdb_evicted_nodes = mdb_evicted_pinned = mdb_pinned_nodes = 0;
 	mdb_active_ops = NULL;
+	memattr_reset(); /* the roots' recorded attributes go with the roots */
 }
 
 int mdb_space_register(struct mdb_space *ms, struct space *s)
@@ -410,6 +412,9 @@ int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
 			return MDB_EEXIST;
 		v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
 	}
+	unsigned attr; /* what sigma0 set here before (memattr.c); a mixed range needs smaller roots */
+	if (!memattr_uniform(pa, mdb_level_size(level), &attr))
+		return MDB_EINVAL;
 	struct mdb_node *n = mdb_node_alloc();
 	if (!n)
 		return MDB_ENOMEM;
@@ -418,6 +423,8 @@ int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
 		mdb_node_free(n);
 		return MDB_ENOMEM;
 	}
+	if (attr != MEMATTR_DEFAULT)
+		arch_pt_set_attr(sigma0->space, pa, attr);
 	charge(sigma0, 1);
 	mdb_epoch++;
 	return MDB_OK;
@@ -448,6 +455,7 @@ struct chunk {
 	bool sub; /* classify found a destination mapping with derived ones: */
 	vaddr_t sub_base; /* the first such, at sub_base */
 	unsigned sub_level; /* of this level */
+	unsigned attr; /* the source's memory attribute */
 };
 
 /* Looks at what the destination holds in the chunk's range. Per 4 KiB page the
@@ -505,6 +513,13 @@ static void for_each_dst(struct chunk *c, bool upgrade)
 	mdb_epoch++;
 }
 
+/* A new mapping has its source's memory attribute (MemoryControl, kern/memattr.h). */
+static void inherit_attr(const struct chunk *c)
+{
+	if (c->attr != MEMATTR_DEFAULT)
+		arch_pt_set_attr(c->to->space, c->dv, c->attr);
+}
+
 static int map_chunk(struct chunk *c)
 {
 	int k = classify(c);
@@ -522,6 +537,7 @@ static int map_chunk(struct chunk *c)
 		assert(mdb_n_level(s) == c->level);
 		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
 			return MDB_ENOMEM;
+		inherit_attr(c);
 		arch_pt_remove(c->from->space, c->v);
 		bool restrict_ = c->rights != mdb_n_rights(s);
 		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
@@ -545,6 +561,7 @@ static int map_chunk(struct chunk *c)
 			mdb_node_free(n);
 			return MDB_ENOMEM;
 		}
+		inherit_attr(c);
 		mdb_link_child(s, n);
 		charge(c->from, 1);
 		if ((c->to->flags & MDB_SPACE_PIN) && mdb_pin_chain(n)) {
@@ -581,7 +598,8 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 			continue;
 		}
 		struct chunk c = {
-		    from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, false, 0, 0};
+		    from, to,	 mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, false, 0,
+		    0,	  l.attr};
 		word_t m = (l.base + mdb_level_size(l.level) < end ? l.base + mdb_level_size(l.level) : end) - v;
 		unsigned lv = l.level;
 		while (lv && (mdb_level_size(lv) > m || (v & (mdb_level_size(lv) - 1)) || v < no_chunk_before[lv]))

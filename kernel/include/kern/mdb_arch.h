@@ -22,6 +22,7 @@ struct arch_pt_leaf {
 	paddr_t paddr; /* physical base of the leaf */
 	unsigned level; /* 0..MDB_NLEVELS-1 */
 	unsigned rights; /* r=4 w=2 x=1 */
+	unsigned attr; /* memory attribute (kern/memattr.h): 0 is the default */
 	mdb_ref_t node;
 };
 
@@ -42,6 +43,10 @@ int arch_pt_install(struct space *s, vaddr_t v, unsigned level, paddr_t paddr, u
 unsigned arch_pt_remove(struct space *s, vaddr_t v);
 /* Changes the rights of the leaf at v (its base). */
 void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights);
+/* Sets the memory attribute of the leaf at v (its base): an index the arch gave
+ * out through arch_mem_attr (0: the default). A new leaf has attribute 0; a split
+ * gives every piece the attribute of the leaf it was cut from. */
+void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr);
 /* Changes the node remembered beside the leaf at v (its base). */
 void arch_pt_set_node(struct space *s, vaddr_t v, mdb_ref_t node);
 /* Returns the access bits (referenced=r, written=w, executed=x) of the leaf at v
