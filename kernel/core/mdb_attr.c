@@ -36,10 +36,7 @@ void mdb_attr_begin(struct mdb_attr_op *op, struct mdb_space *ms, vaddr_t base, 
 		op->v = op->end = 0;
 }
 
-static void set_attr(struct mdb_node *n, unsigned attr)
-{
-	arch_pt_set_attr(mdb_n_arch_space(n), mdb_n_vaddr(n), attr);
-}
+static void set_attr(struct mdb_node *n, unsigned attr) { arch_pt_set_attr(mdb_n_arch_space(n), mdb_n_vaddr(n), attr); }
 
 /* The next node after x in pre-order within top's subtree, or NULL. */
 static struct mdb_node *preorder_next(struct mdb_node *x, const struct mdb_node *top)

@@ -49,8 +49,8 @@ int memattr_record(paddr_t start, paddr_t end, unsigned attr)
 		return 0;
 	/* what lies before start, the new range, what lies after end: sorted by construction */
 	for (unsigned i = 0; i < count && ranges[i].start < start; i++)
-		ok = ok && append(next, &n, ranges[i].start, ranges[i].end < start ? ranges[i].end : start,
-				  ranges[i].attr);
+		ok = ok &&
+		     append(next, &n, ranges[i].start, ranges[i].end < start ? ranges[i].end : start, ranges[i].attr);
 	ok = ok && append(next, &n, start, end, attr);
 	for (unsigned i = 0; i < count; i++)
 		if (ranges[i].end > end)

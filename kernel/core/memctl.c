@@ -58,8 +58,8 @@ static bool apply_fpage(struct space *s, l4_fpage_t f, unsigned attr)
 	}
 }
 
-word_t memory_control(struct space *s, bool privileged, word_t control, const word_t *mrs,
-		      const word_t attributes[4], word_t *err)
+word_t memory_control(struct space *s, bool privileged, word_t control, const word_t *mrs, const word_t attributes[4],
+		      word_t *err)
 {
 	unsigned attr[4];
 	if (!privileged || !s) {

@@ -167,8 +167,9 @@ HOST_TEST(memattr_roots, "memattr.roots",
 	mdbt_teardown();
 }
 
-HOST_TEST(memattr_errors, "memattr.errors",
-	  "MemoryControl: no privilege (1), control bits above k, a nil fpage and unknown attributes (5) change nothing")
+HOST_TEST(
+    memattr_errors, "memattr.errors",
+    "MemoryControl: no privilege (1), control bits above k, a nil fpage and unknown attributes (5) change nothing")
 {
 	static struct space dummy; /* validation fails before the space is used */
 	const word_t attrs[4] = {4, 5, 6, 0}, good[4] = {4, 4, 4, 4};

@@ -73,7 +73,7 @@ int mdb_attr_step(struct mdb_attr_op *op, unsigned budget);
  * attributes[0..3]). Returns 1, or 0 with *err = 1 (no privilege), 5 (invalid
  * parameter: control, a nil fpage, an unsupported attribute) or 8 (out of
  * memory: node memory for a split, or sigma0's table is full). */
-word_t memory_control(struct space *s, bool privileged, word_t control, const word_t *mrs,
-		      const word_t attributes[4], word_t *err);
+word_t memory_control(struct space *s, bool privileged, word_t control, const word_t *mrs, const word_t attributes[4],
+		      word_t *err);
 
 #endif
