@@ -176,7 +176,8 @@ static bool extended(l4_threadid_t from)
  * mapping, derived from it, has them too, and the kernel keeps them for sigma0's
  * mapping when it is rebuilt (docs/kernel.md "Memory attributes"). MR2 == 0
  * leaves whatever the page has. False if the kernel refused (an attribute value
- * the architecture does not have): the request is refused too. */
+ * the architecture does not have): the request is refused too, and a page picked
+ * for "any page" stays the client's (asking again for it is idempotent). */
 static bool set_attributes(l4_word_t base, unsigned log2, l4_word_t attributes)
 {
 	if (!attributes)
