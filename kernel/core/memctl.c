@@ -58,33 +58,37 @@ static bool apply_fpage(struct space *s, l4_fpage_t f, unsigned attr)
 	}
 }
 
-word_t memory_control(struct space *s, bool privileged, word_t control, const word_t *mrs, const word_t attributes[4],
-		      word_t *err)
+/* The attribute index MR value f selects, or ~0u if f is not acceptable. */
+static unsigned fpage_attr(l4_fpage_t f, const unsigned attr[4]) { return f == L4_NILPAGE ? ~0u : attr[f & 3]; }
+
+word_t memory_control(struct space *s, bool privileged, word_t control, memctl_mr_fn mr, const void *ctx,
+		      const word_t attributes[4], word_t *err)
 {
 	unsigned attr[4];
 	if (!privileged || !s) {
 		*err = TC_ERR_NO_PRIVILEGE;
 		return 0;
 	}
-	if (control & ~MEMCTL_K_MASK) {
-		*err = TC_ERR_INVALID_PARAM;
+	*err = TC_ERR_INVALID_PARAM;
+	if (control & ~MEMCTL_K_MASK)
 		return 0;
-	}
 	for (unsigned i = 0; i < 4; i++) {
 		int a = arch_mem_attr(attributes[i]);
 		attr[i] = a < 0 ? ~0u : (unsigned)a;
 	}
 	unsigned n = (unsigned)control + 1;
 	for (unsigned i = 0; i < n; i++)
-		if (mrs[i] == L4_NILPAGE || attr[mrs[i] & 3] == ~0u) {
-			*err = TC_ERR_INVALID_PARAM;
+		if (fpage_attr(mr(ctx, i), attr) == ~0u)
 			return 0;
-		}
-	bool ok = true;
-	for (unsigned i = 0; i < n && ok; i++)
-		ok = apply_fpage(s, mrs[i], attr[mrs[i] & 3]);
+	*err = 0;
+	for (unsigned i = 0; i < n && !*err; i++) {
+		l4_fpage_t f = mr(ctx, i);
+		unsigned a = fpage_attr(f, attr);
+		if (a == ~0u) /* changed since the check, by another thread of the caller's space */
+			*err = TC_ERR_INVALID_PARAM;
+		else if (!apply_fpage(s, f, a))
+			*err = TC_ERR_NO_MEMORY;
+	}
 	arch_mem_attr_sync();
-	if (!ok)
-		*err = TC_ERR_NO_MEMORY;
-	return ok;
+	return *err == 0;
 }

@@ -167,6 +167,8 @@ HOST_TEST(memattr_roots, "memattr.roots",
 	mdbt_teardown();
 }
 
+static word_t array_mr(const void *ctx, unsigned i) { return ((const word_t *)ctx)[i]; }
+
 HOST_TEST(
     memattr_errors, "memattr.errors",
     "MemoryControl: no privilege (1), control bits above k, a nil fpage and unknown attributes (5) change nothing")
@@ -175,22 +177,22 @@ HOST_TEST(
 	const word_t attrs[4] = {4, 5, 6, 0}, good[4] = {4, 4, 4, 4};
 	word_t mrs[64] = {0}, err = 0;
 	mrs[0] = l4_fpage_log2(0x10000, 12);
-	CHECK_EQ(memory_control(&dummy, false, 0, mrs, good, &err), 0);
+	CHECK_EQ(memory_control(&dummy, false, 0, array_mr, mrs, good, &err), 0);
 	CHECK_EQ(err, TC_ERR_NO_PRIVILEGE);
 	err = 0;
-	CHECK_EQ(memory_control(&dummy, true, 0x40, mrs, good, &err), 0);
+	CHECK_EQ(memory_control(&dummy, true, 0x40, array_mr, mrs, good, &err), 0);
 	CHECK_EQ(err, TC_ERR_INVALID_PARAM);
 	err = 0;
 	mrs[1] = L4_NILPAGE;
-	CHECK_EQ(memory_control(&dummy, true, 1, mrs, good, &err), 0);
+	CHECK_EQ(memory_control(&dummy, true, 1, array_mr, mrs, good, &err), 0);
 	CHECK_EQ(err, TC_ERR_INVALID_PARAM);
 	err = 0;
 	mrs[1] = l4_fpage_log2(0x20000, 12) | 2; /* attribute 2 is 6: not an x86 value */
-	CHECK_EQ(memory_control(&dummy, true, 1, mrs, attrs, &err), 0);
+	CHECK_EQ(memory_control(&dummy, true, 1, array_mr, mrs, attrs, &err), 0);
 	CHECK_EQ(err, TC_ERR_INVALID_PARAM);
 	const word_t big[4] = {9, 0, 0, ~0ull};
 	err = 0;
 	mrs[1] = l4_fpage_log2(0x20000, 12) | 3;
-	CHECK_EQ(memory_control(&dummy, true, 1, mrs, big, &err), 0);
+	CHECK_EQ(memory_control(&dummy, true, 1, array_mr, mrs, big, &err), 0);
 	CHECK_EQ(err, TC_ERR_INVALID_PARAM);
 }

@@ -97,17 +97,20 @@ void sys_processor_control(struct trapframe *tf)
  * attributes 0-3, MR0-MR7 in registers as for Ipc, MR8 and up in the UTCB; RDX
  * result; libl4 stores RAX into MR1 and RCX into MR0, so both keep their MR's
  * value; RDI the UTCB. The work is kernel/core/memctl.c. */
+/* MR i of the caller of MemoryControl: MR0-MR7 in its frame, the rest in its UTCB. */
+static word_t memctl_mr(const void *ctx, unsigned i)
+{
+	struct trapframe *tf = (struct trapframe *)ctx;
+	if (i < ARCH_IPC_REG_MRS)
+		return *arch_frame_mr(tf, i);
+	return current->utcb_k ? current->utcb_k[i] : L4_NILPAGE; /* no UTCB: as if nil (error 5) */
+}
+
 void sys_memory_control(struct trapframe *tf)
 {
-	word_t mrs[MEMCTL_K_MASK + 1], err = 0;
+	word_t err = 0;
 	const word_t attributes[4] = {tf->rcx, tf->rsi, tf->r8, tf->r11};
-	word_t control = tf->rdx;
-	unsigned n = (control & ~MEMCTL_K_MASK) ? 0 : (unsigned)control + 1;
-	if (n > ARCH_IPC_REG_MRS && !current->utcb_k)
-		n = 0, control = ~0ull; /* no UTCB to read MR8 and up from: invalid */
-	for (unsigned i = 0; i < n; i++)
-		mrs[i] = i < ARCH_IPC_REG_MRS ? *arch_frame_mr(tf, i) : current->utcb_k[i];
-	tf->rdx = memory_control(current->space, thread_privileged(current), control, mrs, attributes, &err);
+	tf->rdx = memory_control(current->space, thread_privileged(current), tf->rdx, memctl_mr, tf, attributes, &err);
 	if (!tf->rdx)
 		set_error(err);
 	tf->rcx = tf->r9; /* MR0 comes back unchanged */

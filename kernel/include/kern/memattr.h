@@ -69,11 +69,15 @@ int mdb_attr_step(struct mdb_attr_op *op, unsigned budget);
 /* ---- the system call (memctl.c) ---- */
 /* Control word: k in bits 0-5 (fpages MR0..MRk); other bits must be 0. */
 #define MEMCTL_K_MASK 0x3full
-/* X.2 MemoryControl for space s: mrs[0..k] the fpages (their low two bits pick
+/* Reads MR i of the caller (the arch knows which are in registers). Each MR is
+ * read once for the check and once to act: a value changed in between by
+ * another thread of the caller's space is checked again. */
+typedef word_t (*memctl_mr_fn)(const void *ctx, unsigned i);
+/* X.2 MemoryControl for space s: MR0..MRk the fpages (their low two bits pick
  * attributes[0..3]). Returns 1, or 0 with *err = 1 (no privilege), 5 (invalid
  * parameter: control, a nil fpage, an unsupported attribute) or 8 (out of
  * memory: node memory for a split, or sigma0's table is full). */
-word_t memory_control(struct space *s, bool privileged, word_t control, const word_t *mrs, const word_t attributes[4],
-		      word_t *err);
+word_t memory_control(struct space *s, bool privileged, word_t control, memctl_mr_fn mr, const void *ctx,
+		      const word_t attributes[4], word_t *err);
 
 #endif
