@@ -412,7 +412,7 @@ int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
 			return MDB_EEXIST;
 		v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
 	}
-	unsigned attr; /* what sigma0 set here before (memattr.c); a mixed range needs smaller roots */
+	unsigned attr; /* what sigma0 set here before (mdb_attr_table.c); a mixed range needs smaller roots */
 	if (!memattr_uniform(pa, mdb_level_size(level), &attr))
 		return MDB_EINVAL;
 	struct mdb_node *n = mdb_node_alloc();
@@ -455,7 +455,6 @@ struct chunk {
 	bool sub; /* classify found a destination mapping with derived ones: */
 	vaddr_t sub_base; /* the first such, at sub_base */
 	unsigned sub_level; /* of this level */
-	unsigned attr; /* the source's memory attribute */
 };
 
 /* Looks at what the destination holds in the chunk's range. Per 4 KiB page the
@@ -514,13 +513,14 @@ static void for_each_dst(struct chunk *c, bool upgrade)
 }
 
 /* A new mapping has its source's memory attribute (MemoryControl, kern/memattr.h). */
-static void inherit_attr(const struct chunk *c)
+static void inherit_attr(const struct chunk *c, unsigned attr)
 {
-	if (c->attr != MEMATTR_DEFAULT)
-		arch_pt_set_attr(c->to->space, c->dv, c->attr);
+	if (attr != MEMATTR_DEFAULT)
+		arch_pt_set_attr(c->to->space, c->dv, attr);
 }
 
-static int map_chunk(struct chunk *c)
+/* attr: the memory attribute of the source mapping */
+static int map_chunk(struct chunk *c, unsigned attr)
 {
 	int k = classify(c);
 	if (k == CHUNK_UPGRADE) {
@@ -537,7 +537,7 @@ static int map_chunk(struct chunk *c)
 		assert(mdb_n_level(s) == c->level);
 		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
 			return MDB_ENOMEM;
-		inherit_attr(c);
+		inherit_attr(c, attr);
 		arch_pt_remove(c->from->space, c->v);
 		bool restrict_ = c->rights != mdb_n_rights(s);
 		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
@@ -561,7 +561,7 @@ static int map_chunk(struct chunk *c)
 			mdb_node_free(n);
 			return MDB_ENOMEM;
 		}
-		inherit_attr(c);
+		inherit_attr(c, attr);
 		mdb_link_child(s, n);
 		charge(c->from, 1);
 		if ((c->to->flags & MDB_SPACE_PIN) && mdb_pin_chain(n)) {
@@ -598,8 +598,7 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 			continue;
 		}
 		struct chunk c = {
-		    from, to,	 mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, false, 0,
-		    0,	  l.attr};
+		    from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, false, 0, 0};
 		word_t m = (l.base + mdb_level_size(l.level) < end ? l.base + mdb_level_size(l.level) : end) - v;
 		unsigned lv = l.level;
 		while (lv && (mdb_level_size(lv) > m || (v & (mdb_level_size(lv) - 1)) || v < no_chunk_before[lv]))
@@ -617,7 +616,7 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 				return MDB_ENOMEM;
 			continue;
 		}
-		int r = map_chunk(&c);
+		int r = map_chunk(&c, arch_pt_leaf_attr(&l));
 		if (r < 0)
 			return r;
 		if (r == CHUNK_RETRY)

@@ -441,8 +441,8 @@ static void cmd_maps(void)
 			struct mdb_node_info self, parent;
 			printk("  %#014llx %-2s -> pa %#014llx %s", (unsigned long long)l.base, kdb_size_str(l.level),
 			       (unsigned long long)l.paddr, kdb_rights_str(l.rights, r));
-			if (l.attr != MEMATTR_DEFAULT) /* MemoryControl's memory type */
-				printk(" attr %s", arch_mem_attr_name(l.attr));
+			if (arch_pt_leaf_attr(&l) != MEMATTR_DEFAULT) /* MemoryControl's memory type */
+				printk(" attr %s", arch_mem_attr_name(arch_pt_leaf_attr(&l)));
 			if (n && mdb_node_info(n, &self)) {
 				struct mdb_node *p = mdb_parent(n);
 				printk(" node %p depth %u%s", (void *)n, node_depth(n), self.pinned ? " pinned" : "");

@@ -19,7 +19,7 @@ static unsigned attr_at(unsigned i, vaddr_t v)
 {
 	struct arch_pt_leaf l;
 	unsigned hole;
-	return arch_pt_lookup(S(i)->space, v, &l, &hole) ? l.attr : ~0u;
+	return arch_pt_lookup(S(i)->space, v, &l, &hole) ? arch_pt_leaf_attr(&l) : ~0u;
 }
 
 static int set_attr(unsigned i, vaddr_t base, unsigned shift, unsigned attr, unsigned budget)
@@ -107,7 +107,7 @@ HOST_TEST(memattr_split, "memattr.split",
 	CHECK_EQ(set_attr(0, 0x1000000, 21, WT, 128), MDB_OK);
 	struct arch_pt_leaf l;
 	unsigned hole;
-	CHECK(arch_pt_lookup(S(0)->space, 0x1000000, &l, &hole) && l.level == 1 && l.attr == WT);
+	CHECK(arch_pt_lookup(S(0)->space, 0x1000000, &l, &hole) && l.level == 1 && arch_pt_leaf_attr(&l) == WT);
 	MC();
 	mdbt_teardown();
 }

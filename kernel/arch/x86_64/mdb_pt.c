@@ -82,7 +82,7 @@ bool arch_pt_lookup(struct space *s, vaddr_t v, struct arch_pt_leaf *leaf, unsig
 	leaf->paddr = pte_paddr(*p.pte, level);
 	leaf->level = level;
 	leaf->rights = pte_rights(*p.pte);
-	leaf->attr = pat_pte_index(*p.pte, level);
+	leaf->arch_bits = *p.pte;
 	leaf->node = *p.side;
 	return true;
 }
@@ -120,6 +120,8 @@ void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights)
 	*p.pte = (*p.pte & ~RIGHTS_BITS) | rights_bits(rights);
 	pt_flush_leaf(&s->pt, v, p.level);
 }
+
+unsigned arch_pt_leaf_attr(const struct arch_pt_leaf *leaf) { return pat_pte_index(leaf->arch_bits, leaf->level); }
 
 void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr)
 {

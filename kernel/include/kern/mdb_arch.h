@@ -22,9 +22,14 @@ struct arch_pt_leaf {
 	paddr_t paddr; /* physical base of the leaf */
 	unsigned level; /* 0..MDB_NLEVELS-1 */
 	unsigned rights; /* r=4 w=2 x=1 */
-	unsigned attr; /* memory attribute (kern/memattr.h): 0 is the default */
+	uint64_t arch_bits; /* the arch's own bits of the leaf (x86-64: the PTE); see arch_pt_leaf_attr */
 	mdb_ref_t node;
 };
+
+/* The memory attribute of a leaf that arch_pt_lookup filled (kern/memattr.h; 0
+ * is the default). Decoded only here: lookups are on every mdb path and most of
+ * them do not need it. */
+unsigned arch_pt_leaf_attr(const struct arch_pt_leaf *leaf);
 
 /*
  * All hooks act on user addresses (< 2^47) of a space and do the TLB

@@ -37,7 +37,7 @@ const char *arch_mem_attr_name(unsigned attr);
  * back and invalidates caches, so no line cached under the old type lingers. */
 void arch_mem_attr_sync(void);
 
-/* ---- sigma0's recorded attributes (memattr.c) ---- */
+/* ---- sigma0's recorded attributes (mdb_attr_table.c) ---- */
 /* Non-default ranges, sorted and disjoint; adjacent equal ranges are merged. */
 #define MEMATTR_MAX_RANGES 64
 /* Records attr for [start, end) (page aligned). -1 if the table would overflow
