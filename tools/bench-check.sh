@@ -31,7 +31,7 @@ import json, sys
 mode, results_path, baseline_path, tol = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 try:
     res = json.load(open(results_path))
-    current = {r["name"]: r for r in res["records"] if r.get("deterministic")}
+    current = {r["name"]: r for r in res["records"] if r.get("deterministic") and r.get("checked", True)}
 except (OSError, ValueError, KeyError, TypeError) as e:
     print(f"bench-check: cannot read {results_path}: {e}", file=sys.stderr)
     sys.exit(2)

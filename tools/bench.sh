@@ -153,6 +153,11 @@ for line in open(os.path.join(out, "guest-configs.txt")):
                        (f", a fresh {disk} MiB IDE disk" if disk else "") +
                        "; guest instructions (kernel + user) counted by the TSC")
 host_cfg = f"host -O2 ({env['cc_version']}), {env['host_cpu'] or 'unknown CPU'}; wall-clock ns (not deterministic)"
+# Deterministic, but chaotic: the figure depends on where the timer's revocations fall
+# in the work, so a few instructions anywhere in the kernel move it by 10% either way
+# (measured: 3 no-op instructions in the IPC slow path gave 455%, 10 gave 411%, from 425%).
+# It is reported, never checked; eviction and refault per node are the checked figures.
+UNCHECKED = {"kmem.pressure.slowdown"}
 records = []
 for line in open(os.path.join(out, "guest-1.bench")):
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
@@ -161,6 +166,7 @@ for line in open(os.path.join(out, "guest-1.bench")):
     records.append({"name": f["name"], "unit": f["unit"], "value": value, "repetitions": int(f["reps"]),
                     "spread": round(spread, 6), "min": float(f["min"]), "max": float(f["max"]),
                     "deterministic": True, "identical_across_runs": 2,
+                    "checked": f["name"] not in UNCHECKED,
                     "configuration": guest_cfg[f["guest"]], "commit": env["commit"]})
 vals = sorted(float(x) for x in open(os.path.join(out, "restart.values")))
 if vals:
@@ -207,12 +213,15 @@ with open(os.path.join(out, "checkpoint-writes.dat"), "w") as f:
 # Revoke cost and interrupts-off stretch against tree size: nodes per_revoke irqoff
 with open(os.path.join(out, "revoke.dat"), "w") as f:
     f.write("# derived_mappings instructions_per_revoke longest_interrupts_off_stretch"
-            " longest_interrupts_off_stretch_of_a_map_replacing_them (guest instructions)\n")
+            " longest_interrupts_off_stretch_of_a_map_replacing_them"
+            " longest_interrupts_off_stretch_of_a_read_only_grant_moving_them (guest instructions)\n")
     for k in range(1, 10):
         r, o = recs_by_name.get(f"revoke.fan.1e{k}"), recs_by_name.get(f"revoke.fan.1e{k}.irqoff")
         p = recs_by_name.get(f"replace.fan.1e{k}.irqoff")
+        g = recs_by_name.get(f"grant.restrict.fan.1e{k}.irqoff")
         if r and o:
-            f.write(f"{10 ** k} {r['value']} {o['value']}" + (f" {p['value']}" if p else "") + "\n")
+            f.write(f"{10 ** k} {r['value']} {o['value']}" + (f" {p['value']}" if p else " -")
+                    + (f" {g['value']}" if g else "") + "\n")
 EOF
 say "wrote $out/results.json"
 
@@ -319,12 +328,16 @@ w("One 4 KiB page mapped at N addresses of another space (a fan of N derived map
   "kernel instructions between two preemption points during the revoke (kept by the kernel, read "
   "with mnemo's KDB call 0x40), the syscall entry and exit included: an upper bound by the few "
   "instructions of the measuring calls.\n")
-w("| N derived mappings | instructions per revoke | per mapping | longest stretch with interrupts off |")
-w("|---:|---:|---:|---:|")
+w("| N derived mappings | instructions per revoke | per mapping | longest stretch with interrupts off "
+  "| the same for a read-only grant moving them |")
+w("|---:|---:|---:|---:|---:|")
 for k in range(2, 6):
     r = recs.get(f"revoke.fan.1e{k}")
+    g = recs.get(f"grant.restrict.fan.1e{k}.irqoff")
     if r:
-        w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} |")
+        gs = f"{g['value']:.0f}" if g else "-"
+        w(f"| 10^{k} | {r['value']:.0f} | {r['value'] / 10 ** k:.1f} | {recs[f'revoke.fan.1e{k}.irqoff']['value']:.0f} "
+          f"| {gs} |")
 w(f"\nThe same bound holds for the 2 MiB unmaps of the table above: {v('unmap.512x4k.irqoff')} "
   f"(512 pages, each with a derived mapping) and {v('unmap.super2m.512x4k.irqoff')} (a superpage derived "
   "as 512 4 KiB mappings). Map and grant items have no preemption points: one IPC carrying a map item "
@@ -386,7 +399,9 @@ w("\nSpread is (max - min) / median over the repetitions. ipc.*: instructions pe
   "two threads of one space. string.*, map.ipc.*: one-way = round trip with the item - half an empty "
   "round trip; grant.ipc.4k: half a round trip in which each side grants the page to the other. "
   "*.irqoff: longest interrupts-off stretch (see above), not a per-operation cost. "
-  "Only deterministic (instruction) figures are checked by `make bench-check`.\n")
+  "Only deterministic (instruction) figures are checked by `make bench-check`, and of those not "
+  "kmem.pressure.slowdown: it is chaotic (where the revocation ticks fall in the work), so a few "
+  "instructions anywhere move it by 10%.\n")
 w("## Other kernels\n")
 w("- **L4Ka::Pistachio**: 283 / 298 / 353 guest instructions per one-way inter-address-space IPC with "
   "0 / 8 / 63 untyped MRs, measured with Pistachio's own pingpong under QEMU `-icount shift=0,sleep=off` "

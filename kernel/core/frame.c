@@ -21,6 +21,14 @@ bool frame_in_pool(paddr_t f)
 	return false;
 }
 
+bool frame_pool_overlaps(paddr_t start, paddr_t end)
+{
+	for (unsigned i = 0; i < pool_count; i++)
+		if (start < pool[i].end && pool[i].start < end)
+			return true;
+	return false;
+}
+
 void frame_init(const struct phys_range *ranges, unsigned n)
 {
 	free_head = 0;

@@ -11,6 +11,7 @@
 #include <kern/trace.h>
 #include <kern/kmem.h>
 #include <kern/thread_state.h>
+#include <kern/time.h>
 #include <l4/utcb.h>
 #include <arch/ipc.h>
 
@@ -279,11 +280,41 @@ word_t ipc_deliver(struct tcb *s, struct tcb *r)
 
 /* ---- the two phases ----------------------------------------------------------------------- */
 
-static void arm(struct tcb *t, uint16_t timeout)
+/* Timeouts (X.2 §"Time"): a period counts from the start of its phase, so it
+ * is armed when the phase blocks; a point names a clock value, read against the
+ * clock once as the Ipc starts (ipc_timeout_points) and armed as it is. */
+static word_t point_at(const struct tcb *t, bool recv) { return recv ? t->ipc_recv_point_at : t->ipc_send_point_at; }
+
+static void arm(struct tcb *t, uint16_t timeout, bool recv)
 {
 	word_t us;
-	if (ipc_timeout_us(timeout, &us))
+	if (unlikely(time_is_point(timeout)))
+		thread_arm_timeout(t, point_at(t, recv));
+	else if (time_period_us(timeout, &us))
 		thread_arm_timeout(t, arch_clock_us() + us);
+}
+
+/* A zero period, or a point already passed: the phase fails rather than block. */
+static bool expired(const struct tcb *t, uint16_t timeout, bool recv)
+{
+	if (timeout == L4_NEVER)
+		return false;
+	if (unlikely(time_is_point(timeout)))
+		return point_at(t, recv) <= arch_clock_us();
+	return !(timeout & 0x3ff);
+}
+
+/* The clock values of the Ipc's point timeouts (timeouts: send << 16 |
+ * receive), read against the clock once as it starts: into the current
+ * thread's ipc_send_point_at and ipc_recv_point_at, which are read only for a
+ * timeout that is a point. */
+static __attribute__((noinline, cold)) void ipc_timeout_points(word_t timeouts)
+{
+	word_t now = arch_clock_us();
+	if (time_is_point((uint16_t)(timeouts >> 16)))
+		current->ipc_send_point_at = time_point_clock((uint16_t)(timeouts >> 16), now);
+	if (time_is_point((uint16_t)timeouts))
+		current->ipc_recv_point_at = time_point_clock((uint16_t)timeouts, now);
 }
 
 /* Blocks the current thread in `phase` until a partner or the timeout ends it. */
@@ -291,7 +322,7 @@ static word_t block(uint8_t phase, uint16_t timeout)
 {
 	current->ipc_phase = phase;
 	current->ipc_error = 0;
-	arm(current, timeout);
+	arm(current, timeout, phase == IPC_RECEIVING);
 	thread_block(current, TS_WAIT_IPC);
 	schedule();
 	return current->ipc_error;
@@ -317,7 +348,13 @@ static void sender_done(struct tcb *s, enum ipc_err e, word_t off)
 	s->ipc_phase = IPC_RECEIVING;
 	s->ipc_partner = s->ipc_call_from;
 	s->ipc_any_local = s->ipc_call_any_local;
-	arm(s, s->ipc_call_timeout);
+	if (time_is_point(s->ipc_call_timeout) && expired(s, s->ipc_call_timeout, true)) {
+		/* the point passed while the send phase waited: a zero timeout */
+		ipc_finish(s, ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_RECV, 0), L4_NILTHREAD);
+		thread_wake(s);
+		return;
+	}
+	arm(s, s->ipc_call_timeout, true);
 }
 
 /* A kernel service thread answers a call at once: its reply becomes the
@@ -348,7 +385,7 @@ static word_t send_phase(struct tcb *dest, uint16_t timeout)
 		return kernel_service(dest);
 	if (ipc_accepts(dest, current))
 		return ipc_deliver(current, dest);
-	if (timeout == L4_ZERO_TIME)
+	if (expired(current, timeout, false))
 		return ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_SEND, 0);
 	current->ipc_partner = dest;
 	ipc_sendq_add(dest, current);
@@ -369,7 +406,7 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 		ipc_finish(current, err, e ? id_seen_by(s, current) : from_as_seen(s, current));
 		return err;
 	}
-	if (timeout == L4_ZERO_TIME)
+	if (expired(current, timeout, true))
 		return ipc_error_word(IPC_ERR_TIMEOUT, IPC_PHASE_RECV, 0);
 	current->ipc_partner = from;
 	current->ipc_any_local = any_local;
@@ -412,6 +449,8 @@ static word_t do_ipc(l4_threadid_t to, l4_threadid_t from_spec, word_t timeouts)
 			dest = red;
 		}
 	}
+	if (unlikely(timeouts & ((word_t)TIME_POINT_BIT << 16 | TIME_POINT_BIT)))
+		ipc_timeout_points(timeouts);
 	bool has_recv = from_spec != L4_NILTHREAD;
 	bool specific = has_recv && from_spec != L4_ANYTHREAD && from_spec != L4_ANYLOCALTHREAD;
 	if (specific && !(from = ipc_resolve(current, from_spec))) {
@@ -511,21 +550,6 @@ void sys_ipc_general(struct trapframe *tf)
 
 /* ---- timeouts, cancellation, kernel-generated IPC ----------------------------------------- */
 
-bool ipc_timeout_us(uint16_t t, word_t *us)
-{
-	if (t == L4_NEVER)
-		return false;
-	unsigned m = t & 0x3ff;
-	if (t & 0x8000) { /* point: m * 2^e microseconds, as a distance from now */
-		unsigned e = (t >> 11) & 0xf;
-		*us = (word_t)m << e;
-	} else {
-		unsigned e = (t >> 10) & 0x1f;
-		*us = (word_t)m << e;
-	}
-	return true;
-}
-
 void ipc_timeout(struct tcb *t)
 {
 	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_TUNNEL_WAIT) {
@@ -586,6 +610,18 @@ bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout)
 	current->kmsg = current->kmsg_buf;
 	/* A call; the reply may map anywhere. */
 	word_t err = ipc_phases(partner, timeout, true, partner, false, timeout);
+	current->kmsg = NULL;
+	return err == 0;
+}
+
+bool ipc_kernel_send(l4_threadid_t to)
+{
+	struct tcb *partner = ipc_resolve(current, to);
+	if (!partner || partner == current || partner->irq || kmem_is_thread(partner) ||
+	    thread_state_is_thread(partner))
+		return false;
+	current->kmsg = current->kmsg_buf;
+	word_t err = ipc_phases(partner, L4_NEVER, false, NULL, false, 0);
 	current->kmsg = NULL;
 	return err == 0;
 }

@@ -6,6 +6,7 @@
 #include <kern/space.h>
 #include <kern/pgtable.h>
 #include <kern/string.h>
+#include <kern/time.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -201,14 +202,17 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 	uint8_t s_phase = s->ipc_phase, r_phase = r->ipc_phase;
 	/* The xfer timeout: the smaller of the sender's send and the receiver's
 	 * receive xfer timeout (UTCB XferTimeouts, snd << 16 | rcv), as a deadline
-	 * for all the page faults of this copy together. */
-	word_t snd_us = 0, rcv_us = 0;
-	bool snd_t = ipc_timeout_us((uint16_t)(s->utcb_k[L4_UTCB_XFER_TIMEOUTS] >> 16), &snd_us);
-	bool rcv_t = ipc_timeout_us((uint16_t)r->utcb_k[L4_UTCB_XFER_TIMEOUTS], &rcv_us);
+	 * for all the page faults of this copy together. Periods count from the
+	 * start of the copy; points are clock values, read against the clock now
+	 * (X.2 §"Time"), and a passed point is a zero timeout. */
+	uint16_t snd_xfer = (uint16_t)(s->utcb_k[L4_UTCB_XFER_TIMEOUTS] >> 16);
+	uint16_t rcv_xfer = (uint16_t)r->utcb_k[L4_UTCB_XFER_TIMEOUTS];
 	word_t deadline = 0;
-	if (snd_t || rcv_t) {
-		word_t us = snd_t && rcv_t ? (snd_us < rcv_us ? snd_us : rcv_us) : snd_t ? snd_us : rcv_us;
-		deadline = arch_clock_us() + us + 1; /* + 1: a zero timeout is still a deadline */
+	if (snd_xfer != L4_NEVER || rcv_xfer != L4_NEVER) { /* the clock only when needed */
+		word_t now = arch_clock_us(), snd_at = 0, rcv_at = 0;
+		bool snd_t = time_expiry(snd_xfer, now, &snd_at), rcv_t = time_expiry(rcv_xfer, now, &rcv_at);
+		word_t at = snd_t && rcv_t ? (snd_at < rcv_at ? snd_at : rcv_at) : snd_t ? snd_at : rcv_at;
+		deadline = at + 1; /* + 1: a zero timeout is still a deadline */
 	}
 	ipc_lock_partner(s);
 	ipc_lock_partner(r);

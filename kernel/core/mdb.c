@@ -4,7 +4,7 @@
 #include <kern/memattr.h>
 #include <kern/string.h>
 
-uint64_t mdb_epoch, mdb_split_epoch, mdb_evicted_nodes, mdb_evicted_pinned, mdb_pinned_nodes;
+uint64_t mdb_epoch, mdb_split_epoch, mdb_link_epoch, mdb_evicted_nodes, mdb_evicted_pinned, mdb_pinned_nodes;
 struct mdb_unmap_op *mdb_active_ops;
 void (*mdb_removed_hook)(struct mdb_space *ms, vaddr_t v, paddr_t pa, unsigned level);
 void (*mdb_evicted_hook)(struct mdb_space *ms, vaddr_t v, unsigned level);
@@ -17,7 +17,7 @@ void mdb_init(void)
 	memset(spaces, 0, sizeof spaces);
 	sigma0 = NULL;
 	next_id_hint = 0;
-	mdb_epoch = mdb_split_epoch = 1;
+	mdb_epoch = mdb_split_epoch = mdb_link_epoch = 1;
 	mdb_evicted_nodes = mdb_evicted_pinned = mdb_pinned_nodes = 0;
 	mdb_active_ops = NULL;
 	memattr_reset(); /* the roots' recorded attributes go with the roots */
@@ -104,6 +104,7 @@ static void charge(struct mdb_space *ms, int64_t d)
 
 void mdb_link_child(struct mdb_node *parent, struct mdb_node *c)
 {
+	mdb_link_epoch++;
 	c->parent = mdb_ref(parent);
 	c->prev = 0;
 	c->next = parent->child;
@@ -367,6 +368,7 @@ static struct mdb_node *relocate(struct mdb_node *n)
 			op->top = rm;
 	}
 	mdb_set_pinned(n, false);
+	mdb_link_epoch++;
 	n->child = n->parent = n->next = n->prev = 0;
 	mdb_node_free(n);
 	mdb_epoch++;
@@ -441,7 +443,16 @@ static bool ancestor_or_self(const struct mdb_node *a, const struct mdb_node *n)
 }
 
 /* What to do with one chunk (errors are negative MDB_E*). */
-enum chunk_result { CHUNK_DONE = 1, CHUNK_SKIP, CHUNK_RETRY, CHUNK_MIXED, CHUNK_UPGRADE, CHUNK_REPLACE, CHUNK_FLUSH };
+enum chunk_result {
+	CHUNK_DONE = 1,
+	CHUNK_SKIP,
+	CHUNK_RETRY,
+	CHUNK_MIXED,
+	CHUNK_UPGRADE,
+	CHUNK_REPLACE,
+	CHUNK_FLUSH,
+	CHUNK_RESTRICT
+};
 
 struct chunk {
 	struct mdb_space *from, *to;
@@ -452,6 +463,7 @@ struct chunk {
 	unsigned rights; /* rights of the new mapping */
 	bool grant;
 	bool want_flush; /* mdb_map_step: stop at a replaced mapping with a subtree */
+	struct mdb_map_cursor *cur; /* mdb_map_step's cursor, or NULL */
 	bool sub; /* classify found a destination mapping with derived ones: */
 	vaddr_t sub_base; /* the first such, at sub_base */
 	unsigned sub_level; /* of this level */
@@ -503,6 +515,14 @@ static void for_each_dst(struct chunk *c, bool upgrade)
 		w = l.base + mdb_level_size(l.level);
 		if (upgrade) {
 			unsigned r = mdb_n_rights(d) | c->rights;
+			if (r != mdb_n_rights(d)) {
+				/* A child that gains rights goes to the head of its list, as a
+				 * new child does: an unfinished unmap or restriction looks
+				 * there before its parent loses rights (mdb_unmap.c). */
+				struct mdb_node *p = mdb_node(d->parent);
+				mdb_unlink(d);
+				mdb_link_child(p, d);
+			}
 			mdb_n_set_rights(d, r);
 			arch_pt_set_rights(c->to->space, l.base, r);
 		} else {
@@ -531,22 +551,28 @@ static int map_chunk(struct chunk *c, unsigned attr)
 		return k;
 	if (c->want_flush && c->sub)
 		return CHUNK_FLUSH; /* nothing changed yet: the caller flushes it in steps first */
-	for_each_dst(c, false);
 	struct mdb_node *s = c->src;
+	bool restrict_ = c->grant && s->parent && c->rights != mdb_n_rights(s) && s->child;
+	if (unlikely(restrict_ && c->cur)) {
+		if (c->cur->restricted != mdb_ref(s) || c->cur->mask != c->rights ||
+		    c->cur->restricted_epoch != mdb_link_epoch)
+			return CHUNK_RESTRICT; /* nothing changed yet: the caller restricts in steps first */
+		restrict_ = false; /* done by the caller, and nothing was derived since */
+	}
+	for_each_dst(c, false);
 	if (c->grant && s->parent) { /* the receiver's node takes the sender's place */
 		assert(mdb_n_level(s) == c->level);
 		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
 			return MDB_ENOMEM;
 		inherit_attr(c, attr);
 		arch_pt_remove(c->from->space, c->v);
-		bool restrict_ = c->rights != mdb_n_rights(s);
 		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
 		int64_t kids = 0; /* s's children were made by the granter; now by the receiver */
 		for (struct mdb_node *kid = mdb_node(s->child); kid; kid = mdb_node(kid->next))
 			kids++;
 		charge(c->from, -kids);
 		charge(c->to, kids);
-		if (restrict_)
+		if (restrict_) /* mdb_map: in one go (O(subtree)) */
 			mdb_subtree_restrict(s, c->rights);
 		if (c->to->flags & MDB_SPACE_PIN)
 			mdb_pin_chain(s); /* best effort: the reserve may be full */
@@ -598,7 +624,7 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 			continue;
 		}
 		struct chunk c = {
-		    from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, false, 0, 0};
+		    from, to, mdb_node(l.node), v, x.dst + (v - x.src), 0, 0, 0, grant, cur != NULL, cur, false, 0, 0};
 		word_t m = (l.base + mdb_level_size(l.level) < end ? l.base + mdb_level_size(l.level) : end) - v;
 		unsigned lv = l.level;
 		while (lv && (mdb_level_size(lv) > m || (v & (mdb_level_size(lv) - 1)) || v < no_chunk_before[lv]))
@@ -627,6 +653,15 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 			cur->shift = arch_pt_level_shift(c.sub_level);
 			return MDB_FLUSH;
 		}
+		if (r == CHUNK_RESTRICT) {
+			cur->v = v;
+			cur->base = l.base;
+			cur->shift = arch_pt_level_shift(l.level);
+			cur->mask = c.rights;
+			cur->restricted = mdb_ref(c.src);
+			cur->restricted_epoch = 0;
+			return MDB_RESTRICT;
+		}
 		if (r == CHUNK_MIXED) {
 			for (unsigned k = lv; k < MDB_NLEVELS; k++)
 				no_chunk_before[k] = v + sz;
@@ -636,3 +671,5 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 	}
 	return MDB_OK;
 }
+
+void mdb_map_restricted(struct mdb_map_cursor *cur, uint64_t link_epoch) { cur->restricted_epoch = link_epoch; }

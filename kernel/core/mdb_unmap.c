@@ -53,6 +53,16 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 	mdb_active_ops = op;
 }
 
+/* A grant's restriction (mdb_map_step's MDB_RESTRICT): the derived mappings
+ * lose what mask lacks; their access bits stay (a grant keeps them), and before
+ * the op ends, the top's first child is looked at as a node's is before it loses
+ * rights: a mapping derived from the top meanwhile is restricted too. */
+void mdb_restrict_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned mask)
+{
+	mdb_unmap_begin(op, ms, base, shift, ~mask & 7, false);
+	op->restrict_ = true;
+}
+
 bool mdb_active_ops_empty(void) { return !mdb_active_ops; }
 
 void mdb_unmap_abort(struct mdb_unmap_op *op)
@@ -151,10 +161,12 @@ static void visit(struct mdb_unmap_op *op, long *b)
 	vaddr_t v = mdb_n_vaddr(x);
 	/* X.2 reports the accesses of derived mappings only; the caller's own bits
 	 * are reset as well (a leaf's own query returns 0 and clears them). */
-	unsigned acc = arch_pt_access(sp, v, true);
-	if (x != top)
-		op->access |= acc;
-	if (x != top || op->flush) {
+	if (!op->restrict_) {
+		unsigned acc = arch_pt_access(sp, v, true);
+		if (x != top)
+			op->access |= acc;
+	}
+	if (x != top || op->flush || op->restrict_) {
 		unsigned r = mdb_n_rights(x) & ~op->rights;
 		struct mdb_node *h = mdb_node(x->child);
 		if (h && (mdb_n_rights(h) & ~r)) {
@@ -166,7 +178,9 @@ static void visit(struct mdb_unmap_op *op, long *b)
 			op->cur = mdb_ref(descend(op, x, b));
 			return;
 		}
-		if (!r) {
+		if (x == top && !op->flush) {
+			/* a restriction: the grant itself changes the top's rights */
+		} else if (!r) {
 			mdb_remove_leaf(x); /* a leaf by now: see above */
 			op->in_tree = x != top; /* our own removal does not restart us */
 		} else if (r != mdb_n_rights(x)) {

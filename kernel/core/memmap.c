@@ -19,6 +19,25 @@ unsigned memmap_type_at(const struct l4_memdesc *desc, unsigned n, paddr_t pa, u
 	return type;
 }
 
+bool memmap_range_is(const struct l4_memdesc *desc, unsigned n, paddr_t start, paddr_t end, unsigned type)
+{
+	/* The final type is constant between two descriptor boundaries: probe the
+	 * start and every boundary inside the range. */
+	if (memmap_type_at(desc, n, start, NULL) != type)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		if (l4_memdesc_virtual(desc[i]))
+			continue;
+		paddr_t lo = l4_memdesc_low(desc[i]), hi = l4_memdesc_high(desc[i]);
+		if (lo > start && lo < end && memmap_type_at(desc, n, lo, NULL) != type)
+			return false;
+		if (hi != ~(paddr_t)0 && hi + 1 > start && hi + 1 < end &&
+		    memmap_type_at(desc, n, hi + 1, NULL) != type)
+			return false;
+	}
+	return true;
+}
+
 static bool is_pool(const struct l4_memdesc *desc, unsigned n, paddr_t pa)
 {
 	unsigned sub;

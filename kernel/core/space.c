@@ -187,13 +187,30 @@ static void sigma0_sync(struct space *s)
 }
 
 #define SUPER_SHIFT 21
+#define GIANT_SHIFT 30
 
-/* Creates sigma0's root at the unmapped page va: 2 MiB if that block may be all
- * sigma0's and nothing of it is mapped, else 4 KiB. Returns the size created
- * (log2) or 0. */
+/* Whether the 1 GiB block at gb may be one root of sigma0's: all of it
+ * conventional memory by the KIP (so neither boot modules nor the kernel's
+ * reserved memory), none of it the kernel pool or image, and ordinary user
+ * memory of sigma0. Range checks: a fault must not test 2^18 pages. */
+static bool sigma0_may_own_giant(const struct space *s, vaddr_t gb)
+{
+	word_t size = (word_t)1 << GIANT_SHIFT;
+	return gb + size <= SIGMA0_PHYS_LIMIT && mappable(s, gb, size) &&
+	       memmap_range_is(kip.memdesc, l4_kip_memdesc_count(&kip), gb, gb + size, L4_MEM_CONVENTIONAL) &&
+	       !frame_pool_overlaps(gb, gb + size) && arch_user_may_own(gb) && arch_user_may_own(gb + size - PAGE_SIZE);
+}
+
+/* Creates sigma0's root at the unmapped page va: 1 GiB if that block may be all
+ * sigma0's, is all RAM and nothing of it is mapped (and the arch has 1 GiB
+ * leaves: the install fails otherwise), else 2 MiB likewise (RAM or not, as
+ * before), else 4 KiB. Returns the size created (log2) or 0. */
 static unsigned sigma0_root(struct space *s, vaddr_t va, bool try_super)
 {
 	mdb_reserve();
+	vaddr_t gb = ALIGN_DOWN(va, (word_t)1 << GIANT_SHIFT);
+	if (try_super && sigma0_may_own_giant(s, gb) && mdb_root_create(gb, 2, L4_FULLY_ACCESSIBLE) == MDB_OK)
+		return GIANT_SHIFT;
 	vaddr_t sb = ALIGN_DOWN(va, (word_t)1 << SUPER_SHIFT);
 	if (try_super && sigma0_may_own(s, sb, (word_t)1 << SUPER_SHIFT) &&
 	    mdb_root_create(sb, 1, L4_FULLY_ACCESSIBLE) == MDB_OK)
@@ -224,8 +241,9 @@ static void sigma0_implicit_roots(struct space *s, vaddr_t va, word_t size)
 			continue;
 		}
 		bool super = !(v & (((word_t)1 << SUPER_SHIFT) - 1)) && end - v >= ((word_t)1 << SUPER_SHIFT);
-		unsigned got = sigma0_root(s, v, super);
-		v += (word_t)1 << (got == SUPER_SHIFT ? SUPER_SHIFT : PAGE_SHIFT);
+		unsigned got = sigma0_root(s, v, super); /* a 1 GiB root may reach beyond the item: all sigma0's */
+		unsigned step = got ? got : PAGE_SHIFT;
+		v = ALIGN_DOWN(v, (word_t)1 << step) + ((word_t)1 << step);
 	}
 }
 
@@ -240,7 +258,7 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 	 * with derived mappings is first removed by the bounded steps of an Unmap,
 	 * with preemption points (docs/mdb.md "Costs"); the map replaces only
 	 * leaves. The partner is locked only then: the common map never waits. */
-	struct mdb_map_cursor cur = {0, 0, 0};
+	struct mdb_map_cursor cur = {0};
 	for (;;) {
 		mdb_reserve();
 		int r = mdb_map_step(&from->mdb, src, shift, rights, src, &to->mdb, dst, shift, grant,
@@ -250,6 +268,11 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 		if (r == MDB_FLUSH) {
 			ipc_lock_partner(partner);
 			unmap_replaced(to, cur.base, cur.shift, true);
+			continue;
+		}
+		if (r == MDB_RESTRICT) { /* a grant with fewer rights, in steps as well */
+			ipc_lock_partner(partner);
+			mdb_map_restricted(&cur, unmap_restrict_granted(from, cur.base, cur.shift, cur.mask, true));
 			continue;
 		}
 		if (r == MDB_ENOMEM && kmem_grow())

@@ -59,6 +59,7 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 	t->priority = priority;
 	t->space = space;
 	t->timeslice_us = t->quantum_left_us = SCHED_DEFAULT_TIMESLICE_US;
+	t->total_quantum_us = SCHED_QUANTUM_NEVER;
 	if (space)
 		space->threads++;
 	(*l2)[no & (TT_L2_SIZE - 1)] = t;
@@ -69,6 +70,8 @@ struct tcb *thread_create(l4_threadid_t id, struct space *space, uint8_t priorit
 void thread_destroy(struct tcb *t)
 {
 	assert(t != current);
+	if (sched_delaying == t)
+		sched_end_delay();
 	ipc_cancel(t);
 	sched_dequeue(&sched_ready, t);
 	word_t no = l4_thread_no(t->id);
@@ -134,7 +137,8 @@ void thread_block(struct tcb *t, enum thread_state why)
 }
 
 /* The idle thread runs when nothing else can; it is never in a ready queue. */
-static struct tcb idle_tcb = {.name = "idle", .state = TS_READY, .stack_canary = TCB_STACK_CANARY};
+static struct tcb idle_tcb = {
+    .name = "idle", .state = TS_READY, .total_quantum_us = SCHED_QUANTUM_NEVER, .stack_canary = TCB_STACK_CANARY};
 
 /* A thread leaving the CPU must still have its canary (kern/thread.h). */
 static inline void check_stack(const struct tcb *t)
@@ -181,7 +185,42 @@ void thread_switch_direct(struct tcb *next)
 	arch_thread_switch(prev, next);
 }
 
-void schedule(void)
+/* The current thread has used up its total quantum (X.2 §"Schedule"): in its
+ * own name it sends its scheduler the preemption message (label -3, MR1 and MR2
+ * the clock value, low and high word: on 64 bits MR2 is 0), then waits until
+ * Schedule gives it a new total quantum. The message goes out with send
+ * timeout never: X.2 names a zero send timeout, but a thread without quantum
+ * cannot run anyway, and so the scheduler cannot miss it. A thread that is its
+ * own scheduler (or whose scheduler is gone) only waits. */
+static __attribute__((noinline, cold)) void quantum_exhausted(void)
+{
+	struct tcb *t = current;
+	t->kmsg_buf[0] = l4_msgtag(L4_LABEL_PREEMPTION, 2, 0, 0);
+	t->kmsg_buf[1] = arch_clock_us();
+	t->kmsg_buf[2] = 0;
+	ipc_kernel_send(t->scheduler);
+	while (t->total_quantum_us == 0) {
+		thread_block(t, TS_WAIT_QUANTUM);
+		schedule();
+	}
+}
+
+/* Set by the tick while the running thread's total quantum is used up, and by
+ * a delayed preemption while it lasts: schedule() then takes its slower way
+ * (one test of a byte on every call otherwise). */
+bool sched_attention;
+
+void sched_set_total_quantum(struct tcb *t, word_t us)
+{
+	t->total_quantum_us = us;
+	if (us && t->state == TS_WAIT_QUANTUM)
+		thread_wake(t);
+}
+
+/* The thread to run next: the best ready one, or the current thread if it is
+ * still runnable and not outranked (round robin among equals when its time
+ * slice is over); a preemption may be delayed (sched_delay.c). */
+static inline __attribute__((always_inline)) struct tcb *pick_next(void)
 {
 	struct tcb *best = sched_highest(&sched_ready);
 	bool runnable = current != &idle_tcb && current->state == TS_READY;
@@ -192,19 +231,49 @@ void schedule(void)
 		next = current;
 	else if (best->priority == current->priority && current->quantum_left_us)
 		next = current;
+	else if (unlikely(current->max_delay_us) && best->priority > current->priority)
+		next = sched_delay_preemption(current, best);
 	else
 		next = best;
 	if (runnable && !current->quantum_left_us)
 		current->quantum_left_us = current->timeslice_us;
+	return next;
+}
+
+/* schedule() with its attention flag set: the total quantum and delayed
+ * preemption. */
+static __attribute__((noinline, cold)) void schedule_attentive(void)
+{
+	sched_attention = false; /* the tick sets it again while the quantum stays used up */
+	/* Only at a system-call or exception boundary: a thread switched away in
+	 * the middle of kernel work (preempted_in_kernel) finishes it first. */
+	if (!current->total_quantum_us && current->state == TS_READY && !current->preempted_in_kernel)
+		quantum_exhausted();
+	struct tcb *next = pick_next();
+	if (sched_delaying && next != sched_delaying)
+		sched_end_delay();
+	sched_attention = sched_attention || sched_delaying;
 	switch_to(next);
+}
+
+void schedule(void)
+{
+	if (unlikely(sched_attention)) {
+		schedule_attentive();
+		return;
+	}
+	switch_to(pick_next());
 }
 
 void schedule_to(struct tcb *to)
 {
 	if (!to || to->state != TS_READY || to == current) {
-		/* a plain yield: round-robin among equals */
+		/* a plain yield: round-robin among equals; a delayed preemption
+		 * happens now (X.2: the thread gives up the CPU it kept) */
 		if (current != &idle_tcb)
 			current->quantum_left_us = 0;
+		if (sched_delaying == current)
+			current->delay_until = 0;
 		schedule();
 		return;
 	}
@@ -266,6 +335,18 @@ void sched_tick(word_t elapsed_us)
 	current->quantum_left_us = current->quantum_left_us > elapsed_us ? current->quantum_left_us - elapsed_us : 0;
 	if (!current->quantum_left_us)
 		need_resched = true;
+	/* The total quantum counts across time slices (X.2 §"Schedule"); once it is
+	 * used up, every tick asks for the reschedule that sends the message. */
+	word_t total = current->total_quantum_us;
+	if (total != SCHED_QUANTUM_NEVER) {
+		current->total_quantum_us = total > elapsed_us ? total - elapsed_us : 0;
+		if (!current->total_quantum_us)
+			need_resched = sched_attention = true;
+	}
+	/* A delayed preemption happens at the last tick before its maximum delay
+	 * runs out (the delay is at most the maximum, less by under a tick). */
+	if (unlikely(sched_delaying == current) && arch_clock_us() + elapsed_us > current->delay_until)
+		current->delay_until = 0, need_resched = true;
 }
 
 /* Becomes the idle thread: the boot context ends here, scheduling others. */

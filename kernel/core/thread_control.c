@@ -8,6 +8,7 @@
 #include <kern/sched.h>
 #include <kern/kmem.h>
 #include <kern/string.h>
+#include <kern/time.h>
 #include <l4/utcb.h>
 #include <arch/layout.h>
 
@@ -182,6 +183,7 @@ static word_t thread_state_result(const struct tcb *t)
 	case TS_INACTIVE: return 2;
 	case TS_READY: return 3;
 	case TS_HALTED: return 3;
+	case TS_WAIT_QUANTUM: return 3; /* ready as far as X.2 goes, only out of time */
 	case TS_WAIT_IPC:
 		if (t->ipc_phase == IPC_SENDING)
 			return 5;
@@ -199,10 +201,35 @@ static uint16_t time_period(word_t us)
 	return (uint16_t)((e << 10) | us);
 }
 
+/* The total quantum left as Schedule reports it: never, zero, or a period
+ * rounded down. */
+static uint16_t total_quantum_time(word_t us)
+{
+	if (us == SCHED_QUANTUM_NEVER)
+		return L4_NEVER;
+	return us ? time_period(us) : L4_ZERO_TIME;
+}
+
+/* Schedule's time control (X.2 §"Schedule"): time slice length in bits 16-31,
+ * total quantum in bits 0-15, each a period; a field of 0xffff (and the word
+ * ~0) leaves the value as it is. The time slice must be more than zero; a total
+ * quantum of never is unlimited, and any other starts counting again from the
+ * value given. Points are no lengths of time: such a field is ignored. */
+static void set_time_control(struct tcb *t, word_t time_control)
+{
+	uint16_t ts_len = (uint16_t)(time_control >> 16), total = (uint16_t)time_control;
+	word_t us;
+	if (ts_len != 0xffff && time_period_us(ts_len, &us) && us > 0)
+		t->timeslice_us = us;
+	if (total == L4_NEVER)
+		sched_set_total_quantum(t, SCHED_QUANTUM_NEVER);
+	else if (total != 0xffff && time_period_us(total, &us))
+		sched_set_total_quantum(t, us);
+}
+
 word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, word_t proc_control,
 			word_t preempt_control, word_t *old_time_control, word_t *error)
 {
-	(void)preempt_control;
 	*old_time_control = 0;
 	struct tcb *t = thread_lookup(dest);
 	if (t && t->irq) { /* only the associated handler schedules an interrupt thread */
@@ -217,7 +244,8 @@ word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, wo
 	if (t->scheduler != current->id && !thread_privileged(current))
 		return fail(error, TC_ERR_NO_PRIVILEGE);
 	word_t ts = t->timeslice_us;
-	*old_time_control = (word_t)time_period(ts) << 16 | L4_NEVER; /* time slice | total quantum never */
+	/* the time slice and the total quantum left, before this call changes them */
+	*old_time_control = (word_t)time_period(ts) << 16 | total_quantum_time(t->total_quantum_us);
 	if (prio != ~(word_t)0) {
 		if ((prio & 0xff) > current->priority && !thread_privileged(current))
 			return fail(error, TC_ERR_INVALID_PARAM);
@@ -225,11 +253,18 @@ word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, wo
 	}
 	if (proc_control != ~(word_t)0 && (proc_control & 0xffff) != 0)
 		return fail(error, TC_ERR_INVALID_PARAM); /* one processor */
-	if (time_control != ~(word_t)0 && ((time_control >> 16) & 0xffff) != 0xffff) {
-		word_t us;
-		if (ipc_timeout_us((uint16_t)(time_control >> 16), &us) && us > 0)
-			t->timeslice_us = us;
+	if (preempt_control != ~(word_t)0) {
+		/* X.2 preemption control: sensitive priority in bits 16-23 (at most
+		 * the caller's own, unless privileged), maximum delay in
+		 * microseconds in bits 0-15 (0: no delay) */
+		word_t sens = (preempt_control >> 16) & 0xff;
+		if (sens > current->priority && !thread_privileged(current))
+			return fail(error, TC_ERR_INVALID_PARAM);
+		t->sens_prio = (uint8_t)sens;
+		t->max_delay_us = (uint16_t)preempt_control;
 	}
+	if (time_control != ~(word_t)0)
+		set_time_control(t, time_control);
 	return thread_state_result(t);
 }
 

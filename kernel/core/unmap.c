@@ -88,17 +88,24 @@ static word_t *unmap_mr(struct trapframe *tf, unsigned i)
 }
 
 /* One fpage in bounded steps, with preemption points between them if `preempt`
- * and a slot was free. */
-static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigned rights, bool flush, bool preempt)
+ * and a slot was free. A grant's restriction (restrict_) keeps `~rights`. */
+static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigned rights, bool flush, bool preempt,
+			  bool restrict_, uint64_t *end_link_epoch)
 {
 	struct unmap_slot *sl = slot_get();
 	struct mdb_unmap_op stack_op, *op = sl ? &sl->op : &stack_op;
 	preempt = preempt && sl;
-	mdb_unmap_begin(op, &s->mdb, base, shift, rights, flush);
+	if (restrict_)
+		mdb_restrict_begin(op, &s->mdb, base, shift, ~rights & 7);
+	else
+		mdb_unmap_begin(op, &s->mdb, base, shift, rights, flush);
 	for (;;) {
 		space_mdb_reserve(); /* without nodes a split revokes the whole superpage */
-		if (mdb_unmap_step(op, UNMAP_BUDGET) != MDB_MORE)
+		if (mdb_unmap_step(op, UNMAP_BUDGET) != MDB_MORE) {
+			if (end_link_epoch) /* before kmem_drain's preemption points */
+				*end_link_epoch = mdb_link_epoch;
 			break;
+		}
 		kmem_drain(preempt); /* pages it took from the kernel: their nodes go first */
 		if (preempt)
 			arch_preempt_point();
@@ -113,12 +120,19 @@ static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigne
 unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
 {
 	trace_event(TRACE_UNMAP, f, flush, s->mdb.id);
-	return unmap_run(s, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush, true);
+	return unmap_run(s, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush, true, false, NULL);
 }
 
 void unmap_replaced(struct space *s, vaddr_t base, unsigned shift, bool preempt)
 {
-	unmap_run(s, base, shift, L4_FULLY_ACCESSIBLE, true, preempt);
+	unmap_run(s, base, shift, L4_FULLY_ACCESSIBLE, true, preempt, false, NULL);
+}
+
+uint64_t unmap_restrict_granted(struct space *s, vaddr_t base, unsigned shift, unsigned mask, bool preempt)
+{
+	uint64_t end_link_epoch = 0;
+	unmap_run(s, base, shift, ~mask & 7, false, preempt, true, &end_link_epoch);
+	return end_link_epoch;
 }
 
 void sys_unmap(struct trapframe *tf)

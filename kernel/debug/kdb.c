@@ -314,6 +314,7 @@ static const char *state_str(const struct tcb *t)
 	case TS_HALTED: return "halted";
 	case TS_WAIT_IPC: return "wait-ipc";
 	case TS_INACTIVE: return "inactive";
+	case TS_WAIT_QUANTUM: return "wait-quantum";
 	}
 	return "?";
 }

@@ -231,13 +231,22 @@ static int op_map(const uint8_t *b, bool grant)
 	}
 	int err;
 	if ((b[4] >> 3) % 4 == 0) { /* sometimes as the kernel does it: named subtrees flushed in tiny steps */
-		struct mdb_map_cursor cur = {0, 0, 0};
-		while ((err = mdb_map_step(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant, &cur)) == MDB_FLUSH) {
-			mdbm_stats.prep_flushes++;
+		struct mdb_map_cursor cur = {0};
+		while ((err = mdb_map_step(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant, &cur)) == MDB_FLUSH ||
+		       err == MDB_RESTRICT) {
 			struct mdb_unmap_op op;
-			mdb_unmap_begin(&op, sp(ts), cur.base, cur.shift, 7, true);
+			if (err == MDB_FLUSH) {
+				mdbm_stats.prep_flushes++;
+				mdb_unmap_begin(&op, sp(ts), cur.base, cur.shift, 7, true);
+			} else { /* a grant with fewer rights: its subtree restricted in steps */
+				mdbm_stats.prep_restricts++;
+				mdb_restrict_begin(&op, sp(fs), cur.base, cur.shift, cur.mask);
+			}
 			while (mdb_unmap_step(&op, 1 + b[6] % 8) == MDB_MORE)
-				;
+				if (err == MDB_RESTRICT && mdbt_check())
+					return -1; /* every paused restriction is a well-formed db */
+			if (err == MDB_RESTRICT)
+				mdb_map_restricted(&cur, mdb_link_epoch);
 		}
 	} else {
 		err = mdb_map(sp(fs), sb, ss, rights, hot, sp(ts), rb, rs, grant);

@@ -33,7 +33,7 @@ static int build(unsigned n)
 static long step_map(struct mdb_space *from, vaddr_t sb, unsigned ss, unsigned rights, struct mdb_space *to, vaddr_t rb,
 		     unsigned rs, bool grant, unsigned budget, void (*work)(long), size_t *most, unsigned *flushes)
 {
-	struct mdb_map_cursor cur = {0, 0, 0};
+	struct mdb_map_cursor cur = {0};
 	long steps = 0;
 	*most = 0;
 	*flushes = 0;
@@ -142,7 +142,7 @@ HOST_TEST(mdb_replace_same_t, "mdb.prep_same",
 static int names_nothing(struct mdb_space *from, vaddr_t sb, unsigned ss, unsigned rights, struct mdb_space *to,
 			 vaddr_t rb, unsigned rs, bool grant)
 {
-	struct mdb_map_cursor cur = {0, 0, 0};
+	struct mdb_map_cursor cur = {0};
 	return mdb_map_step(from, sb, ss, rights, sb, to, rb, rs, grant, &cur) == MDB_OK ? 0 : -1;
 }
 

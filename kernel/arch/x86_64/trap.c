@@ -216,6 +216,12 @@ void trap_dispatch(struct trapframe *tf)
 		default: user_exception_unhandled(tf);
 		}
 	}
-	if (need_resched)
+	if (need_resched) {
+		/* An interrupt at a kernel preemption point (or in the idle loop):
+		 * the thread is in the middle of kernel work, not at a boundary. */
+		bool was_in_kernel = current->preempted_in_kernel;
+		current->preempted_in_kernel = was_in_kernel || !tf_from_user(tf);
 		schedule();
+		current->preempted_in_kernel = was_in_kernel;
+	}
 }

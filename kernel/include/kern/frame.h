@@ -13,6 +13,8 @@ paddr_t frame_alloc(void);
 void frame_free(paddr_t frame);
 /* Whether frame lies inside the pool given to frame_init. */
 bool frame_in_pool(paddr_t frame);
+/* Whether any frame of [start, end) is the kernel's (its pool). */
+bool frame_pool_overlaps(paddr_t start, paddr_t end);
 
 struct frame_stats {
 	word_t total, free;

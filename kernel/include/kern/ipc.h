@@ -39,8 +39,11 @@ void ipc_lock_partner(struct tcb *t);
  * for the reply, which lands there too; false if `to` does not exist or the
  * IPC failed. The thread's own MRs are not touched. */
 bool ipc_kernel_call(l4_threadid_t to);
-/* The same with a send and a receive timeout (X.2 time format). */
+/* The same with a send and a receive timeout (X.2 period). */
 bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout);
+/* Sends the message in current->kmsg_buf to `to` (send timeout never, no
+ * reply); false if `to` does not exist, is the caller, or the IPC failed. */
+bool ipc_kernel_send(l4_threadid_t to);
 /* The X.2 period for at least `us` microseconds. */
 uint16_t ipc_time_period_up(word_t us);
 /* Sends the X.2 page-fault message for the current thread to its pager and
@@ -71,10 +74,6 @@ void arch_irq_mask(unsigned line);
 void arch_irq_unmask(unsigned line);
 /* Whether user level may own the line (not the kernel's timer or a cascade). */
 bool arch_irq_available(unsigned line);
-
-/* Decodes an X.2 relative time (period form); false for "never". Point form is
- * taken relative to now (see docs/x2-status.md). */
-bool ipc_timeout_us(uint16_t t, word_t *us);
 
 /* MR i of t as an IPC sender (its registers, UTCB or kernel message). */
 word_t ipc_caller_mr(struct tcb *t, unsigned i);

@@ -87,6 +87,7 @@ struct mdb_space {
 #define MDB_EQUOTA (-5) /* the mapping space's quota is used up */
 #define MDB_MORE 1 /* a step function has more work */
 #define MDB_FLUSH 2 /* mdb_map_step: flush the destination mapping it names, then call again */
+#define MDB_RESTRICT 3 /* mdb_map_step: restrict the granted source's subtree, then call again */
 
 /* Resets the database (space table, statistics); nodes via mdb_nodes_init. */
 void mdb_init(void);
@@ -135,9 +136,25 @@ int mdb_map(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsign
  */
 struct mdb_map_cursor {
 	vaddr_t v; /* where to resume in the source */
-	vaddr_t base; /* out: the destination mapping to flush */
+	vaddr_t base; /* out: the destination mapping to flush (or source to restrict) */
 	unsigned shift;
+	unsigned mask; /* out (MDB_RESTRICT): the rights the granted subtree keeps */
+	mdb_ref_t restricted; /* the source node whose subtree was restricted to mask */
+	uint64_t restricted_epoch; /* mdb_link_epoch when that restriction ended; 0: none */
 };
+/*
+ * A grant with fewer rights than the source holds restricts the moved subtree
+ * to them (docs/mdb.md "Costs"). With a cursor, mdb_map_step does not do that
+ * in one go: before it changes anything of the chunk it returns MDB_RESTRICT
+ * naming the source mapping [base, base + 2^shift) of `from` and the rights
+ * `mask` its derived mappings keep. The caller restricts them by
+ * mdb_restrict_begin and mdb_unmap_step (preemptible), passes
+ * mdb_map_restricted the mdb_link_epoch read right after the last step, and
+ * calls mdb_map_step again. The grant then moves the node at once if no
+ * mapping was derived or upgraded anywhere since (mdb_link_epoch); else it asks
+ * again (restricting is idempotent).
+ */
+void mdb_map_restricted(struct mdb_map_cursor *cur, uint64_t link_epoch);
 /* mdb_map's arguments plus the cursor (NULL: mdb_map). MDB_OK, MDB_FLUSH or an
  * error as mdb_map. */
 int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, unsigned rights, vaddr_t hot_spot,
@@ -155,6 +172,7 @@ struct mdb_unmap_op {
 	unsigned rights; /* rights to revoke */
 	unsigned access; /* result: access bits gathered (r/w/x = 4/2/1) */
 	bool flush;
+	bool restrict_; /* a grant's restriction: keeps access bits, checks the top's new children */
 	bool in_tree;
 	bool done;
 };
@@ -162,6 +180,11 @@ struct mdb_unmap_op {
  * from the caller's own if flush. rights == 0 is a status query. */
 void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned rights,
 		     bool flush);
+/* Restricts the mappings derived from ms's mappings in (base, shift) to rights
+ * `mask` (removing those left with none), like an unmap without flush but
+ * leaving access bits alone; at the end no derived mapping has rights outside
+ * mask (new children of the top made meanwhile included). Steps: mdb_unmap_step. */
+void mdb_restrict_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned mask);
 /* Does about `budget` units of work (a split may exceed it by one superpage's
  * pieces plus children). Returns MDB_MORE or MDB_OK (done; op->access valid). */
 int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget);
@@ -228,5 +251,8 @@ size_t mdb_dump(char *buf, size_t size);
  * mdb_split_epoch (an unfinished unmap restarts its current top after others'
  * splits, or when its cursor or top node was removed). */
 extern uint64_t mdb_epoch, mdb_split_epoch;
+/* Bumped whenever a node gets a child (map, split), a child gains rights
+ * (upgrade) or a node moves (relocation): what can undo a finished restriction. */
+extern uint64_t mdb_link_epoch;
 
 #endif

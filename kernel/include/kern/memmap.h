@@ -24,6 +24,9 @@ unsigned memmap_kernel_pool(const struct l4_memdesc *desc, unsigned n, paddr_t e
 /* The final descriptor type of physical address pa (0 if no descriptor covers it). */
 unsigned memmap_type_at(const struct l4_memdesc *desc, unsigned n, paddr_t pa, unsigned *subtype);
 
+/* Whether every address of [start, end) has the final type `type`. */
+bool memmap_range_is(const struct l4_memdesc *desc, unsigned n, paddr_t start, paddr_t end, unsigned type);
+
 /* One past the highest address covered by a conventional-memory descriptor. */
 paddr_t memmap_phys_top(const struct l4_memdesc *desc, unsigned n);
 

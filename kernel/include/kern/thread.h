@@ -14,6 +14,7 @@ enum thread_state {
 	TS_HALTED, /* stopped: halted by ExchangeRegisters or after an unhandled fault */
 	TS_WAIT_IPC, /* blocked in an IPC phase */
 	TS_INACTIVE, /* exists, but has no space activated yet (ThreadControl) */
+	TS_WAIT_QUANTUM, /* its total quantum is used up: waits for Schedule to give a new one */
 };
 
 /* X.2 thread numbers: below SystemBase interrupt threads, then kernel threads,
@@ -63,6 +64,20 @@ struct tcb {
 	 * the thread's own MRs; MR0..MR20 (the amd64 exception message is the longest). */
 	l4_word_t *kmsg;
 	l4_word_t kmsg_buf[21];
+	/* X.2 total quantum left (Schedule): SCHED_QUANTUM_NEVER for unlimited; 0:
+	 * used up, the thread sends the preemption message and then waits in
+	 * TS_WAIT_QUANTUM (thread.c, quantum_exhausted). */
+	word_t total_quantum_us;
+	/* The clock values of the current Ipc's send and receive timeouts, for those
+	 * that are points (X.2 §"Time"; ipc.c): read only for a point. */
+	word_t ipc_send_point_at, ipc_recv_point_at;
+	/* Preemption control (X.2 §"Schedule", sched_delay.c): preemptions by
+	 * threads of at most sens_prio wait up to max_delay_us while the thread's
+	 * d flag is set; delay_until is the clock value the current delay ends at
+	 * (0: none). */
+	word_t delay_until;
+	uint16_t max_delay_us;
+	uint8_t sens_prio;
 	uint8_t irq; /* interrupt threads: IRQ number + 1 (0: an ordinary thread) */
 	bool kmem_request; /* in a kernel-memory request: the reply's map items are lent pages */
 	bool awaiting_start; /* new: waiting for its start message (ThreadControl) */
@@ -123,8 +138,12 @@ void thread_set_priority(struct tcb *t, uint8_t prio);
 void thread_block(struct tcb *t, enum thread_state why);
 /* Gives up the CPU: switches to the best ready thread (possibly the caller). */
 void schedule(void);
-/* Timer tick from the arch layer: accounts the running thread's quantum. */
+/* Timer tick from the arch layer: accounts the running thread's time slice
+ * and total quantum. */
 void sched_tick(word_t elapsed_us);
+/* Gives t a new total quantum (SCHED_QUANTUM_NEVER: unlimited); a thread that
+ * waits for one (TS_WAIT_QUANTUM) runs again if it is more than zero. */
+void sched_set_total_quantum(struct tcb *t, word_t us);
 /* Switches to the thread `to` if it is ready (ThreadSwitch with a target). */
 void schedule_to(struct tcb *to);
 /* Whether a ready thread has a higher priority than prio. */

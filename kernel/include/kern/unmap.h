@@ -22,5 +22,10 @@ unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush);
  * it, in the bounded steps of an Unmap (with preemption points if `preempt`):
  * the pre-flush of a destination mapping that a map item replaces (space.c). */
 void unmap_replaced(struct space *s, vaddr_t base, unsigned shift, bool preempt);
+/* A grant with fewer rights: restricts the mappings derived from s's mapping
+ * [base, base + 2^shift) to `mask` in bounded steps (mdb_restrict_begin), with
+ * preemption points if `preempt`; access bits stay. Returns mdb_link_epoch as
+ * the last step left it, for mdb_map_restricted. */
+uint64_t unmap_restrict_granted(struct space *s, vaddr_t base, unsigned shift, unsigned mask, bool preempt);
 
 #endif

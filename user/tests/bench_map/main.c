@@ -29,6 +29,12 @@
  *                        Unmap steps (docs/mdb.md "Costs"); before that it went in one
  *                        go, so the stretch grew with 10^K.
  *   replace.fan.1eK      the whole call carrying that map item (cost, for scale)
+ *   grant.restrict.fan.1eK.irqoff  the longest interrupts-off stretch (measured as
+ *                        above) of a one-way IPC whose grant item gives our page that
+ *                        has 10^K derived mappings to the sink read-only: the grant
+ *                        restricts the moved subtree to r in bounded Unmap-like steps
+ *                        first (docs/mdb.md "Costs"); before, it went in one go
+ *   grant.restrict.fan.1eK  the whole call carrying that grant item (cost, for scale)
  * The revoke trees need kernel memory: tools/bench.sh boots this with kmem=32.
  */
 #include <bench.h>
@@ -43,6 +49,8 @@
 #define LABEL_PROBE 0x102
 #define LABEL_GRANT 0x103
 #define LABEL_MAPTO 0x104
+#define LABEL_FLUSH 0x105
+#define LABEL_WPROBE 0x106
 
 /* The sink's receive window, 1 GiB, and where each figure maps into it. */
 #define MAP_WIN 0x40000000ull
@@ -50,6 +58,7 @@
 #define DST_512 (MAP_WIN + (512ull << 20))
 #define DST_SUPER (MAP_WIN + (516ull << 20))
 #define DST_GRANT (MAP_WIN + (520ull << 20))
+#define DST_RGRANT (MAP_WIN + (524ull << 20)) /* where the read-only grant of fan_page lands */
 #define SUPER_WIN 0x30000000ull /* our window for sigma0's 2 MiB page */
 #define FAN_ITEMS 31 /* map items per message: 62 MRs */
 #define GRANT_ROUNDS 64
@@ -84,6 +93,12 @@ static void sink(void)
 		} else if (L4_TAG_LABEL(tag) == LABEL_PROBE) {
 			mr[1] = *(volatile l4_word_t *)mr[1];
 			mr[0] = l4_msgtag(0, 1, 0, 0);
+		} else if (L4_TAG_LABEL(tag) == LABEL_WPROBE) {
+			*(volatile l4_word_t *)mr[1] = mr[2];
+			mr[0] = 0;
+		} else if (L4_TAG_LABEL(tag) == LABEL_FLUSH) { /* our page mr[1] and all derived from it */
+			L4_Flush(l4_fpage_log2(mr[1], 12) | L4_FULLY_ACCESSIBLE);
+			mr[0] = 0;
 		} else {
 			mr[0] = 0;
 		}
@@ -321,6 +336,61 @@ static void replace_figure(l4_threadid_t s, unsigned k, unsigned reps)
 	report_fan("replace", k, cost, irqoff, reps);
 }
 
+/* We grant fan_page, which has 10^k derived mappings in the sink, read-only to the
+ * sink: the subtree moves with it and is restricted to r. Then the sink flushes it
+ * (the page and the fan go) and we touch fan_page again (sigma0 gives a page). */
+static void grant_restrict_figure(l4_threadid_t s, unsigned k, unsigned reps)
+{
+	l4_word_t cost[REPS], irqoff[REPS], *mr = l4_utcb();
+	unsigned n = 1;
+	for (unsigned i = 0; i < k; i++)
+		n *= 10;
+	const l4_word_t last = FAN_WIN + (l4_word_t)(n - 1) * 4096;
+	for (unsigned r = 0; r <= reps; r++) {
+		*(volatile l4_word_t *)fan_page = 0x67726e74 + r;
+		fan_build(s, n);
+		mr[0] = l4_msgtag(0, 0, 2, 0);
+		mr[1] = L4_GrantItemWord0(DST_RGRANT);
+		mr[2] = l4_fpage_log2((l4_word_t)fan_page, 12) | L4_READABLE;
+		bench_irqoff();
+		l4_word_t t0 = bench_rdtsc();
+		sink_call(s, 0);
+		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
+		if (!r) { /* the fan stays, read-only: reads see our page, a write faults */
+			l4_word_t probe[2] = {last, DST_RGRANT};
+			for (unsigned i = 0; i < 2; i++) {
+				mr[0] = l4_msgtag(LABEL_PROBE, 1, 0, 0);
+				mr[1] = probe[i];
+				sink_call(s, 0);
+				if (mr[1] != 0x67726e74)
+					bench_fail("grant.restrict: the sink reads other contents", mr[1]);
+			}
+			unsigned f0 = sink_faults;
+			mr[0] = l4_msgtag(LABEL_WPROBE, 2, 0, 0);
+			mr[1] = FAN_WIN;
+			mr[2] = 1;
+			sink_call(s, (l4_word_t)grant_page); /* the fault is answered with another page */
+			if (sink_faults != f0 + 1)
+				bench_fail("grant.restrict: a derived mapping kept its write right", sink_faults);
+		}
+		mr[0] = l4_msgtag(LABEL_FLUSH, 1, 0, 0);
+		mr[1] = DST_RGRANT;
+		sink_call(s, 0);
+		*(volatile char *)fan_page = 0; /* our own page again, from sigma0 */
+		if (!r) {
+			sink_check(s, last, (l4_word_t)fan_page, false);
+			continue;
+		}
+		cost[r - 1] = t;
+		irqoff[r - 1] = off;
+	}
+	char name[48];
+	snprintf(name, sizeof name, "grant.restrict.fan.1e%u", k);
+	bench_report(name, cost, reps, 1);
+	snprintf(name, sizeof name, "grant.restrict.fan.1e%u.irqoff", k);
+	bench_report(name, irqoff, reps, 1);
+}
+
 int main(void)
 {
 	bench_init();
@@ -341,6 +411,8 @@ int main(void)
 		revoke_figure(s, k, reps[k]);
 	for (unsigned k = 2; k <= 5; k++)
 		replace_figure(s, k, reps[k]);
+	for (unsigned k = 2; k <= 5; k++)
+		grant_restrict_figure(s, k, reps[k]);
 	bench_kill(s);
 	printf("BENCH-DONE\n");
 	bench_exit(MNEMO_EXIT_PASS);

@@ -6,14 +6,8 @@
 static unsigned next_thread = 1; /* thread numbers above ours, never reused */
 static unsigned next_slot = 1; /* UTCB slots of our space (slot 0 is ours) */
 
-l4_threadid_t new_tid(void)
-{
-	return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1);
-}
-l4_word_t new_utcb(void)
-{
-	return UTCB_AREA + 1024 * next_slot++;
-}
+l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1); }
+l4_word_t new_utcb(void) { return UTCB_AREA + 1024 * next_slot++; }
 
 #define STACK_WORDS 2048
 static l4_word_t stacks[8][STACK_WORDS] __attribute__((aligned(16)));
@@ -48,7 +42,6 @@ l4_threadid_t start_local(void (*fn)(void))
 	return t;
 }
 
-
 l4_msgtag_t serve_child(l4_threadid_t child, unsigned *faults)
 {
 	l4_threadid_t from;
@@ -80,4 +73,3 @@ l4_threadid_t start_child(void (*fn)(void), l4_threadid_t redirector)
 	l4_utcb()[2] = new_stack();
 	return L4_IpcFailed(L4_Send(c)) ? L4_NILTHREAD : c;
 }
-

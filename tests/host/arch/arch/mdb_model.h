@@ -24,6 +24,7 @@ int mdbm_compare_all(void);
 struct mdbm_stats {
 	unsigned long ops[10], noop, nodes_max, nodes_sum;
 	unsigned long prep_flushes; /* destination mappings the map pre-flush named (and flushed) */
+	unsigned long prep_restricts; /* granted subtrees restricted in steps before the move */
 };
 extern struct mdbm_stats mdbm_stats;
 
