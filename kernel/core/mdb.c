@@ -532,20 +532,12 @@ static void for_each_dst(struct chunk *c, bool upgrade)
 	mdb_epoch++;
 }
 
-/* A new mapping has its source's memory attribute (MemoryControl, kern/memattr.h). */
-static void inherit_attr(const struct chunk *c, unsigned attr)
-{
-	if (attr != MEMATTR_DEFAULT)
-		arch_pt_set_attr(c->to->space, c->dv, attr);
-}
-
-/* attr: the memory attribute of the source mapping */
-static int map_chunk(struct chunk *c, unsigned attr)
+static int map_chunk(struct chunk *c)
 {
 	int k = classify(c);
 	if (k == CHUNK_UPGRADE) {
 		for_each_dst(c, true);
-		return CHUNK_DONE;
+		return CHUNK_UPGRADE; /* done; the mappings keep their memory attributes */
 	}
 	if (k != CHUNK_REPLACE)
 		return k;
@@ -564,7 +556,6 @@ static int map_chunk(struct chunk *c, unsigned attr)
 		assert(mdb_n_level(s) == c->level);
 		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
 			return MDB_ENOMEM;
-		inherit_attr(c, attr);
 		arch_pt_remove(c->from->space, c->v);
 		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
 		int64_t kids = 0; /* s's children were made by the granter; now by the receiver */
@@ -587,7 +578,6 @@ static int map_chunk(struct chunk *c, unsigned attr)
 			mdb_node_free(n);
 			return MDB_ENOMEM;
 		}
-		inherit_attr(c, attr);
 		mdb_link_child(s, n);
 		charge(c->from, 1);
 		if ((c->to->flags & MDB_SPACE_PIN) && mdb_pin_chain(n)) {
@@ -642,9 +632,12 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 				return MDB_ENOMEM;
 			continue;
 		}
-		int r = map_chunk(&c, arch_pt_leaf_attr(&l));
+		int r = map_chunk(&c);
 		if (r < 0)
 			return r;
+		unsigned attr = arch_pt_leaf_attr(&l);
+		if (r == CHUNK_DONE && attr != MEMATTR_DEFAULT) /* the new mapping has its source's (memattr.h) */
+			arch_pt_set_attr(to->space, c.dv, attr);
 		if (r == CHUNK_RETRY)
 			continue;
 		if (r == CHUNK_FLUSH) {

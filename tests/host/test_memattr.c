@@ -61,7 +61,7 @@ HOST_TEST(memattr_table, "memattr.table",
 
 HOST_TEST(memattr_derived, "memattr.derived",
 	  "an attribute reaches the caller's mapping and all derived ones, not its source; new maps and grants "
-	  "inherit it; default restores write-back")
+	  "inherit it, a map that only upgrades keeps it; default restores write-back")
 {
 	mdbt_setup(12, 21, 30, 64, 16);
 	memattr_reset();
@@ -75,6 +75,8 @@ HOST_TEST(memattr_derived, "memattr.derived",
 	CHECK_EQ(attr_at(1, 0x10000), UC);
 	CHECK_EQ(attr_at(2, 0x20000), UC);
 	CHECK_EQ(attr_at(3, 0x30000), UC);
+	CHECK_EQ(mdb_map(S(0), 0x400000, 12, RWX, 0, S(1), 0x10000, 12, false), MDB_OK); /* upgrade: keeps its own */
+	CHECK_EQ(attr_at(1, 0x10000), UC);
 	CHECK_EQ(mdb_map(S(1), 0x10000, 12, RWX, 0, S(4), 0x40000, 12, false), MDB_OK); /* later map */
 	CHECK_EQ(attr_at(4, 0x40000), UC);
 	CHECK_EQ(mdb_map(S(3), 0x30000, 12, RWX, 0, S(5), 0x50000, 12, true), MDB_OK); /* grant */

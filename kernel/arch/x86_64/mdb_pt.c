@@ -20,7 +20,8 @@
  * 1 GiB leaves, nothing when the space is not loaded); clearing A/D also
  * flushes, or the TLB would keep a dirty entry and never set D again. Memory
  * attributes are PAT entries selected by PWT, PCD and the PAT bit (arch/pat.h),
- * whose place differs between 4 KiB and larger leaves.
+ * whose place differs between 4 KiB and larger leaves; PTE_SW_ATTR marks a leaf whose
+ * attribute is not the default, so that the common case is one bit test.
  */
 
 _Static_assert(sizeof(mdb_ref_t) == 4, "side arrays hold 512 four-byte references in 2 KiB");
@@ -121,13 +122,12 @@ void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights)
 	pt_flush_leaf(&s->pt, v, p.level);
 }
 
-unsigned arch_pt_leaf_attr(const struct arch_pt_leaf *leaf) { return pat_pte_index(leaf->arch_bits, leaf->level); }
-
 void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr)
 {
 	struct pt_pos p;
 	leaf_at(s, v, &p);
-	word_t e = (*p.pte & ~pat_pte_mask(p.level)) | pat_pte_bits(attr, p.level);
+	word_t e =
+	    (*p.pte & ~(pat_pte_mask(p.level) | PTE_SW_ATTR)) | pat_pte_bits(attr, p.level) | (attr ? PTE_SW_ATTR : 0);
 	if (e == *p.pte)
 		return;
 	*p.pte = e;
@@ -167,7 +167,8 @@ int arch_pt_split(struct space *s, vaddr_t v, unsigned level)
 	uint32_t *ns = pt_side_array(side);
 	paddr_t pa = pte_paddr(old, level);
 	/* PS and the PAT bit depend on the level: re-encoded for the pieces */
-	word_t keep = (old & (RIGHTS_BITS | PTE_A | PTE_D)) | pat_pte_bits(pat_pte_index(old, level), level - 1);
+	word_t keep =
+	    (old & (RIGHTS_BITS | PTE_A | PTE_D | PTE_SW_ATTR)) | pat_pte_bits(pat_pte_index(old, level), level - 1);
 	word_t piece = (word_t)1 << level_shift[level - 1];
 	for (unsigned i = 0; i < 512; i++) {
 		nt[i] = (pa + i * piece) | keep | (level - 1 ? PTE_PS : 0);

@@ -26,10 +26,10 @@ struct arch_pt_leaf {
 	mdb_ref_t node;
 };
 
-/* The memory attribute of a leaf that arch_pt_lookup filled (kern/memattr.h; 0
- * is the default). Decoded only here: lookups are on every mdb path and most of
- * them do not need it. */
-unsigned arch_pt_leaf_attr(const struct arch_pt_leaf *leaf);
+/* arch_pt_leaf_attr(leaf): the memory attribute of a leaf that arch_pt_lookup
+ * filled (kern/memattr.h; 0 is the default), an inline function of the arch.
+ * Decoded only there: lookups are on every mdb path and most do not need it. */
+#include <arch/mdb_leaf.h>
 
 /*
  * All hooks act on user addresses (< 2^47) of a space and do the TLB

@@ -217,7 +217,6 @@ unsigned arch_pt_remove(struct space *s, vaddr_t v)
 
 void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights) { leaf_base(s, v)->rights = (uint8_t)rights; }
 void arch_pt_set_node(struct space *s, vaddr_t v, mdb_ref_t node) { leaf_base(s, v)->node = node; }
-unsigned arch_pt_leaf_attr(const struct arch_pt_leaf *leaf) { return (unsigned)leaf->arch_bits; }
 void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr) { leaf_base(s, v)->attr = (uint8_t)attr; }
 
 unsigned arch_pt_access(struct space *s, vaddr_t v, bool clear)

@@ -65,11 +65,13 @@ static inline word_t pat_pte_bits(unsigned idx, unsigned level)
 	       ((idx & 4) ? (level ? PTE_PAT_LARGE : PTE_PAT_4K) : 0);
 }
 static inline word_t pat_pte_mask(unsigned level) { return pat_pte_bits(7, level); }
-/* The PAT entry a leaf PTE of `level` selects. */
+/* The PAT entry a leaf PTE of `level` selects: PWT and PCD are entry bits 0-1 as
+ * they stand; the PAT bit is shifted down to entry bit 2. */
+_Static_assert(PTE_PWT == 1u << 3 && PTE_PCD == 1u << 4, "PWT, PCD: PTE bits 3-4 are entry bits 0-1");
+_Static_assert(PTE_PAT_4K >> 5 == 4 && PTE_PAT_LARGE >> 10 == 4, "the PAT bit is entry bit 2");
 static inline unsigned pat_pte_index(word_t e, unsigned level)
 {
-	return ((e & PTE_PWT) ? 1u : 0u) | ((e & PTE_PCD) ? 2u : 0u) |
-	       ((e & (level ? PTE_PAT_LARGE : PTE_PAT_4K)) ? 4u : 0u);
+	return (unsigned)((e >> 3) & 3) | (unsigned)((e >> (level ? 10 : 5)) & 4);
 }
 
 /* Programs IA32_PAT with MNEMO_PAT (boot, before any PTE selects entries 4-7). */
