@@ -191,12 +191,34 @@ bool ipc_accepts(struct tcb *r, struct tcb *s)
 static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_spot, l4_fpage_t window, bool grant)
 {
 	struct tcb *partner = s == current ? r : r == current ? s : NULL;
-	if (!partner)
+	/* A reply to a fault raised in a copier's name is not preempted either, so
+	 * that a thread is never locked by two transfers (ipc_abort.c). */
+	if (!partner || partner->tunnel_waiter)
 		return space_map_item(s->space, snd, hot_spot, r->space, window, grant, NULL);
 	uint8_t phase = partner->ipc_phase;
+	struct tcb *copier = partner->xfer_copier;
+	current->xfer_sends = partner == r; /* for ipc_lock_partner at a flush */
+	current->xfer_done = 0;
 	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, partner);
-	partner->ipc_phase = phase;
+	ipc_unlock_partner(partner, phase, copier);
 	return ok;
+}
+
+static enum ipc_err typed_items(struct tcb *s, struct tcb *r, unsigned u, unsigned t, word_t *offset);
+
+/* The end of a transfer with typed items in which the current thread, the
+ * copier, locked its partner: the mark an ExchangeRegisters abort or a deletion
+ * set while it blocked or was preempted (ipc_abort.c) turns the error into
+ * "aborted", or IPC_XFER_PARTNER_GONE if the partner was deleted (it is not
+ * touched again). Only a transfer with a locked partner can be aborted. */
+static inline enum ipc_err copier_done(enum ipc_err e)
+{
+	if (unlikely(current->xfer_abort)) {
+		e = current->xfer_abort == XFER_ABORT_GONE ? IPC_XFER_PARTNER_GONE : IPC_ERR_ABORTED;
+		current->xfer_abort = XFER_ABORT_NONE;
+	}
+	current->xfer_partner = NULL;
+	return e;
 }
 
 /* Copies the message of s into r and performs its map and grant items.
@@ -218,6 +240,27 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 	 * Pistachio's do (ABI §9.3). */
 	if (s->kmsg && (tag >> 16) == (L4_LABEL_EXCEPTION & 0xffffffffffffull) && u < ARRAY_SIZE(s->kmsg_buf) - 1)
 		mr_set(r, u + 1, mr_get(s, u + 1));
+	if (t) {
+		enum ipc_err e = typed_items(s, r, u, t, offset);
+		if (current->xfer_partner) /* the current thread copied and locked its partner */
+			e = copier_done(e);
+		if (e)
+			return e;
+	}
+	l4_word_t keep = virtual_sender(s, r) ? L4_TAG_PROPAGATED : 0;
+	if (s->ipc_intended && !s->kmsg) { /* redirected: the redirector learns the intended receiver */
+		keep |= L4_TAG_REDIRECTED;
+		if (!r->kmsg)
+			r->utcb_k[L4_UTCB_INTENDED_RECEIVER] = s->ipc_intended;
+	}
+	mr_set(r, 0, (tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED)) | keep);
+	return 0;
+}
+
+/* The typed words [u + 1, u + t] of s's message: map and grant items, then the
+ * string copy. */
+static enum ipc_err typed_items(struct tcb *s, struct tcb *r, unsigned u, unsigned t, word_t *offset)
+{
 	l4_fpage_t window = r->kmsg ? L4_COMPLETE_ADDRESS_SPACE : (r->utcb_k[L4_UTCB_BR(0)] & ~(l4_word_t)0xf);
 	bool strings = false;
 	for (unsigned i = u + 1; i < u + 1 + t;) {
@@ -238,27 +281,15 @@ static enum ipc_err transfer(struct tcb *s, struct tcb *r, word_t *offset)
 			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
 		else if (window && s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
 			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
+		if (unlikely(current->xfer_abort))
+			return IPC_ERR_ABORTED; /* while a flush was preempted; the partner may be gone */
 		mr_set(r, i, w0);
 		mr_set(r, i + 1, w1);
 		i += 2;
 	}
-	if (strings) {
-		enum ipc_err e = ipc_copy_strings(s, r, u + 1, u + 1 + t, offset);
-		if (e)
-			return e;
-	}
-	l4_word_t keep = virtual_sender(s, r) ? L4_TAG_PROPAGATED : 0;
-	if (s->ipc_intended && !s->kmsg) { /* redirected: the redirector learns the intended receiver */
-		keep |= L4_TAG_REDIRECTED;
-		if (!r->kmsg)
-			r->utcb_k[L4_UTCB_INTENDED_RECEIVER] = s->ipc_intended;
-	}
-	mr_set(r, 0, (tag & ~(l4_word_t)(L4_TAG_ERROR | L4_TAG_XCPU | L4_TAG_REDIRECTED | L4_TAG_PROPAGATED)) | keep);
-	return 0;
+	return strings ? ipc_copy_strings(s, r, u + 1, u + 1 + t, offset) : 0;
 }
 
-/* Delivers s's message to the waiting receiver r and wakes r. Returns the
- * sender's error word. */
 /* An xfer timeout seen from the other side of the IPC: "in the invoker's
  * space" and "in the partner's space" swap. */
 static enum ipc_err other_side(enum ipc_err e)
@@ -268,10 +299,14 @@ static enum ipc_err other_side(enum ipc_err e)
 						   : e;
 }
 
+/* Delivers s's message to the waiting receiver r and wakes r. Returns the
+ * sender's error word. */
 word_t ipc_deliver(struct tcb *s, struct tcb *r)
 {
 	word_t off;
 	enum ipc_err e = transfer(s, r, &off); /* xfer-timeout codes as the sender sees them */
+	if (unlikely(e == IPC_XFER_PARTNER_GONE))
+		return ipc_error_word(IPC_ERR_ABORTED, IPC_PHASE_SEND, off);
 	l4_threadid_t from = e ? id_seen_by(s, r) : from_as_seen(s, r);
 	ipc_finish(r, e ? ipc_error_word(other_side(e), IPC_PHASE_RECV, off) : 0, from);
 	thread_wake(r);
@@ -401,6 +436,11 @@ static word_t receive_phase(struct tcb *from, bool any_local, uint16_t timeout)
 		sendq_remove(current, s);
 		word_t off;
 		enum ipc_err e = transfer(s, current, &off); /* xfer-timeout codes as we see them */
+		if (unlikely(e == IPC_XFER_PARTNER_GONE)) { /* the sender was deleted during the copy */
+			word_t err = ipc_error_word(IPC_ERR_ABORTED, IPC_PHASE_RECV, off);
+			ipc_finish(current, err, L4_NILTHREAD);
+			return err;
+		}
 		sender_done(s, other_side(e), off);
 		word_t err = e ? ipc_error_word(e, IPC_PHASE_RECV, off) : 0;
 		ipc_finish(current, err, e ? id_seen_by(s, current) : from_as_seen(s, current));
@@ -555,14 +595,7 @@ void ipc_timeout(struct tcb *t)
 	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_TUNNEL_WAIT) {
 		/* the xfer timeout of a string copy ran out while a fault raised in the
 		 * partner's name was pending: withdraw it; the copy fails */
-		struct tcb *p = t->ipc_partner;
-		if (p->state == TS_WAIT_IPC && p->ipc_phase == IPC_SENDING)
-			sendq_remove(p->ipc_partner, p);
-		p->tunnel_waiter = NULL;
-		t->tunnel_ok = false;
-		t->ipc_phase = IPC_IDLE;
-		t->state = TS_INACTIVE; /* thread_wake makes it ready */
-		thread_wake(t);
+		ipc_tunnel_withdraw(t);
 		return;
 	}
 	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER)
@@ -576,6 +609,7 @@ void ipc_timeout(struct tcb *t)
 
 void ipc_cancel(struct tcb *t)
 {
+	ipc_xfer_thread_deleted(t); /* a transfer under way ends first: ipc_abort.c */
 	if (t->state == TS_WAIT_IPC && t->ipc_phase == IPC_SENDING)
 		sendq_remove(t->ipc_partner, t);
 	thread_disarm_timeout(t);
@@ -654,14 +688,23 @@ bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 
 void ipc_abort(struct tcb *t, unsigned phase)
 {
+	struct tcb *copier = ipc_copier_of(t);
+	if (copier) { /* in the transfer phase: X.2 "aborted" for both partners */
+		ipc_abort_transfer(copier, XFER_ABORT_REQUESTED);
+		return;
+	}
 	if (t->state != TS_WAIT_IPC || t->ipc_phase == IPC_XFER || t->ipc_phase == IPC_TUNNEL_WAIT)
-		return; /* a string copy runs to its end (xfer timeouts: docs/status.md) */
+		return; /* cannot be: such a thread has a copier */
 	if (t->ipc_phase == IPC_SENDING)
 		sendq_remove(t->ipc_partner, t);
 	t->ipc_call = false;
 	ipc_finish(t, ipc_error_word(IPC_ERR_CANCELED, phase, 0), L4_NILTHREAD);
 	thread_wake(t);
 }
+
+void ipc_end(struct tcb *t, word_t error) { ipc_finish(t, error, L4_NILTHREAD); }
+
+void ipc_sendq_unlink(struct tcb *r, struct tcb *s) { sendq_remove(r, s); }
 
 void ipc_wait_for_start(struct tcb *t)
 {

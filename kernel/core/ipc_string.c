@@ -7,6 +7,7 @@
 #include <kern/pgtable.h>
 #include <kern/string.h>
 #include <kern/time.h>
+#include <kern/panic.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -142,6 +143,8 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadli
 		schedule();
 		thread_disarm_timeout(current);
 		ok = current->tunnel_ok;
+		if (current->xfer_abort == XFER_ABORT_GONE)
+			return false; /* t was deleted meanwhile (ipc_abort.c) */
 		t->kmsg = NULL;
 	}
 	restore(t, &st);
@@ -150,7 +153,8 @@ static bool fault_in(struct tcb *t, vaddr_t addr, unsigned access, word_t deadli
 
 /* The kernel's pointer to the byte at addr in t's space with the access right;
  * faults it in if needed (then *blocked is set: other lookups may be stale).
- * NULL if the page cannot be had. */
+ * NULL if the page cannot be had, or the transfer was aborted while we blocked
+ * (then t may no longer exist: it is not looked at). */
 static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked, word_t deadline)
 {
 	if (addr >= USER_TOP || !t->space)
@@ -161,7 +165,8 @@ static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked, 
 		if (pt_lookup(&t->space->pt, addr, &pa, &sz, &rights) && (rights & access) == access)
 			return (char *)phys_to_virt(ALIGN_DOWN(pa, PAGE_SIZE)) + (addr & (PAGE_SIZE - 1));
 		*blocked = true;
-		if (!fault_in(t, addr, access, deadline))
+		/* every block is followed by this check: an abort comes only then */
+		if (!fault_in(t, addr, access, deadline) || current->xfer_abort)
 			return NULL;
 	}
 	return NULL;
@@ -188,10 +193,8 @@ static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t
 
 void ipc_lock_partner(struct tcb *t)
 {
-	if (t == current)
-		return;
-	thread_disarm_timeout(t);
-	t->ipc_phase = IPC_XFER;
+	if (t != current && current->xfer_abort != XFER_ABORT_GONE)
+		ipc_lock(t, current->xfer_sends);
 }
 
 enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsigned end, word_t *offset)
@@ -199,7 +202,11 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 	*offset = 0;
 	if (r->kmsg || s->kmsg || !(r->utcb_k[L4_UTCB_BR(0)] & 1))
 		return IPC_ERR_OVERFLOW; /* the receiver accepts no strings */
-	uint8_t s_phase = s->ipc_phase, r_phase = r->ipc_phase;
+	/* Here the current thread is s or r (a kernel message carries no strings),
+	 * and the partner is locked by no other transfer (kmsg again). */
+	assert(s == current || r == current);
+	struct tcb *partner = s == current ? r : s;
+	uint8_t phase = partner->ipc_phase;
 	/* The xfer timeout: the smaller of the sender's send and the receiver's
 	 * receive xfer timeout (UTCB XferTimeouts, snd << 16 | rcv), as a deadline
 	 * for all the page faults of this copy together. Periods count from the
@@ -214,8 +221,8 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 		word_t at = snd_t && rcv_t ? (snd_at < rcv_at ? snd_at : rcv_at) : snd_t ? snd_at : rcv_at;
 		deadline = at + 1; /* + 1: a zero timeout is still a deadline */
 	}
-	ipc_lock_partner(s);
-	ipc_lock_partner(r);
+	current->xfer_done = 0;
+	ipc_lock(partner, partner == r);
 	struct strpos src = {s, false, first, end, 0, 0, false};
 	struct strpos dst = {r, true, 1, L4_UTCB_BRS, 0, 0, false};
 	enum ipc_err err = 0;
@@ -244,15 +251,15 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 				break;
 			memcpy(to, from, n);
 			src.done += n, dst.done += n, *offset += n;
+			current->xfer_done = *offset;
 		}
+		if (err)
+			break; /* the partner's items are not read again: it may be gone */
 		if (src.bad)
 			err = IPC_ERR_OVERFLOW;
 		next_compound(&src);
 		next_compound(&dst);
 	}
-	if (s != current)
-		s->ipc_phase = s_phase;
-	if (r != current)
-		r->ipc_phase = r_phase;
-	return err;
+	ipc_unlock_partner(partner, phase, NULL);
+	return current->xfer_abort ? IPC_ERR_ABORTED : err;
 }

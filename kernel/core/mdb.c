@@ -283,7 +283,8 @@ static int split_one(struct mdb_node *x, unsigned *cost)
 	for (word_t i = 1; i < pieces; i++) {
 		struct mdb_node *y = pinned ? mdb_node_alloc_reserve() : mdb_node_alloc();
 		assert(y);
-		y->w = mdb_w_make(mdb_n_rights(x), false, level - 1, mdb_n_space_id(x), v + (i << pshift));
+		y->w = mdb_w_make(mdb_n_rights(x), false, level - 1, mdb_n_space_id(x), v + (i << pshift)) |
+		       (x->w & MDB_W_HINT_MASK); /* N9: the pieces are as entered as x was */
 		mdb_set_pinned(y, mdb_n_pinned(x));
 		mdb_link_after(prev, y);
 		arch_pt_set_node(s, v + (i << pshift), mdb_ref(y));
@@ -515,14 +516,12 @@ static void for_each_dst(struct chunk *c, bool upgrade)
 		w = l.base + mdb_level_size(l.level);
 		if (upgrade) {
 			unsigned r = mdb_n_rights(d) | c->rights;
-			if (r != mdb_n_rights(d)) {
-				/* A child that gains rights goes to the head of its list, as a
-				 * new child does: an unfinished unmap or restriction looks
-				 * there before its parent loses rights (mdb_unmap.c). */
-				struct mdb_node *p = mdb_node(d->parent);
-				mdb_unlink(d);
-				mdb_link_child(p, d);
-			}
+			/* The child keeps its place in the list (an unfinished unmap
+			 * relies on stable positions); c->rights has no rights an
+			 * unfinished op is taking from the source (N9). A finished
+			 * restriction is undone by a gain: mdb_link_epoch. */
+			if (r != mdb_n_rights(d))
+				mdb_link_epoch++;
 			mdb_n_set_rights(d, r);
 			arch_pt_set_rights(c->to->space, l.base, r);
 		} else {
@@ -535,6 +534,9 @@ static void for_each_dst(struct chunk *c, bool upgrade)
 static int map_chunk(struct chunk *c)
 {
 	int k = classify(c);
+	bool moves = c->grant && c->src->parent; /* a grant moves the node; else a child is made */
+	if ((k == CHUNK_UPGRADE || k == CHUNK_REPLACE) && !moves && unlikely(mdb_n_hint(c->src) & c->rights))
+		c->rights &= ~mdb_entered_rights(c->src); /* an unfinished op takes these from src: N9 */
 	if (k == CHUNK_UPGRADE) {
 		for_each_dst(c, true);
 		return CHUNK_UPGRADE; /* done; the mappings keep their memory attributes */
@@ -552,12 +554,16 @@ static int map_chunk(struct chunk *c)
 		restrict_ = false; /* done by the caller, and nothing was derived since */
 	}
 	for_each_dst(c, false);
-	if (c->grant && s->parent) { /* the receiver's node takes the sender's place */
+	if (!moves && !c->rights) {
+		mdb_epoch++; /* the op in progress would remove the new mapping at once: it replaces only */
+		return CHUNK_DONE;
+	}
+	if (moves) { /* the receiver's node takes the sender's place */
 		assert(mdb_n_level(s) == c->level);
 		if (arch_pt_install(c->to->space, c->dv, c->level, c->pa, c->rights, mdb_ref(s)))
 			return MDB_ENOMEM;
 		arch_pt_remove(c->from->space, c->v);
-		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv);
+		s->w = mdb_w_make(c->rights, mdb_n_pinned(s), c->level, c->to->id, c->dv) | (s->w & MDB_W_HINT_MASK);
 		int64_t kids = 0; /* s's children were made by the granter; now by the receiver */
 		for (struct mdb_node *kid = mdb_node(s->child); kid; kid = mdb_node(kid->next))
 			kids++;

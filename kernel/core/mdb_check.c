@@ -178,6 +178,29 @@ static int check_charges(struct mdb_out *o)
 	return 0;
 }
 
+/* N9: every unfinished op in a tree (no foreign split since its last step) has
+ * its rights in the hint of each node on its path that it reduces. */
+static int check_paths(struct mdb_out *o)
+{
+	for (const struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active) {
+		if (!op->in_tree || op->split_epoch != mdb_split_epoch)
+			continue;
+		for (const struct mdb_node *y = mdb_node(op->cur);; y = mdb_node(y->parent)) {
+			bool top = mdb_ref(y) == op->top;
+			if (!mdb_node_live(y))
+				return mdb_fail(o, "an unfinished op's path leads to a free node");
+			if ((!top || op->flush || op->restrict_) && (op->rights & ~mdb_n_hint(y)))
+				return mdb_fail(o, NODE_FMT ": on an op's path, hint %u lacks %u", NODE_ARGS(y),
+						mdb_n_hint(y), op->rights);
+			if (top)
+				break;
+			if (!y->parent)
+				return mdb_fail(o, "an unfinished op's cursor is not below its top");
+		}
+	}
+	return 0;
+}
+
 int mdb_check(char *err, size_t errlen)
 {
 	struct mdb_out o = {err, errlen, 0};
@@ -204,6 +227,8 @@ int mdb_check(char *err, size_t errlen)
 	if (roots + children != live || reached != live)
 		return mdb_fail(&o, "%zu live nodes, %zu roots + %zu children, %zu reachable", live, roots, children,
 				reached);
+	if (check_paths(&o))
+		return -1;
 	return check_charges(&o);
 }
 

@@ -16,7 +16,12 @@
  * Between steps the op keeps only its cursor (the next node in post-order) and
  * the current top. Other operations may change the db meanwhile: new nodes
  * below visited ones have rights within their (already reduced) parents, new
- * ones ahead are visited, granted nodes keep their tree position. Two things
+ * ones ahead are visited, granted and upgraded nodes keep their place in their
+ * child list. A node the op has entered but not yet reduced (on the path from
+ * the cursor up to the top) carries the op's rights in its hint (N9): a mapping
+ * made from it or upgraded under it meanwhile gets none of the rights the op
+ * is taking (mdb_entered_rights; X.2 Unmap would take them from it anyway), so
+ * when the op reduces a node every child is within its new rights. Two things
  * invalidate the cursor: removal of the cursor or top node (mdb_remove_leaf
  * resets in_tree of the ops on the mdb_active_ops list) and somebody else's
  * superpage split, which moves children between pieces (mdb_split_epoch).
@@ -30,6 +35,7 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 	memset(op, 0, sizeof *op);
 	op->ms = ms;
 	op->rights = rights & 7;
+	op->hint = (uint64_t)op->rights << MDB_W_HINT_SHIFT;
 	op->flush = flush;
 	op->split_epoch = mdb_split_epoch;
 	word_t top = (word_t)1 << MDB_USER_BITS;
@@ -54,9 +60,9 @@ void mdb_unmap_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base
 }
 
 /* A grant's restriction (mdb_map_step's MDB_RESTRICT): the derived mappings
- * lose what mask lacks; their access bits stay (a grant keeps them), and before
- * the op ends, the top's first child is looked at as a node's is before it loses
- * rights: a mapping derived from the top meanwhile is restricted too. */
+ * lose what mask lacks; their access bits stay (a grant keeps them). The top
+ * is entered like any node the op reduces, so a mapping derived from it
+ * meanwhile gets only mask; the top keeps its own rights until the grant. */
 void mdb_restrict_begin(struct mdb_unmap_op *op, struct mdb_space *ms, vaddr_t base, unsigned shift, unsigned mask)
 {
 	mdb_unmap_begin(op, ms, base, shift, ~mask & 7, false);
@@ -109,12 +115,56 @@ static struct mdb_node *relevant_from(struct mdb_unmap_op *op, struct mdb_node *
 	return NULL;
 }
 
-static struct mdb_node *descend(struct mdb_unmap_op *op, struct mdb_node *x, long *b)
+/* Does op take rights from y (not only from y's descendants)? */
+static bool reduces(const struct mdb_unmap_op *op, const struct mdb_node *y)
+{
+	return y != mdb_node(op->top) || op->flush || op->restrict_;
+}
+
+/* op enters x (N9): until op reduces x, a mapping made from x or upgraded
+ * under it gets none of op's rights (mdb_entered_rights). The nodes below the
+ * top are entered as the walk descends into them; the top (if op reduces it)
+ * at the end of each step. */
+static inline void enter(const struct mdb_unmap_op *op, struct mdb_node *x) { x->w |= op->hint; }
+
+/* Enters x's relevant descendants down to the first leaf in post-order (x
+ * itself is entered by the caller). */
+static inline __attribute__((always_inline)) struct mdb_node *descend(struct mdb_unmap_op *op, struct mdb_node *x,
+								      long *b)
 {
 	struct mdb_node *c;
-	while ((c = relevant_from(op, mdb_node(x->child), b)))
+	while ((c = relevant_from(op, mdb_node(x->child), b))) {
 		x = c;
+		enter(op, x);
+	}
 	return x;
+}
+
+/* Is src on op's path (cursor up to the top) and to be reduced by op? Only
+ * ops in a tree whose path is still valid count: one that saw a foreign split
+ * restarts its top, and a restart visits every node present by then. */
+static bool on_path(const struct mdb_unmap_op *op, const struct mdb_node *src)
+{
+	if (!op->in_tree || op->split_epoch != mdb_split_epoch)
+		return false;
+	for (const struct mdb_node *y = mdb_node(op->cur);; y = mdb_node(y->parent)) {
+		if (y == src)
+			return reduces(op, y);
+		if (y->parent == 0 || mdb_ref(y) == op->top)
+			return false;
+	}
+}
+
+unsigned mdb_entered_rights(struct mdb_node *src)
+{
+	if (!mdb_n_hint(src))
+		return 0;
+	unsigned r = 0; /* exact: O(active ops * depth), only for nodes with a hint */
+	for (const struct mdb_unmap_op *op = mdb_active_ops; op; op = op->next_active)
+		if (on_path(op, src))
+			r |= op->rights;
+	mdb_n_set_hint(src, r); /* stale bits go (N9 allows only what is exact here) */
+	return r;
 }
 
 /* Looks up the caller's mapping at op->v and makes it the current top. */
@@ -154,6 +204,8 @@ static void visit(struct mdb_unmap_op *op, long *b)
 	struct mdb_node *x = mdb_node(op->cur), *top = mdb_node(op->top), *next = NULL;
 	if (x != top) {
 		struct mdb_node *s = relevant_from(op, mdb_node(x->next), b);
+		if (s) /* a sibling of x: below the top */
+			enter(op, s);
 		next = s ? descend(op, s, b) : mdb_node(x->parent);
 	}
 	--*b;
@@ -167,27 +219,26 @@ static void visit(struct mdb_unmap_op *op, long *b)
 			op->access |= acc;
 	}
 	if (x != top || op->flush || op->restrict_) {
+		/* Every child of x has rights within r now: those present when op
+		 * entered x were visited (positions in a child list are stable), and
+		 * those made or upgraded since got none of op's rights (N9). So x
+		 * loses rights only after its whole subtree did (N4), and a node left
+		 * with none is a leaf. */
 		unsigned r = mdb_n_rights(x) & ~op->rights;
-		struct mdb_node *h = mdb_node(x->child);
-		if (h && (mdb_n_rights(h) & ~r)) {
-			/* A child made from x while this op was away: new children go to the
-			 * head of the list, before the part already visited. Visit x's
-			 * subtree again (idempotent) before x loses rights, or the child
-			 * would keep rights its parent no longer has (N4), or x would not
-			 * be a leaf when it goes. */
-			op->cur = mdb_ref(descend(op, x, b));
-			return;
-		}
+		bool gone = false;
 		if (x == top && !op->flush) {
 			/* a restriction: the grant itself changes the top's rights */
 		} else if (!r) {
-			mdb_remove_leaf(x); /* a leaf by now: see above */
+			mdb_remove_leaf(x);
 			op->in_tree = x != top; /* our own removal does not restart us */
+			gone = true;
 		} else if (r != mdb_n_rights(x)) {
 			mdb_n_set_rights(x, r);
 			arch_pt_set_rights(sp, v, r);
 			mdb_epoch++;
 		}
+		if (!gone && (x->w & MDB_W_HINT_MASK) && mdb_active_ops == op && !op->next_active)
+			mdb_n_set_hint(x, 0); /* op leaves x and no other op is on any path */
 	}
 	if (x == top) {
 		op->in_tree = false;
@@ -214,6 +265,10 @@ int mdb_unmap_step(struct mdb_unmap_op *op, unsigned budget)
 			start_top(op, &b);
 		}
 	}
+	/* The top is entered only now (if op reduces it): maps happen between
+	 * steps, and an op done in one step (one page, say) marks nothing. */
+	if (op->in_tree && (op->flush || op->restrict_))
+		enter(op, mdb_node(op->top));
 	op->split_epoch = mdb_split_epoch;
 	return MDB_MORE;
 }

@@ -270,11 +270,15 @@ word_t schedule_control(l4_threadid_t dest, word_t prio, word_t time_control, wo
 
 /* ---- ExchangeRegisters ------------------------------------------------------------ */
 
-static word_t state_bits(const struct tcb *t)
+/* The old state (X.2 ExchangeRegisters control out): bit 0 halted, bit 1 in a
+ * receive phase, bit 2 in a send phase; a thread in a message transfer is on
+ * its side of the message (ipc_user_phase), even while a page fault of the copy
+ * is pending. */
+static word_t state_bits(const struct tcb *t, uint8_t phase)
 {
 	word_t b = t->halted || t->state == TS_HALTED || t->state == TS_INACTIVE ? 1 : 0;
-	if (t->state == TS_WAIT_IPC)
-		b |= t->ipc_phase == IPC_RECEIVING ? 2 : 4;
+	if (phase != IPC_IDLE)
+		b |= phase == IPC_RECEIVING ? 2 : 4;
 	return b;
 }
 
@@ -286,8 +290,9 @@ struct tcb *exchange_registers(l4_threadid_t dest, struct exregs *r, l4_threadid
 		return NULL;
 	*result_id = l4_is_local_id(dest) ? t->id : (t->utcb ? t->utcb : t->id);
 
+	uint8_t phase = ipc_user_phase(t);
 	struct exregs old = {
-	    .control = state_bits(t),
+	    .control = state_bits(t, phase),
 	    .sp = arch_user_sp(t),
 	    .ip = arch_user_ip(t),
 	    .flags = arch_user_flags(t),
@@ -295,12 +300,10 @@ struct tcb *exchange_registers(l4_threadid_t dest, struct exregs *r, l4_threadid
 	    .pager = t->pager,
 	};
 	word_t c = r->control;
-	if (t->state == TS_WAIT_IPC) {
-		if ((c & EXREGS_ABORT_RECV) && t->ipc_phase == IPC_RECEIVING)
-			ipc_abort(t, IPC_PHASE_RECV);
-		else if ((c & EXREGS_ABORT_SEND) && t->ipc_phase == IPC_SENDING)
-			ipc_abort(t, IPC_PHASE_SEND);
-	}
+	if ((c & EXREGS_ABORT_RECV) && phase == IPC_RECEIVING)
+		ipc_abort(t, IPC_PHASE_RECV);
+	else if ((c & EXREGS_ABORT_SEND) && phase == IPC_SENDING)
+		ipc_abort(t, IPC_PHASE_SEND);
 	if (c & EXREGS_SET_SP)
 		arch_set_user_sp(t, r->sp);
 	if (c & EXREGS_SET_IP)

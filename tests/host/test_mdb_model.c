@@ -212,11 +212,73 @@ static unsigned pick_key(unsigned r)
 	return start;
 }
 
+/* Regions of (space, [lo, hi)) that maps made while an op is paused keep out
+ * of: the unmapped range (its tops: whether a map from or onto a top comes
+ * before or after the op depends on where the op is), or the windows of a
+ * grant whose chunks are partly done. The rest is map-before-op, as the model
+ * applies it. */
+struct region {
+	unsigned sp;
+	vaddr_t lo, hi;
+};
+#define NO_SP 0xffu
+static struct region keep_out[2] = {{NO_SP, 0, 0}, {NO_SP, 0, 0}};
+static unsigned paused_depth; /* maps made under a paused op do not pause ops themselves */
+
+static bool kept_out(unsigned sp_, vaddr_t lo, vaddr_t size)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (keep_out[i].sp == sp_ && lo < keep_out[i].hi && keep_out[i].lo < lo + size)
+			return true;
+	return false;
+}
+
+static int meddle(uint64_t *rs, const struct mdb_unmap_op *op, unsigned s, vaddr_t base, vaddr_t size);
+
+/* Steps op to its end; with meddling, maps and grants are made between the
+ * steps (many from nodes below the op's tops) and mdb_check runs after each. */
+static int step_paused(struct mdb_unmap_op *op, unsigned budget, const uint8_t *b, unsigned s, vaddr_t base,
+		       vaddr_t size, bool meddling)
+{
+	uint64_t rs = 0x9e3779b97f4a7c15ull;
+	for (int k = 0; k < MDBM_OP_BYTES; k++)
+		rs = (rs ^ b[k]) * 0x100000001b3ull;
+	while (mdb_unmap_step(op, budget) == MDB_MORE) {
+		if (!meddling)
+			continue;
+		if (meddle(&rs, op, s, base, size) || mdbt_check())
+			return -1;
+	}
+	return 0;
+}
+
+static int op_map_key(unsigned sk, const uint8_t *b, bool grant, unsigned all_rights);
+
+/* Would the map replace a mapping? While an op is paused that is not
+ * map-before-op: a source the op has reduced (or removed) sends less (or
+ * nothing), and then the destination would stay. Upgrades and skips are. */
+static bool replaces(unsigned fs, unsigned ts, const struct mdb_xfer *x, bool grant)
+{
+	for (vaddr_t off = 0; off < (vaddr_t)1 << x->shift; off += 0x1000) {
+		unsigned sk = KEY(fs, (unsigned)((x->src + off) >> 12)), dk = KEY(ts, (unsigned)((x->dst + off) >> 12));
+		if (!m[dk].valid || !m[sk].valid)
+			continue;
+		if (m[dk].frame == m[sk].frame && (m_anc_or_self(dk, sk) || (!grant && m[dk].parent == sk)))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static int op_map(const uint8_t *b, bool grant)
 {
-	unsigned sk = pick_key((unsigned)b[1] << 8 | b[5]);
+	return op_map_key(pick_key((unsigned)b[1] << 8 | b[5]), b, grant, 0);
+}
+
+static int op_map_key(unsigned sk, const uint8_t *b, bool grant, unsigned all_rights)
+{
 	unsigned fs = sk / NV, ts = 1 + b[2] % (NSP - 1);
-	unsigned ss = 12 + b[3] % 11, rs = 12 + (b[3] >> 4) % 11, rights = 1 + b[4] % 7;
+	unsigned ss = 12 + b[3] % 11, rs = 12 + (b[3] >> 4) % 11, rights = all_rights ? all_rights : 1u + b[4] % 7u;
 	vaddr_t sb = ALIGN_DOWN((vaddr_t)(sk % NV) << 12, (vaddr_t)1 << ss);
 	vaddr_t rb = pick_base(b[7] | (b[6] & 2) << 7, rs, (vaddr_t)NV << 12);
 	vaddr_t hot = (vaddr_t)b[6] << 12;
@@ -229,6 +291,8 @@ static int op_map(const uint8_t *b, bool grant)
 		mdbm_stats.noop++; /* self-overlap: covered by unit tests, not by the per-page model */
 		return 0;
 	}
+	if (paused_depth && (kept_out(fs, x.src, size) || kept_out(ts, x.dst, size) || replaces(fs, ts, &x, grant)))
+		return 0;
 	int err;
 	if ((b[4] >> 3) % 4 == 0) { /* sometimes as the kernel does it: named subtrees flushed in tiny steps */
 		struct mdb_map_cursor cur = {0};
@@ -242,9 +306,17 @@ static int op_map(const uint8_t *b, bool grant)
 				mdbm_stats.prep_restricts++;
 				mdb_restrict_begin(&op, sp(fs), cur.base, cur.shift, cur.mask);
 			}
-			while (mdb_unmap_step(&op, 1 + b[6] % 8) == MDB_MORE)
-				if (err == MDB_RESTRICT && mdbt_check())
-					return -1; /* every paused restriction is a well-formed db */
+			bool meddling = err == MDB_RESTRICT && !paused_depth && (b[0] & 128);
+			struct region saved[2] = {keep_out[0], keep_out[1]};
+			if (meddling) {
+				keep_out[0] = (struct region){fs, x.src, x.src + size};
+				keep_out[1] = (struct region){ts, x.dst, x.dst + size};
+				mdbm_stats.meddled++;
+			}
+			int bad = step_paused(&op, 1 + b[6] % 8, b, fs, cur.base, (vaddr_t)1 << cur.shift, meddling);
+			keep_out[0] = saved[0], keep_out[1] = saved[1];
+			if (bad || (err == MDB_RESTRICT && mdbt_check()))
+				return -1; /* every paused restriction is a well-formed db */
 			if (err == MDB_RESTRICT)
 				mdb_map_restricted(&cur, mdb_link_epoch);
 		}
@@ -260,16 +332,22 @@ static int op_map(const uint8_t *b, bool grant)
 	return 0;
 }
 
-static void op_unmap(const uint8_t *b, bool flush)
+static int op_unmap(const uint8_t *b, bool flush)
 {
 	unsigned k = pick_key((unsigned)b[1] << 8 | b[5]);
 	unsigned s = k / NV, shift = 12 + b[3] % 11, rights = b[4] % 8;
-	vaddr_t base = ALIGN_DOWN((vaddr_t)(k % NV) << 12, (vaddr_t)1 << shift);
-	if (b[2] % 32 == 0) /* sometimes as preemptible steps with tiny budgets */ {
+	vaddr_t base = ALIGN_DOWN((vaddr_t)(k % NV) << 12, (vaddr_t)1 << shift), size = (vaddr_t)1 << shift;
+	if (b[2] % 16 == 0) /* sometimes as preemptible steps with tiny budgets, others mapping meanwhile */ {
 		struct mdb_unmap_op op;
+		bool meddling = !paused_depth && (b[2] & 16);
+		keep_out[0] = (struct region){s, base, base + size};
+		keep_out[1].sp = NO_SP;
+		mdbm_stats.meddled += meddling;
 		mdb_unmap_begin(&op, sp(s), base, shift, rights, flush);
-		while (mdb_unmap_step(&op, 1 + b[7] % 8) == MDB_MORE)
-			;
+		int bad = step_paused(&op, 1 + b[7] % 8, b, s, base, size, meddling);
+		keep_out[0].sp = NO_SP;
+		if (bad)
+			return -1;
 	} else {
 		mdb_unmap(sp(s), base, shift, rights, flush);
 	}
@@ -278,6 +356,67 @@ static void op_unmap(const uint8_t *b, bool flush)
 		if (m[e].valid)
 			m_restrict(e, ~rights & 7, flush);
 	}
+	return 0;
+}
+
+/* The key of a node on op's path (cursor up to the top), picked by r; or NOKEY. */
+static unsigned path_key(const struct mdb_unmap_op *op, unsigned r)
+{
+	if (!op->in_tree || op->split_epoch != mdb_split_epoch)
+		return NOKEY;
+	const struct mdb_node *path[64];
+	unsigned n = 0;
+	for (const struct mdb_node *y = mdb_node(op->cur); y && n < 64; y = mdb_parent(y)) {
+		path[n++] = y;
+		if (mdb_ref(y) == op->top)
+			break;
+	}
+	struct mdb_node_info in;
+	if (!n || !mdb_node_info(path[r % n], &in))
+		return NOKEY;
+	return KEY(in.ms->id, (unsigned)(in.vaddr >> 12) + (r >> 8) % (1u << (arch_pt_level_shift(in.level) - 12)));
+}
+
+/* Maps and grants while op on (s, [base, base + size)) is paused: from a node
+ * on op's path (entered, not yet reduced) first with all rights and then with
+ * some (the A-then-B pattern), or from a mapping derived from one in the range
+ * (a node the op is about to enter or has reduced), or from anywhere. Single
+ * pages, mostly into empty places (see replaces()). */
+static int meddle(uint64_t *rs, const struct mdb_unmap_op *op, unsigned s, vaddr_t base, vaddr_t size)
+{
+	uint8_t b[MDBM_OP_BYTES];
+	*rs ^= *rs >> 12, *rs ^= *rs << 25, *rs ^= *rs >> 27;
+	uint64_t r = *rs * 0x2545f4914f6cdd1dull;
+	for (int i = 0; i < MDBM_OP_BYTES; i++)
+		b[i] = (uint8_t)(r >> (8 * i));
+	unsigned sk = pick_key((unsigned)b[1] << 8 | b[5]);
+	unsigned pages = (unsigned)(size >> 12), first = (unsigned)(base >> 12);
+	unsigned pk = (b[0] & 3) == 1 ? path_key(op, (unsigned)(r >> 40)) : NOKEY;
+	for (unsigned i = 0; pk == NOKEY && (b[0] & 3) && i < pages && i < 64; i++) {
+		unsigned e = KEY(s, first + (b[7] + i) % pages), f = m[e].frame;
+		if (!m[e].valid || !nholders[f])
+			continue;
+		unsigned h = holders[f][(b[5] + i) % nholders[f]];
+		if (h != e && m_anc_or_self(e, h))
+			pk = h;
+	}
+	if (pk != NOKEY && m[pk].valid)
+		sk = pk;
+	bool grant = (b[0] & 12) == 0 && (b[0] & 3) != 1;
+	if (b[3] & 1)
+		b[3] = 0; /* mostly single pages: few replacements */
+	b[4] = (uint8_t)((b[4] & ~0x18) | 0x08); /* in one go (no nested steps) */
+	paused_depth++;
+	/* a grant with all rights: a reduced source moves as the model's source restricted later */
+	int err = op_map_key(sk, b, grant, grant || (b[0] & 3) == 1 ? 7 : 0);
+	if (!err && (b[0] & 3) == 1) { /* B: fewer rights from the same node, to another place */
+		b[7] ^= 0x55;
+		b[2]++;
+		err = op_map_key(sk, b, false, 1 + b[6] % 6);
+	}
+	paused_depth--;
+	mdbm_stats.meddle_maps++;
+	return err;
 }
 
 static int op_root(const uint8_t *b)
@@ -366,9 +505,9 @@ int mdbm_step(const uint8_t b[MDBM_OP_BYTES], int full)
 	else if (kind < 72)
 		err = op_map(b, true), mdbm_stats.ops[1]++;
 	else if (kind < 86)
-		op_unmap(b, false), mdbm_stats.ops[2]++;
+		err = op_unmap(b, false), mdbm_stats.ops[2]++;
 	else if (kind < 96)
-		op_unmap(b, true), mdbm_stats.ops[3]++;
+		err = op_unmap(b, true), mdbm_stats.ops[3]++;
 	else if (kind < 112)
 		err = op_root(b), mdbm_stats.ops[4]++;
 	else if (kind < 124)

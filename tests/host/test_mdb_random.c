@@ -32,11 +32,12 @@ static int run(uint64_t seed, long ops, long full_every, bool x86)
 	int err = mdbm_compare_all();
 	fprintf(stderr,
 		"  seed %llx: %ld ops (map %lu grant %lu unmap %lu flush %lu root %lu pin %lu evict %lu delete %lu; "
-		"%lu skipped self-overlaps, %lu pre-flushed, %lu restricted in steps), max %lu mean %lu mappings\n",
+		"%lu skipped self-overlaps, %lu pre-flushed, %lu restricted in steps, %lu paused ops with %lu maps "
+		"between steps), max %lu mean %lu mappings\n",
 		(unsigned long long)seed, ops, mdbm_stats.ops[0], mdbm_stats.ops[1], mdbm_stats.ops[2],
 		mdbm_stats.ops[3], mdbm_stats.ops[4], mdbm_stats.ops[5], mdbm_stats.ops[6], mdbm_stats.ops[7],
-		mdbm_stats.noop, mdbm_stats.prep_flushes, mdbm_stats.prep_restricts, mdbm_stats.nodes_max,
-		mdbm_stats.nodes_sum / (unsigned long)ops);
+		mdbm_stats.noop, mdbm_stats.prep_flushes, mdbm_stats.prep_restricts, mdbm_stats.meddled,
+		mdbm_stats.meddle_maps, mdbm_stats.nodes_max, mdbm_stats.nodes_sum / (unsigned long)ops);
 	mdbm_teardown();
 	return err;
 }

@@ -31,8 +31,9 @@ void ipc_timeout(struct tcb *t);
  * "no partner". */
 void ipc_cancel(struct tcb *t);
 /* Locks the blocked partner t into a transfer that may block or be preempted
- * (a string copy, a map item's flush): phase IPC_XFER, so no other message, no
- * timeout (disarmed), no abort. The transfer restores the phase it saved.
+ * (a string copy, a map item's flush): phase IPC_XFER, so no other message and
+ * no timeout (disarmed); an abort goes to the copier, the current thread
+ * (ipc_abort.c). The transfer restores the phase it saved (ipc_unlock_partner).
  * Nothing if t is current. */
 void ipc_lock_partner(struct tcb *t);
 /* Calls `to` with the message the caller put in current->kmsg_buf and waits
@@ -52,8 +53,13 @@ bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);
 
 /* Resolves a global or local thread ID as seen by self; NULL if none. */
 struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id);
-/* Ends t's IPC in the given phase with "canceled" (ExchangeRegisters abort). */
+/* ExchangeRegisters abort: ends t's IPC in the given phase with "canceled"
+ * before the message transfer, or the transfer under way with "aborted" for
+ * both partners (X.2 IPC errors 3 and 7). */
 void ipc_abort(struct tcb *t, unsigned phase);
+/* The IPC phase t is in as ExchangeRegisters reports it (IPC_SENDING,
+ * IPC_RECEIVING or IPC_IDLE): in a transfer, the side of the message t is on. */
+uint8_t ipc_user_phase(const struct tcb *t);
 /* Puts a newly activated thread into its wait for the pager's start message;
  * the message lands in its kernel message buffer (thread_startup reads it). */
 void ipc_wait_for_start(struct tcb *t);

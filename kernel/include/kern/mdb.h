@@ -35,6 +35,13 @@
  *      and points back to this node; vaddr is aligned to the level's size.
  *  N7  no two nodes of one space overlap (follows from N6: one PTE per address).
  *  N8  pinned nodes are counted in their page header (kern/mdb_nodes.h).
+ *  N9  the entered hint (3 bits, MDB_W_HINT_*): for every unfinished unmap or
+ *      restriction that is in a tree (and saw no foreign split since its last
+ *      step), every node on its path from the cursor up to its top (the top
+ *      only if it loses rights: flush, restriction) has all the op's rights in
+ *      its hint. Extra bits are allowed (stale: left by a finished or aborted
+ *      op); they only send a map down the exact path (mdb_entered_rights),
+ *      which clears them. docs/mdb.md "Preemption".
  */
 struct mdb_node {
 	mdb_ref_t parent; /* 0 for a root */
@@ -44,12 +51,14 @@ struct mdb_node {
 	uint64_t w; /* packed: see MDB_W_* below */
 };
 
-/* Layout of mdb_node.w: rights 3 | pinned 1 | level 2 | space id 22 | vpn 36. */
+/* Layout of mdb_node.w: rights 3 | pinned 1 | level 2 | space id 19 | entered hint 3 | vpn 36. */
 #define MDB_W_RIGHTS_MASK 0x7ull
 #define MDB_W_PINNED (1ull << 3)
 #define MDB_W_LEVEL_SHIFT 4
 #define MDB_W_SPACE_SHIFT 6
-#define MDB_W_SPACE_BITS 22
+#define MDB_W_SPACE_BITS 19
+#define MDB_W_HINT_SHIFT 25 /* N9: rights an unfinished op will take from this node */
+#define MDB_W_HINT_MASK (7ull << MDB_W_HINT_SHIFT)
 #define MDB_W_VPN_SHIFT 28
 #define MDB_VA_LIMIT_BITS 48 /* vaddr < 2^48 fits the 36-bit vpn */
 
@@ -77,6 +86,9 @@ struct mdb_space {
 #define MDB_NO_SPACE_ID 0xffffffffu
 
 #define CONFIG_MDB_MAX_SPACES 4096
+_Static_assert(CONFIG_MDB_MAX_SPACES <= (1u << MDB_W_SPACE_BITS), "space ids fit the node word");
+_Static_assert(MDB_W_SPACE_SHIFT + MDB_W_SPACE_BITS <= MDB_W_HINT_SHIFT && MDB_W_HINT_SHIFT + 3 <= MDB_W_VPN_SHIFT,
+	       "node word fields do not overlap");
 
 /* Error codes (negative). */
 #define MDB_OK 0
@@ -168,6 +180,7 @@ struct mdb_unmap_op {
 	paddr_t plo, phi; /* physical range revoked below the current top */
 	mdb_ref_t top, cur; /* current caller node and post-order cursor */
 	uint64_t split_epoch; /* mdb_split_epoch after our last step */
+	uint64_t hint; /* rights << MDB_W_HINT_SHIFT: ORed into the nodes we enter (N9) */
 	struct mdb_unmap_op *next_active; /* list of unfinished ops */
 	unsigned rights; /* rights to revoke */
 	unsigned access; /* result: access bits gathered (r/w/x = 4/2/1) */

@@ -23,6 +23,11 @@ static inline uint64_t mdb_w_make(unsigned rights, bool pinned, unsigned level, 
 	       ((uint64_t)id << MDB_W_SPACE_SHIFT) | ((v >> 12) << MDB_W_VPN_SHIFT);
 }
 static inline void mdb_n_set_rights(struct mdb_node *n, unsigned r) { n->w = (n->w & ~MDB_W_RIGHTS_MASK) | r; }
+static inline unsigned mdb_n_hint(const struct mdb_node *n) { return (n->w >> MDB_W_HINT_SHIFT) & 7; }
+static inline void mdb_n_set_hint(struct mdb_node *n, unsigned h)
+{
+	n->w = (n->w & ~MDB_W_HINT_MASK) | ((uint64_t)h << MDB_W_HINT_SHIFT);
+}
 static inline void mdb_n_set_level(struct mdb_node *n, unsigned l)
 {
 	n->w = (n->w & ~(3ull << MDB_W_LEVEL_SHIFT)) | ((uint64_t)l << MDB_W_LEVEL_SHIFT);
@@ -53,6 +58,10 @@ int mdb_split(struct mdb_node *n, unsigned *cost);
 void mdb_set_pinned(struct mdb_node *n, bool pin);
 /* The space a node is charged to (its parent's; roots: sigma0). */
 struct mdb_space *mdb_charger(const struct mdb_node *n);
+/* The rights unfinished ops that have entered src (N9) will take from it: a
+ * mapping made from src or upgraded under it meanwhile does not get them (it
+ * would lose them anyway, X.2 Unmap). 0 at once when src's hint is 0. */
+unsigned mdb_entered_rights(struct mdb_node *src);
 /* Unfinished unmap ops; mdb_remove_leaf restarts one whose cursor goes. */
 extern struct mdb_unmap_op *mdb_active_ops;
 

@@ -85,6 +85,16 @@ struct tcb {
 	/* A string copy waits for this thread's tunnelled page fault (ipc_string.c). */
 	struct tcb *tunnel_waiter;
 	bool tunnel_ok;
+	/* A transfer with typed items under way (ipc_abort.c). Invariants: on the
+	 * copying thread (the one whose kernel stack runs the transfer), xfer_partner
+	 * is the blocked partner it has locked (IPC_XFER) and xfer_partner->xfer_copier
+	 * is the copier, until the transfer's end; xfer_abort is XFER_ABORT_NONE
+	 * outside a transfer; with XFER_ABORT_GONE the partner no longer exists and
+	 * xfer_partner must not be followed. */
+	struct tcb *xfer_partner, *xfer_copier;
+	uint8_t xfer_abort;
+	bool xfer_sends; /* the copier is the sender of the transfer */
+	word_t xfer_done; /* bytes the copier has copied so far (the error offset) */
 	/* Last: the kernel stack grows down towards it from the top of the page, so
 	 * an overflow overwrites it first; every switch checks it. */
 	uint64_t stack_canary;
@@ -95,6 +105,10 @@ struct tcb {
  * accepts no other message and its timeout is off); IPC_TUNNEL_WAIT: the
  * copying thread waits for a page fault it raised in its partner's name. */
 enum ipc_phase { IPC_IDLE, IPC_SENDING, IPC_RECEIVING, IPC_XFER, IPC_TUNNEL_WAIT };
+
+/* Why a transfer stops early: ExchangeRegisters aborted it, or ThreadControl
+ * deleted the partner (X.2 error "aborted" either way). */
+enum xfer_abort { XFER_ABORT_NONE, XFER_ABORT_REQUESTED, XFER_ABORT_GONE };
 
 /* The running thread. */
 extern struct tcb *current;

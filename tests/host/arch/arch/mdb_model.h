@@ -25,6 +25,8 @@ struct mdbm_stats {
 	unsigned long ops[10], noop, nodes_max, nodes_sum;
 	unsigned long prep_flushes; /* destination mappings the map pre-flush named (and flushed) */
 	unsigned long prep_restricts; /* granted subtrees restricted in steps before the move */
+	unsigned long meddled; /* paused unmaps and restrictions with maps made between their steps */
+	unsigned long meddle_maps; /* maps and grants made so */
 };
 extern struct mdbm_stats mdbm_stats;
 
