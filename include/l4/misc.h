@@ -47,4 +47,22 @@ static inline l4_word_t L4_MemoryControl(l4_word_t control, const l4_word_t attr
 	return rdx;
 }
 
+/* Memory attributes on amd64 (the ia32 values of L4's specials.h; mnemo's PAT
+ * holds each type at entry value - 1; docs/kernel.md "Memory attributes"). */
+#define L4_DefaultMemory 0
+#define L4_WriteBackMemory 1
+#define L4_WriteThroughMemory 2
+#define L4_UncacheableMinusMemory 3 /* UC-: uncacheable, but write-combining MTRRs win */
+#define L4_UncacheableMemory 4
+#define L4_WriteCombiningMemory 5
+#define L4_WriteProtectedMemory 8
+
+/* Sets the attribute of the caller's fpage f (and of what is derived from it). */
+static inline l4_word_t L4_Set_PageAttribute(l4_fpage_t f, l4_word_t attribute)
+{
+	const l4_word_t attributes[4] = {attribute, 0, 0, 0};
+	l4_utcb()[0] = f & ~(l4_word_t)0xf; /* the low bits select attribute 0 */
+	return L4_MemoryControl(0, attributes);
+}
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Mapping database: spaces, tree primitives, superpage splitting, map and grant. */
 #include <kern/mdb_impl.h>
+#include <kern/memattr.h>
 #include <kern/string.h>
 
 uint64_t mdb_epoch, mdb_split_epoch, mdb_link_epoch, mdb_evicted_nodes, mdb_evicted_pinned, mdb_pinned_nodes;
@@ -19,6 +20,7 @@ void mdb_init(void)
 	mdb_epoch = mdb_split_epoch = mdb_link_epoch = 1;
 	mdb_evicted_nodes = mdb_evicted_pinned = mdb_pinned_nodes = 0;
 	mdb_active_ops = NULL;
+	memattr_reset(); /* the roots' recorded attributes go with the roots */
 }
 
 int mdb_space_register(struct mdb_space *ms, struct space *s)
@@ -413,6 +415,9 @@ int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
 			return MDB_EEXIST;
 		v = ALIGN_DOWN(v, (word_t)1 << hole) + ((word_t)1 << hole);
 	}
+	unsigned attr; /* what sigma0 set here before (mdb_attr_table.c); a mixed range needs smaller roots */
+	if (!memattr_uniform(pa, mdb_level_size(level), &attr))
+		return MDB_EINVAL;
 	struct mdb_node *n = mdb_node_alloc();
 	if (!n)
 		return MDB_ENOMEM;
@@ -421,6 +426,8 @@ int mdb_root_create(paddr_t pa, unsigned level, unsigned rights)
 		mdb_node_free(n);
 		return MDB_ENOMEM;
 	}
+	if (attr != MEMATTR_DEFAULT)
+		arch_pt_set_attr(sigma0->space, pa, attr);
 	charge(sigma0, 1);
 	mdb_epoch++;
 	return MDB_OK;
@@ -532,7 +539,7 @@ static int map_chunk(struct chunk *c)
 		c->rights &= ~mdb_entered_rights(c->src); /* an unfinished op takes these from src: N9 */
 	if (k == CHUNK_UPGRADE) {
 		for_each_dst(c, true);
-		return CHUNK_DONE;
+		return CHUNK_UPGRADE; /* done; the mappings keep their memory attributes */
 	}
 	if (k != CHUNK_REPLACE)
 		return k;
@@ -634,6 +641,9 @@ int mdb_map_step(struct mdb_space *from, vaddr_t snd_base, unsigned snd_shift, u
 		int r = map_chunk(&c);
 		if (r < 0)
 			return r;
+		unsigned attr = arch_pt_leaf_attr(&l);
+		if (r == CHUNK_DONE && attr != MEMATTR_DEFAULT) /* the new mapping has its source's (memattr.h) */
+			arch_pt_set_attr(to->space, c.dv, attr);
 		if (r == CHUNK_RETRY)
 			continue;
 		if (r == CHUNK_FLUSH) {

@@ -6,6 +6,7 @@
 #include <kern/space.h>
 #include <kern/mdb.h>
 #include <kern/mdb_nodes.h>
+#include <kern/memattr.h>
 #include <kern/frame.h>
 #include <kern/kip.h>
 #include <kern/console.h>
@@ -441,6 +442,8 @@ static void cmd_maps(void)
 			struct mdb_node_info self, parent;
 			printk("  %#014llx %-2s -> pa %#014llx %s", (unsigned long long)l.base, kdb_size_str(l.level),
 			       (unsigned long long)l.paddr, kdb_rights_str(l.rights, r));
+			if (arch_pt_leaf_attr(&l) != MEMATTR_DEFAULT) /* MemoryControl's memory type */
+				printk(" attr %s", arch_mem_attr_name(arch_pt_leaf_attr(&l)));
 			if (n && mdb_node_info(n, &self)) {
 				struct mdb_node *p = mdb_parent(n);
 				printk(" node %p depth %u%s", (void *)n, node_depth(n), self.pinned ? " pinned" : "");

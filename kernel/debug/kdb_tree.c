@@ -3,6 +3,7 @@
 #include <kern/space.h>
 #include <kern/mdb.h>
 #include <kern/mdb_nodes.h>
+#include <kern/memattr.h>
 #include <kern/printk.h>
 #include <arch/layout.h>
 #include <arch/physmem.h>
@@ -92,11 +93,16 @@ static void tree_line(const struct mdb_node *n, unsigned depth)
 	struct mdb_node_page *pg = mdb_node_page_of(n);
 	for (unsigned k = 0; k < depth && k < 32; k++)
 		printk("  ");
-	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s node %p on node page %p slot %u (%s, pa %#llx)\n", depth,
-	       i.ms ? i.ms->id : 0, i.ms ? kdb_space_owner(i.ms->space, owner, sizeof owner) : "?",
+	struct arch_pt_leaf l;
+	unsigned hole;
+	bool typed =
+	    i.ms && arch_pt_lookup(i.ms->space, i.vaddr, &l, &hole) && arch_pt_leaf_attr(&l) != MEMATTR_DEFAULT;
+	printk("depth %u: s%u (%s) va %#llx %s pa %#llx %s%s%s%s node %p on node page %p slot %u (%s, pa %#llx)\n",
+	       depth, i.ms ? i.ms->id : 0, i.ms ? kdb_space_owner(i.ms->space, owner, sizeof owner) : "?",
 	       (unsigned long long)i.vaddr, kdb_size_str(i.level), (unsigned long long)i.paddr,
-	       kdb_rights_str(i.rights, r), i.pinned ? " pinned" : "", (const void *)n, (void *)pg,
-	       (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE),
+	       kdb_rights_str(i.rights, r), typed ? " attr " : "",
+	       typed ? arch_mem_attr_name(arch_pt_leaf_attr(&l)) : "", i.pinned ? " pinned" : "", (const void *)n,
+	       (void *)pg, (unsigned)(((const char *)n - (const char *)pg - MDB_NODE_PAGE_HDR) / MDB_NODE_SIZE),
 	       kdb_node_page_kind(pg), (unsigned long long)virt_to_phys(pg));
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
+#include <l4/misc.h>
 
 /* Who was given what. Invariant: regions are disjoint, page aligned, sorted by
  * start; a page not in any region and of final descriptor type conventional is
@@ -15,7 +16,7 @@ struct region {
 #define MAX_REGIONS 2048
 static struct region regions[MAX_REGIONS];
 static unsigned nregions;
-static bool verbose;
+static l4_word_t verbose; /* the extended protocol's verbosity: 0 quiet, 1 and up: each RPC */
 
 /* The final type of physical address pa: later descriptors override earlier ones. */
 static unsigned mem_type(l4_word_t pa)
@@ -140,15 +141,22 @@ static void reply_nil(void)
 	mr[2] = L4_NILPAGE;
 }
 
-/* The extended protocol (label -1001, ABI §9.2): MR1 = 1 sets the verbosity to
- * MR2; MR1 = 2 prints who owns what (and replies if MR2 != 0). Only the root task. */
+/* Kernel threads (below the first user thread) may use the extended protocol
+ * but never ask for memory (ABI §9.2: sigma0 refuses them and says so). */
+static bool kernel_thread(l4_threadid_t t) { return l4_thread_no(t) < l4_kip_user_base(__l4_kip); }
+static bool root_task(l4_threadid_t t) { return l4_thread_no(t) == l4_kip_user_base(__l4_kip) + 2; }
+
+/* The extended protocol (label -1001, ABI §9.2), only from kernel threads or the
+ * root task: MR1 = 1 sets the verbosity to MR2 (no reply); MR1 = 2 prints who
+ * owns what and replies if MR2 != 0. Anything else, or anyone else, gets no
+ * answer. */
 static bool extended(l4_threadid_t from)
 {
 	l4_word_t *mr = l4_utcb();
-	if (l4_thread_no(from) != l4_kip_user_base(__l4_kip) + 2)
+	if (!kernel_thread(from) && !root_task(from))
 		return false;
 	if (mr[1] == 1) {
-		verbose = mr[2] != 0;
+		verbose = mr[2];
 		return false;
 	}
 	if (mr[1] != 2)
@@ -163,6 +171,59 @@ static bool extended(l4_threadid_t from)
 	return reply;
 }
 
+/* The page attributes a client asked for (MR2 != 0): sigma0 sets them on its own
+ * idempotent mapping with MemoryControl before mapping it, so the client's
+ * mapping, derived from it, has them too, and the kernel keeps them for sigma0's
+ * mapping when it is rebuilt (docs/kernel.md "Memory attributes"). MR2 == 0
+ * leaves whatever the page has. False if the kernel refused (an attribute value
+ * the architecture does not have): the request is refused too, and a page picked
+ * for "any page" stays the client's (asking again for it is idempotent). */
+static bool set_attributes(l4_word_t base, unsigned log2, l4_word_t attributes)
+{
+	if (!attributes)
+		return true;
+	const l4_word_t attrs[4] = {attributes, 0, 0, 0};
+	l4_utcb()[0] = l4_fpage_log2(base, log2); /* rwx 0: attribute 0 */
+	return L4_MemoryControl(0, attrs) == 1;
+}
+
+/* An I/O fpage (ABI §9.2): bits 4-9 hold 2 where a memory fpage has its size.
+ * mnemo has no I/O fpages: root servers run with IOPL 3 (docs/status.md), so
+ * sigma0 has no ports to hand out and refuses with the nil map item. */
+static bool io_fpage(l4_fpage_t f) { return (f & 0x3f0) == 0x20; }
+
+/* The sigma0 RPC: MR1 the fpage (base all ones: any page of that size), MR2
+ * the attributes; u = 3 adds MR3 (high address bits on 32-bit machines; an
+ * amd64 fpage holds any address, so it is not needed). */
+static void rpc(l4_threadid_t from)
+{
+	l4_word_t *mr = l4_utcb();
+	l4_fpage_t f = mr[1];
+	l4_word_t attributes = mr[2];
+	unsigned log2 = l4_fpage_size_log2(f);
+	unsigned rights = l4_fpage_rights(f) ? l4_fpage_rights(f) : L4_FULLY_ACCESSIBLE;
+	if (io_fpage(f) || log2 < 12 || log2 > 30) {
+		reply_nil();
+		return;
+	}
+	l4_word_t base = l4_fpage_base(f);
+	bool given;
+	if ((f >> 10) == (~0ull >> 10)) {
+		base = find_any(log2, from);
+		given = base != 0; /* find_any never picks page 0 */
+	} else {
+		given = give(base, 1ull << log2, from);
+	}
+	bool ok = given && set_attributes(base, log2, attributes);
+	if (ok)
+		reply_map(base, log2, rights);
+	else
+		reply_nil();
+	if (verbose)
+		printf("sigma0: %llx asked for %#llx (attributes %#llx), got %#llx\n", (unsigned long long)from,
+		       (unsigned long long)f, (unsigned long long)attributes, ok ? (unsigned long long)base : 0ull);
+}
+
 /* Returns true if a reply is to be sent. */
 static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 {
@@ -172,6 +233,10 @@ static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 		return false;
 	if (hi == ((l4_word_t)-1001 << 20))
 		return extended(from);
+	if (kernel_thread(from)) { /* memory is for user threads */
+		printf("sigma0: refusing a request from kernel thread %llx\n", (unsigned long long)from);
+		return false;
+	}
 	if (hi == ((l4_word_t)-2 << 20)) { /* page fault */
 		l4_word_t page = mr[1] & ~0xfffull;
 		if (give(page, 4096, from)) {
@@ -183,25 +248,7 @@ static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 		return false;
 	}
 	if (hi == ((l4_word_t)-6 << 20)) { /* sigma0 RPC */
-		l4_fpage_t f = mr[1];
-		unsigned log2 = l4_fpage_size_log2(f);
-		unsigned rights = l4_fpage_rights(f) ? l4_fpage_rights(f) : L4_FULLY_ACCESSIBLE;
-		if (log2 < 12 || log2 > 30) {
-			reply_nil();
-			return true;
-		}
-		l4_word_t base;
-		if ((f >> 10) == (~0ull >> 10))
-			base = find_any(log2, from);
-		else
-			base = give(l4_fpage_base(f), 1ull << log2, from) ? l4_fpage_base(f) : 0;
-		if (base || (f >> 10) == 0)
-			reply_map(base, log2, rights);
-		else
-			reply_nil();
-		if (verbose)
-			printf("sigma0: %llx asked for %#llx, got %#llx\n", (unsigned long long)from,
-			       (unsigned long long)f, (unsigned long long)base);
+		rpc(from);
 		return true;
 	}
 	return false;

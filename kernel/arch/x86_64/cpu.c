@@ -3,6 +3,7 @@
 #include <kern/types.h>
 #include <kern/string.h>
 #include <arch/cpu.h>
+#include <arch/pat.h>
 #include <arch/layout.h>
 #include <arch/x86.h>
 
@@ -81,6 +82,7 @@ void cpu_init(void)
 	wrmsr(MSR_LSTAR, (word_t)syscall_entry);
 	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1 | (1 << 11)); /* SCE, NXE */
+	pat_init(); /* memory types for MemoryControl */
 }
 
 void arch_halt_forever(void)

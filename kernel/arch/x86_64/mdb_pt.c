@@ -7,6 +7,7 @@
 #include <l4/types.h>
 #include <arch/cpu.h>
 #include <arch/pgtable.h>
+#include <arch/pat.h>
 
 /*
  * Leaves of the mdb are present PTEs without PTE_SW_KERN; their node reference
@@ -17,7 +18,10 @@
  * (x86 has no executed bit, ABI §5.10), D -> w. Every change of a present leaf
  * is followed by pt_flush_leaf (invlpg for 4 KiB, a CR3 reload for 2 MiB and
  * 1 GiB leaves, nothing when the space is not loaded); clearing A/D also
- * flushes, or the TLB would keep a dirty entry and never set D again.
+ * flushes, or the TLB would keep a dirty entry and never set D again. Memory
+ * attributes are PAT entries selected by PWT, PCD and the PAT bit (arch/pat.h),
+ * whose place differs between 4 KiB and larger leaves; PTE_SW_ATTR marks a leaf whose
+ * attribute is not the default, so that the common case is one bit test.
  */
 
 _Static_assert(sizeof(mdb_ref_t) == 4, "side arrays hold 512 four-byte references in 2 KiB");
@@ -79,6 +83,7 @@ bool arch_pt_lookup(struct space *s, vaddr_t v, struct arch_pt_leaf *leaf, unsig
 	leaf->paddr = pte_paddr(*p.pte, level);
 	leaf->level = level;
 	leaf->rights = pte_rights(*p.pte);
+	leaf->arch_bits = *p.pte;
 	leaf->node = *p.side;
 	return true;
 }
@@ -117,6 +122,18 @@ void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights)
 	pt_flush_leaf(&s->pt, v, p.level);
 }
 
+void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr)
+{
+	struct pt_pos p;
+	leaf_at(s, v, &p);
+	word_t e =
+	    (*p.pte & ~(pat_pte_mask(p.level) | PTE_SW_ATTR)) | pat_pte_bits(attr, p.level) | (attr ? PTE_SW_ATTR : 0);
+	if (e == *p.pte)
+		return;
+	*p.pte = e;
+	pt_flush_leaf(&s->pt, v, p.level);
+}
+
 void arch_pt_set_node(struct space *s, vaddr_t v, mdb_ref_t node)
 {
 	struct pt_pos p;
@@ -149,7 +166,9 @@ int arch_pt_split(struct space *s, vaddr_t v, unsigned level)
 	word_t old = *p.pte, *nt = phys_to_virt(t);
 	uint32_t *ns = pt_side_array(side);
 	paddr_t pa = pte_paddr(old, level);
-	word_t keep = old & (RIGHTS_BITS | PTE_A | PTE_D); /* PS and the large-page PAT bit stay behind */
+	/* PS and the PAT bit depend on the level: re-encoded for the pieces */
+	word_t keep =
+	    (old & (RIGHTS_BITS | PTE_A | PTE_D | PTE_SW_ATTR)) | pat_pte_bits(pat_pte_index(old, level), level - 1);
 	word_t piece = (word_t)1 << level_shift[level - 1];
 	for (unsigned i = 0; i < 512; i++) {
 		nt[i] = (pa + i * piece) | keep | (level - 1 ? PTE_PS : 0);

@@ -5,6 +5,8 @@
 #include <kern/arch_thread.h>
 #include <l4/utcb.h>
 #include <kern/thread_control.h>
+#include <kern/memattr.h>
+#include <arch/ipc.h>
 
 /* SystemClock: RAX = microseconds since boot. */
 void sys_system_clock(struct trapframe *tf) { tf->rax = arch_clock_us(); }
@@ -92,15 +94,25 @@ void sys_processor_control(struct trapframe *tf)
 }
 
 /* MemoryControl (entered by int $0x30, all registers kept): RDX control, RCX/RSI/R8/R11
- * attributes 0-3, MR0-MR7 as for Ipc; RDX result, RAX goes to MR1, RCX to MR0, RDI
- * the UTCB. Attributes are accepted and not applied: every page stays write-back
- * (docs/status.md). */
+ * attributes 0-3, MR0-MR7 in registers as for Ipc, MR8 and up in the UTCB; RDX
+ * result; libl4 stores RAX into MR1 and RCX into MR0, so both keep their MR's
+ * value; RDI the UTCB. The work is kernel/core/memctl.c. */
+/* MR i of the caller of MemoryControl: MR0-MR7 in its frame, the rest in its UTCB. */
+static word_t memctl_mr(const void *ctx, unsigned i)
+{
+	struct trapframe *tf = (struct trapframe *)ctx;
+	if (i < ARCH_IPC_REG_MRS)
+		return *arch_frame_mr(tf, i);
+	return current->utcb_k ? current->utcb_k[i] : L4_NILPAGE; /* no UTCB: as if nil (error 5) */
+}
+
 void sys_memory_control(struct trapframe *tf)
 {
-	bool ok = thread_privileged(current);
-	if (!ok)
-		set_error(TC_ERR_NO_PRIVILEGE);
-	tf->rdx = ok;
+	word_t err = 0;
+	const word_t attributes[4] = {tf->rcx, tf->rsi, tf->r8, tf->r11};
+	tf->rdx = memory_control(current->space, thread_privileged(current), tf->rdx, memctl_mr, tf, attributes, &err);
+	if (!tf->rdx)
+		set_error(err);
 	tf->rcx = tf->r9; /* MR0 comes back unchanged */
 	tf->rdi = current->utcb;
 }

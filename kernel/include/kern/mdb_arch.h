@@ -22,8 +22,14 @@ struct arch_pt_leaf {
 	paddr_t paddr; /* physical base of the leaf */
 	unsigned level; /* 0..MDB_NLEVELS-1 */
 	unsigned rights; /* r=4 w=2 x=1 */
+	uint64_t arch_bits; /* the arch's own bits of the leaf (x86-64: the PTE); see arch_pt_leaf_attr */
 	mdb_ref_t node;
 };
+
+/* arch_pt_leaf_attr(leaf): the memory attribute of a leaf that arch_pt_lookup
+ * filled (kern/memattr.h; 0 is the default), an inline function of the arch.
+ * Decoded only there: lookups are on every mdb path and most do not need it. */
+#include <arch/mdb_leaf.h>
 
 /*
  * All hooks act on user addresses (< 2^47) of a space and do the TLB
@@ -42,6 +48,10 @@ int arch_pt_install(struct space *s, vaddr_t v, unsigned level, paddr_t paddr, u
 unsigned arch_pt_remove(struct space *s, vaddr_t v);
 /* Changes the rights of the leaf at v (its base). */
 void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights);
+/* Sets the memory attribute of the leaf at v (its base): an index the arch gave
+ * out through arch_mem_attr (0: the default). A new leaf has attribute 0; a split
+ * gives every piece the attribute of the leaf it was cut from. */
+void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr);
 /* Changes the node remembered beside the leaf at v (its base). */
 void arch_pt_set_node(struct space *s, vaddr_t v, mdb_ref_t node);
 /* Returns the access bits (referenced=r, written=w, executed=x) of the leaf at v

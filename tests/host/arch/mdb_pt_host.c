@@ -15,7 +15,7 @@ struct ent {
 	paddr_t paddr;
 	uint32_t count; /* block counters: leaves smaller than the block inside it */
 	mdb_ref_t node;
-	uint8_t level, rights, access;
+	uint8_t level, rights, access, attr;
 };
 
 static struct ent *tab;
@@ -177,6 +177,7 @@ bool arch_pt_lookup(struct space *s, vaddr_t v, struct arch_pt_leaf *leaf, unsig
 		leaf->paddr = e->paddr;
 		leaf->level = e->level;
 		leaf->rights = e->rights;
+		leaf->arch_bits = e->attr;
 		leaf->node = e->node;
 		return true;
 	}
@@ -199,6 +200,7 @@ int arch_pt_install(struct space *s, vaddr_t v, unsigned level, paddr_t paddr, u
 	e->paddr = paddr;
 	e->level = (uint8_t)level;
 	e->rights = (uint8_t)rights;
+	e->attr = 0;
 	e->node = node;
 	count_leaf((uintptr_t)s, v, level, 1);
 	return 0;
@@ -215,6 +217,7 @@ unsigned arch_pt_remove(struct space *s, vaddr_t v)
 
 void arch_pt_set_rights(struct space *s, vaddr_t v, unsigned rights) { leaf_base(s, v)->rights = (uint8_t)rights; }
 void arch_pt_set_node(struct space *s, vaddr_t v, mdb_ref_t node) { leaf_base(s, v)->node = node; }
+void arch_pt_set_attr(struct space *s, vaddr_t v, unsigned attr) { leaf_base(s, v)->attr = (uint8_t)attr; }
 
 unsigned arch_pt_access(struct space *s, vaddr_t v, bool clear)
 {
@@ -240,6 +243,7 @@ int arch_pt_split(struct space *s, vaddr_t v, unsigned level)
 		arch_pt_install(s, v + off, level - 1, old.paddr + off, old.rights, old.node);
 		fail_after = saved;
 		leaf_base(s, v + off)->access = old.access;
+		leaf_base(s, v + off)->attr = old.attr;
 	}
 	return 0;
 }

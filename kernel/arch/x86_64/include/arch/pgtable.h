@@ -35,6 +35,7 @@ struct arch_pgtable {
 /* Software bits (ignored by the MMU at every level). */
 #define PTE_SW_KERN (1ull << 9) /* kernel-owned user page (KIP, UTCB): not in the mdb */
 #define PTE_SW_NOREAD (1ull << 11) /* mdb leaf without the read right (x86 cannot deny reads) */
+#define PTE_SW_ATTR (1ull << 10) /* mdb leaf whose memory attribute is not the default (arch/pat.h) */
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
