@@ -16,7 +16,10 @@
  *     tunnel_waiter naming the copier);
  *   - in its own page-fault IPC to its own pager (kmsg set);
  *   - locked itself, as the receiver of its pager's reply that maps with flushes;
- *   - preempted in the bounded steps of a map item's flush (it is ready then).
+ *   - preempted in the bounded steps of a map item's flush (it is ready then;
+ *     unmap_run stops the flush at the next step once it is marked, and the
+ *     spaces of the item are held, so deleting the partner's space meanwhile
+ *     only marks it dying: space_release in map_item destroys it).
  * Everything that ends a transfer from outside therefore only marks the copier
  * (xfer_abort) and cuts short what it waits for; the copier notices the mark at
  * its next step (ipc_string.c checks it after every block), stops, and

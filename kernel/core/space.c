@@ -10,6 +10,7 @@
 #include <kern/trace.h>
 #include <kern/kmem.h>
 #include <kern/ipc.h>
+#include <kern/thread.h>
 #include <l4/utcb.h>
 #include <arch/physmem.h>
 #include <arch/layout.h>
@@ -80,6 +81,22 @@ void space_destroy(struct space *s)
 	mdb_space_unregister(&s->mdb);
 	pt_destroy(&s->pt); /* frees the tables, side arrays and UTCB frames */
 	frame_free(virt_to_phys(s));
+}
+
+void space_orphaned(struct space *s)
+{
+	if (s->holds)
+		s->dying = true; /* the holder's space_release destroys it */
+	else
+		space_destroy(s);
+}
+
+void space_hold(struct space *s) { s->holds++; }
+
+void space_release(struct space *s)
+{
+	if (--s->holds == 0 && s->dying)
+		space_destroy(s);
 }
 
 static bool fpage_in_user(l4_fpage_t f, unsigned min_log2)
@@ -268,11 +285,16 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 		if (r == MDB_FLUSH) {
 			ipc_lock_partner(partner);
 			unmap_replaced(to, cur.base, cur.shift, true);
+			if (current->xfer_abort)
+				return false; /* aborted or the partner deleted while preempted */
 			continue;
 		}
 		if (r == MDB_RESTRICT) { /* a grant with fewer rights, in steps as well */
 			ipc_lock_partner(partner);
-			mdb_map_restricted(&cur, unmap_restrict_granted(from, cur.base, cur.shift, cur.mask, true));
+			uint64_t epoch = unmap_restrict_granted(from, cur.base, cur.shift, cur.mask, true);
+			if (current->xfer_abort)
+				return false; /* the restriction may be partial: no move then */
+			mdb_map_restricted(&cur, epoch);
 			continue;
 		}
 		if (r == MDB_ENOMEM && kmem_grow())

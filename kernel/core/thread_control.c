@@ -70,9 +70,15 @@ static word_t delete_thread(struct tcb *t, word_t *error)
 	if (t->utcb_k)
 		t->utcb_k[L4_UTCB_MY_GLOBAL_ID] = 0; /* frees the UTCB slot */
 	unmap_thread_deleted(t); /* an Unmap it left preempted is forgotten */
+	/* A map item t left preempted held its spaces (ipc.c map_item): t's stack
+	 * goes away, so the holds end here, after the space's own end below. */
+	struct space *held[2] = {t->xfer_held[0], t->xfer_held[1]};
 	thread_destroy(t);
 	if (s && !s->threads)
-		space_destroy(s);
+		space_orphaned(s);
+	for (unsigned i = 0; i < 2; i++)
+		if (held[i])
+			space_release(held[i]);
 	return 1;
 }
 

@@ -88,9 +88,13 @@ static word_t *unmap_mr(struct trapframe *tf, unsigned i)
 }
 
 /* One fpage in bounded steps, with preemption points between them if `preempt`
- * and a slot was free. A grant's restriction (restrict_) keeps `~rights`. */
+ * and a slot was free. A grant's restriction (restrict_) keeps `~rights`. For a
+ * map item (in_transfer), a mark set on the copier while it was preempted
+ * (ExchangeRegisters abort, a partner deleted: ipc_abort.c) ends the op at the
+ * next step: the map item stops there (X.2 "aborted"), so a deletion never
+ * waits for a whole flush of the transfer. */
 static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigned rights, bool flush, bool preempt,
-			  bool restrict_, uint64_t *end_link_epoch)
+			  bool restrict_, uint64_t *end_link_epoch, bool in_transfer)
 {
 	struct unmap_slot *sl = slot_get();
 	struct mdb_unmap_op stack_op, *op = sl ? &sl->op : &stack_op;
@@ -109,6 +113,8 @@ static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigne
 		kmem_drain(preempt); /* pages it took from the kernel: their nodes go first */
 		if (preempt)
 			arch_preempt_point();
+		if (in_transfer && current->xfer_abort)
+			break; /* unfinished: slot_release takes it off the active list */
 	}
 	kmem_drain(preempt);
 	unsigned access = op->access;
@@ -120,18 +126,19 @@ static unsigned unmap_run(struct space *s, vaddr_t base, unsigned shift, unsigne
 unsigned unmap_fpage(struct space *s, l4_fpage_t f, bool flush)
 {
 	trace_event(TRACE_UNMAP, f, flush, s->mdb.id);
-	return unmap_run(s, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush, true, false, NULL);
+	return unmap_run(s, l4_fpage_base(f), l4_fpage_size_log2(f), l4_fpage_rights(f), flush, true, false, NULL,
+			 false);
 }
 
 void unmap_replaced(struct space *s, vaddr_t base, unsigned shift, bool preempt)
 {
-	unmap_run(s, base, shift, L4_FULLY_ACCESSIBLE, true, preempt, false, NULL);
+	unmap_run(s, base, shift, L4_FULLY_ACCESSIBLE, true, preempt, false, NULL, preempt);
 }
 
 uint64_t unmap_restrict_granted(struct space *s, vaddr_t base, unsigned shift, unsigned mask, bool preempt)
 {
 	uint64_t end_link_epoch = 0;
-	unmap_run(s, base, shift, ~mask & 7, false, preempt, true, &end_link_epoch);
+	unmap_run(s, base, shift, ~mask & 7, false, preempt, true, &end_link_epoch, preempt);
 	return end_link_epoch;
 }
 

@@ -29,11 +29,26 @@ struct space {
 	/* Pages pinned at this space's request (kmem.c) and the most it may pin. */
 	word_t pinned_pages, pin_quota;
 	struct mdb_space mdb;
+	/* Transfers preempted inside a map item that use this space (space_hold):
+	 * while holds > 0 the space is not destroyed. dying: its last thread was
+	 * deleted while held; the last space_release destroys it. */
+	word_t holds;
+	bool dying;
 };
 
 /* NULL when out of kernel memory or the mdb's space table is full. */
 struct space *space_create(void);
 void space_destroy(struct space *s);
+/* The last thread of s was deleted: s is destroyed now, or, if a transfer
+ * preempted inside a map item holds it, by that transfer's space_release. */
+void space_orphaned(struct space *s);
+/* A transfer that may be preempted inside a map item keeps s alive until it
+ * ends (or its copier is deleted): X.2 lets ThreadControl delete the partner
+ * and its space meanwhile. */
+void space_hold(struct space *s);
+/* Ends a hold; destroys s (bounded steps, preemption points) if it was the
+ * last one and s lost its last thread meanwhile. */
+void space_release(struct space *s);
 /* Sets the KIP and UTCB areas and maps the KIP; false on invalid fpages. */
 bool space_set_areas(struct space *s, l4_fpage_t kip_area, l4_fpage_t utcb_area);
 /* Backs the UTCB at user address utcb (a UTCB start) with zeroed kernel memory;
