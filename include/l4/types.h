@@ -68,6 +68,7 @@ static inline l4_msgtag_t l4_msgtag(l4_word_t label, unsigned u, unsigned t, uns
 #define L4_LABEL_PAGEFAULT ((l4_word_t)-2 << 4)
 #define L4_LABEL_INTERRUPT ((l4_word_t)-1 << 4)
 #define L4_LABEL_PREEMPTION ((l4_word_t)-3 << 4)
+#define L4_LABEL_PREEMPT_EXCEPTION ((l4_word_t)-4 << 4) /* X.2 generic exception: a delayed preemption ran out */
 #define L4_LABEL_EXCEPTION ((l4_word_t)-5 << 4)
 #define L4_LABEL_SIGMA0 ((l4_word_t)-6 << 4)
 

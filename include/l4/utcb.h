@@ -23,7 +23,7 @@
 #define L4_UTCB_MR(i) (i)
 
 /* Byte 0 of L4_UTCB_FLAGS: the preemption flags (X.2 §"Schedule", ABI §6.2). */
-#define L4_PREEMPT_SIGNAL 0x20 /* s: signal preemptions (not implemented by mnemo) */
+#define L4_PREEMPT_SIGNAL 0x20 /* s: signal preemptions to the exception handler */
 #define L4_PREEMPT_DELAY 0x40 /* d: the thread asks for delayed preemption */
 #define L4_PREEMPT_PENDING 0x80 /* I: set by the kernel: a preemption is being delayed */
 

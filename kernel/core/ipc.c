@@ -658,14 +658,16 @@ bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout)
 	return err == 0;
 }
 
-bool ipc_kernel_send(l4_threadid_t to)
+bool ipc_kernel_send(l4_threadid_t to) { return ipc_kernel_send_timeout(to, L4_NEVER); }
+
+bool ipc_kernel_send_timeout(l4_threadid_t to, uint16_t timeout)
 {
 	struct tcb *partner = ipc_resolve(current, to);
 	if (!partner || partner == current || partner->irq || kmem_is_thread(partner) ||
 	    thread_state_is_thread(partner))
 		return false;
 	current->kmsg = current->kmsg_buf;
-	word_t err = ipc_phases(partner, L4_NEVER, false, NULL, false, 0);
+	word_t err = ipc_phases(partner, timeout, false, NULL, false, 0);
 	current->kmsg = NULL;
 	return err == 0;
 }

@@ -240,9 +240,9 @@ static inline __attribute__((always_inline)) struct tcb *pick_next(void)
 	return next;
 }
 
-/* schedule() with its attention flag set: the total quantum and delayed
+/* pick_next() with the attention flag set: the total quantum and delayed
  * preemption. */
-static __attribute__((noinline, cold)) void schedule_attentive(void)
+static __attribute__((noinline, cold)) struct tcb *pick_attentive(void)
 {
 	sched_attention = false; /* the tick sets it again while the quantum stays used up */
 	/* Only at a system-call or exception boundary: a thread switched away in
@@ -253,16 +253,25 @@ static __attribute__((noinline, cold)) void schedule_attentive(void)
 	if (sched_delaying && next != sched_delaying)
 		sched_end_delay();
 	sched_attention = sched_attention || sched_delaying;
-	switch_to(next);
+	return next;
 }
 
-void schedule(void)
+void schedule(void) { switch_to(unlikely(sched_attention) ? pick_attentive() : pick_next()); }
+
+/* An interrupt of user code may preempt the running thread asynchronously
+ * (X.2 §"Schedule"); with its s flag set, a preemption by a thread of at most
+ * its sensitive priority is signalled once it runs again (sched_signal.c). */
+void schedule_interrupted(void)
 {
-	if (unlikely(sched_attention)) {
-		schedule_attentive();
+	struct tcb *t = current;
+	if (likely(!sched_signals_preemption(t))) {
+		schedule();
 		return;
 	}
-	switch_to(pick_next());
+	struct tcb *next = unlikely(sched_attention) ? pick_attentive() : pick_next();
+	sched_note_preemption(t, next);
+	switch_to(next);
+	sched_send_preemption_fault(t);
 }
 
 void schedule_to(struct tcb *to)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Exception and interrupt dispatch; reports every exception the kernel does not handle. */
 #include <kern/thread.h>
+#include <kern/sched.h>
 #include <kern/space.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
@@ -147,19 +148,20 @@ static word_t *exc_slot(struct trapframe *tf, unsigned mr)
 	return (word_t *)((char *)tf + offset[mr - 1]);
 }
 
-/* Sends exception IPC to the thread's exception handler (its UTCB names it) and
- * resumes with the registers of the reply; false if there is no handler. */
-static bool exception_ipc(struct trapframe *tf)
+/* Sends exception IPC (label, MR19 the exception number, MR20 the error code)
+ * to the thread's exception handler (its UTCB names it) and resumes with the
+ * registers of the reply; false if there is no handler. */
+static bool exception_ipc(struct trapframe *tf, word_t label, word_t number, word_t error)
 {
 	l4_threadid_t handler = current->utcb_k ? current->utcb_k[L4_UTCB_EXCEPTION_HANDLER] : L4_NILTHREAD;
 	if (handler == L4_NILTHREAD)
 		return false;
 	word_t *m = current->kmsg_buf;
-	m[0] = l4_msgtag(L4_LABEL_EXCEPTION, EXC_MSG_WORDS, 0, 0);
+	m[0] = l4_msgtag(label, EXC_MSG_WORDS, 0, 0);
 	for (unsigned i = 1; i < EXC_MSG_WORDS; i++)
 		m[i] = *exc_slot(tf, i);
-	m[EXC_MSG_WORDS] = tf->vector;
-	m[EXC_MSG_WORDS + 1] = tf->error;
+	m[EXC_MSG_WORDS] = number;
+	m[EXC_MSG_WORDS + 1] = error;
 	if (!ipc_kernel_call(handler))
 		return false;
 	word_t flags = tf->rflags, rip = tf->rip;
@@ -177,13 +179,27 @@ static bool exception_ipc(struct trapframe *tf)
  * without one the thread stops (as Pistachio does) after a report. */
 static void user_exception_unhandled(struct trapframe *tf)
 {
-	if (exception_ipc(tf))
+	if (exception_ipc(tf, L4_LABEL_EXCEPTION, tf->vector, tf->error))
 		return;
 	printk("mnemo: thread %llx.%llx (%s): unhandled user exception, thread halted\n",
 	       (unsigned long long)l4_thread_no(current->id), (unsigned long long)l4_version(current->id),
 	       current->name ? current->name : "?");
 	trap_report(tf, "user");
 	thread_block(current, TS_HALTED);
+}
+
+/* An interrupt of user code asks for a reschedule: an asynchronous preemption
+ * (X.2 §"Schedule"). A thread with s set whose delayed preemption ran out
+ * first sends the preempt exception to its handler (label -4, the registers
+ * as in an exception message, exception number 0) and waits for the answer,
+ * as for any exception; the delay is then over (I cleared). Without a handler
+ * the delay ends as without s: the thread is preempted. */
+static void preempt_user(struct trapframe *tf)
+{
+	if (unlikely(sched_delay_overrun(current)) && exception_ipc(tf, L4_LABEL_PREEMPT_EXCEPTION, 0, 0) &&
+	    sched_delaying == current)
+		sched_end_delay();
+	schedule_interrupted();
 }
 
 void trap_dispatch(struct trapframe *tf)
@@ -221,7 +237,10 @@ void trap_dispatch(struct trapframe *tf)
 		 * the thread is in the middle of kernel work, not at a boundary. */
 		bool was_in_kernel = current->preempted_in_kernel;
 		current->preempted_in_kernel = was_in_kernel || !tf_from_user(tf);
-		schedule();
+		if (tf_from_user(tf) && tf->vector >= 32 && tf->vector != VEC_MEMORY_CONTROL)
+			preempt_user(tf);
+		else
+			schedule();
 		current->preempted_in_kernel = was_in_kernel;
 	}
 }

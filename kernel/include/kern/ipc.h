@@ -45,6 +45,8 @@ bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout);
 /* Sends the message in current->kmsg_buf to `to` (send timeout never, no
  * reply); false if `to` does not exist, is the caller, or the IPC failed. */
 bool ipc_kernel_send(l4_threadid_t to);
+/* The same with a send timeout (X.2 period). */
+bool ipc_kernel_send_timeout(l4_threadid_t to, uint16_t timeout);
 /* The X.2 period for at least `us` microseconds. */
 uint16_t ipc_time_period_up(word_t us);
 /* Sends the X.2 page-fault message for the current thread to its pager and

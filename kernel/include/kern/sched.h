@@ -41,4 +41,20 @@ struct tcb *sched_delay_preemption(struct tcb *t, struct tcb *by);
 void sched_end_delay(void);
 extern struct tcb *sched_delaying;
 
+/* Signalled preemption (X.2 §"Schedule", the UTCB flag s; sched_signal.c). */
+/* Whether t has its s flag set (and a UTCB). */
+bool sched_signals_preemption(const struct tcb *t);
+/* The ready thread t gives the CPU to `by` at an interrupt of its user code:
+ * if by's priority is at most t's sensitive priority, t owes its exception
+ * handler a preemption fault message carrying the clock of now. */
+void sched_note_preemption(struct tcb *t, const struct tcb *by);
+/* t (the current thread, back on the CPU) sends the preemption fault message
+ * it owes, if any: label -3, MR1 the clock of the preemption, MR2 0, send
+ * timeout zero, no reply. */
+void sched_send_preemption_fault(struct tcb *t);
+/* Whether the current thread t, interrupted in user code, has s set and its
+ * delayed preemption ran out with a thread above it ready: the caller raises
+ * the preempt exception (and ends the delay once it was delivered). */
+bool sched_delay_overrun(struct tcb *t);
+
 #endif

@@ -71,6 +71,11 @@ struct tcb {
 	/* The clock values of the current Ipc's send and receive timeouts, for those
 	 * that are points (X.2 §"Time"; ipc.c): read only for a point. */
 	word_t ipc_send_point_at, ipc_recv_point_at;
+	/* Signalled preemption (X.2 s flag, sched_signal.c): preempted_at is the
+	 * clock value of the thread's last asynchronous preemption that it owes
+	 * its exception handler a preemption fault message for (set while it waits
+	 * to run again: preempt_fault_pending). */
+	word_t preempted_at;
 	/* Preemption control (X.2 §"Schedule", sched_delay.c): preemptions by
 	 * threads of at most sens_prio wait up to max_delay_us while the thread's
 	 * d flag is set; delay_until is the clock value the current delay ends at
@@ -82,6 +87,7 @@ struct tcb {
 	bool kmem_request; /* in a kernel-memory request: the reply's map items are lent pages */
 	bool awaiting_start; /* new: waiting for its start message (ThreadControl) */
 	bool preempted_in_kernel; /* switched away at a kernel preemption point (mid system call) */
+	bool preempt_fault_pending; /* see preempted_at */
 	/* A string copy waits for this thread's tunnelled page fault (ipc_string.c). */
 	struct tcb *tunnel_waiter;
 	bool tunnel_ok;
@@ -156,6 +162,9 @@ void thread_set_priority(struct tcb *t, uint8_t prio);
 void thread_block(struct tcb *t, enum thread_state why);
 /* Gives up the CPU: switches to the best ready thread (possibly the caller). */
 void schedule(void);
+/* schedule() after an interrupt of user code: the running thread may be
+ * preempted asynchronously, and that is signalled if it asked (X.2 s flag). */
+void schedule_interrupted(void);
 /* Timer tick from the arch layer: accounts the running thread's time slice
  * and total quantum. */
 void sched_tick(word_t elapsed_us);
