@@ -199,18 +199,16 @@ static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_s
 	struct tcb *copier = partner->xfer_copier;
 	current->xfer_sends = partner == r; /* for ipc_lock_partner at a flush */
 	current->xfer_done = 0;
-	/* Both spaces stay alive while the flush is preempted, even if their last
-	 * threads are deleted meanwhile (the partner's is: ipc_abort.c). */
-	struct space *from = s->space, *to = r->space;
-	current->xfer_held[0] = from;
-	current->xfer_held[1] = to;
-	space_hold(from);
-	space_hold(to);
-	bool ok = space_map_item(from, snd, hot_spot, to, window, grant, partner);
+	bool ok = space_map_item(s->space, snd, hot_spot, r->space, window, grant, partner);
 	ipc_unlock_partner(partner, phase, copier);
-	current->xfer_held[0] = current->xfer_held[1] = NULL; /* first: a release may preempt */
-	space_release(from);
-	space_release(to);
+	/* Both spaces were kept alive if the item could be preempted (space.c
+	 * hold_for_preemption), even if their last threads were deleted meanwhile. */
+	struct space *from = current->xfer_held[0], *to = current->xfer_held[1];
+	if (from) {
+		current->xfer_held[0] = current->xfer_held[1] = NULL; /* first: a release may preempt */
+		space_release(from);
+		space_release(to);
+	}
 	return ok;
 }
 

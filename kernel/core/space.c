@@ -268,6 +268,20 @@ static void sigma0_implicit_roots(struct space *s, vaddr_t va, word_t size)
  * retry upgrades what the failed attempt already mapped). Out of memory, the
  * mapper's own least recently used mappings go first; out of quota, too (its
  * quota counts them). False if it still fails: the parts done stay. */
+/* Before the first point where a map item of an IPC may be preempted or block:
+ * both spaces stay alive until the item ends, even if their last threads are
+ * deleted meanwhile (ipc.c map_item releases them). The common map never
+ * reaches a preemption point and pays nothing. */
+static void hold_for_preemption(struct space *from, struct space *to, struct tcb *partner)
+{
+	if (!partner || current->xfer_held[0])
+		return;
+	current->xfer_held[0] = from;
+	current->xfer_held[1] = to;
+	space_hold(from);
+	space_hold(to);
+}
+
 static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t dst, unsigned shift, unsigned rights,
 		      bool grant, struct tcb *partner)
 {
@@ -283,6 +297,7 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 		if (r == MDB_OK)
 			return true;
 		if (r == MDB_FLUSH) {
+			hold_for_preemption(from, to, partner);
 			ipc_lock_partner(partner);
 			unmap_replaced(to, cur.base, cur.shift, true);
 			if (current->xfer_abort)
@@ -290,6 +305,7 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 			continue;
 		}
 		if (r == MDB_RESTRICT) { /* a grant with fewer rights, in steps as well */
+			hold_for_preemption(from, to, partner);
 			ipc_lock_partner(partner);
 			uint64_t epoch = unmap_restrict_granted(from, cur.base, cur.shift, cur.mask, true);
 			if (current->xfer_abort)
@@ -297,6 +313,8 @@ static bool map_block(struct space *from, vaddr_t src, struct space *to, vaddr_t
 			mdb_map_restricted(&cur, epoch);
 			continue;
 		}
+		if (r == MDB_ENOMEM)
+			hold_for_preemption(from, to, partner); /* asking the kmem pager blocks */
 		if (r == MDB_ENOMEM && kmem_grow())
 			continue;
 		if (r == MDB_ENOMEM && kmem_reclaim_for(from))

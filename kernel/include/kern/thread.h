@@ -101,9 +101,10 @@ struct tcb {
 	uint8_t xfer_abort;
 	bool xfer_sends; /* the copier is the sender of the transfer */
 	word_t xfer_done; /* bytes the copier has copied so far (the error offset) */
-	/* The spaces a map item that may be preempted uses (source, destination),
-	 * held (space_hold) from its start to its end, so that deleting their last
-	 * threads meanwhile does not free them under the copier; NULL outside. */
+	/* The spaces (source, destination) of a map item that reached a point
+	 * where it may be preempted or block, held (space_hold) from that point to
+	 * the item's end, so that deleting their last threads meanwhile does not
+	 * free them under the copier; NULL outside (and in the common map). */
 	struct space *xfer_held[2];
 	/* Last: the kernel stack grows down towards it from the top of the page, so
 	 * an overflow overwrites it first; every switch checks it. */
