@@ -268,95 +268,60 @@ static void end_case(void)
 
 /* ---- the cases ----------------------------------------------------------------------------- */
 
-USER_TEST(abort_xfer_sender, "x2.ipc.abort_xfer.sender",
-	  "abort-send on a sender whose copy waits for a fault in the receiver's buffer: both get 'aborted' at 100 "
-	  "bytes; the pager's late answer fails; a new IPC between them works")
+/* One abort case: S and R meet with the copy waiting for a fault held by the
+ * pager (raised in S's name if `fault_of_sender`, else in R's). The side's
+ * other flag leaves the victim alone; its own flag aborts the transfer: both
+ * get "aborted" with their offsets, the partial copy stays, the pager's late
+ * answer to the faulter fails, and a new IPC between S and R works. */
+static void abort_case(bool src_fault, bool sender_first, bool abort_sender, bool fault_of_sender)
 {
-	TEST_CHECK(start_case(false, false, false));
-	TEST_CHECK(fault_held(xc.r)); /* raised in R's name, sent to R's pager */
-	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* S is in its send phase, R in its receive phase */
+	TEST_CHECK(start_case(src_fault, sender_first, false));
+	l4_threadid_t faulter = fault_of_sender ? xc.s : xc.r, victim = abort_sender ? xc.s : xc.r;
+	l4_word_t side = abort_sender ? 4 : 2, old = 0; /* the S or R flag of ExchangeRegisters */
+	TEST_CHECK(fault_held(faulter));
+	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* each on its side, even inside a fault IPC */
 	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
-	l4_word_t old = 0;
-	L4_ExchangeRegisters(xc.s, 0x2, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
-	TEST_CHECK_EQ(old & 6, 4); /* abort-receive does not touch a sender */
-	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4);
-	L4_ExchangeRegisters(xc.s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
-	TEST_CHECK_EQ(old & 6, 4);
+	if (!src_fault) { /* the other side's flag does nothing */
+		L4_ExchangeRegisters(victim, side ^ 6, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+		TEST_CHECK_EQ(old & 6, side);
+		TEST_CHECK_EQ(thread_state_of(victim) & 6, side);
+	}
+	L4_ExchangeRegisters(victim, side, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+	TEST_CHECK_EQ(old & 6, side);
 	l4_word_t s_err, r_err;
 	first_results(&s_err, &r_err);
 	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
 	TEST_CHECK_EQ(r_err, ERR_WORD(ABORTED, BEFORE_HELD, 1));
-	TEST_CHECK(partial_copy(false));
-	/* the pager answers the withdrawn fault: R does not wait for it */
-	command(pager_tid, LBL_ANSWER, local_id_of(xc.r));
+	TEST_CHECK(partial_copy(src_fault));
+	command(pager_tid, LBL_ANSWER, local_id_of(faulter)); /* the withdrawn fault: nobody waits for it */
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0)); /* timeout, send phase */
 	TEST_CHECK(second_ipc_works(xc.s, xc.r));
 	end_case();
 }
 
+USER_TEST(abort_xfer_sender, "x2.ipc.abort_xfer.sender",
+	  "abort-send on a sender whose copy waits for a fault in the receiver's buffer: both get 'aborted' at 100 "
+	  "bytes; the pager's late answer fails; a new IPC between them works")
+{
+	abort_case(false, false, true, false); /* R waits first: S copies, R's fault */
+}
+
 USER_TEST(abort_xfer_receiver, "x2.ipc.abort_xfer.receiver",
 	  "abort-receive on a receiver whose copy waits for a fault in its own buffer: both get 'aborted' at 100 bytes")
 {
-	TEST_CHECK(start_case(false, true, false)); /* S blocks first: R copies, its own fault */
-	TEST_CHECK(fault_held(xc.r));
-	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4);
-	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2); /* in its own fault IPC, still on the receive side */
-	l4_word_t old = 0;
-	L4_ExchangeRegisters(xc.r, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
-	TEST_CHECK_EQ(old & 6, 2); /* abort-send does not touch a receiver */
-	L4_ExchangeRegisters(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
-	TEST_CHECK_EQ(old & 6, 2);
-	l4_word_t s_err, r_err;
-	first_results(&s_err, &r_err);
-	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
-	TEST_CHECK_EQ(r_err, ERR_WORD(ABORTED, BEFORE_HELD, 1));
-	TEST_CHECK(partial_copy(false));
-	command(pager_tid, LBL_ANSWER, local_id_of(xc.r));
-	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0));
-	TEST_CHECK(second_ipc_works(xc.s, xc.r));
-	end_case();
+	abort_case(false, true, false, false); /* S blocks first: R copies, its own fault */
 }
 
 USER_TEST(abort_xfer_source, "x2.ipc.abort_xfer.source",
 	  "abort-send on a sender whose copy waits for a fault on its own source page: both get 'aborted'")
 {
-	TEST_CHECK(start_case(true, false, false)); /* R waits first: S copies, its own fault */
-	TEST_CHECK(fault_held(xc.s));
-	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4);
-	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
-	l4_word_t old = 0;
-	L4_ExchangeRegisters(xc.s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
-	TEST_CHECK_EQ(old & 6, 4);
-	l4_word_t s_err, r_err;
-	first_results(&s_err, &r_err);
-	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
-	TEST_CHECK_EQ(r_err, ERR_WORD(ABORTED, BEFORE_HELD, 1));
-	TEST_CHECK(partial_copy(true));
-	command(pager_tid, LBL_ANSWER, local_id_of(xc.s));
-	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0));
-	TEST_CHECK(second_ipc_works(xc.s, xc.r));
-	end_case();
+	abort_case(true, false, true, true); /* R waits first: S copies, its own fault */
 }
 
 USER_TEST(abort_xfer_tunnelled_source, "x2.ipc.abort_xfer.tunnelled_source",
 	  "abort-receive on a receiver copying from a sender whose source page faults in the sender's name")
 {
-	TEST_CHECK(start_case(true, true, false)); /* S blocks first: R copies, the fault is S's */
-	TEST_CHECK(fault_held(xc.s));
-	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* in the fault IPC raised for it, still on the send side */
-	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
-	l4_word_t old = 0;
-	L4_ExchangeRegisters(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
-	TEST_CHECK_EQ(old & 6, 2);
-	l4_word_t s_err, r_err;
-	first_results(&s_err, &r_err);
-	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
-	TEST_CHECK_EQ(r_err, ERR_WORD(ABORTED, BEFORE_HELD, 1));
-	TEST_CHECK(partial_copy(true));
-	command(pager_tid, LBL_ANSWER, local_id_of(xc.s));
-	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0));
-	TEST_CHECK(second_ipc_works(xc.s, xc.r));
-	end_case();
+	abort_case(true, true, false, true); /* S blocks first: R copies, the fault is S's */
 }
 
 USER_TEST(abort_xfer_queued_fault, "x2.ipc.abort_xfer.queued_fault",
