@@ -18,10 +18,11 @@ $(MDB_FUZZ): $(MDB_FUZZ_SRC) $(MDB_FUZZ_HDR) mk/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(MDB_FUZZ_SRC)
 
-# New inputs go to $(B)/fuzz/corpus-mdb (the checked-in seeds stay small).
+# New inputs go to $(B)/fuzz/corpus-mdb (the checked-in seeds stay small), crash and
+# slow-unit artifacts to $(B)/fuzz/ (not the working tree).
 fuzz: $(MDB_FUZZ)
 	@mkdir -p $(B)/fuzz/corpus-mdb
-	$(MDB_FUZZ) -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+	$(MDB_FUZZ) -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 -artifact_prefix=$(B)/fuzz/ \
 		$(B)/fuzz/corpus-mdb $(MDB_CORPUS)
 
 fuzz-smoke: $(MDB_FUZZ)
