@@ -251,6 +251,7 @@ static char str_src[3 * 4096 + 100];
 static char str_dst[3 * 4096 + 100];
 static char str_dst2[64], str_dst3[5000];
 static volatile l4_word_t str_result[3];
+static volatile l4_word_t str_items[6]; /* the receiver's MR2..MR7 after the strings arrived */
 
 static void fill(char *p, size_t n, unsigned seed)
 {
@@ -271,26 +272,35 @@ static void string_receiver(void)
 	l4_msgtag_t tag = L4_Receive(main_tid);
 	str_result[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	str_result[1] = L4_TAG_T(tag);
+	for (unsigned i = 0; i < 6; i++)
+		str_items[i] = l4_utcb()[2 + i];
 	send_word(main_tid, 6, 0);
 	sleep_forever();
+}
+
+/* The typed words send_strings() puts into MR2..MR7. */
+static void string_items(l4_word_t w[6])
+{
+	w[0] = L4_StringItemWord0(sizeof str_src, 1, 0); /* 12 KiB over four pages */
+	w[1] = (l4_word_t)str_src;
+	w[2] = L4_StringItemWord0(20, 1, 1); /* a compound string: 20 + 44 bytes */
+	w[3] = (l4_word_t) "compound string, part one...";
+	w[4] = L4_StringItemWord0(44, 1, 0);
+	w[5] = (l4_word_t) "and the forty-four bytes of its second part.";
 }
 
 static void send_strings(l4_threadid_t to, l4_time_t timeout)
 {
 	l4_word_t *mr = l4_utcb();
 	mr[1] = 0x5151;
-	mr[2] = L4_StringItemWord0(sizeof str_src, 1, 0); /* 12 KiB over four pages */
-	mr[3] = (l4_word_t)str_src;
-	mr[4] = L4_StringItemWord0(20, 1, 1); /* a compound string: 20 + 44 bytes */
-	mr[5] = (l4_word_t) "compound string, part one...";
+	string_items(&mr[2]);
 	mr[0] = l4_msgtag(9, 1, 6, 0);
-	mr[6] = L4_StringItemWord0(44, 1, 0);
-	mr[7] = (l4_word_t) "and the forty-four bytes of its second part.";
 	L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(timeout, 0), NULL);
 }
 
 USER_TEST(strings_sender_copies, "x2.ipc.string",
-	  "strings go into fresh buffer pages of a waiting receiver (faults raised in its name), gather and scatter")
+	  "strings go into fresh buffer pages of a waiting receiver (faults raised in its name), gather and scatter; "
+	  "the receiver's MRs hold the sender's string items, as Pistachio's")
 {
 	main_tid = L4_Myself();
 	fill(str_src, sizeof str_src, 3);
@@ -303,6 +313,10 @@ USER_TEST(strings_sender_copies, "x2.ipc.string",
 	TEST_CHECK_EQ(str_result[1], 6);
 	TEST_CHECK(memcmp(str_dst, str_src, sizeof str_src) == 0);
 	TEST_CHECK(memcmp(str_dst2, "compound string, parand the forty-four bytes of its second part.", 64) == 0);
+	l4_word_t sent[6];
+	string_items(sent);
+	for (unsigned i = 0; i < 6; i++)
+		TEST_CHECK_EQ(str_items[i], sent[i]);
 	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
