@@ -204,9 +204,10 @@ static bool map_item(struct tcb *s, struct tcb *r, l4_fpage_t snd, vaddr_t hot_s
 	/* Both spaces were kept alive if the item could be preempted (space.c
 	 * hold_for_preemption), even if their last threads were deleted meanwhile. */
 	struct space *from = current->xfer_held[0], *to = current->xfer_held[1];
-	if (from) {
-		current->xfer_held[0] = current->xfer_held[1] = NULL; /* first: a release may preempt */
+	if (from) { /* each hold ends before its release, which may preempt: a deleter ends the others */
+		current->xfer_held[0] = NULL;
 		space_release(from);
+		current->xfer_held[1] = NULL;
 		space_release(to);
 	}
 	return ok;

@@ -75,8 +75,11 @@ void space_destroy(struct space *s)
 	/* Revokes everything mapped in s and everything derived from it: an Unmap
 	 * with flush of the whole user space, in bounded steps with preemption
 	 * points between them (unmap.c); what remains for the final sweep is
-	 * nothing, or what a concurrent operation left. */
+	 * nothing, or what a concurrent operation left. Started again from the
+	 * top if this thread is deleted meanwhile (current->destroying). */
+	current->destroying = s;
 	unmap_fpage(s, l4_fpage_log2(0, MDB_USER_BITS) | L4_FULLY_ACCESSIBLE, true);
+	current->destroying = NULL;
 	mdb_space_delete(&s->mdb);
 	mdb_space_unregister(&s->mdb);
 	pt_destroy(&s->pt); /* frees the tables, side arrays and UTCB frames */

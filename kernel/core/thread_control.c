@@ -73,7 +73,12 @@ static word_t delete_thread(struct tcb *t, word_t *error)
 	/* A map item t left preempted held its spaces (ipc.c map_item): t's stack
 	 * goes away, so the holds end here, after the space's own end below. */
 	struct space *held[2] = {t->xfer_held[0], t->xfer_held[1]};
+	/* A space t was destroying when it was preempted: we destroy it from the
+	 * top (what t revoked is gone; its unmap op was forgotten above). */
+	struct space *unfinished = t->destroying;
 	thread_destroy(t);
+	if (unfinished)
+		space_destroy(unfinished);
 	if (s && !s->threads)
 		space_orphaned(s);
 	for (unsigned i = 0; i < 2; i++)

@@ -106,6 +106,10 @@ struct tcb {
 	 * the item's end, so that deleting their last threads meanwhile does not
 	 * free them under the copier; NULL outside (and in the common map). */
 	struct space *xfer_held[2];
+	/* The space whose destruction this thread runs (space_destroy), while its
+	 * flush may be preempted: whoever deletes the thread meanwhile finishes it
+	 * (thread_control.c delete_thread), so no space is left half revoked. */
+	struct space *destroying;
 	/* Last: the kernel stack grows down towards it from the top of the page, so
 	 * an overflow overwrites it first; every switch checks it. */
 	uint64_t stack_canary;
