@@ -34,49 +34,49 @@ static inline l4_msgtag_t l4_ipc_stub(unsigned sc, l4_threadid_t to, l4_threadid
 	return r9;
 }
 
-static inline l4_msgtag_t L4_Ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
+static inline l4_msgtag_t l4_ipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
 {
 	return l4_ipc_stub(L4_SC_IPC, to, from_spec, timeouts, from);
 }
 /* Lipc: Ipc between threads of one space addressed by local IDs (on mnemo the same
  * kernel path as Ipc, through its own stub). */
-static inline l4_msgtag_t L4_Lipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
+static inline l4_msgtag_t l4_lipc(l4_threadid_t to, l4_threadid_t from_spec, l4_word_t timeouts, l4_threadid_t *from)
 {
 	return l4_ipc_stub(L4_SC_LIPC, to, from_spec, timeouts, from);
 }
 
 #define L4_TIMEOUTS(snd, rcv) (((l4_word_t)(snd) << 16) | (rcv))
 
-static inline int L4_IpcFailed(l4_msgtag_t t) { return (t & L4_TAG_ERROR) != 0; }
+static inline int l4_ipc_failed(l4_msgtag_t t) { return (t & L4_TAG_ERROR) != 0; }
 
-static inline l4_msgtag_t L4_Call(l4_threadid_t to) { return L4_Ipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL); }
-static inline l4_msgtag_t L4_Send(l4_threadid_t to) { return L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(L4_NEVER, 0), NULL); }
-static inline l4_msgtag_t L4_Send_Timeout(l4_threadid_t to, l4_time_t t)
+static inline l4_msgtag_t l4_call(l4_threadid_t to) { return l4_ipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL); }
+static inline l4_msgtag_t l4_send(l4_threadid_t to) { return l4_ipc(to, L4_NILTHREAD, L4_TIMEOUTS(L4_NEVER, 0), NULL); }
+static inline l4_msgtag_t l4_send_timeout(l4_threadid_t to, l4_time_t t)
 {
-	return L4_Ipc(to, L4_NILTHREAD, L4_TIMEOUTS(t, 0), NULL);
+	return l4_ipc(to, L4_NILTHREAD, L4_TIMEOUTS(t, 0), NULL);
 }
-static inline l4_msgtag_t L4_Receive(l4_threadid_t from)
+static inline l4_msgtag_t l4_receive(l4_threadid_t from)
 {
-	return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, L4_NEVER), NULL);
+	return l4_ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, L4_NEVER), NULL);
 }
-static inline l4_msgtag_t L4_Receive_Timeout(l4_threadid_t from, l4_time_t t)
+static inline l4_msgtag_t l4_receive_timeout(l4_threadid_t from, l4_time_t t)
 {
-	return L4_Ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, t), NULL);
+	return l4_ipc(L4_NILTHREAD, from, L4_TIMEOUTS(0, t), NULL);
 }
-static inline l4_msgtag_t L4_Wait(l4_threadid_t *from)
+static inline l4_msgtag_t l4_wait(l4_threadid_t *from)
 {
-	return L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_NEVER), from);
+	return l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_NEVER), from);
 }
 /* Reply to `to` (zero send timeout), then wait for anyone. */
-static inline l4_msgtag_t L4_ReplyWait(l4_threadid_t to, l4_threadid_t *from)
+static inline l4_msgtag_t l4_reply_wait(l4_threadid_t to, l4_threadid_t *from)
 {
-	return L4_Ipc(to, L4_ANYTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), from);
+	return l4_ipc(to, L4_ANYTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), from);
 }
 /* Sleeps for a period: receive from self with a timeout. */
-static inline void L4_Sleep(l4_time_t t) { L4_Receive_Timeout(L4_Myself(), t); }
+static inline void l4_sleep(l4_time_t t) { l4_receive_timeout(l4_myself(), t); }
 
 /* A period of `us` microseconds in X.2 time format (rounded up to 10-bit mantissa). */
-static inline l4_time_t L4_TimePeriod(l4_word_t us)
+static inline l4_time_t l4_time_period(l4_word_t us)
 {
 	unsigned e = 0;
 	while (us >= 1024) {
@@ -87,20 +87,20 @@ static inline l4_time_t L4_TimePeriod(l4_word_t us)
 }
 
 /* Map and grant items (two words each; ABI §7.3). */
-static inline l4_word_t L4_MapItemWord0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (4u << 1); }
-static inline l4_word_t L4_GrantItemWord0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (5u << 1); }
+static inline l4_word_t l4_map_item_word0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (4u << 1); }
+static inline l4_word_t l4_grant_item_word0(l4_word_t send_base) { return (send_base & ~(l4_word_t)0x3ff) | (5u << 1); }
 
 /* String items (ABI §7.4): word 0 = length << 10 | (substrings - 1) << 4 | c << 9,
  * then one pointer per substring, each `length` bytes. */
-static inline l4_word_t L4_StringItemWord0(l4_word_t length, unsigned substrings, int continues)
+static inline l4_word_t l4_string_item_word0(l4_word_t length, unsigned substrings, int continues)
 {
 	return (length << 10) | ((l4_word_t)(continues ? 1 : 0) << 9) | ((l4_word_t)((substrings - 1) & 0x1f) << 4);
 }
 
 /* Accepts string items into the buffers described from BR1 on. */
-static inline void L4_AcceptStrings(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = (window & ~(l4_word_t)0xf) | 1; }
+static inline void l4_accept_strings(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = (window & ~(l4_word_t)0xf) | 1; }
 
 /* The receive window for map/grant items (BR0, acceptor). */
-static inline void L4_Accept(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = window & ~(l4_word_t)0xf; }
+static inline void l4_accept(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = window & ~(l4_word_t)0xf; }
 
 #endif

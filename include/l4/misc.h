@@ -7,8 +7,8 @@
 
 /* ProcessorControl: RDI processor, RSI internal frequency, RDX external frequency,
  * R8 voltage; RAX result (1 ok, 0 error with ErrorCode). */
-static inline l4_word_t L4_ProcessorControl(l4_word_t processor, l4_word_t internal_freq, l4_word_t external_freq,
-					    l4_word_t voltage)
+static inline l4_word_t l4_processor_control(l4_word_t processor, l4_word_t internal_freq, l4_word_t external_freq,
+					     l4_word_t voltage)
 {
 	register l4_word_t r8 __asm__("r8") = voltage;
 	l4_word_t rax, rdi = processor, rsi = internal_freq, rdx = external_freq;
@@ -23,7 +23,7 @@ static inline l4_word_t L4_ProcessorControl(l4_word_t processor, l4_word_t inter
  * select attribute 0-3), RCX/RSI/R8/R11 attributes 0-3, MR0-MR7 as for Ipc, RDI UTCB;
  * RDX result, RAX -> MR1, RCX -> MR0 (ABI §5.12). RCX and R11 are treated as
  * destroyed (a `syscall` stub would destroy them), as libl4 does. */
-static inline l4_word_t L4_MemoryControl(l4_word_t control, const l4_word_t attributes[4])
+static inline l4_word_t l4_memory_control(l4_word_t control, const l4_word_t attributes[4])
 {
 	l4_word_t *mr = l4_utcb();
 	register l4_word_t r8 __asm__("r8") = attributes[2];
@@ -58,11 +58,11 @@ static inline l4_word_t L4_MemoryControl(l4_word_t control, const l4_word_t attr
 #define L4_WriteProtectedMemory 8
 
 /* Sets the attribute of the caller's fpage f (and of what is derived from it). */
-static inline l4_word_t L4_Set_PageAttribute(l4_fpage_t f, l4_word_t attribute)
+static inline l4_word_t l4_set_page_attribute(l4_fpage_t f, l4_word_t attribute)
 {
 	const l4_word_t attributes[4] = {attribute, 0, 0, 0};
 	l4_utcb()[0] = f & ~(l4_word_t)0xf; /* the low bits select attribute 0 */
-	return L4_MemoryControl(0, attributes);
+	return l4_memory_control(0, attributes);
 }
 
 #endif

@@ -12,7 +12,7 @@
  * UTCB here and stored back), MR8+ in the UTCB, RDI UTCB. The kernel writes each
  * fpage back with its rwx bits replaced by the access bits (referenced, written,
  * executed) of the mappings derived from it. Clobbers RCX, RDX, RSI, R8, R11. */
-static inline void L4_Unmap(l4_word_t control)
+static inline void l4_unmap(l4_word_t control)
 {
 	l4_word_t *mr = l4_utcb();
 	register l4_word_t r8 __asm__("r8");
@@ -36,40 +36,40 @@ static inline void L4_Unmap(l4_word_t control)
 
 /* Revokes the fpage's rights from every mapping derived from it; returns the
  * fpage with the access bits. */
-static inline l4_fpage_t L4_UnmapFpage(l4_fpage_t f)
+static inline l4_fpage_t l4_unmap_fpage(l4_fpage_t f)
 {
 	l4_utcb()[0] = f;
-	L4_Unmap(0);
+	l4_unmap(0);
 	return l4_utcb()[0];
 }
 
 /* The same, and from the caller's own mapping too. */
-static inline l4_fpage_t L4_Flush(l4_fpage_t f)
+static inline l4_fpage_t l4_flush(l4_fpage_t f)
 {
 	l4_utcb()[0] = f;
-	L4_Unmap(L4_UNMAP_FLUSH);
+	l4_unmap(L4_UNMAP_FLUSH);
 	return l4_utcb()[0];
 }
 
 /* n fpages (n <= 64) at once; results replace them in fpages[]. */
-static inline void L4_UnmapFpages(unsigned n, l4_fpage_t *fpages, int flush)
+static inline void l4_unmap_fpages(unsigned n, l4_fpage_t *fpages, int flush)
 {
 	l4_word_t *mr = l4_utcb();
 	if (!n || n > 64)
 		return;
 	for (unsigned i = 0; i < n; i++)
 		mr[i] = fpages[i];
-	L4_Unmap((n - 1) | (flush ? L4_UNMAP_FLUSH : 0));
+	l4_unmap((n - 1) | (flush ? L4_UNMAP_FLUSH : 0));
 	for (unsigned i = 0; i < n; i++)
 		fpages[i] = l4_utcb()[i];
 }
 
 /* Query only (no rights revoked): returns the fpage with the access bits of the
  * mappings derived from it, and resets them. */
-static inline l4_fpage_t L4_GetStatus(l4_fpage_t f) { return L4_UnmapFpage(f & ~(l4_fpage_t)7); }
+static inline l4_fpage_t l4_get_status(l4_fpage_t f) { return l4_unmap_fpage(f & ~(l4_fpage_t)7); }
 
-static inline int L4_WasReferenced(l4_fpage_t f) { return (f & 4) != 0; }
-static inline int L4_WasWritten(l4_fpage_t f) { return (f & 2) != 0; }
-static inline int L4_WasExecuted(l4_fpage_t f) { return (f & 1) != 0; }
+static inline int l4_was_referenced(l4_fpage_t f) { return (f & 4) != 0; }
+static inline int l4_was_written(l4_fpage_t f) { return (f & 2) != 0; }
+static inline int l4_was_executed(l4_fpage_t f) { return (f & 1) != 0; }
 
 #endif

@@ -13,7 +13,7 @@ extern struct l4_kip *__l4_kip;
 
 /* KernelInterface: `lock; nop` traps; RAX = KIP, RCX = API version, RDX = API
  * flags, RSI = kernel ID; nothing else changes. */
-static inline struct l4_kip *L4_KernelInterface(l4_word_t *api_version, l4_word_t *api_flags, l4_word_t *kernel_id)
+static inline struct l4_kip *l4_kernel_interface(l4_word_t *api_version, l4_word_t *api_flags, l4_word_t *kernel_id)
 {
 	l4_word_t kip, ver, flags, id;
 	__asm__ volatile("lock; nop" : "=a"(kip), "=c"(ver), "=d"(flags), "=S"(id));
@@ -34,13 +34,13 @@ static inline l4_word_t *l4_utcb(void)
 	__asm__("movq %%gs:0, %0" : "=r"(mr0));
 	return mr0;
 }
-static inline l4_threadid_t L4_MyLocalId(void) { return (l4_threadid_t)l4_utcb(); }
-static inline l4_threadid_t L4_Myself(void) { return l4_utcb()[L4_UTCB_MY_GLOBAL_ID]; }
+static inline l4_threadid_t l4_my_local_id(void) { return (l4_threadid_t)l4_utcb(); }
+static inline l4_threadid_t l4_myself(void) { return l4_utcb()[L4_UTCB_MY_GLOBAL_ID]; }
 static inline l4_word_t L4_ErrorCode(void) { return l4_utcb()[L4_UTCB_ERROR_CODE]; }
-static inline l4_threadid_t L4_Pager(void) { return l4_utcb()[L4_UTCB_PAGER]; }
+static inline l4_threadid_t l4_pager(void) { return l4_utcb()[L4_UTCB_PAGER]; }
 
 /* ThreadSwitch: RDI = dest; everything but RBP/RSP may change. */
-static inline void L4_ThreadSwitch(l4_threadid_t dest)
+static inline void l4_thread_switch(l4_threadid_t dest)
 {
 	register l4_word_t rdi __asm__("rdi") = dest;
 	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"
@@ -49,10 +49,10 @@ static inline void L4_ThreadSwitch(l4_threadid_t dest)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 			   "memory");
 }
-static inline void L4_Yield(void) { L4_ThreadSwitch(L4_NILTHREAD); }
+static inline void l4_yield(void) { l4_thread_switch(L4_NILTHREAD); }
 
 /* SystemClock: RAX = microseconds. */
-static inline l4_clock_t L4_SystemClock(void)
+static inline l4_clock_t l4_system_clock(void)
 {
 	l4_word_t rax;
 	__asm__ volatile("pushq %%rbp; callq *%[fn]; popq %%rbp"

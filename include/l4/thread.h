@@ -8,8 +8,8 @@
 #define L4_CLOBBER_ALL "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory"
 
 /* ThreadControl: RDI dest, RSI pager, RDX scheduler, R8 space, R9 UTCB location; RAX result. */
-static inline l4_word_t L4_ThreadControl(l4_threadid_t dest, l4_threadid_t space, l4_threadid_t scheduler,
-					 l4_threadid_t pager, l4_word_t utcb_location)
+static inline l4_word_t l4_thread_control(l4_threadid_t dest, l4_threadid_t space, l4_threadid_t scheduler,
+					  l4_threadid_t pager, l4_word_t utcb_location)
 {
 	register l4_word_t r8 __asm__("r8") = space;
 	register l4_word_t r9 __asm__("r9") = utcb_location;
@@ -22,8 +22,8 @@ static inline l4_word_t L4_ThreadControl(l4_threadid_t dest, l4_threadid_t space
 }
 
 /* SpaceControl: RDI space, RSI control, RDX KIP area, R8 UTCB area, R9 redirector; RAX result, RDX old control. */
-static inline l4_word_t L4_SpaceControl(l4_threadid_t space, l4_word_t control, l4_fpage_t kip_area,
-					l4_fpage_t utcb_area, l4_threadid_t redirector, l4_word_t *old_control)
+static inline l4_word_t l4_space_control(l4_threadid_t space, l4_word_t control, l4_fpage_t kip_area,
+					 l4_fpage_t utcb_area, l4_threadid_t redirector, l4_word_t *old_control)
 {
 	register l4_word_t r8 __asm__("r8") = utcb_area;
 	register l4_word_t r9 __asm__("r9") = redirector;
@@ -38,7 +38,7 @@ static inline l4_word_t L4_SpaceControl(l4_threadid_t space, l4_word_t control, 
 }
 
 /* Schedule: RDI dest, RSI priority, RDX time control, R8 processor, R9 preemption; RAX result, RDX old time. */
-static inline l4_word_t L4_Schedule(l4_threadid_t dest, l4_word_t time_control, l4_word_t processor, l4_word_t priority,
+static inline l4_word_t l4_schedule(l4_threadid_t dest, l4_word_t time_control, l4_word_t processor, l4_word_t priority,
 				    l4_word_t preemption, l4_word_t *old_time_control)
 {
 	register l4_word_t r8 __asm__("r8") = processor;
@@ -52,17 +52,17 @@ static inline l4_word_t L4_Schedule(l4_threadid_t dest, l4_word_t time_control, 
 		*old_time_control = rdx;
 	return rax;
 }
-static inline l4_word_t L4_Set_Priority(l4_threadid_t t, l4_word_t prio)
+static inline l4_word_t l4_set_priority(l4_threadid_t t, l4_word_t prio)
 {
-	return L4_Schedule(t, ~0ull, ~0ull, prio, ~0ull, NULL);
+	return l4_schedule(t, ~0ull, ~0ull, prio, ~0ull, NULL);
 }
 
 /* ExchangeRegisters: RAX dest, RSI control, RDX SP, R8 IP, R9 flags, R10 user handle, RDI pager;
  * the old values come back in the same registers; RAX = the thread (nil on error). */
-static inline l4_threadid_t L4_ExchangeRegisters(l4_threadid_t dest, l4_word_t control, l4_word_t sp, l4_word_t ip,
-						 l4_word_t flags, l4_word_t handle, l4_threadid_t pager,
-						 l4_word_t *old_control, l4_word_t *old_sp, l4_word_t *old_ip,
-						 l4_word_t *old_flags, l4_word_t *old_handle, l4_threadid_t *old_pager)
+static inline l4_threadid_t l4_exchange_registers(l4_threadid_t dest, l4_word_t control, l4_word_t sp, l4_word_t ip,
+						  l4_word_t flags, l4_word_t handle, l4_threadid_t pager,
+						  l4_word_t *old_control, l4_word_t *old_sp, l4_word_t *old_ip,
+						  l4_word_t *old_flags, l4_word_t *old_handle, l4_threadid_t *old_pager)
 {
 	register l4_word_t r8 __asm__("r8") = ip;
 	register l4_word_t r9 __asm__("r9") = flags;
@@ -88,18 +88,18 @@ static inline l4_threadid_t L4_ExchangeRegisters(l4_threadid_t dest, l4_word_t c
 }
 
 /* Start = S|I|H|r|s: set SP and IP, resume, abort any IPC (the start-message wait). */
-static inline l4_threadid_t L4_Start_SpIp(l4_threadid_t t, l4_word_t sp, l4_word_t ip)
+static inline l4_threadid_t l4_start_sp_ip(l4_threadid_t t, l4_word_t sp, l4_word_t ip)
 {
-	return L4_ExchangeRegisters(t, 0x11e, sp, ip, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	return l4_exchange_registers(t, 0x11e, sp, ip, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 /* Stop = h|H|d. */
-static inline l4_threadid_t L4_Stop(l4_threadid_t t, l4_word_t *state)
+static inline l4_threadid_t l4_stop(l4_threadid_t t, l4_word_t *state)
 {
-	return L4_ExchangeRegisters(t, 0x301, 0, 0, 0, 0, L4_NILTHREAD, state, NULL, NULL, NULL, NULL, NULL);
+	return l4_exchange_registers(t, 0x301, 0, 0, 0, 0, L4_NILTHREAD, state, NULL, NULL, NULL, NULL, NULL);
 }
-static inline l4_threadid_t L4_Resume(l4_threadid_t t)
+static inline l4_threadid_t l4_resume(l4_threadid_t t)
 {
-	return L4_ExchangeRegisters(t, 0x100, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	return l4_exchange_registers(t, 0x100, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 #endif

@@ -9,7 +9,7 @@
 /*
  * The state thread is the second system thread (version 1). Only root servers
  * (sigma0's and the root task's spaces) may call it; everything is a call
- * (L4_Call), answered at once: the reply's label is 0 on success, else one of
+ * (l4_call), answered at once: the reply's label is 0 on success, else one of
  * MNEMO_STATE_E*; its untyped words are the result.
  *
  *  MNEMO_STATE_HALT  MR1 thread, MR2 1 halt / 0 resume. Halting a thread that

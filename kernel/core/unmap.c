@@ -10,7 +10,7 @@
 
 /*
  * Control word: bits 0-5 k (fpages MR0..MRk), bit 6 f (flush). Each fpage's rwx
- * field names the rights to revoke (0: query only, L4_GetStatus); the kernel
+ * field names the rights to revoke (0: query only, l4_get_status); the kernel
  * writes the fpage back into its MR with rwx replaced by the access bits
  * (referenced, written, executed) of the mappings derived from it, which the
  * query resets. Flush revokes from the caller's own mappings too.

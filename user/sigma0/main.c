@@ -129,7 +129,7 @@ static void reply_map(l4_word_t base, unsigned log2, unsigned rights)
 {
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(base);
+	mr[1] = l4_map_item_word0(base);
 	mr[2] = l4_fpage_log2(base, log2) | rights;
 }
 
@@ -137,7 +137,7 @@ static void reply_nil(void)
 {
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(0);
+	mr[1] = l4_map_item_word0(0);
 	mr[2] = L4_NILPAGE;
 }
 
@@ -184,7 +184,7 @@ static bool set_attributes(l4_word_t base, unsigned log2, l4_word_t attributes)
 		return true;
 	const l4_word_t attrs[4] = {attributes, 0, 0, 0};
 	l4_utcb()[0] = l4_fpage_log2(base, log2); /* rwx 0: attribute 0 */
-	return L4_MemoryControl(0, attrs) == 1;
+	return l4_memory_control(0, attrs) == 1;
 }
 
 /* An I/O fpage (ABI §9.2): bits 4-9 hold 2 where a memory fpage has its size.
@@ -256,13 +256,13 @@ static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 
 int main(void)
 {
-	printf("sigma0: thread %llx, KIP at %p, %u memory descriptors\n", (unsigned long long)L4_Myself(),
+	printf("sigma0: thread %llx, KIP at %p, %u memory descriptors\n", (unsigned long long)l4_myself(),
 	       (void *)__l4_kip, l4_kip_memdesc_count(__l4_kip));
 	l4_threadid_t from;
-	L4_Accept(L4_NILPAGE); /* untyped words only */
-	l4_msgtag_t tag = L4_Wait(&from);
+	l4_accept(L4_NILPAGE); /* untyped words only */
+	l4_msgtag_t tag = l4_wait(&from);
 	for (;;) {
-		bool reply = !L4_IpcFailed(tag) && handle(tag, from);
-		tag = reply ? L4_ReplyWait(from, &from) : L4_Wait(&from);
+		bool reply = !l4_ipc_failed(tag) && handle(tag, from);
+		tag = reply ? l4_reply_wait(from, &from) : l4_wait(&from);
 	}
 }

@@ -56,7 +56,7 @@ void bench_report(const char *name, const l4_word_t *samples, unsigned n, l4_wor
 	       max);
 }
 
-void bench_init(void) { main_tid = L4_Myself(); }
+void bench_init(void) { main_tid = l4_myself(); }
 l4_threadid_t bench_main(void) { return main_tid; }
 
 static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(main_tid) + next_thread++, 1); }
@@ -70,9 +70,9 @@ static l4_word_t new_stack(void)
 l4_threadid_t bench_start_local(void (*fn)(void))
 {
 	l4_threadid_t t = new_tid();
-	if (L4_ThreadControl(t, main_tid, main_tid, L4_Pager(), UTCB_AREA + 1024 * next_slot++) != 1)
+	if (l4_thread_control(t, main_tid, main_tid, l4_pager(), UTCB_AREA + 1024 * next_slot++) != 1)
 		bench_fail("ThreadControl (local thread)", t);
-	L4_Start_SpIp(t, new_stack(), (l4_word_t)fn);
+	l4_start_sp_ip(t, new_stack(), (l4_word_t)fn);
 	return t;
 }
 
@@ -81,27 +81,28 @@ l4_msgtag_t bench_map_and_wait(l4_threadid_t child)
 	l4_word_t addr = l4_utcb()[1] & ~0xfffull;
 	(void)*(volatile char *)addr; /* present here (sigma0 maps it) before we map it on */
 	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-	l4_utcb()[1] = L4_MapItemWord0(addr);
+	l4_utcb()[1] = l4_map_item_word0(addr);
 	l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-	return L4_Ipc(child, child, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
+	return l4_ipc(child, child, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
 }
 
 l4_threadid_t bench_start_remote(void (*fn)(void), l4_msgtag_t *first)
 {
 	l4_threadid_t c = new_tid();
-	if (L4_ThreadControl(c, c, main_tid, L4_NILTHREAD, ~0ull) != 1 ||
-	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) != 1 ||
-	    L4_ThreadControl(c, c, main_tid, main_tid, UTCB_AREA) != 1)
+	if (l4_thread_control(c, c, main_tid, L4_NILTHREAD, ~0ull) != 1 ||
+	    l4_space_control(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) !=
+		1 ||
+	    l4_thread_control(c, c, main_tid, main_tid, UTCB_AREA) != 1)
 		bench_fail("ThreadControl/SpaceControl (new space)", c);
 	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
 	l4_utcb()[1] = (l4_word_t)fn;
 	l4_utcb()[2] = new_stack();
-	if (L4_IpcFailed(L4_Send(c)))
+	if (l4_ipc_failed(l4_send(c)))
 		bench_fail("start message", c);
-	l4_msgtag_t tag = L4_Receive(c);
-	while (!L4_IpcFailed(tag) && bench_is_pagefault(tag))
+	l4_msgtag_t tag = l4_receive(c);
+	while (!l4_ipc_failed(tag) && bench_is_pagefault(tag))
 		tag = bench_map_and_wait(c);
-	if (L4_IpcFailed(tag))
+	if (l4_ipc_failed(tag))
 		bench_fail("serving the new space's page faults", tag);
 	*first = tag;
 	return c;
@@ -109,6 +110,6 @@ l4_threadid_t bench_start_remote(void (*fn)(void), l4_msgtag_t *first)
 
 void bench_kill(l4_threadid_t t)
 {
-	if (L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1)
+	if (l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1)
 		bench_fail("ThreadControl (delete)", t);
 }

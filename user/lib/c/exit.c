@@ -8,5 +8,5 @@ void exit(int status)
 {
 	printf("exit(%d)\n", status);
 	for (;;)
-		L4_Yield();
+		l4_yield();
 }

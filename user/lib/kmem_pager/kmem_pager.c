@@ -41,7 +41,7 @@ static uint64_t next_random(struct kmem_pager *kp)
 /* Takes page i back: when the Unmap returns, the kernel no longer uses it. */
 static void revoke(struct kmem_pager *kp, unsigned i)
 {
-	L4_UnmapFpage(l4_fpage_log2(kp->pool + i * PAGE, 12) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2(kp->pool + i * PAGE, 12) | L4_FULLY_ACCESSIBLE);
 	kp->state[i] = 0;
 	kp->lent--;
 	kp->revoked++;
@@ -75,7 +75,7 @@ static l4_msgtag_t answer_request(struct kmem_pager *kp, l4_word_t want)
 			continue;
 		kp->state[i] = 1;
 		kp->lent++;
-		mr[1 + 2 * n] = L4_MapItemWord0(0);
+		mr[1 + 2 * n] = l4_map_item_word0(0);
 		mr[2 + 2 * n] = l4_fpage_log2(kp->pool + i * PAGE, 12) | L4_READABLE;
 		n++;
 	}
@@ -96,8 +96,8 @@ static l4_msgtag_t answer_boss(struct kmem_pager *kp, l4_msgtag_t tag)
 	case KMEM_PAGER_QUOTA:
 		mr[0] = l4_msgtag(MNEMO_KMEM_QUOTA, 3, 0, 0);
 		mr[1] = a1, mr[2] = a2, mr[3] = a3;
-		tag = L4_Send_Timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME);
-		mr[1] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+		tag = l4_send_timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME);
+		mr[1] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
 		return l4_msgtag(0, 1, 0, 0);
 	case KMEM_PAGER_STATS:
 		mr[1] = kp->lent, mr[2] = kp->requests, mr[3] = kp->refused, mr[4] = kp->revoked;
@@ -122,7 +122,7 @@ void kmem_pager_loop(struct kmem_pager *kp)
 	for (;;) {
 		l4_time_t t = L4_NEVER;
 		if (kp->revoke_every_us) {
-			l4_word_t now = L4_SystemClock();
+			l4_word_t now = l4_system_clock();
 			if (!next)
 				next = now + kp->revoke_every_us;
 			if (now >= next) {
@@ -130,13 +130,13 @@ void kmem_pager_loop(struct kmem_pager *kp)
 					revoke_random(kp);
 				next = now + kp->revoke_every_us;
 			}
-			t = L4_TimePeriod(next - now > kp->revoke_every_us ? kp->revoke_every_us : next - now);
+			t = l4_time_period(next - now > kp->revoke_every_us ? kp->revoke_every_us : next - now);
 		} else {
 			next = 0;
 		}
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
-		if (L4_IpcFailed(tag))
+		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
+		if (l4_ipc_failed(tag))
 			continue; /* the receive timed out: time for pressure */
 		l4_msgtag_t reply;
 		if (L4_TAG_LABEL(tag) == MNEMO_KMEM_REQUEST)
@@ -146,7 +146,7 @@ void kmem_pager_loop(struct kmem_pager *kp)
 		else
 			continue; /* nobody else talks to us */
 		l4_utcb()[0] = reply;
-		L4_Send_Timeout(from, L4_ZERO_TIME); /* it waits for the answer: a call */
+		l4_send_timeout(from, L4_ZERO_TIME); /* it waits for the answer: a call */
 	}
 }
 
@@ -155,7 +155,7 @@ bool kmem_pager_command(l4_threadid_t kp, unsigned cmd, l4_word_t a1, l4_word_t 
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(cmd, 3, 0, 0);
 	mr[1] = a1, mr[2] = a2, mr[3] = a3;
-	if (L4_IpcFailed(L4_Call(kp)))
+	if (l4_ipc_failed(l4_call(kp)))
 		return false;
 	mr = l4_utcb();
 	for (unsigned i = 0; i < 4; i++)

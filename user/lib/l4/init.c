@@ -7,7 +7,7 @@ struct l4_kip *__l4_kip;
 
 void l4_init(void)
 {
-	__l4_kip = L4_KernelInterface(NULL, NULL, NULL);
+	__l4_kip = l4_kernel_interface(NULL, NULL, NULL);
 	for (unsigned i = 0; i < L4_SC_COUNT; i++)
 		__l4_syscall[i] = __l4_kip->syscall[i];
 }

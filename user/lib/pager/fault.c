@@ -30,7 +30,7 @@ void pgr_reply_map(unsigned label, l4_word_t page, unsigned rights, l4_word_t ho
 {
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(label, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(hot);
+	mr[1] = l4_map_item_word0(hot);
 	mr[2] = l4_fpage_log2(page, 12) | (rights & 7);
 }
 
@@ -62,11 +62,11 @@ static struct pgr_client *client_by_task(struct pgr_pager *p, l4_threadid_t task
  * timeout; the page lands in fpage(land, 12). True if a map item came. */
 static enum pgr_reason request(struct pgr_pager *p, l4_threadid_t to, l4_word_t land)
 {
-	l4_time_t t = L4_TimePeriod(p->timeout_us);
-	L4_Accept(l4_fpage_log2(land, 12));
-	l4_msgtag_t tag = L4_Ipc(to, to, L4_TIMEOUTS(t, t), NULL);
-	L4_Accept(L4_NILPAGE);
-	if (L4_IpcFailed(tag))
+	l4_time_t t = l4_time_period(p->timeout_us);
+	l4_accept(l4_fpage_log2(land, 12));
+	l4_msgtag_t tag = l4_ipc(to, to, L4_TIMEOUTS(t, t), NULL);
+	l4_accept(L4_NILPAGE);
+	if (l4_ipc_failed(tag))
 		return PGR_DEAD;
 	if (L4_TAG_LABEL(tag) == PGR_LABEL_REFUSE) /* its reason, if it is one we know */
 		return l4_utcb()[1] == PGR_NO_RECORD ? PGR_NO_RECORD : PGR_REFUSED;
@@ -127,7 +127,7 @@ static void propagate(struct pgr_pager *p, const struct pgr_fault *f)
 	mr[1] = f->addr;
 	mr[2] = f->ip;
 	mr[L4_UTCB_ACTUAL_SENDER] = f->thread; /* X.2: the virtual sender */
-	L4_Send_Timeout(p->external, L4_TimePeriod(p->timeout_us));
+	l4_send_timeout(p->external, l4_time_period(p->timeout_us));
 }
 
 /*
@@ -157,11 +157,11 @@ static void lose(struct pgr_pager *p, struct pgr_fault *f)
 		mr[6] = f->have_rec ? pgr_src_of(&f->rec, f->addr & ~(PAGE - 1)) : 0;
 		mr[7] = f->have_rec ? (l4_word_t)f->rec.log2 | (l4_word_t)f->rec.rights << 8 : 0;
 		mr[8] = f->reason ? f->reason : PGR_NO_RECORD;
-		L4_Send_Timeout(handler, L4_TimePeriod(p->timeout_us));
+		l4_send_timeout(handler, l4_time_period(p->timeout_us));
 	}
 	if (local)
-		L4_ExchangeRegisters(f->thread, 2 /* r: abort the receive */, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL,
-				     NULL, NULL, NULL, NULL);
+		l4_exchange_registers(f->thread, 2 /* r: abort the receive */, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL,
+				      NULL, NULL, NULL, NULL);
 }
 
 /* Steps 1 and 2: true if the answer is in the MRs; otherwise f->reason says why not. */
@@ -306,8 +306,8 @@ void pgr_loop(struct pgr_pager *p)
 	l4_threadid_t from = L4_NILTHREAD;
 	bool reply = false;
 	for (;;) {
-		L4_Accept(L4_NILPAGE); /* requests carry no items for us */
-		l4_msgtag_t tag = reply ? L4_ReplyWait(from, &from) : L4_Wait(&from);
-		reply = !L4_IpcFailed(tag) && pgr_dispatch(p, from, tag);
+		l4_accept(L4_NILPAGE); /* requests carry no items for us */
+		l4_msgtag_t tag = reply ? l4_reply_wait(from, &from) : l4_wait(&from);
+		reply = !l4_ipc_failed(tag) && pgr_dispatch(p, from, tag);
 	}
 }

@@ -27,19 +27,19 @@ bool pgr_map_to(struct pgr_table *out, l4_threadid_t self, l4_threadid_t to, l4_
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(PGR_LABEL_MAP, 4, 2, 0);
 	mr[1] = src_addr, mr[2] = backer, mr[3] = backer_addr, mr[4] = flags & PGR_F_FALLBACK;
-	mr[5] = L4_MapItemWord0(src_addr);
+	mr[5] = l4_map_item_word0(src_addr);
 	mr[6] = l4_fpage_log2(src_addr, log2) | (rights & 7);
-	return !L4_IpcFailed(L4_Send_Timeout(to, L4_TimePeriod(timeout_us)));
+	return !l4_ipc_failed(l4_send_timeout(to, l4_time_period(timeout_us)));
 }
 
 bool pgr_accept(struct pgr_table *in, l4_threadid_t self, l4_threadid_t from, l4_word_t window, unsigned log2,
 		l4_word_t timeout_us, struct pgr_rec *got)
 {
-	L4_Accept(l4_fpage_log2(window, log2));
-	l4_msgtag_t tag = L4_Receive_Timeout(from, L4_TimePeriod(timeout_us));
-	L4_Accept(L4_NILPAGE);
+	l4_accept(l4_fpage_log2(window, log2));
+	l4_msgtag_t tag = l4_receive_timeout(from, l4_time_period(timeout_us));
+	l4_accept(L4_NILPAGE);
 	l4_word_t *mr = l4_utcb();
-	if (L4_IpcFailed(tag) || L4_TAG_LABEL(tag) != PGR_LABEL_MAP || L4_TAG_U(tag) != 4 || L4_TAG_T(tag) != 2)
+	if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != PGR_LABEL_MAP || L4_TAG_U(tag) != 4 || L4_TAG_T(tag) != 2)
 		return false;
 	l4_fpage_t item = mr[6];
 	unsigned s = l4_fpage_size_log2(item);
@@ -68,7 +68,7 @@ bool pgr_revoke(const struct pgr_table *given, size_t bytes, l4_threadid_t dst, 
 	struct pgr_rec r;
 	if (!pgr_lookup(given, bytes, dst, addr, &r))
 		return false;
-	L4_UnmapFpage(l4_fpage_log2(r.src_addr, r.log2) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2(r.src_addr, r.log2) | L4_FULLY_ACCESSIBLE);
 	return true;
 }
 
@@ -77,6 +77,6 @@ bool pgr_forget(struct pgr_table *given, l4_threadid_t dst, l4_word_t addr)
 	struct pgr_rec r;
 	if (!pgr_lookup(given, (size_t)given->rec_offset + (size_t)given->capacity * 64, dst, addr, &r))
 		return false;
-	L4_UnmapFpage(l4_fpage_log2(r.src_addr, r.log2) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2(r.src_addr, r.log2) | L4_FULLY_ACCESSIBLE);
 	return pgr_remove(given, dst, addr);
 }

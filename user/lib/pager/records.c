@@ -167,7 +167,7 @@ bool pgr_lookup(const struct pgr_table *t, size_t bytes, l4_threadid_t dst, l4_w
 		int r = lookup_once(t, bytes, dst, addr, out);
 		if (r >= 0)
 			return r == 1;
-		L4_Yield(); /* the writer is in the middle of a change: let it finish */
+		l4_yield(); /* the writer is in the middle of a change: let it finish */
 	}
 	return false;
 }

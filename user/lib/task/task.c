@@ -11,11 +11,11 @@
 
 bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2)
 {
-	l4_threadid_t me = L4_Myself();
-	return L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
-	       L4_SpaceControl(t, 0, l4_fpage_log2(TASK_KIP_AREA, 12), l4_fpage_log2(TASK_UTCB_AREA, utcb_log2),
-			       L4_NILTHREAD, NULL) == 1 &&
-	       L4_ThreadControl(t, t, me, pager, TASK_UTCB_AREA) == 1;
+	l4_threadid_t me = l4_myself();
+	return l4_thread_control(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
+	       l4_space_control(t, 0, l4_fpage_log2(TASK_KIP_AREA, 12), l4_fpage_log2(TASK_UTCB_AREA, utcb_log2),
+				L4_NILTHREAD, NULL) == 1 &&
+	       l4_thread_control(t, t, me, pager, TASK_UTCB_AREA) == 1;
 }
 
 l4_word_t task_state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
@@ -26,8 +26,8 @@ l4_word_t task_state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4
 	mr[1] = t, mr[2] = part;
 	for (unsigned i = 0; i < nin; i++)
 		mr[3 + i] = in[i];
-	l4_msgtag_t tag = L4_Call(mnemo_state_thread(__l4_kip));
-	if (L4_IpcFailed(tag))
+	l4_msgtag_t tag = l4_call(mnemo_state_thread(__l4_kip));
+	if (l4_ipc_failed(tag))
 		return ~0ul;
 	mr = l4_utcb();
 	for (unsigned i = 0; out && i < L4_TAG_U(tag); i++)

@@ -182,9 +182,9 @@ USER_TEST(
 
 	/* The driver is told the disk is larger than it is: the device itself must refuse. */
 	d->sectors = n + 64;
-	uint64_t t0 = L4_SystemClock();
+	uint64_t t0 = l4_system_clock();
 	int r = ata_read(d, n + 8, 1, rbuf), w = ata_write(d, n + 8, 1, wbuf);
-	uint64_t t1 = L4_SystemClock();
+	uint64_t t1 = l4_system_clock();
 	d->sectors = n;
 	printf("  device refused: read %d (status %#x error %#x), write %d, in %llu us\n", r, d->last_status,
 	       d->last_error, w, (unsigned long long)(t1 - t0));

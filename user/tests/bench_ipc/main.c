@@ -7,8 +7,8 @@
  *   BENCH name=ipc.inter.mr0 unit=instructions value=283.50 reps=11 spread=0.00 min=.. max=..
  * value is the median over `reps` repetitions, spread = max - min of the repetitions.
  *
- * One-way IPC cost = (TSC delta over N round trips) / 2N, with L4_Call on the
- * client side and L4_ReplyWait on the server side, as the classic L4 ping-pong;
+ * One-way IPC cost = (TSC delta over N round trips) / 2N, with l4_call on the
+ * client side and l4_reply_wait on the server side, as the classic L4 ping-pong;
  * the round-trip figures (ipc.*.rt.*) are the same measurement per round trip.
  * ipc.lipc.*: the same between two threads of one space addressed by local IDs
  * through the Lipc stub on both sides.
@@ -42,13 +42,13 @@ static void pong_loop(l4_msgtag_t tag, l4_threadid_t from)
 {
 	for (;;) {
 		l4_utcb()[0] = l4_msgtag(0, L4_TAG_U(tag), 0, 0);
-		tag = L4_ReplyWait(from, &from);
+		tag = l4_reply_wait(from, &from);
 	}
 }
 static void pong_local(void)
 {
 	l4_threadid_t from;
-	l4_msgtag_t tag = L4_Wait(&from);
+	l4_msgtag_t tag = l4_wait(&from);
 	pong_loop(tag, from);
 }
 /* The Lipc server: replies through the Lipc stub and waits for its partner's next
@@ -59,19 +59,19 @@ static bool lipc_any_local;
 static void pong_lipc(void)
 {
 	l4_threadid_t from;
-	lipc_server = L4_MyLocalId();
-	l4_msgtag_t tag = L4_Lipc(L4_NILTHREAD, L4_ANYLOCALTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
+	lipc_server = l4_my_local_id();
+	l4_msgtag_t tag = l4_lipc(L4_NILTHREAD, L4_ANYLOCALTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
 	for (;;) {
 		l4_utcb()[0] = l4_msgtag(0, L4_TAG_U(tag), 0, 0);
-		tag = L4_Lipc(from, lipc_any_local ? L4_ANYLOCALTHREAD : from, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER),
+		tag = l4_lipc(from, lipc_any_local ? L4_ANYLOCALTHREAD : from, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER),
 			      &from);
 	}
 }
 static void pong_remote(void)
 {
 	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
-	l4_threadid_t pager = L4_Pager();
-	l4_msgtag_t tag = L4_Call(pager);
+	l4_threadid_t pager = l4_pager();
+	l4_msgtag_t tag = l4_call(pager);
 	pong_loop(tag, pager);
 }
 
@@ -85,10 +85,10 @@ static inline __attribute__((always_inline)) l4_word_t ping(l4_threadid_t to, un
 	l4_word_t t0 = bench_rdtsc();
 	for (unsigned i = 0; i < rounds; i++) {
 		mr[0] = l4_msgtag(0, u, 0, 0);
-		l4_msgtag_t tag = lipc ? L4_Lipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL) : L4_Call(to);
-		while (__builtin_expect(!warm && !L4_IpcFailed(tag) && bench_is_pagefault(tag), 0))
+		l4_msgtag_t tag = lipc ? l4_lipc(to, to, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL) : l4_call(to);
+		while (__builtin_expect(!warm && !l4_ipc_failed(tag) && bench_is_pagefault(tag), 0))
 			tag = bench_map_and_wait(to);
-		if (__builtin_expect(L4_IpcFailed(tag) || L4_TAG_U(tag) != u, 0))
+		if (__builtin_expect(l4_ipc_failed(tag) || L4_TAG_U(tag) != u, 0))
 			bench_fail("ping: bad reply", tag);
 	}
 	return bench_rdtsc() - t0;
@@ -141,9 +141,9 @@ static void string_sink(void)
 	for (unsigned i = 0; i < STR_MAX; i += 4096)
 		str_buf[i] = 1;
 	l4_word_t *br = l4_utcb() + L4_UTCB_BR(0);
-	br[-1] = L4_StringItemWord0(STR_MAX, 1, 0);
+	br[-1] = l4_string_item_word0(STR_MAX, 1, 0);
 	br[-2] = (l4_word_t)str_buf;
-	L4_AcceptStrings(L4_NILPAGE);
+	l4_accept_strings(L4_NILPAGE);
 	pong_remote();
 }
 
@@ -153,10 +153,10 @@ static l4_word_t string_rounds(l4_threadid_t to, unsigned size)
 	l4_word_t t0 = bench_rdtsc();
 	for (unsigned i = 0; i < STR_ROUNDS; i++) {
 		mr[0] = l4_msgtag(0, 0, size ? 2 : 0, 0);
-		mr[1] = L4_StringItemWord0(size, 1, 0);
+		mr[1] = l4_string_item_word0(size, 1, 0);
 		mr[2] = (l4_word_t)str_src;
-		l4_msgtag_t tag = L4_Call(to);
-		if (L4_IpcFailed(tag) || L4_TAG_U(tag) != 0)
+		l4_msgtag_t tag = l4_call(to);
+		if (l4_ipc_failed(tag) || L4_TAG_U(tag) != 0)
 			bench_fail("string: bad reply", tag);
 	}
 	return bench_rdtsc() - t0;
@@ -204,9 +204,9 @@ static void pf_child(void)
 	l4_utcb()[0] = l4_msgtag(LABEL_RESULTS, REPS, 0, 0);
 	for (unsigned r = 1; r <= REPS; r++)
 		l4_utcb()[r] = samples[r];
-	L4_Send(L4_Pager());
+	l4_send(l4_pager());
 	for (;;)
-		L4_Receive(L4_NILTHREAD);
+		l4_receive(L4_NILTHREAD);
 }
 
 static void pf_figure(void)
@@ -229,7 +229,7 @@ static void pf_figure(void)
 static void yielder(void)
 {
 	for (;;)
-		L4_ThreadSwitch(main_tid);
+		l4_thread_switch(main_tid);
 }
 
 static void small_calls(void)
@@ -238,7 +238,7 @@ static void small_calls(void)
 	for (unsigned r = 0; r <= REPS; r++) {
 		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < SMALL_CALLS; i++)
-			(void)L4_SystemClock();
+			(void)l4_system_clock();
 		if (r)
 			samples[r - 1] = bench_rdtsc() - t0;
 	}
@@ -248,7 +248,7 @@ static void small_calls(void)
 	for (unsigned r = 0; r <= REPS; r++) {
 		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < SMALL_CALLS; i++)
-			L4_ThreadSwitch(y);
+			l4_thread_switch(y);
 		if (r)
 			samples[r - 1] = bench_rdtsc() - t0;
 	}
@@ -263,10 +263,10 @@ static void small_calls(void)
  * the sink's reads, that the pages are really mapped before and gone after each unmap):
  *   map.ipc.4k            one-way IPC carrying one 4 KiB map item (a new mapping in the
  *                         sink) = round trip with the item - half an empty round trip
- *   unmap.4k              L4_UnmapFpage of one of our pages with one mapping derived in the sink
- *   unmap.512x4k          one L4_UnmapFpage of 2 MiB: 512 of our 4 KiB pages, each with a
+ *   unmap.4k              l4_unmap_fpage of one of our pages with one mapping derived in the sink
+ *   unmap.512x4k          one l4_unmap_fpage of 2 MiB: 512 of our 4 KiB pages, each with a
  *                         derived mapping in the sink
- *   unmap.super2m.512x4k  one L4_UnmapFpage of our 2 MiB superpage (one mapping) that the
+ *   unmap.super2m.512x4k  one l4_unmap_fpage of our 2 MiB superpage (one mapping) that the
  *                         sink holds as 512 derived 4 KiB mappings
  *   *.irqoff              the longest interrupts-off stretch of those two unmaps
  */
@@ -281,10 +281,10 @@ static unsigned sink_faults; /* the sink's faults inside MAP_WIN */
 
 static void map_sink(void)
 {
-	l4_threadid_t from = L4_Pager();
-	L4_Accept(l4_fpage_log2(MAP_WIN, 30));
+	l4_threadid_t from = l4_pager();
+	l4_accept(l4_fpage_log2(MAP_WIN, 30));
 	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
-	l4_msgtag_t tag = L4_Call(from);
+	l4_msgtag_t tag = l4_call(from);
 	for (;;) {
 		unsigned u = 0;
 		if (L4_TAG_LABEL(tag) == LABEL_PROBE) {
@@ -292,7 +292,7 @@ static void map_sink(void)
 			u = 1;
 		}
 		l4_utcb()[0] = l4_msgtag(0, u, 0, 0);
-		tag = L4_ReplyWait(from, &from);
+		tag = l4_reply_wait(from, &from);
 	}
 }
 
@@ -300,8 +300,8 @@ static void map_sink(void)
  * usual; one inside MAP_WIN is answered with a map of fault_src (none expected if 0). */
 static void sink_call(l4_threadid_t sink, l4_word_t fault_src)
 {
-	l4_msgtag_t tag = L4_Call(sink);
-	while (!L4_IpcFailed(tag) && bench_is_pagefault(tag)) {
+	l4_msgtag_t tag = l4_call(sink);
+	while (!l4_ipc_failed(tag) && bench_is_pagefault(tag)) {
 		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
 		if (addr < MAP_WIN || addr >= MAP_WIN + (1ull << 30)) {
 			tag = bench_map_and_wait(sink);
@@ -311,18 +311,18 @@ static void sink_call(l4_threadid_t sink, l4_word_t fault_src)
 			bench_fail("map sink: a fault on a page that should be mapped", addr);
 		sink_faults++;
 		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[1] = l4_map_item_word0(addr);
 		l4_utcb()[2] = l4_fpage_log2(fault_src, 12) | L4_FULLY_ACCESSIBLE;
-		tag = L4_Ipc(sink, sink, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
+		tag = l4_ipc(sink, sink, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
 	}
-	if (L4_IpcFailed(tag))
+	if (l4_ipc_failed(tag))
 		bench_fail("map sink: call failed", tag);
 }
 
 static void sink_map(l4_threadid_t sink, l4_word_t src, unsigned log2, l4_word_t dst)
 {
 	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-	l4_utcb()[1] = L4_MapItemWord0(dst);
+	l4_utcb()[1] = l4_map_item_word0(dst);
 	l4_utcb()[2] = l4_fpage_log2(src, log2) | L4_FULLY_ACCESSIBLE;
 	sink_call(sink, 0);
 }
@@ -341,7 +341,7 @@ static void sink_check(l4_threadid_t sink, l4_word_t addr, l4_word_t src, bool m
 	if (!mapped && sink_faults != f0 + 1)
 		bench_fail("map sink: a page still mapped after the unmap", addr);
 	if (!mapped)
-		L4_UnmapFpage(l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE);
 }
 
 static void map_figures(void)
@@ -352,8 +352,8 @@ static void map_figures(void)
 	for (l4_word_t a = (l4_word_t)unmap_src; a < (l4_word_t)unmap_src + sizeof unmap_src; a += 4096)
 		*(volatile char *)a = 0;
 	l4_fpage_t got =
-	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 21) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(SUPER_WIN, 21));
-	L4_Accept(L4_NILPAGE);
+	    l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 21) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(SUPER_WIN, 21));
+	l4_accept(L4_NILPAGE);
 	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != 21)
 		bench_fail("sigma0: no 2 MiB page", got);
 	l4_msgtag_t tag;
@@ -376,7 +376,7 @@ static void map_figures(void)
 			sink_check(sink, MAP_WIN + 5 * 4096, (l4_word_t)map_src + 5 * 4096, true);
 		t0 = bench_rdtsc();
 		for (unsigned i = 0; i < MAP_PAGES; i++)
-			L4_UnmapFpage(l4_fpage_log2((l4_word_t)map_src + i * 4096, 12) | L4_FULLY_ACCESSIBLE);
+			l4_unmap_fpage(l4_fpage_log2((l4_word_t)map_src + i * 4096, 12) | L4_FULLY_ACCESSIBLE);
 		l4_word_t t_unmap = bench_rdtsc() - t0;
 		if (!r) {
 			sink_check(sink, MAP_WIN + 5 * 4096, (l4_word_t)map_src + 5 * 4096, false);
@@ -395,7 +395,7 @@ static void map_figures(void)
 			sink_check(sink, dst512 + 300 * 4096, (l4_word_t)unmap_src + 300 * 4096, true);
 		bench_irqoff(); /* the longest interrupts-off stretch from here (bench_map says how) */
 		l4_word_t t0 = bench_rdtsc();
-		L4_UnmapFpage(l4_fpage_log2((l4_word_t)unmap_src, 21) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2((l4_word_t)unmap_src, 21) | L4_FULLY_ACCESSIBLE);
 		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
 		if (r)
 			s_512[r - 1] = t, off_512[r - 1] = off;
@@ -412,7 +412,7 @@ static void map_figures(void)
 			sink_check(sink, dst_super + 511 * 4096, SUPER_WIN + 511 * 4096, true);
 		bench_irqoff();
 		l4_word_t t0 = bench_rdtsc();
-		L4_UnmapFpage(l4_fpage_log2(SUPER_WIN, 21) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2(SUPER_WIN, 21) | L4_FULLY_ACCESSIBLE);
 		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
 		if (r)
 			s_super[r - 1] = t, off_super[r - 1] = off;
@@ -437,7 +437,7 @@ int main(void)
 
 	local = bench_start_local(pong_lipc);
 	while (!lipc_server)
-		L4_ThreadSwitch(local);
+		l4_thread_switch(local);
 	ipc_all("lipc", lipc_server, true);
 	lipc_any_local = true; /* from its next reply on */
 	ipc_figure("lipc.anylocal", lipc_server, 0, true);

@@ -13,8 +13,8 @@
  *                        our 4 KiB pages (512 new mappings) = round trip with the item
  *                        - half an empty round trip
  *   map.ipc.super2m      the same with our 2 MiB superpage (one new 2 MiB mapping)
- *   unmap.super2m        L4_UnmapFpage of that superpage with its one derived mapping
- *   revoke.fan.1eK       L4_UnmapFpage of one 4 KiB page from which 10^K mappings are
+ *   unmap.super2m        l4_unmap_fpage of that superpage with its one derived mapping
+ *   revoke.fan.1eK       l4_unmap_fpage of one 4 KiB page from which 10^K mappings are
  *                        derived: the page mapped at 10^K addresses of another space,
  *                        31 map items per message
  *   revoke.fan.1eK.irqoff  the longest stretch of that revoke with interrupts off: the
@@ -73,22 +73,22 @@ static unsigned sink_faults; /* the sink's faults inside MAP_WIN */
  * and answers everything else with an empty reply. */
 static void sink(void)
 {
-	l4_threadid_t from = L4_Pager();
-	L4_Accept(l4_fpage_log2(MAP_WIN, 30));
+	l4_threadid_t from = l4_pager();
+	l4_accept(l4_fpage_log2(MAP_WIN, 30));
 	l4_utcb()[0] = l4_msgtag(LABEL_READY, 0, 0, 0);
-	l4_msgtag_t tag = L4_Call(from);
+	l4_msgtag_t tag = l4_call(from);
 	for (;;) {
 		l4_word_t *mr = l4_utcb();
 		if (L4_TAG_LABEL(tag) == LABEL_GRANT) {
 			l4_word_t here = l4_fpage_base(mr[1]), there = l4_fpage_base(mr[2]);
 			unsigned log2 = l4_fpage_size_log2(mr[2]); /* the item as sent: its size */
 			mr[0] = l4_msgtag(0, 0, 2, 0);
-			mr[1] = L4_GrantItemWord0(there);
+			mr[1] = l4_grant_item_word0(there);
 			mr[2] = l4_fpage_log2(here, log2) | L4_FULLY_ACCESSIBLE;
 		} else if (L4_TAG_LABEL(tag) == LABEL_MAPTO) { /* our page mr[1] to the caller's mr[2] */
 			l4_word_t here = mr[1], there = mr[2];
 			mr[0] = l4_msgtag(0, 0, 2, 0);
-			mr[1] = L4_MapItemWord0(there);
+			mr[1] = l4_map_item_word0(there);
 			mr[2] = l4_fpage_log2(here, 12) | L4_FULLY_ACCESSIBLE;
 		} else if (L4_TAG_LABEL(tag) == LABEL_PROBE) {
 			mr[1] = *(volatile l4_word_t *)mr[1];
@@ -97,12 +97,12 @@ static void sink(void)
 			*(volatile l4_word_t *)mr[1] = mr[2];
 			mr[0] = 0;
 		} else if (L4_TAG_LABEL(tag) == LABEL_FLUSH) { /* our page mr[1] and all derived from it */
-			L4_Flush(l4_fpage_log2(mr[1], 12) | L4_FULLY_ACCESSIBLE);
+			l4_flush(l4_fpage_log2(mr[1], 12) | L4_FULLY_ACCESSIBLE);
 			mr[0] = 0;
 		} else {
 			mr[0] = 0;
 		}
-		tag = L4_ReplyWait(from, &from);
+		tag = l4_reply_wait(from, &from);
 	}
 }
 
@@ -110,8 +110,8 @@ static void sink(void)
  * usual; one inside MAP_WIN is answered with a map of fault_src (none expected if 0). */
 static l4_msgtag_t sink_call(l4_threadid_t s, l4_word_t fault_src)
 {
-	l4_msgtag_t tag = L4_Call(s);
-	while (!L4_IpcFailed(tag) && bench_is_pagefault(tag)) {
+	l4_msgtag_t tag = l4_call(s);
+	while (!l4_ipc_failed(tag) && bench_is_pagefault(tag)) {
 		l4_word_t addr = l4_utcb()[1] & ~0xfffull;
 		if (addr < MAP_WIN || addr >= MAP_WIN + (1ull << 30)) {
 			tag = bench_map_and_wait(s);
@@ -121,11 +121,11 @@ static l4_msgtag_t sink_call(l4_threadid_t s, l4_word_t fault_src)
 			bench_fail("sink: a fault on a page that should be mapped", addr);
 		sink_faults++;
 		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[1] = l4_map_item_word0(addr);
 		l4_utcb()[2] = l4_fpage_log2(fault_src, 12) | L4_FULLY_ACCESSIBLE;
-		tag = L4_Ipc(s, s, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
+		tag = l4_ipc(s, s, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
 	}
-	if (L4_IpcFailed(tag))
+	if (l4_ipc_failed(tag))
 		bench_fail("sink: call failed", tag);
 	return tag;
 }
@@ -133,7 +133,7 @@ static l4_msgtag_t sink_call(l4_threadid_t s, l4_word_t fault_src)
 static void sink_map(l4_threadid_t s, l4_word_t src, unsigned log2, l4_word_t dst)
 {
 	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-	l4_utcb()[1] = L4_MapItemWord0(dst);
+	l4_utcb()[1] = l4_map_item_word0(dst);
 	l4_utcb()[2] = l4_fpage_log2(src, log2) | L4_FULLY_ACCESSIBLE;
 	sink_call(s, 0);
 }
@@ -160,7 +160,7 @@ static void sink_check(l4_threadid_t s, l4_word_t addr, l4_word_t src, bool mapp
 	if (!mapped && sink_faults != f0 + 1)
 		bench_fail("sink: a page still mapped after the unmap", addr);
 	if (!mapped)
-		L4_UnmapFpage(l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE);
 }
 
 /* ---- grant ------------------------------------------------------------------------------ */
@@ -173,12 +173,12 @@ static void grant_figure(l4_threadid_t s, l4_word_t src, unsigned log2, l4_word_
 	l4_word_t samples[REPS], *mr = l4_utcb(), last = src + (1ul << log2) - 8;
 	*(volatile l4_word_t *)src = 0x6a6e617267; /* ours, from sigma0 */
 	*(volatile l4_word_t *)last = 0x6c617374;
-	L4_Accept(l4_fpage_log2(src, log2)); /* where the sink grants it back */
+	l4_accept(l4_fpage_log2(src, log2)); /* where the sink grants it back */
 	for (unsigned r = 0; r <= REPS; r++) {
 		l4_word_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < rounds; i++) {
 			mr[0] = l4_msgtag(LABEL_GRANT, 0, 2, 0);
-			mr[1] = L4_GrantItemWord0(dst);
+			mr[1] = l4_grant_item_word0(dst);
 			mr[2] = l4_fpage_log2(src, log2) | L4_FULLY_ACCESSIBLE;
 			l4_msgtag_t tag = sink_call(s, 0);
 			if (L4_TAG_T(tag) != 2)
@@ -187,7 +187,7 @@ static void grant_figure(l4_threadid_t s, l4_word_t src, unsigned log2, l4_word_
 		if (r)
 			samples[r - 1] = bench_rdtsc() - t0;
 	}
-	L4_Accept(L4_NILPAGE);
+	l4_accept(L4_NILPAGE);
 	if (*(volatile l4_word_t *)src != 0x6a6e617267 || *(volatile l4_word_t *)last != 0x6c617374)
 		bench_fail("grant: the pages came back with other contents", *(volatile l4_word_t *)src);
 	bench_report(name, samples, REPS, 2 * rounds);
@@ -201,8 +201,8 @@ static void map_figures(l4_threadid_t s)
 	for (l4_word_t a = (l4_word_t)src_512; a < (l4_word_t)src_512 + sizeof src_512; a += 4096)
 		*(volatile char *)a = 0; /* 512 pages of 4 KiB, from sigma0 on faults */
 	l4_fpage_t got =
-	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 21) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(SUPER_WIN, 21));
-	L4_Accept(L4_NILPAGE);
+	    l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 21) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(SUPER_WIN, 21));
+	l4_accept(L4_NILPAGE);
 	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != 21)
 		bench_fail("sigma0: no 2 MiB page", got);
 
@@ -213,7 +213,7 @@ static void map_figures(l4_threadid_t s)
 		l4_word_t t_map = bench_rdtsc() - t0;
 		if (!r)
 			sink_check(s, DST_512 + 300 * 4096, (l4_word_t)src_512 + 300 * 4096, true);
-		L4_UnmapFpage(l4_fpage_log2((l4_word_t)src_512, 21) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2((l4_word_t)src_512, 21) | L4_FULLY_ACCESSIBLE);
 		if (!r)
 			sink_check(s, DST_512 + 300 * 4096, (l4_word_t)src_512 + 300 * 4096, false);
 		else
@@ -231,7 +231,7 @@ static void map_figures(l4_threadid_t s)
 		if (!r)
 			sink_check(s, DST_SUPER + 511 * 4096, SUPER_WIN + 511 * 4096, true);
 		t0 = bench_rdtsc();
-		L4_UnmapFpage(l4_fpage_log2(SUPER_WIN, 21) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2(SUPER_WIN, 21) | L4_FULLY_ACCESSIBLE);
 		l4_word_t t_unmap = bench_rdtsc() - t0;
 		if (!r) {
 			sink_check(s, DST_SUPER + 511 * 4096, SUPER_WIN + 511 * 4096, false);
@@ -265,7 +265,7 @@ static void fan_build(l4_threadid_t s, unsigned n)
 		unsigned k = n - i < FAN_ITEMS ? n - i : FAN_ITEMS;
 		mr[0] = l4_msgtag(0, 0, 2 * k, 0);
 		for (unsigned j = 0; j < k; j++) {
-			mr[1 + 2 * j] = L4_MapItemWord0(FAN_WIN + (l4_word_t)(i + j) * 4096);
+			mr[1 + 2 * j] = l4_map_item_word0(FAN_WIN + (l4_word_t)(i + j) * 4096);
 			mr[2 + 2 * j] = l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE;
 		}
 		sink_call(s, 0);
@@ -285,7 +285,7 @@ static void revoke_figure(l4_threadid_t s, unsigned k, unsigned reps)
 			sink_check(s, last, (l4_word_t)fan_page, true);
 		bench_irqoff();
 		l4_word_t t0 = bench_rdtsc();
-		L4_UnmapFpage(l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE);
 		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
 		if (!r) {
 			sink_check(s, last, (l4_word_t)fan_page, false);
@@ -312,7 +312,7 @@ static void replace_figure(l4_threadid_t s, unsigned k, unsigned reps)
 	sink_map(s, (l4_word_t)grant_page, 12, DST_GRANT);
 	for (unsigned r = 0; r <= reps; r++) {
 		fan_build(s, n);
-		L4_Accept(l4_fpage_log2((l4_word_t)fan_page, 12));
+		l4_accept(l4_fpage_log2((l4_word_t)fan_page, 12));
 		mr[0] = l4_msgtag(LABEL_MAPTO, 2, 0, 0);
 		mr[1] = DST_GRANT;
 		mr[2] = (l4_word_t)fan_page;
@@ -320,10 +320,10 @@ static void replace_figure(l4_threadid_t s, unsigned k, unsigned reps)
 		l4_word_t t0 = bench_rdtsc();
 		l4_msgtag_t tag = sink_call(s, 0);
 		l4_word_t t = bench_rdtsc() - t0, off = bench_irqoff();
-		L4_Accept(L4_NILPAGE);
+		l4_accept(L4_NILPAGE);
 		if (L4_TAG_T(tag) != 2 || *(volatile l4_word_t *)fan_page != 0x7265706c)
 			bench_fail("replace: our page was not replaced by the sink's", *(volatile l4_word_t *)fan_page);
-		L4_Flush(l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE);
+		l4_flush(l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE);
 		*(volatile char *)fan_page = 0; /* our own page again, from sigma0 */
 		if (!r) { /* the derived mappings went with the replaced page */
 			sink_check(s, last, (l4_word_t)fan_page, false);
@@ -350,7 +350,7 @@ static void grant_restrict_figure(l4_threadid_t s, unsigned k, unsigned reps)
 		*(volatile l4_word_t *)fan_page = 0x67726e74 + r;
 		fan_build(s, n);
 		mr[0] = l4_msgtag(0, 0, 2, 0);
-		mr[1] = L4_GrantItemWord0(DST_RGRANT);
+		mr[1] = l4_grant_item_word0(DST_RGRANT);
 		mr[2] = l4_fpage_log2((l4_word_t)fan_page, 12) | L4_READABLE;
 		bench_irqoff();
 		l4_word_t t0 = bench_rdtsc();

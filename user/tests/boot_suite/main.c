@@ -22,7 +22,7 @@ USER_TEST(ring3, "boot.ring3", "the root task runs in ring 3 with I/O privilege"
 USER_TEST(kernel_interface, "boot.kip.interface", "KernelInterface returns the KIP, version, flags and kernel ID")
 {
 	l4_word_t ver, flags, id;
-	struct l4_kip *k = L4_KernelInterface(&ver, &flags, &id);
+	struct l4_kip *k = l4_kernel_interface(&ver, &flags, &id);
 	TEST_CHECK_EQ((l4_word_t)k, KIP_ADDR);
 	TEST_CHECK_EQ(ver, 0xFFFFFFFF84050000ull); /* sign-extended from 32 bits */
 	TEST_CHECK_EQ(flags, 4);
@@ -84,24 +84,24 @@ USER_TEST(stubs, "boot.kip.stubs", "the eleven system-call stubs are distinct us
 			TEST_CHECK(__l4_kip->syscall[i] != __l4_kip->syscall[j] || (i == L4_SC_LIPC && j == L4_SC_IPC));
 	}
 	/* executing one proves it is mapped executable for user code */
-	l4_clock_t t = L4_SystemClock();
+	l4_clock_t t = l4_system_clock();
 	TEST_CHECK(t > 0);
 }
 
 USER_TEST(utcb, "boot.utcb", "%gs:0 is MR0 of our UTCB; the UTCB holds our global ID and pager")
 {
-	TEST_CHECK_EQ(L4_MyLocalId(), UTCB_AREA + 512);
-	TEST_CHECK_EQ(L4_Myself(), l4_global_id(48 + 2, 1));
-	TEST_CHECK_EQ(L4_Pager(), l4_global_id(48, 1));
+	TEST_CHECK_EQ(l4_my_local_id(), UTCB_AREA + 512);
+	TEST_CHECK_EQ(l4_myself(), l4_global_id(48 + 2, 1));
+	TEST_CHECK_EQ(l4_pager(), l4_global_id(48, 1));
 	l4_utcb()[40] = 0x1234; /* MRs are ordinary writable memory */
 	TEST_CHECK_EQ(l4_utcb()[40], 0x1234);
 }
 
 USER_TEST(clock, "boot.clock", "SystemClock is monotonic and advances")
 {
-	l4_clock_t a = L4_SystemClock(), b;
+	l4_clock_t a = l4_system_clock(), b;
 	do
-		b = L4_SystemClock();
+		b = l4_system_clock();
 	while (b == a);
 	TEST_CHECK(b > a);
 }
@@ -119,7 +119,7 @@ USER_TEST(bss_faults, "boot.pagefault.bss", "64 fresh BSS pages fault in through
 USER_TEST(sigma0_any, "boot.sigma0.any", "sigma0 hands out any free page into a receive window")
 {
 	const l4_word_t where = 0x40000000;
-	l4_fpage_t got = L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2(where, 12));
+	l4_fpage_t got = l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2(where, 12));
 	TEST_CHECK(got != L4_NILPAGE);
 	TEST_CHECK_EQ(l4_fpage_size_log2(got), 12);
 	volatile l4_word_t *p = (volatile l4_word_t *)where;
@@ -131,8 +131,8 @@ USER_TEST(sigma0_specific, "boot.sigma0.specific",
 	  "sigma0 answers a specific page idempotently and refuses kernel memory")
 {
 	l4_fpage_t req = l4_fpage_log2(0x2000000, 12) | 7;
-	l4_fpage_t a = L4_Sigma0_GetPage_RcvWindow(req, l4_fpage_log2(0x41000000, 12));
-	l4_fpage_t b = L4_Sigma0_GetPage_RcvWindow(req, l4_fpage_log2(0x41001000, 12));
+	l4_fpage_t a = l4_sigma0_get_page_rcv_window(req, l4_fpage_log2(0x41000000, 12));
+	l4_fpage_t b = l4_sigma0_get_page_rcv_window(req, l4_fpage_log2(0x41001000, 12));
 	TEST_CHECK_EQ(l4_fpage_base(a), 0x2000000);
 	TEST_CHECK_EQ(l4_fpage_base(b), 0x2000000);
 	/* the two windows now alias one frame */
@@ -143,7 +143,7 @@ USER_TEST(sigma0_specific, "boot.sigma0.specific",
 	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip) && !pool; i++)
 		if (l4_memdesc_type(__l4_kip->memdesc[i]) == L4_MEM_RESERVED)
 			pool = l4_memdesc_low(__l4_kip->memdesc[i]);
-	l4_fpage_t k = L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(pool, 12) | 7, l4_fpage_log2(0x42000000, 12));
+	l4_fpage_t k = l4_sigma0_get_page_rcv_window(l4_fpage_log2(pool, 12) | 7, l4_fpage_log2(0x42000000, 12));
 	TEST_CHECK_EQ(k, L4_NILPAGE);
 }
 
@@ -153,50 +153,50 @@ USER_TEST(sigma0_dump, "boot.sigma0.dump", "sigma0's extended protocol prints it
 	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
 	mr[1] = 2; /* dump */
 	mr[2] = 1; /* and reply */
-	l4_msgtag_t tag = L4_Call(l4_sigma0_id());
-	TEST_CHECK(!L4_IpcFailed(tag));
+	l4_msgtag_t tag = l4_call(l4_sigma0_id());
+	TEST_CHECK(!l4_ipc_failed(tag));
 }
 
 USER_TEST(sleep, "boot.ipc.sleep", "a receive from self with a 5 ms timeout ends with a receive timeout after 5 ms")
 {
-	l4_clock_t t0 = L4_SystemClock();
-	l4_msgtag_t tag = L4_Receive_Timeout(L4_Myself(), L4_TimePeriod(5000));
-	l4_clock_t t1 = L4_SystemClock();
-	TEST_CHECK(L4_IpcFailed(tag));
+	l4_clock_t t0 = l4_system_clock();
+	l4_msgtag_t tag = l4_receive_timeout(l4_myself(), l4_time_period(5000));
+	l4_clock_t t1 = l4_system_clock();
+	TEST_CHECK(l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1); /* timeout, receive phase */
 	TEST_CHECK(t1 - t0 >= 5000);
 }
 
 USER_TEST(zero_timeout, "boot.ipc.zero_timeout", "a receive with a zero timeout fails at once when nobody sends")
 {
-	l4_msgtag_t tag = L4_Receive_Timeout(l4_sigma0_id(), L4_ZERO_TIME);
-	TEST_CHECK(L4_IpcFailed(tag));
+	l4_msgtag_t tag = l4_receive_timeout(l4_sigma0_id(), L4_ZERO_TIME);
+	TEST_CHECK(l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
 }
 
 USER_TEST(no_partner, "boot.ipc.no_partner", "IPC to a thread that does not exist fails with 'non-existing partner'")
 {
 	l4_utcb()[0] = 0;
-	l4_msgtag_t tag = L4_Send(l4_global_id(1000, 1));
-	TEST_CHECK(L4_IpcFailed(tag));
+	l4_msgtag_t tag = l4_send(l4_global_id(1000, 1));
+	TEST_CHECK(l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1); /* send phase */
-	tag = L4_Receive(l4_global_id(48, 7)); /* sigma0's number, wrong version */
-	TEST_CHECK(L4_IpcFailed(tag));
+	tag = l4_receive(l4_global_id(48, 7)); /* sigma0's number, wrong version */
+	TEST_CHECK(l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), (2 << 1) | 1);
-	tag = L4_Send(UTCB_AREA + 512 + 1024); /* a local ID with no thread */
-	TEST_CHECK(L4_IpcFailed(tag));
+	tag = l4_send(UTCB_AREA + 512 + 1024); /* a local ID with no thread */
+	TEST_CHECK(l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
 	/* in a page of the UTCB area that has no UTCB at all: no page fault, no partner */
-	tag = L4_Ipc(UTCB_AREA + 100 * 1024 + 512, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
-	TEST_CHECK(L4_IpcFailed(tag));
+	tag = l4_ipc(UTCB_AREA + 100 * 1024 + 512, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+	TEST_CHECK(l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
 }
 
 USER_TEST(overflow, "boot.ipc.overflow", "a tag with more than 63 words is refused without harm")
 {
 	l4_utcb()[0] = l4_msgtag(0, 40, 30, 0);
-	l4_msgtag_t tag = L4_Ipc(l4_sigma0_id(), L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
-	TEST_CHECK(L4_IpcFailed(tag));
+	l4_msgtag_t tag = l4_ipc(l4_sigma0_id(), L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+	TEST_CHECK(l4_ipc_failed(tag));
 }
 
 USER_TEST(kdb, "boot.kdb", "the kernel-debugger calls print and read without blocking")

@@ -10,7 +10,7 @@
 
 static l4_fpage_t ask(l4_fpage_t f, l4_word_t attributes, l4_word_t where)
 {
-	return L4_Sigma0_GetPageAttr_RcvWindow(f, attributes, l4_fpage_log2(where, l4_fpage_size_log2(f)));
+	return l4_sigma0_get_page_attr_rcv_window(f, attributes, l4_fpage_log2(where, l4_fpage_size_log2(f)));
 }
 
 USER_TEST(sigma0_attributes, "boot.sigma0.attributes",
@@ -37,7 +37,7 @@ USER_TEST(sigma0_io_fpage, "boot.sigma0.io_fpage",
 	  "sigma0 answers a request for an I/O fpage (the COM1 ports) with the nil map item: mnemo has none")
 {
 	l4_fpage_t io = (0x3f8ull << 16) | (3 << 10) | (2 << 4); /* ports 0x3f8-0x3ff, ABI §9.2 */
-	TEST_CHECK_EQ(L4_Sigma0_GetPage(io), L4_NILPAGE);
+	TEST_CHECK_EQ(l4_sigma0_get_page(io), L4_NILPAGE);
 }
 
 USER_TEST(sigma0_verbosity, "boot.sigma0.verbosity",
@@ -47,9 +47,9 @@ USER_TEST(sigma0_verbosity, "boot.sigma0.verbosity",
 	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
 	mr[1] = 1;
 	mr[2] = 0; /* quiet */
-	TEST_CHECK(!L4_IpcFailed(L4_Send(l4_sigma0_id())));
+	TEST_CHECK(!l4_ipc_failed(l4_send(l4_sigma0_id())));
 	/* no answer: a receive from sigma0 times out at once */
-	TEST_CHECK(L4_IpcFailed(L4_Receive_Timeout(l4_sigma0_id(), L4_ZERO_TIME)));
-	TEST_CHECK(L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE,
-					       l4_fpage_log2(ATTR_WINDOW + 0x2000, 12)) != L4_NILPAGE);
+	TEST_CHECK(l4_ipc_failed(l4_receive_timeout(l4_sigma0_id(), L4_ZERO_TIME)));
+	TEST_CHECK(l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE,
+						 l4_fpage_log2(ATTR_WINDOW + 0x2000, 12)) != L4_NILPAGE);
 }

@@ -65,7 +65,7 @@ static void kp_main(void)
 	kmem_pager_touch((l4_word_t)stacks[KP_T], (l4_word_t)stacks[KP_T + 1]);
 	kmem_pager_prepare(&kp);
 	reply_r(RES_READY, 0, 0);
-	L4_Send(r_tid);
+	l4_send(r_tid);
 	kmem_pager_loop(&kp);
 }
 
@@ -79,8 +79,8 @@ static void u_main(void)
 	for (unsigned i = 0; i < sizeof u_buf; i++)
 		untouched &= ((unsigned char *)u_buf)[i] == 0x5a;
 	reply_r(RES_DONE, r.copied, untouched);
-	L4_Send(r_tid);
-	L4_Sleep(L4_NEVER);
+	l4_send(r_tid);
+	l4_sleep(L4_NEVER);
 }
 
 /* ---- R ---- */
@@ -93,9 +93,9 @@ static void r_serve(l4_threadid_t from, l4_word_t *mr)
 	l4_word_t addr = mr[1] & ~(PAGE - 1);
 	(void)*(volatile char *)addr;
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(addr);
+	mr[1] = l4_map_item_word0(addr);
 	mr[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 /* Serves faults until child k sends a message; its words in res. */
@@ -103,8 +103,8 @@ static bool r_wait(int k, l4_word_t res[3])
 {
 	for (;;) {
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(TIMEOUT_US)), &from);
-		if (L4_IpcFailed(tag))
+		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(TIMEOUT_US)), &from);
+		if (l4_ipc_failed(tag))
 			return false;
 		if (is_pagefault(tag)) {
 			r_serve(from, l4_utcb());
@@ -120,17 +120,18 @@ static bool r_wait(int k, l4_word_t res[3])
 
 static bool start(int k, void (*fn)(void), l4_word_t res[3])
 {
-	l4_threadid_t me = L4_Myself(), t = kids[k];
+	l4_threadid_t me = l4_myself(), t = kids[k];
 	memset(stacks[k], 0, sizeof stacks[k]);
-	if (L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) != 1 ||
-	    L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) != 1 ||
-	    L4_ThreadControl(t, t, me, me, UTCB_AREA) != 1)
+	if (l4_thread_control(t, t, me, L4_NILTHREAD, ~0ull) != 1 ||
+	    l4_space_control(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) !=
+		1 ||
+	    l4_thread_control(t, t, me, me, UTCB_AREA) != 1)
 		return false;
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 2, 0, 0);
 	mr[1] = (l4_word_t)fn;
 	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-	return !L4_IpcFailed(L4_Send_Timeout(t, L4_TimePeriod(TIMEOUT_US))) && r_wait(k, res);
+	return !l4_ipc_failed(l4_send_timeout(t, l4_time_period(TIMEOUT_US))) && r_wait(k, res);
 }
 
 /* The records since seq that match (type, a-or-any, thread-or-any), counted; the last kept in *out. */
@@ -172,17 +173,17 @@ static bool up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	r_tid = L4_Myself();
+	r_tid = l4_myself();
 	for (int k = 0; k < NKIDS; k++)
 		kids[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 	l4_word_t res[3];
 	if (!start(KP_T, kp_main, res) || L4_TAG_LABEL(res[0]) != RES_READY)
 		return false;
 	kp.boss = r_tid;
-	if (L4_Set_Priority(kids[KP_T], 200) == 0)
+	if (l4_set_priority(kids[KP_T], 200) == 0)
 		return false;
 	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
-	if (L4_ThreadControl(kt, kt, L4_NILTHREAD, kids[KP_T], ~0ull) != 1)
+	if (l4_thread_control(kt, kt, L4_NILTHREAD, kids[KP_T], ~0ull) != 1)
 		return false;
 	return ok = true;
 }

@@ -11,8 +11,8 @@ int main(void)
 	printf("kdb probe: entering the kernel debugger\n");
 	L4_KDB_Enter("kdb probe");
 	printf("kdb probe: back from the kernel debugger; running for a second (break-in welcome)\n");
-	l4_clock_t start = L4_SystemClock();
-	while (L4_SystemClock() - start < 1000000)
+	l4_clock_t start = l4_system_clock();
+	while (l4_system_clock() - start < 1000000)
 		__asm__ volatile("pause");
 	printf("kdb probe: done\n");
 	/* Root servers have I/O privilege: end the run with the pass code. */

@@ -87,7 +87,7 @@ static void kp_main(void)
 	kmem_pager_touch((l4_word_t)stacks[KP_T], (l4_word_t)stacks[KP_T + 1]);
 	kmem_pager_prepare(&kp);
 	reply_r(RES_READY, 0, 0);
-	L4_Send(r_tid);
+	l4_send(r_tid);
 	kmem_pager_loop(&kp);
 }
 
@@ -99,8 +99,8 @@ static void worker_main(void)
 	volatile l4_word_t *mem = (volatile l4_word_t *)WREG;
 	reply_r(RES_READY, k, 0);
 	for (;;) {
-		l4_msgtag_t tag = L4_Call(r_tid);
-		if (L4_IpcFailed(tag) || L4_TAG_LABEL(tag) != CMD_RUN) {
+		l4_msgtag_t tag = l4_call(r_tid);
+		if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != CMD_RUN) {
 			reply_r(RES_DONE, ~0ul, 0);
 			continue;
 		}
@@ -138,20 +138,20 @@ static void m_answer(l4_threadid_t from, l4_word_t *mr)
 	m_faults = m_faults + 1;
 	(void)*(volatile char *)src;
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(addr);
+	mr[1] = l4_map_item_word0(addr);
 	mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 static void m_main(void)
 {
 	reply_r(RES_READY, 0, 0);
-	L4_Send(r_tid);
+	l4_send(r_tid);
 	for (;;) {
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Wait(&from);
+		l4_msgtag_t tag = l4_wait(&from);
 		l4_word_t *mr = l4_utcb();
-		if (L4_IpcFailed(tag))
+		if (l4_ipc_failed(tag))
 			continue;
 		if (is_pagefault(tag)) {
 			m_answer(from, mr);
@@ -159,9 +159,9 @@ static void m_main(void)
 			l4_threadid_t t = mr[1];
 			mr[0] = l4_msgtag(0, 2, 0, 0);
 			mr[1] = mr[2], mr[2] = mr[3];
-			L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US));
+			l4_send_timeout(t, l4_time_period(R_TIMEOUT_US));
 			reply_r(RES_DONE, 0, 0);
-			L4_Send(r_tid);
+			l4_send(r_tid);
 		}
 	}
 }
@@ -172,34 +172,34 @@ static void h_main(void)
 	l4_threadid_t h2 = l4_global_id(l4_thread_no(r_tid) + 1 + H2_T, 1);
 	(void)*(volatile l4_word_t *)HPAGE;
 	reply_r(RES_READY, 0, 0);
-	L4_Call(r_tid); /* the go */
+	l4_call(r_tid); /* the go */
 	l4_word_t n = 0, err = 0;
 	for (; n < (1ul << (H2WIN_LOG2 - 12)); n++) {
 		l4_word_t *mr = l4_utcb();
 		mr[0] = l4_msgtag(0, 0, 2, 0);
-		mr[1] = L4_MapItemWord0(H2WIN + n * PAGE);
+		mr[1] = l4_map_item_word0(H2WIN + n * PAGE);
 		mr[2] = l4_fpage_log2(HPAGE, 12) | L4_READABLE;
-		if (L4_IpcFailed(L4_Call(h2))) {
+		if (l4_ipc_failed(l4_call(h2))) {
 			err = L4_ErrorCode();
 			break;
 		}
 	}
 	reply_r(RES_DONE, n, err);
-	L4_Send(r_tid);
-	L4_Sleep(L4_NEVER);
+	l4_send(r_tid);
+	l4_sleep(L4_NEVER);
 }
 
 static void h2_main(void)
 {
 	l4_threadid_t from;
 	reply_r(RES_READY, 0, 0);
-	L4_Send(r_tid);
-	L4_Accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
-	l4_msgtag_t tag = L4_Wait(&from);
+	l4_send(r_tid);
+	l4_accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
+	l4_msgtag_t tag = l4_wait(&from);
 	for (;;) {
-		L4_Accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
+		l4_accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
 		l4_utcb()[0] = l4_msgtag(0, 0, 0, 0);
-		tag = L4_IpcFailed(tag) ? L4_Wait(&from) : L4_ReplyWait(from, &from);
+		tag = l4_ipc_failed(tag) ? l4_wait(&from) : l4_reply_wait(from, &from);
 	}
 }
 
@@ -259,9 +259,9 @@ static void r_serve(int k, l4_word_t *mr)
 	}
 	(void)*(volatile char *)addr;
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(addr);
+	mr[1] = l4_map_item_word0(addr);
 	mr[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-	L4_Send_Timeout(kids[k].tid, L4_ZERO_TIME);
+	l4_send_timeout(kids[k].tid, L4_ZERO_TIME);
 }
 
 /* Serves faults until child k has a message for R; false on a timeout. */
@@ -270,8 +270,8 @@ static bool r_wait(int k)
 	while (!kids[k].have) {
 		l4_threadid_t from;
 		l4_msgtag_t tag =
-		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
-		if (L4_IpcFailed(tag)) {
+		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
+		if (l4_ipc_failed(tag)) {
 			printf("  R: no message from child %d (error %#llx)\n", k, (unsigned long long)L4_ErrorCode());
 			return false;
 		}
@@ -295,7 +295,7 @@ static bool r_send(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t 
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(label, 3, 0, 0);
 	mr[1] = a1, mr[2] = a2, mr[3] = a3;
-	return !L4_IpcFailed(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US)));
+	return !l4_ipc_failed(l4_send_timeout(kids[k].tid, l4_time_period(R_TIMEOUT_US)));
 }
 
 static bool create(int k, l4_threadid_t pager) { return task_create(kids[k].tid, pager, 14); }
@@ -304,13 +304,13 @@ static bool create(int k, l4_threadid_t pager) { return task_create(kids[k].tid,
 static bool start(int k, void (*fn)(void))
 {
 	memset(stacks[k], 0, sizeof stacks[k]);
-	if (!create(k, L4_Myself()))
+	if (!create(k, l4_myself()))
 		return false;
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 2, 0, 0);
 	mr[1] = (l4_word_t)fn;
 	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-	return !L4_IpcFailed(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US))) && r_wait(k) &&
+	return !l4_ipc_failed(l4_send_timeout(kids[k].tid, l4_time_period(R_TIMEOUT_US))) && r_wait(k) &&
 	       L4_TAG_LABEL(kids[k].res[0]) == RES_READY;
 }
 
@@ -320,7 +320,7 @@ static bool up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	r_tid = L4_Myself();
+	r_tid = l4_myself();
 	for (int k = 0; k < NKIDS; k++)
 		kids[k].tid = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 	m_tid = kids[M_T].tid;
@@ -329,10 +329,10 @@ static bool up(void)
 	kp.boss = r_tid;
 	/* Above the workload, so that its revocations come on time, as a kmem
 	 * pager's should. */
-	if (L4_Set_Priority(kids[KP_T].tid, 200) == 0)
+	if (l4_set_priority(kids[KP_T].tid, 200) == 0)
 		return false;
 	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
-	if (L4_ThreadControl(kt, kt, L4_NILTHREAD, kids[KP_T].tid, ~0ull) != 1) {
+	if (l4_thread_control(kt, kt, L4_NILTHREAD, kids[KP_T].tid, ~0ull) != 1) {
 		printf("  cannot associate the kmem pager (error %llu)\n", (unsigned long long)L4_ErrorCode());
 		return false;
 	}
@@ -509,7 +509,7 @@ USER_TEST(hostile, "kmem.hostile.quota",
 	TEST_CHECK(set_pressure(PRESSURE_US));
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(CMD_HOSTILE, 0, 0, 0);
-	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(kids[H_T].tid, L4_TimePeriod(R_TIMEOUT_US))));
+	TEST_CHECK(!l4_ipc_failed(l4_send_timeout(kids[H_T].tid, l4_time_period(R_TIMEOUT_US))));
 	l4_word_t q0 = kstats()->quota_denials;
 	RUN_PHASE(0x7777);
 	TEST_CHECK(r_wait(H_T));
@@ -528,7 +528,7 @@ static l4_word_t pin(l4_word_t base, unsigned log2)
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(MNEMO_KMEM_PIN, 1, 0, 0);
 	mr[1] = l4_fpage_log2(base, log2);
-	return L4_IpcFailed(L4_Send_Timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME)) ? L4_ErrorCode() : 0;
+	return l4_ipc_failed(l4_send_timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME)) ? L4_ErrorCode() : 0;
 }
 
 USER_TEST(pin_request, "kmem.pin.request",

@@ -59,7 +59,7 @@ static struct {
 	volatile l4_word_t fan_base;
 } mc;
 
-static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1); }
+static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(l4_myself()) + next_thread++, 1); }
 
 static l4_word_t new_stack(void)
 {
@@ -70,17 +70,17 @@ static l4_word_t new_stack(void)
 static void sleep_forever(void)
 {
 	for (;;)
-		L4_Receive(L4_Myself());
+		l4_receive(l4_myself());
 }
 
 static void say(l4_word_t label, l4_word_t w)
 {
 	l4_utcb()[0] = l4_msgtag(label, 1, 0, 0);
 	l4_utcb()[1] = w;
-	L4_Send(mc.main);
+	l4_send(mc.main);
 }
 
-static l4_word_t error_of(l4_msgtag_t tag) { return L4_IpcFailed(tag) ? L4_ErrorCode() : 0; }
+static l4_word_t error_of(l4_msgtag_t tag) { return l4_ipc_failed(tag) ? L4_ErrorCode() : 0; }
 
 /* A thread of a new space: every page of our image present before anything else. */
 static void touch_image(void)
@@ -101,10 +101,10 @@ static void build_fan(void)
 		unsigned k = FAN_PAGES - i < FAN_ITEMS ? FAN_PAGES - i : FAN_ITEMS;
 		mr[0] = l4_msgtag(LBL_FAN, 0, 2 * k, 0);
 		for (unsigned j = 0; j < k; j++) {
-			mr[1 + 2 * j] = L4_MapItemWord0(mc.fan_base + (l4_word_t)(i + j) * 4096);
+			mr[1 + 2 * j] = l4_map_item_word0(mc.fan_base + (l4_word_t)(i + j) * 4096);
 			mr[2 + 2 * j] = l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE;
 		}
-		L4_Call(mc.main);
+		l4_call(mc.main);
 	}
 }
 
@@ -112,13 +112,13 @@ static void build_fan(void)
  * then reads at fan_page (a fault there is answered with our fan_page). */
 static void receive_replacement(void)
 {
-	L4_Accept(l4_fpage_log2((l4_word_t)fan_page, 12));
-	l4_word_t err = error_of(L4_Receive(mc.s));
+	l4_accept(l4_fpage_log2((l4_word_t)fan_page, 12));
+	l4_word_t err = error_of(l4_receive(mc.s));
 	l4_word_t seen = *(volatile l4_word_t *)fan_page;
 	l4_utcb()[0] = l4_msgtag(LBL_RESULT, 2, 0, 0);
 	l4_utcb()[1] = err;
 	l4_utcb()[2] = seen;
-	L4_Send(mc.main);
+	l4_send(mc.main);
 	sleep_forever();
 }
 
@@ -137,7 +137,7 @@ static void receiver_copying(void)
 	touch_image();
 	build_fan();
 	say(LBL_READY, 0);
-	L4_Receive(mc.main); /* go */
+	l4_receive(mc.main); /* go */
 	receive_replacement();
 }
 
@@ -153,19 +153,19 @@ static void receiver_idle(void)
 /* D: deletes R after our go, and with it R's space B, whose destruction flushes the fan. */
 static void destroyer(void)
 {
-	L4_Receive(mc.main); /* go */
-	L4_ThreadControl(mc.r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	l4_receive(mc.main); /* go */
+	l4_thread_control(mc.r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
 	say(LBL_RESULT, 0);
 	sleep_forever();
 }
 
 static void sender(void)
 {
-	L4_Receive(mc.main); /* go */
+	l4_receive(mc.main); /* go */
 	l4_utcb()[0] = l4_msgtag(0x21, 0, 2, 0);
-	l4_utcb()[1] = L4_MapItemWord0((l4_word_t)repl_page);
+	l4_utcb()[1] = l4_map_item_word0((l4_word_t)repl_page);
 	l4_utcb()[2] = l4_fpage_log2((l4_word_t)repl_page, 12) | L4_FULLY_ACCESSIBLE;
-	say(LBL_RESULT, error_of(L4_Send(mc.r)));
+	say(LBL_RESULT, error_of(l4_send(mc.r)));
 	sleep_forever();
 }
 
@@ -182,26 +182,27 @@ static void sender_child(void)
 static l4_threadid_t start_child(void (*fn)(void))
 {
 	l4_threadid_t c = new_tid();
-	if (L4_ThreadControl(c, c, L4_Myself(), L4_NILTHREAD, ~0ull) != 1 ||
-	    L4_SpaceControl(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_ANYTHREAD, NULL) != 1 ||
-	    L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), UTCB_AREA) != 1)
+	if (l4_thread_control(c, c, l4_myself(), L4_NILTHREAD, ~0ull) != 1 ||
+	    l4_space_control(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_ANYTHREAD, NULL) !=
+		1 ||
+	    l4_thread_control(c, c, l4_myself(), l4_myself(), UTCB_AREA) != 1)
 		return L4_NILTHREAD;
 	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
 	l4_utcb()[1] = (l4_word_t)fn;
 	l4_utcb()[2] = new_stack();
-	return L4_IpcFailed(L4_Send(c)) ? L4_NILTHREAD : c;
+	return l4_ipc_failed(l4_send(c)) ? L4_NILTHREAD : c;
 }
 
 static l4_threadid_t start_local(void (*fn)(void))
 {
 	l4_threadid_t t = new_tid();
-	if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_Pager(), UTCB_AREA + 1024 * next_slot++) != 1)
+	if (l4_thread_control(t, l4_myself(), l4_myself(), l4_pager(), UTCB_AREA + 1024 * next_slot++) != 1)
 		return L4_NILTHREAD;
-	L4_Start_SpIp(t, new_stack(), (l4_word_t)fn);
+	l4_start_sp_ip(t, new_stack(), (l4_word_t)fn);
 	return t;
 }
 
-static void delete_thread(l4_threadid_t t) { L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull); }
+static void delete_thread(l4_threadid_t t) { l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull); }
 
 static l4_word_t last_mr2; /* MR2 of the message serve() returned */
 
@@ -210,16 +211,16 @@ static l4_word_t last_mr2; /* MR2 of the message serve() returned */
 static l4_word_t serve(l4_threadid_t t, l4_word_t *w)
 {
 	l4_threadid_t from;
-	L4_Accept(l4_fpage_log2(FAN_WIN, 30));
-	l4_msgtag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(REPORT_TIMEOUT_US));
+	l4_accept(l4_fpage_log2(FAN_WIN, 30));
+	l4_msgtag_t tag = l4_receive_timeout(t, l4_time_period(REPORT_TIMEOUT_US));
 	for (;;) {
-		if (L4_IpcFailed(tag))
+		if (l4_ipc_failed(tag))
 			return 0;
 		if (is_pagefault(tag)) {
 			l4_word_t addr = l4_utcb()[1] & ~0xfffull;
 			(void)*(volatile char *)addr; /* present in our space before we map it */
 			l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-			l4_utcb()[1] = L4_MapItemWord0(addr);
+			l4_utcb()[1] = l4_map_item_word0(addr);
 			l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
 		} else if (L4_TAG_LABEL(tag) == LBL_FAN) {
 			l4_utcb()[0] = 0;
@@ -228,7 +229,7 @@ static l4_word_t serve(l4_threadid_t t, l4_word_t *w)
 			last_mr2 = l4_utcb()[2];
 			return L4_TAG_LABEL(tag);
 		}
-		tag = L4_Ipc(t, t, L4_TIMEOUTS(L4_ZERO_TIME, L4_TimePeriod(REPORT_TIMEOUT_US)), &from);
+		tag = l4_ipc(t, t, L4_TIMEOUTS(L4_ZERO_TIME, l4_time_period(REPORT_TIMEOUT_US)), &from);
 	}
 }
 
@@ -242,17 +243,17 @@ static l4_word_t result_of(l4_threadid_t t)
 static void go(l4_threadid_t t)
 {
 	l4_utcb()[0] = l4_msgtag(LBL_GO, 0, 0, 0);
-	L4_Send(t);
+	l4_send(t);
 }
 
-static void deleter_sleep(void) { L4_Sleep(L4_TimePeriod(DELETER_SLEEP_US)); }
+static void deleter_sleep(void) { l4_sleep(l4_time_period(DELETER_SLEEP_US)); }
 
 static unsigned case_no;
 
 /* A case's R in a new space, its fan built and ready; nil on failure. */
 static l4_threadid_t setup_receiver(void (*fn)(void))
 {
-	mc.main = L4_Myself();
+	mc.main = l4_myself();
 	*(volatile l4_word_t *)fan_page = FAN_MARK;
 	*(volatile l4_word_t *)repl_page = REPL_MARK;
 	mc.fan_base = FAN_WIN + FAN_STRIDE * (case_no++ % 8);
@@ -269,7 +270,7 @@ static l4_threadid_t setup_local_sender(void)
 {
 	l4_threadid_t s = start_local(sender);
 	if (!(s == L4_NILTHREAD))
-		L4_Set_Priority(s, 50);
+		l4_set_priority(s, 50);
 	mc.s = s;
 	return s;
 }
@@ -281,7 +282,7 @@ static l4_threadid_t setup_child_sender(l4_threadid_t r)
 	l4_threadid_t s = start_child(sender_child);
 	if ((s == L4_NILTHREAD) || serve(s, &w) != LBL_READY)
 		return L4_NILTHREAD;
-	L4_Set_Priority(r, 50);
+	l4_set_priority(r, 50);
 	mc.s = s;
 	return s;
 }
@@ -365,11 +366,11 @@ USER_TEST(abort_copier, "mapdel.abort_copier",
 	go(s);
 	deleter_sleep();
 	l4_word_t old = 0;
-	l4_clock_t t0 = L4_SystemClock();
-	L4_ExchangeRegisters(s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+	l4_clock_t t0 = l4_system_clock();
+	l4_exchange_registers(s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 4, 4); /* it was in its send */
 	TEST_CHECK_EQ(result_of(s), ABORTED_SEND);
-	l4_clock_t took = L4_SystemClock() - t0;
+	l4_clock_t took = l4_system_clock() - t0;
 	TEST_CHECK_EQ(result_of(r), ABORTED_RECV);
 	if (took >= 1000)
 		printf("  the abort took %llu us: the flush was not stopped at its next step\n",
@@ -383,7 +384,7 @@ USER_TEST(abort_copier, "mapdel.abort_copier",
 /* Live mapping-database nodes, as of the last timer tick (we sleep two first). */
 static l4_word_t nodes_used(void)
 {
-	L4_Sleep(L4_TimePeriod(2000));
+	l4_sleep(l4_time_period(2000));
 	return mnemo_kmem_stats(__l4_kip)->nodes_used;
 }
 
@@ -391,10 +392,10 @@ USER_TEST(delete_destroyer, "mapdel.delete_destroyer",
 	  "a thread preempted while it destroys a space (the flush of its mappings) is deleted: its deleter "
 	  "finishes the destruction, and every node of that space is freed")
 {
-	mc.main = L4_Myself();
+	mc.main = l4_myself();
 	l4_threadid_t d = start_local(destroyer); /* its stack and ours touched before the count */
 	TEST_CHECK(!(d == L4_NILTHREAD));
-	L4_Set_Priority(d, 50);
+	l4_set_priority(d, 50);
 	l4_word_t before = nodes_used();
 	l4_threadid_t r = setup_receiver(receiver_idle);
 	TEST_CHECK(!(r == L4_NILTHREAD));

@@ -67,16 +67,16 @@ enum {
  * the addresses R names. */
 static void child_main(void)
 {
-	l4_threadid_t r = L4_Pager();
+	l4_threadid_t r = l4_pager();
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(RES_OK, 0, 0, 0); /* hello */
 	for (;;) {
-		L4_Accept(l4_fpage_log2(CHILD_WIN, CHILD_WIN_LOG2));
-		l4_msgtag_t tag = L4_Ipc(r, r, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
+		l4_accept(l4_fpage_log2(CHILD_WIN, CHILD_WIN_LOG2));
+		l4_msgtag_t tag = l4_ipc(r, r, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
 		mr = l4_utcb();
 		l4_word_t a1 = mr[1], a2 = mr[2], a3 = mr[3], a4 = mr[4], out[4] = {0, 0, 0, 0};
 		unsigned n = 0, label = RES_OK;
-		if (L4_IpcFailed(tag)) {
+		if (l4_ipc_failed(tag)) {
 			label = RES_ERR;
 			out[0] = L4_ErrorCode();
 			n = 1;
@@ -96,17 +96,17 @@ static void child_main(void)
 				break;
 			case CMD_SEND:
 				mr[0] = l4_msgtag(LABEL_ITEM, 0, 2, 0);
-				mr[1] = a4 ? L4_GrantItemWord0(a3) : L4_MapItemWord0(a3);
+				mr[1] = a4 ? l4_grant_item_word0(a3) : l4_map_item_word0(a3);
 				mr[2] = a2;
-				tag = L4_Send_Timeout(a1, L4_TimePeriod(KID_TIMEOUT_US));
-				out[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+				tag = l4_send_timeout(a1, l4_time_period(KID_TIMEOUT_US));
+				out[0] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
 				n = 1;
 				break;
 			case CMD_RECV:
-				L4_Accept(a2);
-				tag = L4_Receive_Timeout(a1, L4_TimePeriod(KID_TIMEOUT_US));
+				l4_accept(a2);
+				tag = l4_receive_timeout(a1, l4_time_period(KID_TIMEOUT_US));
 				mr = l4_utcb();
-				out[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+				out[0] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
 				out[1] = L4_TAG_T(tag);
 				out[2] = mr[1];
 				out[3] = mr[2];
@@ -114,7 +114,7 @@ static void child_main(void)
 				break;
 			case CMD_UNMAP:
 				mr[0] = a1;
-				L4_Unmap(a2);
+				l4_unmap(a2);
 				out[0] = l4_utcb()[0];
 				n = 1;
 				break;
@@ -187,9 +187,9 @@ static void serve_fault(int k, l4_threadid_t from)
 		return;
 	}
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(addr);
+	mr[1] = l4_map_item_word0(addr);
 	mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 /* Waits for child k's answer, serving every child's page faults meanwhile and keeping
@@ -202,8 +202,8 @@ static bool collect(int k)
 	while (!kd->have) {
 		l4_threadid_t from;
 		l4_msgtag_t tag =
-		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
-		if (L4_IpcFailed(tag)) {
+		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
+		if (l4_ipc_failed(tag)) {
 			printf("  child %c did not answer (R's receive: error %#llx)\n", kid_name[k],
 			       (unsigned long long)L4_ErrorCode());
 			kd->dead = true;
@@ -237,7 +237,7 @@ static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(label, 4, 0, 0);
 	mr[1] = a1, mr[2] = a2, mr[3] = a3, mr[4] = a4;
-	if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
+	if (l4_ipc_failed(l4_send_timeout(kd->tid, l4_time_period(R_TIMEOUT_US)))) {
 		printf("  child %c does not take commands (error %#llx)\n", kid_name[k],
 		       (unsigned long long)L4_ErrorCode());
 		kd->dead = true;
@@ -290,9 +290,9 @@ static bool r_map(int k, l4_word_t src, unsigned log2, unsigned rights, l4_word_
 		return false;
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(CMD_TAKE, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(dst);
+	mr[1] = l4_map_item_word0(dst);
 	mr[2] = l4_fpage_log2(src, log2) | rights;
-	if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
+	if (l4_ipc_failed(l4_send_timeout(kd->tid, l4_time_period(R_TIMEOUT_US)))) {
 		kd->dead = true;
 		return false;
 	}
@@ -333,14 +333,14 @@ static bool kids_up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	l4_threadid_t me = L4_Myself();
+	l4_threadid_t me = l4_myself();
 	for (int k = 0; k < NKIDS; k++) {
 		struct kid *kd = &kids[k];
 		kd->tid = l4_global_id(l4_thread_no(me) + 1 + k, 1);
-		if (L4_ThreadControl(kd->tid, kd->tid, me, L4_NILTHREAD, ~0ull) != 1 ||
-		    L4_SpaceControl(kd->tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
-				    NULL) != 1 ||
-		    L4_ThreadControl(kd->tid, kd->tid, me, me, UTCB_AREA) != 1) {
+		if (l4_thread_control(kd->tid, kd->tid, me, L4_NILTHREAD, ~0ull) != 1 ||
+		    l4_space_control(kd->tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14),
+				     L4_NILTHREAD, NULL) != 1 ||
+		    l4_thread_control(kd->tid, kd->tid, me, me, UTCB_AREA) != 1) {
 			printf("  cannot create child %c (error %llu)\n", kid_name[k],
 			       (unsigned long long)L4_ErrorCode());
 			return false;
@@ -350,7 +350,7 @@ static bool kids_up(void)
 		mr[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
 		mr[1] = (l4_word_t)child_main;
 		mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-		if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
+		if (l4_ipc_failed(l4_send_timeout(kd->tid, l4_time_period(R_TIMEOUT_US)))) {
 			printf("  child %c: start message failed\n", kid_name[k]);
 			return false;
 		}
@@ -366,7 +366,7 @@ static bool kids_up(void)
 
 static void revoke_scratch(void)
 {
-	L4_UnmapFpage(l4_fpage_log2((l4_word_t)scratch, 12) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2((l4_word_t)scratch, 12) | L4_FULLY_ACCESSIBLE);
 	for (unsigned i = 0; i < PAGE / 8; i++)
 		scratch[i] = SCRATCH;
 }
@@ -397,8 +397,8 @@ static l4_word_t r_get(unsigned log2)
 {
 	l4_word_t w = R_WIN + slot * SLOT_SIZE;
 	l4_fpage_t got =
-	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(w, log2));
-	L4_Accept(L4_NILPAGE);
+	    l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(w, log2));
+	l4_accept(L4_NILPAGE);
 	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != log2) {
 		printf("  sigma0 gave %#llx for a 2^%u page\n", (unsigned long long)got, log2);
 		return 0;
@@ -502,7 +502,7 @@ USER_TEST(chain_contents, "mdbchain.chain.contents",
 	CHECK_READ(C, c.z + 8 * 9, 0xfeed, 0);
 	CHECK_WRITE(A, c.x + 8 * 10, 0xa, 0);
 	CHECK_READ(C, c.z + 8 * 10, 0xa, 0);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(unmap_root, "mdbchain.unmap.root", "R's Unmap of its page revokes it from A, B and C; R keeps it")
@@ -511,7 +511,7 @@ USER_TEST(unmap_root, "mdbchain.unmap.root", "R's Unmap of its page revokes it f
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
 	CHECK_READ(C, c.z, PAT(0), 0);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 	CHECK_READ(A, c.x, SCRATCH, 1);
 	CHECK_READ(B, c.y + 8, SCRATCH, 1);
 	CHECK_READ(C, c.z + 16, SCRATCH, 1);
@@ -533,7 +533,7 @@ USER_TEST(unmap_a, "mdbchain.unmap.a", "A's Unmap of X revokes the page from B a
 	TEST_CHECK_EQ(r_word(&c, 2), 0xaa);
 	CHECK_READ(B, c.y, SCRATCH, 1);
 	CHECK_READ(C, c.z, SCRATCH, 1);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(unmap_b, "mdbchain.unmap.b", "B's Unmap of Y revokes the page from C only; A and B keep it")
@@ -547,7 +547,7 @@ USER_TEST(unmap_b, "mdbchain.unmap.b", "B's Unmap of Y revokes the page from C o
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	CHECK_WRITE(B, c.y + 24, 0xbb, 0);
 	TEST_CHECK_EQ(r_word(&c, 3), 0xbb);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(unmap_leaf, "mdbchain.unmap.leaf",
@@ -564,7 +564,7 @@ USER_TEST(unmap_leaf, "mdbchain.unmap.leaf",
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	CHECK_READ(B, c.y + 8, 0xcc, 0);
 	CHECK_READ(A, c.x, PAT(0), 0);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(
@@ -591,7 +591,7 @@ USER_TEST(
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	CHECK_READ(B, c.y + 8, PAT(1), 0);
 	/* and B's below R's */
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 	CHECK_READ(B, c.y + 8, SCRATCH, 1);
 	TEST_CHECK_EQ(r_word(&c, 1), PAT(1));
 }
@@ -617,7 +617,7 @@ USER_TEST(grant_rights, "mdbchain.grant.rights",
 	TEST_CHECK_EQ(r_word(&c, 1), PAT(1)); /* both writes went to the scratch page */
 	TEST_CHECK_EQ(scratch[1], 0xb1);
 	CHECK_READ(A, c.x, SCRATCH, 1);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(rights_reduce, "mdbchain.rights.reduce",
@@ -640,7 +640,7 @@ USER_TEST(rights_reduce, "mdbchain.rights.reduce",
 	TEST_CHECK_EQ(r_word(&c, 2), PAT(2));
 	TEST_CHECK_EQ(r_word(&c, 3), PAT(3));
 	TEST_CHECK_EQ(r_word(&c, 1), 0xa1);
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(rights_subset, "mdbchain.rights.subset",
@@ -655,7 +655,7 @@ USER_TEST(rights_subset, "mdbchain.rights.subset",
 	CHECK_WRITE(B, c.y, 2, 1);
 	CHECK_WRITE(A, c.x, 3, 1);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(flush_self, "mdbchain.flush.self", "A's Flush of X revokes it from A itself, B and C; R keeps it")
@@ -668,7 +668,7 @@ USER_TEST(flush_self, "mdbchain.flush.self", "A's Flush of X revokes it from A i
 	CHECK_READ(B, c.y, SCRATCH, 1);
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(flush_write, "mdbchain.flush.write",
@@ -685,7 +685,7 @@ USER_TEST(flush_write, "mdbchain.flush.write",
 	CHECK_WRITE(C, c.z, 0xc5, 1);
 	CHECK_WRITE(B, c.y, 0xb5, 1);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(
@@ -696,45 +696,45 @@ USER_TEST(
 	l4_fpage_t s;
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
-	L4_GetStatus(fp(c.p, 12, 0));
-	TEST_CHECK_EQ(L4_GetStatus(fp(c.p, 12, 0)) & 7, 0);
+	l4_get_status(fp(c.p, 12, 0));
+	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
 	CHECK_READ(C, c.z, PAT(0), 0);
-	s = L4_GetStatus(fp(c.p, 12, 0));
-	TEST_CHECK(L4_WasReferenced(s));
-	TEST_CHECK(!L4_WasWritten(s));
-	TEST_CHECK_EQ(L4_GetStatus(fp(c.p, 12, 0)) & 7, 0); /* reset by the query */
+	s = l4_get_status(fp(c.p, 12, 0));
+	TEST_CHECK(l4_was_referenced(s));
+	TEST_CHECK(!l4_was_written(s));
+	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0); /* reset by the query */
 	CHECK_WRITE(C, c.z + 8, 0xc7, 0);
-	s = L4_GetStatus(fp(c.p, 12, 0));
-	TEST_CHECK(L4_WasWritten(s));
-	TEST_CHECK_EQ(L4_GetStatus(fp(c.p, 12, 0)) & 7, 0);
+	s = l4_get_status(fp(c.p, 12, 0));
+	TEST_CHECK(l4_was_written(s));
+	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
 	CHECK_READ(B, c.y, PAT(0), 0);
-	s = L4_GetStatus(fp(c.p, 12, 0));
-	TEST_CHECK(L4_WasReferenced(s));
-	TEST_CHECK(!L4_WasWritten(s));
+	s = l4_get_status(fp(c.p, 12, 0));
+	TEST_CHECK(l4_was_referenced(s));
+	TEST_CHECK(!l4_was_written(s));
 	/* R's own accesses are never reported */
 	((volatile l4_word_t *)c.p)[3] = 3;
-	TEST_CHECK_EQ(L4_GetStatus(fp(c.p, 12, 0)) & 7, 0);
+	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
 	/* A's query reports C's write and resets it: R then sees nothing */
 	CHECK_WRITE(C, c.z + 8, 0xc8, 0);
 	TEST_CHECK(kid_unmap(A, fp(c.x, 12, 0), 0, &s));
-	TEST_CHECK(L4_WasWritten(s));
+	TEST_CHECK(l4_was_written(s));
 	TEST_CHECK_EQ(l4_fpage_base(s), c.x);
-	TEST_CHECK_EQ(L4_GetStatus(fp(c.p, 12, 0)) & 7, 0);
+	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
 	/* B's query reports C's read */
 	CHECK_READ(C, c.z, PAT(0), 0);
 	TEST_CHECK(kid_unmap(B, fp(c.y, 12, 0), 0, &s));
-	TEST_CHECK(L4_WasReferenced(s));
-	TEST_CHECK(!L4_WasWritten(s));
+	TEST_CHECK(l4_was_referenced(s));
+	TEST_CHECK(!l4_was_written(s));
 	/* C's own query (a leaf) answers 0 and still resets its bits */
 	CHECK_WRITE(C, c.z + 8, 0xc9, 0);
 	TEST_CHECK(kid_unmap(C, fp(c.z, 12, 0), 0, &s));
 	TEST_CHECK_EQ(s & 7, 0);
-	TEST_CHECK_EQ(L4_GetStatus(fp(c.p, 12, 0)) & 7, 0);
+	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
 	/* an Unmap with rights reports too: A's write-right revocation after C's write */
 	CHECK_WRITE(C, c.z + 8, 0xca, 0);
 	TEST_CHECK(kid_unmap(A, fp(c.x, 12, L4_WRITABLE), 0, &s));
-	TEST_CHECK(L4_WasWritten(s));
-	L4_UnmapFpage(fp(c.p, 12, 7));
+	TEST_CHECK(l4_was_written(s));
+	l4_unmap_fpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(super_chain, "mdbchain.super.chain",
@@ -750,9 +750,9 @@ USER_TEST(super_chain, "mdbchain.super.chain",
 	CHECK_READ(C, c.z + 300 * PAGE + 8, 0x300, 0);
 	CHECK_WRITE(C, c.z + 511 * PAGE + 8, 0x511, 0);
 	TEST_CHECK_EQ(((volatile l4_word_t *)(c.p + 511 * PAGE))[1], 0x511);
-	l4_fpage_t s = L4_GetStatus(fp(c.p, 21, 0));
-	TEST_CHECK(L4_WasWritten(s));
-	L4_UnmapFpage(fp(c.p, 21, 7));
+	l4_fpage_t s = l4_get_status(fp(c.p, 21, 0));
+	TEST_CHECK(l4_was_written(s));
+	l4_unmap_fpage(fp(c.p, 21, 7));
 	CHECK_SCAN(C, c.z, 4, 4, 0, 4);
 }
 
@@ -769,12 +769,12 @@ USER_TEST(super_unmap_4k, "mdbchain.super.unmap_4k",
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 0, ~0ul, 0);
 	/* R's 4 KiB Unmap at page 400 then takes it from all three */
 	revoke_scratch();
-	L4_UnmapFpage(fp(c.p + 400 * PAGE, 12, 7));
+	l4_unmap_fpage(fp(c.p + 400 * PAGE, 12, 7));
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 1, 400, 1);
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 2, 100, 2);
 	CHECK_SCAN(C, c.z, SUPER / PAGE, 2, 100, 2);
 	TEST_CHECK_EQ(((volatile l4_word_t *)(c.p + 400 * PAGE))[0], PAT(400));
-	L4_UnmapFpage(fp(c.p, 21, 7));
+	l4_unmap_fpage(fp(c.p, 21, 7));
 }
 
 USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k",
@@ -793,7 +793,7 @@ USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k",
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 1, 7, 1);
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 1, 7, 1);
 	CHECK_SCAN(C, c.z, SUPER / PAGE, 17, 7, 17);
-	L4_UnmapFpage(fp(c.p, 21, 7));
+	l4_unmap_fpage(fp(c.p, 21, 7));
 }
 
 /* A tree with a fork for tools/mdb-picture (`make picture` dumps it from the kernel debugger
@@ -804,9 +804,9 @@ USER_TEST(picture, "mdbchain.picture",
 {
 	TEST_CHECK(begin());
 	l4_word_t x = caddr(A), y = caddr(B), z = caddr(C);
-	l4_fpage_t got =
-	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(PICTURE_WIN, 12));
-	L4_Accept(L4_NILPAGE);
+	l4_fpage_t got = l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE,
+						       l4_fpage_log2(PICTURE_WIN, 12));
+	l4_accept(L4_NILPAGE);
 	TEST_CHECK(got != L4_NILPAGE);
 	for (unsigned i = 0; i < PAGE / 8; i++)
 		((volatile l4_word_t *)PICTURE_WIN)[i] = PAT(i);
@@ -819,11 +819,11 @@ USER_TEST(picture, "mdbchain.picture",
 	CHECK_WRITE(B, y + 24, 0xb4, 0);
 	CHECK_READ(C, z + 24, 0xb4, 0);
 	L4_KDB_Enter("mdbchain: picture tree built (sigma0 -> R -> A -> B -> C, A -> C)");
-	L4_UnmapFpage(fp(PICTURE_WIN, 12, 7));
+	l4_unmap_fpage(fp(PICTURE_WIN, 12, 7));
 	CHECK_READ(C, z + PAGE, SCRATCH, 1);
 	CHECK_READ(A, x, SCRATCH, 1);
 	TEST_CHECK_EQ(((volatile l4_word_t *)PICTURE_WIN)[3], 0xb4);
-	L4_Flush(fp(PICTURE_WIN, 12, 7));
+	l4_flush(fp(PICTURE_WIN, 12, 7));
 }
 
 int main(void)

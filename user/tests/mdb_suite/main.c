@@ -41,18 +41,18 @@ static bool is_pagefault(l4_msgtag_t tag) { return (tag & ~0xfffffull) == ((l4_w
 static void reply_map(l4_word_t src, l4_word_t hot_spot, unsigned rights)
 {
 	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-	l4_utcb()[1] = L4_MapItemWord0(hot_spot);
+	l4_utcb()[1] = l4_map_item_word0(hot_spot);
 	l4_utcb()[2] = l4_fpage_log2(src, 12) | rights;
 }
 
 static __attribute__((noreturn)) void serve(void)
 {
 	l4_threadid_t from;
-	l4_msgtag_t tag = L4_Wait(&from);
+	l4_msgtag_t tag = l4_wait(&from);
 	for (;;) {
 		l4_word_t *mr = l4_utcb();
-		if (L4_IpcFailed(tag)) {
-			tag = L4_Wait(&from);
+		if (l4_ipc_failed(tag)) {
+			tag = l4_wait(&from);
 			continue;
 		}
 		if (is_pagefault(tag)) {
@@ -61,7 +61,7 @@ static __attribute__((noreturn)) void serve(void)
 			pf_count++;
 			if ((addr >= UTCB_AREA && addr < UTCB_AREA + (1ul << 18)) || addr == KIP_AREA) {
 				area_faults++;
-				tag = L4_Wait(&from); /* nothing to map there: no reply */
+				tag = l4_wait(&from); /* nothing to map there: no reply */
 				continue;
 			}
 			if (alias_dst && addr == alias_dst) {
@@ -76,15 +76,15 @@ static __attribute__((noreturn)) void serve(void)
 		} else if (L4_TAG_LABEL(tag) == LABEL_MAP) {
 			reply_map(mr[1], mr[1], (unsigned)mr[2]);
 		} else if (L4_TAG_LABEL(tag) == LABEL_GET) {
-			l4_fpage_t got = L4_Sigma0_GetPage_RcvWindow(mr[1], mr[2]);
-			L4_Accept(L4_NILPAGE);
+			l4_fpage_t got = l4_sigma0_get_page_rcv_window(mr[1], mr[2]);
+			l4_accept(L4_NILPAGE);
 			mr = l4_utcb();
 			mr[0] = l4_msgtag(0, 1, 0, 0);
 			mr[1] = got;
 		} else {
 			mr[0] = 0;
 		}
-		tag = L4_ReplyWait(from, &from);
+		tag = l4_reply_wait(from, &from);
 	}
 }
 
@@ -95,21 +95,21 @@ static l4_fpage_t get_page(l4_fpage_t fpage, l4_fpage_t window)
 	mr[0] = l4_msgtag(LABEL_GET, 2, 0, 0);
 	mr[1] = fpage;
 	mr[2] = window;
-	l4_msgtag_t tag = L4_Call(server);
-	return L4_IpcFailed(tag) ? L4_NILPAGE : l4_utcb()[1];
+	l4_msgtag_t tag = l4_call(server);
+	return l4_ipc_failed(tag) ? L4_NILPAGE : l4_utcb()[1];
 }
 
 /* Has the server map our page src (rights) into our page dst. */
 static bool map_local(l4_word_t src, l4_word_t dst, unsigned rights)
 {
 	l4_word_t *mr = l4_utcb();
-	L4_Accept(l4_fpage_log2(dst, 12));
+	l4_accept(l4_fpage_log2(dst, 12));
 	mr[0] = l4_msgtag(LABEL_MAP, 2, 0, 0);
 	mr[1] = src;
 	mr[2] = rights;
-	l4_msgtag_t tag = L4_Call(server);
-	L4_Accept(L4_NILPAGE);
-	return !L4_IpcFailed(tag) && L4_TAG_T(tag) == 2;
+	l4_msgtag_t tag = l4_call(server);
+	l4_accept(L4_NILPAGE);
+	return !l4_ipc_failed(tag) && L4_TAG_T(tag) == 2;
 }
 
 static l4_fpage_t fp(const void *p, unsigned log2, unsigned rights)
@@ -160,7 +160,7 @@ USER_TEST(flush_self, "mdb.flush.self",
 	unsigned long c0 = pf_count;
 	touch_read(flush_pg);
 	TEST_CHECK_EQ(pf_count, c0);
-	l4_fpage_t r = L4_Flush(fp(flush_pg, 12, 7));
+	l4_fpage_t r = l4_flush(fp(flush_pg, 12, 7));
 	TEST_CHECK_EQ(l4_fpage_base(r), (l4_word_t)flush_pg);
 	TEST_CHECK_EQ(l4_fpage_size_log2(r), 12);
 	TEST_CHECK_EQ(pf_count, c0);
@@ -177,7 +177,7 @@ USER_TEST(flush_write, "mdb.flush.write", "flushing only the write right: reads 
 {
 	touch_write(wr_pg, 5);
 	unsigned long c0 = pf_count;
-	L4_Flush(fp(wr_pg, 12, L4_WRITABLE));
+	l4_flush(fp(wr_pg, 12, L4_WRITABLE));
 	touch_read(wr_pg);
 	touch_read(wr_pg + 2000);
 	TEST_CHECK_EQ(pf_count, c0);
@@ -198,7 +198,7 @@ USER_TEST(super_partial, "mdb.flush.super_4k", "a 4 KiB flush inside a 2 MiB map
 	for (unsigned i = 0; i < SUPER / PAGE; i++)
 		((volatile l4_word_t *)(super_b + i * PAGE))[0] = 0xb000 + i;
 	unsigned long c0 = pf_count;
-	L4_Flush(fp(super_b + 5 * PAGE, 12, 7));
+	l4_flush(fp(super_b + 5 * PAGE, 12, 7));
 	for (unsigned i = 0; i < SUPER / PAGE; i++)
 		if (i != 5)
 			TEST_CHECK_EQ(((volatile l4_word_t *)(super_b + i * PAGE))[0], 0xb000 + i);
@@ -206,7 +206,7 @@ USER_TEST(super_partial, "mdb.flush.super_4k", "a 4 KiB flush inside a 2 MiB map
 	TEST_CHECK_EQ(((volatile l4_word_t *)(super_b + 5 * PAGE))[0], 0xb005); /* same frame again */
 	TEST_CHECK_EQ(pf_count, c0 + 1);
 	/* a 64 KiB flush in the middle: sixteen pages fault, one each */
-	L4_Flush(fp(super_b + 64 * PAGE, 16, 7));
+	l4_flush(fp(super_b + 64 * PAGE, 16, 7));
 	for (unsigned i = 0; i < SUPER / PAGE; i++)
 		TEST_CHECK_EQ(((volatile l4_word_t *)(super_b + i * PAGE))[0], 0xb000 + i);
 	TEST_CHECK_EQ(pf_count, c0 + 17);
@@ -219,7 +219,7 @@ USER_TEST(flush_many, "mdb.flush.many", "a flush of 256 pages (many preemptible 
 	for (unsigned i = 0; i < sizeof many / PAGE; i++)
 		((volatile l4_word_t *)(many + i * PAGE))[0] = i ^ 0x5a5a;
 	unsigned long c0 = pf_count;
-	L4_Flush(fp(many, 20, 7));
+	l4_flush(fp(many, 20, 7));
 	for (unsigned i = 0; i < sizeof many / PAGE; i++)
 		TEST_CHECK_EQ(((volatile l4_word_t *)(many + i * PAGE))[0], i ^ 0x5a5a);
 	TEST_CHECK_EQ(pf_count, c0 + 256);
@@ -235,29 +235,29 @@ USER_TEST(status, "mdb.status",
 {
 	touch_write(src_pg, 1);
 	TEST_CHECK(map_local((l4_word_t)src_pg, DST, 7));
-	l4_fpage_t s = L4_GetStatus(fp(src_pg, 12, 0));
+	l4_fpage_t s = l4_get_status(fp(src_pg, 12, 0));
 	TEST_CHECK_EQ(s & 7, 0); /* a new mapping starts with no access bits */
 	TEST_CHECK_EQ(*(volatile char *)DST, 1);
-	s = L4_GetStatus(fp(src_pg, 12, 0));
-	TEST_CHECK(L4_WasReferenced(s));
-	TEST_CHECK(!L4_WasWritten(s));
-	TEST_CHECK_EQ(L4_GetStatus(fp(src_pg, 12, 0)) & 7, 0); /* reset by the query */
+	s = l4_get_status(fp(src_pg, 12, 0));
+	TEST_CHECK(l4_was_referenced(s));
+	TEST_CHECK(!l4_was_written(s));
+	TEST_CHECK_EQ(l4_get_status(fp(src_pg, 12, 0)) & 7, 0); /* reset by the query */
 	*(volatile char *)DST = 2;
-	s = L4_GetStatus(fp(src_pg, 12, 0));
-	TEST_CHECK(L4_WasWritten(s));
+	s = l4_get_status(fp(src_pg, 12, 0));
+	TEST_CHECK(l4_was_written(s));
 	TEST_CHECK_EQ(src_pg[0], 2);
 	/* our own accesses to src_pg are never reported; nothing is derived from DST */
 	touch_write(src_pg, 3);
-	TEST_CHECK_EQ(L4_GetStatus(fp(src_pg, 12, 0)) & 7, 0);
+	TEST_CHECK_EQ(l4_get_status(fp(src_pg, 12, 0)) & 7, 0);
 	/* a larger fpage around the source reports the same */
 	*(volatile char *)DST = 4;
-	s = L4_GetStatus(fp((void *)((l4_word_t)src_pg & ~0xffffful), 20, 0));
-	TEST_CHECK(L4_WasWritten(s));
+	s = l4_get_status(fp((void *)((l4_word_t)src_pg & ~0xffffful), 20, 0));
+	TEST_CHECK(l4_was_written(s));
 	/* a leaf's own query answers 0 and still resets its bits (ABI §5.10) */
 	*(volatile char *)DST = 5;
-	TEST_CHECK_EQ(L4_GetStatus(fp((void *)DST, 12, 0)) & 7, 0);
-	TEST_CHECK_EQ(L4_GetStatus(fp(src_pg, 12, 0)) & 7, 0);
-	L4_Flush(fp((void *)DST, 12, 7));
+	TEST_CHECK_EQ(l4_get_status(fp((void *)DST, 12, 0)) & 7, 0);
+	TEST_CHECK_EQ(l4_get_status(fp(src_pg, 12, 0)) & 7, 0);
+	l4_flush(fp((void *)DST, 12, 7));
 }
 
 static char rsrc_pg[PAGE] __attribute__((aligned(PAGE)));
@@ -270,7 +270,7 @@ USER_TEST(unmap_rights, "mdb.unmap.rights",
 	TEST_CHECK(map_local((l4_word_t)rsrc_pg, RDST, 7));
 	alias_src = (l4_word_t)rsrc_pg, alias_dst = RDST;
 	unsigned long c0 = pf_count;
-	L4_UnmapFpage(fp(rsrc_pg, 12, L4_WRITABLE));
+	l4_unmap_fpage(fp(rsrc_pg, 12, L4_WRITABLE));
 	touch_write(rsrc_pg + 1, 10); /* our own mapping keeps its rights */
 	TEST_CHECK_EQ(*(volatile char *)RDST, 9);
 	TEST_CHECK_EQ(pf_count, c0);
@@ -278,17 +278,17 @@ USER_TEST(unmap_rights, "mdb.unmap.rights",
 	TEST_CHECK_EQ(pf_count, c0 + 1); /* re-mapped by the server from rsrc_pg */
 	TEST_CHECK_EQ(rsrc_pg[2], 11);
 	/* all rights: the derived mapping goes, ours stays */
-	L4_UnmapFpage(fp(rsrc_pg, 12, 7));
+	l4_unmap_fpage(fp(rsrc_pg, 12, 7));
 	touch_write(rsrc_pg + 3, 12);
 	TEST_CHECK_EQ(pf_count, c0 + 1);
 	TEST_CHECK_EQ(*(volatile char *)(RDST + 3), 12);
 	TEST_CHECK_EQ(pf_count, c0 + 2);
 	/* a flush of the source takes the derived mapping with it */
-	L4_Flush(fp(rsrc_pg, 12, 7));
+	l4_flush(fp(rsrc_pg, 12, 7));
 	alias_dst = 0;
 	TEST_CHECK_EQ(rsrc_pg[3], 12);
 	TEST_CHECK_EQ(pf_count, c0 + 3);
-	TEST_CHECK_EQ(L4_GetStatus(fp(rsrc_pg, 12, 0)) & 7, 0); /* nothing derived any more */
+	TEST_CHECK_EQ(l4_get_status(fp(rsrc_pg, 12, 0)) & 7, 0); /* nothing derived any more */
 }
 
 /* ---- several fpages, bad fpages --------------------------------------------------- */
@@ -305,20 +305,20 @@ USER_TEST(many_fpages, "mdb.unmap.mrs", "ten fpages in one Unmap: MR8 and MR9 co
 	l4_fpage_t f[10];
 	for (unsigned i = 0; i < 10; i++)
 		f[i] = fp(m_pg[i], 12, 0);
-	L4_UnmapFpages(10, f, 0);
+	l4_unmap_fpages(10, f, 0);
 	for (unsigned i = 0; i < 9; i++)
 		TEST_CHECK_EQ(f[i], fp(m_pg[i], 12, 0));
 	TEST_CHECK_EQ(l4_fpage_base(f[9]), (l4_word_t)m_pg[9]);
-	TEST_CHECK(L4_WasReferenced(f[9]));
+	TEST_CHECK(l4_was_referenced(f[9]));
 	/* flush all ten: each faults once when touched again */
 	for (unsigned i = 0; i < 10; i++)
 		f[i] = fp(m_pg[i], 12, 7);
-	L4_UnmapFpages(10, f, 1);
+	l4_unmap_fpages(10, f, 1);
 	unsigned long c0 = pf_count;
 	for (unsigned i = 0; i < 10; i++)
 		TEST_CHECK_EQ(m_pg[i][0], (char)i);
 	TEST_CHECK_EQ(pf_count, c0 + 10);
-	L4_Flush(fp((void *)MDST, 12, 7));
+	l4_flush(fp((void *)MDST, 12, 7));
 }
 
 USER_TEST(bad_fpages, "mdb.unmap.bad", "nil, tiny, huge and kernel-area fpages are answered without harm")
@@ -336,17 +336,17 @@ USER_TEST(bad_fpages, "mdb.unmap.bad", "nil, tiny, huge and kernel-area fpages a
 	l4_fpage_t f[ARRAY_LEN];
 	for (unsigned i = 0; i < ARRAY_LEN; i++)
 		f[i] = bad[i];
-	L4_UnmapFpages(ARRAY_LEN, f, 1);
+	l4_unmap_fpages(ARRAY_LEN, f, 1);
 	for (unsigned i = 0; i < ARRAY_LEN; i++)
 		TEST_CHECK_EQ(f[i], bad[i] & ~7ul);
 	/* the KIP and our UTCB are still there */
 	TEST_CHECK_EQ(__l4_kip->magic, L4_KIP_MAGIC);
-	TEST_CHECK_EQ(l4_utcb()[L4_UTCB_MY_GLOBAL_ID], L4_Myself());
+	TEST_CHECK_EQ(l4_utcb()[L4_UTCB_MY_GLOBAL_ID], l4_myself());
 	/* control words with every k: only MR0..MRk are touched */
 	l4_word_t *mr = l4_utcb();
 	for (unsigned i = 0; i < 64; i++)
 		mr[i] = L4_NILPAGE | 7;
-	L4_Unmap(63 | 0x80); /* bit 7 is not defined: ignored */
+	l4_unmap(63 | 0x80); /* bit 7 is not defined: ignored */
 	for (unsigned i = 0; i < 64; i++)
 		TEST_CHECK_EQ(mr[i], 0);
 }
@@ -369,17 +369,17 @@ USER_TEST(long_unmaps, "mdb.unmap.preempt",
 	for (unsigned i = 0; i < SUPER / PAGE; i++) /* 512 mappings: a query of all takes several steps */
 		touch_write(long_buf + i * PAGE, (char)i);
 	l4_threadid_t t = l4_global_id(l4_thread_no(server) + 2, 1);
-	TEST_CHECK_EQ(L4_ThreadControl(t, server, server, server, UTCB_AREA + 2048), 1);
-	L4_Start_SpIp(t, (l4_word_t)&spin_stack[1022], (l4_word_t)spinner);
+	TEST_CHECK_EQ(l4_thread_control(t, server, server, server, UTCB_AREA + 2048), 1);
+	l4_start_sp_ip(t, (l4_word_t)&spin_stack[1022], (l4_word_t)spinner);
 	unsigned long calls = 0, s0 = spins;
-	l4_clock_t t0 = L4_SystemClock();
-	while (L4_SystemClock() - t0 < 200000) {
-		L4_GetStatus(fp(long_buf, 21, 0));
-		L4_UnmapFpage(fp(long_buf, 21, L4_WRITABLE)); /* nothing derived: changes nothing */
+	l4_clock_t t0 = l4_system_clock();
+	while (l4_system_clock() - t0 < 200000) {
+		l4_get_status(fp(long_buf, 21, 0));
+		l4_unmap_fpage(fp(long_buf, 21, L4_WRITABLE)); /* nothing derived: changes nothing */
 		calls++;
 	}
 	unsigned long s1 = spins;
-	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 	printf("  %lu query+unmap pairs of 512 pages in 200 ms; the spinner ran %lu loops\n", calls, s1 - s0);
 	TEST_CHECK(calls > 10);
 	TEST_CHECK(s1 > s0);
@@ -396,19 +396,19 @@ static void area_reader(void)
 	(void)*(volatile l4_word_t *)(UTCB_AREA + 0x8000 + 512); /* a UTCB page nobody uses */
 	area_reader_done = 1;
 	for (;;)
-		L4_Receive(L4_NILTHREAD);
+		l4_receive(L4_NILTHREAD);
 }
 
 USER_TEST(area_fault, "mdb.area.fault", "a touch of an unused UTCB slot is an exception, not a page fault to the pager")
 {
 	l4_threadid_t t = l4_global_id(l4_thread_no(server) + 3, 1);
 	unsigned long a0 = area_faults;
-	TEST_CHECK_EQ(L4_ThreadControl(t, server, server, server, UTCB_AREA + 4096), 1);
-	L4_Start_SpIp(t, (l4_word_t)&spin_stack[1022], (l4_word_t)area_reader);
-	L4_Sleep(L4_TimePeriod(20000));
+	TEST_CHECK_EQ(l4_thread_control(t, server, server, server, UTCB_AREA + 4096), 1);
+	l4_start_sp_ip(t, (l4_word_t)&spin_stack[1022], (l4_word_t)area_reader);
+	l4_sleep(l4_time_period(20000));
 	TEST_CHECK_EQ(area_reader_done, 0); /* halted at the read (no exception handler) */
 	TEST_CHECK_EQ(area_faults, a0); /* the pager never heard of it */
-	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
 static void tester_main(void) { test_run_all("mdb"); }
@@ -416,12 +416,12 @@ static void tester_main(void) { test_run_all("mdb"); }
 int main(void)
 {
 	printf("mdb suite: mappings, Unmap, Flush and access bits through the mapping database\n");
-	server = L4_Myself();
+	server = l4_myself();
 	tester = l4_global_id(l4_thread_no(server) + 1, 1);
-	if (L4_ThreadControl(tester, server, server, server, UTCB_AREA + 1024) != 1) {
+	if (l4_thread_control(tester, server, server, server, UTCB_AREA + 1024) != 1) {
 		printf("mdb suite: cannot create the tester thread\n");
 		test_run_all("mdb");
 	}
-	L4_Start_SpIp(tester, (l4_word_t)&tester_stack[4094], (l4_word_t)tester_main);
+	l4_start_sp_ip(tester, (l4_word_t)&tester_stack[4094], (l4_word_t)tester_main);
 	serve();
 }

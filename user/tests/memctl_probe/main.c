@@ -33,8 +33,8 @@ static void fail(const char *what)
 
 static void get(l4_word_t pa, unsigned log2, l4_word_t attributes, l4_word_t where)
 {
-	l4_fpage_t got = L4_Sigma0_GetPageAttr_RcvWindow(l4_fpage_log2(pa, log2) | L4_FULLY_ACCESSIBLE, attributes,
-							 l4_fpage_log2(where, log2));
+	l4_fpage_t got = l4_sigma0_get_page_attr_rcv_window(l4_fpage_log2(pa, log2) | L4_FULLY_ACCESSIBLE, attributes,
+							    l4_fpage_log2(where, log2));
 	if (l4_fpage_base(got) != pa)
 		fail("sigma0 refused a page");
 	for (l4_word_t off = 0; off < (1ull << log2); off += 4096) {
@@ -51,7 +51,7 @@ static void sigma0_verbosity(l4_word_t level)
 	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
 	mr[1] = 1;
 	mr[2] = level;
-	if (L4_IpcFailed(L4_Send(l4_sigma0_id())))
+	if (l4_ipc_failed(l4_send(l4_sigma0_id())))
 		fail("sigma0 did not take the verbosity");
 }
 
@@ -61,12 +61,12 @@ int main(void)
 	get(0x3000000, 12, L4_WriteCombiningMemory, 0x40000000);
 	sigma0_verbosity(0);
 	get(0x3001000, 12, 0, 0x40001000);
-	if (L4_Set_PageAttribute(l4_fpage_log2(0x40001000, 12), L4_UncacheableMemory) != 1)
+	if (l4_set_page_attribute(l4_fpage_log2(0x40001000, 12), L4_UncacheableMemory) != 1)
 		fail("MemoryControl refused UC");
 	get(0x3002000, 12, 0, 0x40002000);
 	get(0x3002000, 12, L4_UncacheableMemory, 0x40003000);
 	get(0x3400000, 21, L4_WriteCombiningMemory, 0x40200000);
-	if (L4_Set_PageAttribute(l4_fpage_log2(0x40203000, 12), L4_UncacheableMemory) != 1)
+	if (l4_set_page_attribute(l4_fpage_log2(0x40203000, 12), L4_UncacheableMemory) != 1)
 		fail("MemoryControl refused UC inside a superpage");
 	get(0x3400000, 21, 0, 0x40200000); /* all of it still readable and writable */
 	printf("memctl probe: attributes set\n");

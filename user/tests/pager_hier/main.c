@@ -86,7 +86,7 @@ static void serve_image(int k, l4_threadid_t from)
 		l4_word_t own = pgr_src_of(&r, addr);
 		(void)*(volatile char *)own;
 		pgr_reply_map(0, own, r.rights, addr);
-		L4_Send_Timeout(from, L4_ZERO_TIME);
+		l4_send_timeout(from, L4_ZERO_TIME);
 		return;
 	}
 	if (addr < ((l4_word_t)_start & ~(PAGE - 1)) || addr >= (l4_word_t)_end) {
@@ -97,7 +97,7 @@ static void serve_image(int k, l4_threadid_t from)
 	}
 	(void)*(volatile char *)addr;
 	pgr_reply_map(0, addr, L4_FULLY_ACCESSIBLE, addr);
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 /* The kmem pager (pager.evicted) runs our image on its own pool; it faults only
@@ -114,7 +114,7 @@ static void serve_kp(l4_threadid_t from)
 		return;
 	(void)*(volatile char *)addr;
 	pgr_reply_map(0, addr, L4_FULLY_ACCESSIBLE, addr);
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 /* GIVE: a fresh page of our pool to a pager, recorded (with its fallback permission). */
@@ -137,10 +137,10 @@ static void serve_give(l4_threadid_t from)
 		memset((void *)page, 0, PAGE);
 		mr[0] = l4_msgtag(PGR_LABEL_MAP, 1, 2, 0);
 		mr[1] = page;
-		mr[2] = L4_MapItemWord0(at);
+		mr[2] = l4_map_item_word0(at);
 		mr[3] = l4_fpage_log2(page, 12) | L4_FULLY_ACCESSIBLE;
 	}
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 /* B's exception IPC after a lost mapping: resume B in b_recover on a fresh stack. */
@@ -155,7 +155,7 @@ static void serve_exception(l4_threadid_t from)
 	mr[0] = l4_msgtag(0, 19, 0, 0);
 	mr[1] = (l4_word_t)b_recover;
 	mr[17] = b_stack_top();
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 static void note_lost(void)
@@ -179,8 +179,8 @@ static bool collect_label(int k, unsigned want)
 	while (!s->have) {
 		l4_threadid_t from;
 		l4_msgtag_t tag =
-		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
-		if (L4_IpcFailed(tag)) {
+		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
+		if (l4_ipc_failed(tag)) {
 			printf("  %s did not answer (error %#llx)\n", role_name[k], (unsigned long long)L4_ErrorCode());
 			s->dead = true;
 			s->busy = false;
@@ -200,7 +200,7 @@ static bool collect_label(int k, unsigned want)
 			       j >= 0 ? role_name[j] : "?", (unsigned long long)l4_utcb()[1],
 			       (unsigned long long)l4_utcb()[2]);
 			pgr_serve_frame(r_given, sizeof r_table_mem);
-			L4_Send_Timeout(from, L4_ZERO_TIME);
+			l4_send_timeout(from, L4_ZERO_TIME);
 		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_LOST) {
 			note_lost();
 		} else if (j >= 0) {
@@ -225,7 +225,7 @@ static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(label, 3, 0, 0);
 	mr[1] = a1, mr[2] = a2, mr[3] = a3;
-	if (L4_IpcFailed(L4_Send_Timeout(tids[k], L4_TimePeriod(R_TIMEOUT_US)))) {
+	if (l4_ipc_failed(l4_send_timeout(tids[k], l4_time_period(R_TIMEOUT_US)))) {
 		printf("  %s does not take commands (error %#llx)\n", role_name[k], (unsigned long long)L4_ErrorCode());
 		s->dead = true;
 		return false;
@@ -249,12 +249,12 @@ static bool create(int k)
 	l4_threadid_t t = tids[k], me = r_tid;
 	bool own_space = k != LB;
 	if (own_space) {
-		if (L4_ThreadControl(t, t, me, L4_NILTHREAD, ~0ull) != 1 ||
-		    L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
-				    NULL) != 1 ||
-		    L4_ThreadControl(t, t, me, me, UTCB_AREA) != 1)
+		if (l4_thread_control(t, t, me, L4_NILTHREAD, ~0ull) != 1 ||
+		    l4_space_control(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
+				     NULL) != 1 ||
+		    l4_thread_control(t, t, me, me, UTCB_AREA) != 1)
 			return false;
-	} else if (L4_ThreadControl(t, tids[B], me, me, UTCB_AREA + 1024) != 1) {
+	} else if (l4_thread_control(t, tids[B], me, me, UTCB_AREA + 1024) != 1) {
 		return false;
 	}
 	memset(stacks[k], 0, sizeof stacks[k]); /* present here before we page them on */
@@ -262,7 +262,7 @@ static bool create(int k)
 	mr[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
 	mr[1] = (l4_word_t)role_entry[k];
 	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-	if (L4_IpcFailed(L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US))))
+	if (l4_ipc_failed(l4_send_timeout(t, l4_time_period(R_TIMEOUT_US))))
 		return false;
 	rs[k].busy = true;
 	return collect_label(k, LABEL_HELLO);
@@ -270,7 +270,7 @@ static bool create(int k)
 
 static bool set_pager(int k, int pager)
 {
-	return L4_ThreadControl(tids[k], tids[k], L4_NILTHREAD, tids[pager], ~0ull) == 1;
+	return l4_thread_control(tids[k], tids[k], L4_NILTHREAD, tids[pager], ~0ull) == 1;
 }
 
 static bool world_up(void)
@@ -279,7 +279,7 @@ static bool world_up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	r_tid = L4_Myself();
+	r_tid = l4_myself();
 	r_given = pgr_table_init(r_table_mem, sizeof r_table_mem, r_tid);
 	for (int k = 0; k < NROLES; k++)
 		tids[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
@@ -391,7 +391,7 @@ USER_TEST(
     records, "pager.records",
     "record tables: insert, replace, lookup inside 4 KiB and 2 MiB records, remove, full table, corrupt tables miss")
 {
-	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, L4_Myself());
+	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, l4_myself());
 	struct pgr_rec r = {.log2 = 12, .rights = 7, .dst = 0x100000001ul, .src = 0x200000001ul}, got;
 	TEST_CHECK(t != NULL);
 	TEST_CHECK_EQ(t->capacity, 62);
@@ -439,7 +439,7 @@ USER_TEST(
 	t->rec_offset = off;
 	t->magic = 0;
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
-	t = pgr_table_init(rec_mem, sizeof rec_mem, L4_Myself());
+	t = pgr_table_init(rec_mem, sizeof rec_mem, l4_myself());
 	TEST_CHECK(pgr_insert(t, &big));
 	t->seq |= 1; /* a writer that never finishes: the reader gives up, it does not spin */
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x40000000ul, &got));
@@ -603,7 +603,7 @@ static void kp_main(void)
 	kmem_pager_touch((l4_word_t)_start, (l4_word_t)_end); /* all it will touch, before it is associated */
 	kmem_pager_prepare(&kp);
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
-	L4_Send(r_tid);
+	l4_send(r_tid);
 	kmem_pager_loop(&kp);
 }
 
@@ -616,29 +616,29 @@ static bool kp_up(void)
 	kp_tid = l4_global_id(l4_thread_no(r_tid) + 1 + NROLES, 1);
 	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
 	l4_word_t *mr = l4_utcb();
-	if (L4_ThreadControl(kp_tid, kp_tid, r_tid, L4_NILTHREAD, ~0ull) != 1 ||
-	    L4_SpaceControl(kp_tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL) !=
-		1 ||
-	    L4_ThreadControl(kp_tid, kp_tid, r_tid, r_tid, UTCB_AREA) != 1)
+	if (l4_thread_control(kp_tid, kp_tid, r_tid, L4_NILTHREAD, ~0ull) != 1 ||
+	    l4_space_control(kp_tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
+			     NULL) != 1 ||
+	    l4_thread_control(kp_tid, kp_tid, r_tid, r_tid, UTCB_AREA) != 1)
 		return false;
 	memset(kp_stack, 0, sizeof kp_stack);
 	mr[0] = l4_msgtag(0, 2, 0, 0);
 	mr[1] = (l4_word_t)kp_main;
 	mr[2] = (l4_word_t)&kp_stack[STACK_WORDS - 2];
-	if (L4_IpcFailed(L4_Send_Timeout(kp_tid, L4_TimePeriod(R_TIMEOUT_US))))
+	if (l4_ipc_failed(l4_send_timeout(kp_tid, l4_time_period(R_TIMEOUT_US))))
 		return false;
 	for (;;) { /* its faults until its hello */
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Receive_Timeout(kp_tid, L4_TimePeriod(R_TIMEOUT_US));
+		l4_msgtag_t tag = l4_receive_timeout(kp_tid, l4_time_period(R_TIMEOUT_US));
 		from = kp_tid;
-		if (L4_IpcFailed(tag))
+		if (l4_ipc_failed(tag))
 			return false;
 		if (!pgr_is_pagefault(tag))
 			break;
 		serve_kp(from);
 	}
 	kp.boss = r_tid;
-	if (L4_ThreadControl(kt, kt, L4_NILTHREAD, kp_tid, ~0ull) != 1)
+	if (l4_thread_control(kt, kt, L4_NILTHREAD, kp_tid, ~0ull) != 1)
 		return false;
 	printf("  R starts a kmem pager and associates it: new mappings' nodes live on pages it lends\n");
 	return true;
@@ -718,7 +718,7 @@ USER_TEST(dead_source, "pager.dead_source",
 	TEST_CHECK_EQ(exc.notes, notes0 + 1);
 	TEST_CHECK_EQ(exc.note[2], s1.yb + 8);
 	TEST_CHECK_EQ(exc.note[8], PGR_DEAD);
-	TEST_CHECK_EQ(L4_ThreadControl(tids[A], L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(tids[A], L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 	rs[A].dead = true;
 	printf("  then R deletes A (its space goes with it); B faults on the second page\n");
 	l4_word_t lb0 = stat(LB, PGR_PATH_TRUSTED);

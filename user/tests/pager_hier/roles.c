@@ -32,12 +32,12 @@ static void answer(unsigned label, unsigned n, l4_word_t a, l4_word_t b, l4_word
 static l4_word_t give_from_r(l4_word_t at, unsigned flags)
 {
 	l4_word_t *mr = l4_utcb();
-	L4_Accept(l4_fpage_log2(at, 12));
+	l4_accept(l4_fpage_log2(at, 12));
 	mr[0] = l4_msgtag(LABEL_GIVE, 2, 0, 0);
 	mr[1] = at, mr[2] = flags;
-	l4_msgtag_t tag = L4_Call(r_tid);
-	L4_Accept(L4_NILPAGE);
-	if (L4_IpcFailed(tag) || L4_TAG_T(tag) != 2)
+	l4_msgtag_t tag = l4_call(r_tid);
+	l4_accept(L4_NILPAGE);
+	if (l4_ipc_failed(tag) || L4_TAG_T(tag) != 2)
 		return 0;
 	return l4_utcb()[1];
 }
@@ -166,7 +166,7 @@ static void ext_main(int which, enum role self, enum role client, l4_word_t page
 	c->land = BP_LAND;
 	c->handler = r_tid; /* a loss we cannot turn into an exception: R hears of it */
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
-	L4_Send(r_tid);
+	l4_send(r_tid);
 	pgr_loop(p);
 }
 
@@ -204,10 +204,10 @@ void lb_main(void)
 	lb.clients[0].local = true;
 	lb.clients[0].accepts = (const struct pgr_table *)area_page(AREA, 0), lb.clients[0].accepts_bytes = PAGE;
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
-	L4_Send(r_tid);
+	l4_send(r_tid);
 	/* B's local ID is known only now that B exists in our space: ask the kernel. */
 	lb.clients[0].threads[0] =
-	    L4_ExchangeRegisters(tids[B], 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	    l4_exchange_registers(tids[B], 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 	pgr_loop(&lb);
 }
 
@@ -227,7 +227,7 @@ static void a_command(l4_msgtag_t tag)
 	l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2], a3 = mr[3];
 	switch (L4_TAG_LABEL(tag)) {
 	case CMD_SETUP: {
-		bool ok = pgr_table_init(A_IN, PAGE, L4_Myself()) && pgr_table_init(A_OUT, PAGE, L4_Myself());
+		bool ok = pgr_table_init(A_IN, PAGE, l4_myself()) && pgr_table_init(A_OUT, PAGE, l4_myself());
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
 	}
@@ -241,8 +241,8 @@ static void a_command(l4_msgtag_t tag)
 		/* who backs xa: our pager's record of what it gave us, in memory we can read */
 		struct pgr_rec back;
 		bool ok =
-		    pgr_lookup(FROM_PAGER, PAGE, L4_Myself(), a1, &back) &&
-		    pgr_map_to(A_OUT, L4_Myself(), a2, a1, 12, a3 & 7 ? a3 & 7 : L4_FULLY_ACCESSIBLE, a3 & ~(PAGE - 1),
+		    pgr_lookup(FROM_PAGER, PAGE, l4_myself(), a1, &back) &&
+		    pgr_map_to(A_OUT, l4_myself(), a2, a1, 12, a3 & 7 ? a3 & 7 : L4_FULLY_ACCESSIBLE, a3 & ~(PAGE - 1),
 			       back.src, pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK, PGR_TIMEOUT_US);
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
@@ -253,7 +253,7 @@ static void a_command(l4_msgtag_t tag)
 		answer(RES_OK, 0, 0, 0, 0, 0);
 		break;
 	case CMD_UNMAP:
-		L4_UnmapFpage(l4_fpage_log2(a1, 12) | L4_FULLY_ACCESSIBLE);
+		l4_unmap_fpage(l4_fpage_log2(a1, 12) | L4_FULLY_ACCESSIBLE);
 		answer(RES_OK, 0, 0, 0, 0, 0);
 		break;
 	case CMD_REMAPS: answer(RES_OK, 2, a_state.remaps, a_state.refusals, 0, 0); break;
@@ -267,17 +267,17 @@ void a_main(void)
 	l4_threadid_t to = r_tid, from;
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
 	for (;;) {
-		L4_Accept(L4_NILPAGE);
-		l4_msgtag_t tag = L4_Ipc(to, L4_ANYTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), &from);
+		l4_accept(L4_NILPAGE);
+		l4_msgtag_t tag = l4_ipc(to, L4_ANYTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), &from);
 		to = from;
-		if (L4_IpcFailed(tag)) {
+		if (l4_ipc_failed(tag)) {
 			to = L4_NILTHREAD;
 			continue;
 		}
 		if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP && a_state.silent) {
 			to = L4_NILTHREAD; /* a source that hangs: the asker must give up by itself */
 		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP) {
-			pgr_serve_remap(A_OUT, PAGE, L4_Myself(), a_state.willing);
+			pgr_serve_remap(A_OUT, PAGE, l4_myself(), a_state.willing);
 			if (L4_TAG_LABEL(l4_utcb()[0]) == PGR_LABEL_MAP)
 				a_state.remaps++;
 			else
@@ -298,16 +298,16 @@ void a_main(void)
 static void b_loop(void)
 {
 	for (;;) {
-		L4_Accept(L4_NILPAGE);
-		l4_msgtag_t tag = L4_Ipc(r_tid, r_tid, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
+		l4_accept(L4_NILPAGE);
+		l4_msgtag_t tag = l4_ipc(r_tid, r_tid, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
 		l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2];
-		if (L4_IpcFailed(tag)) {
+		if (l4_ipc_failed(tag)) {
 			answer(RES_ERR, 1, L4_ErrorCode(), 0, 0, 0);
 			continue;
 		}
 		switch (L4_TAG_LABEL(tag)) {
 		case CMD_SETUP: {
-			bool ok = pgr_table_init(B_IN, PAGE, L4_Myself()) && pgr_table_init(B_OUT, PAGE, L4_Myself());
+			bool ok = pgr_table_init(B_IN, PAGE, l4_myself()) && pgr_table_init(B_OUT, PAGE, l4_myself());
 			answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 			break;
 		}
@@ -323,7 +323,7 @@ static void b_loop(void)
 		}
 		case CMD_ACCEPT: {
 			struct pgr_rec r;
-			bool ok = pgr_accept(B_IN, L4_Myself(), a1, a2, 12, PGR_TIMEOUT_US * 10, &r);
+			bool ok = pgr_accept(B_IN, l4_myself(), a1, a2, 12, PGR_TIMEOUT_US * 10, &r);
 			answer(ok ? RES_OK : RES_ERR, 4, r.src, r.src_addr, r.backer, r.backer_addr);
 			break;
 		}

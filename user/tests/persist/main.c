@@ -214,9 +214,9 @@ static void serve_fault(int k, l4_threadid_t from, l4_msgtag_t tag)
 	}
 	(void)*(volatile char *)src;
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(addr);
+	mr[1] = l4_map_item_word0(addr);
 	mr[2] = l4_fpage_log2(src, 12) | rights;
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 static bool filled; /* the bench's filler answered */
@@ -225,11 +225,11 @@ static bool filled; /* the bench's filler answered */
 static void serve(l4_word_t until)
 {
 	for (;;) {
-		l4_word_t now = L4_SystemClock();
-		l4_time_t t = until > now ? L4_TimePeriod(until - now) : L4_ZERO_TIME;
+		l4_word_t now = l4_system_clock();
+		l4_time_t t = until > now ? l4_time_period(until - now) : L4_ZERO_TIME;
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
-		if (L4_IpcFailed(tag))
+		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
+		if (l4_ipc_failed(tag))
 			return;
 		int k = role_of(from);
 		if (k < 0)
@@ -294,7 +294,7 @@ static bool stop_and_scan(void)
 		unsigned n = meta.next_page - i < 64 ? (unsigned)(meta.next_page - i) : 64;
 		for (unsigned j = 0; j < n; j++)
 			f[j] = l4_fpage_log2(POOL + (i + j) * PAGE, 12) | L4_WRITABLE;
-		L4_UnmapFpages(n, f, 0);
+		l4_unmap_fpages(n, f, 0);
 		for (unsigned j = 0; j < n; j++)
 			if ((f[j] & L4_WRITABLE) || !on_disk[i + j]) { /* written, or never saved */
 				dirty[i + j] = 1;
@@ -394,7 +394,7 @@ static bool fresh_world(void)
 		l4_threadid_t starter = role_pager(k) < 0 ? r_tid : tid[role_pager(k)];
 		if (starter != r_tid)
 			continue; /* Q waits for its start message from P: sent below */
-		if (L4_IpcFailed(L4_Send_Timeout(tid[k], L4_TimePeriod(1000000))))
+		if (l4_ipc_failed(l4_send_timeout(tid[k], l4_time_period(1000000))))
 			return false;
 	}
 	/* Q's pager is P; P cannot send it the start message (it runs pager_main), so
@@ -493,11 +493,11 @@ static bool fill(l4_word_t n, l4_word_t v)
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(LABEL_FILL, 2, 0, 0);
 	mr[1] = n, mr[2] = v;
-	if (L4_IpcFailed(L4_Send_Timeout(tid[ROLE_B], L4_TimePeriod(10000000))))
+	if (l4_ipc_failed(l4_send_timeout(tid[ROLE_B], l4_time_period(10000000))))
 		return false;
 	filled = false;
 	while (!filled)
-		serve(L4_SystemClock() + 1000000);
+		serve(l4_system_clock() + 1000000);
 	return true;
 }
 
@@ -520,11 +520,11 @@ static __attribute__((noreturn)) void bench_main(void)
 	mr[0] = l4_msgtag(0, 2, 0, 0);
 	mr[1] = (l4_word_t)filler_main;
 	mr[2] = STACK_TOP - PARAM_WORDS * 8;
-	if (L4_IpcFailed(L4_Send_Timeout(tid[ROLE_B], L4_TimePeriod(1000000))))
+	if (l4_ipc_failed(l4_send_timeout(tid[ROLE_B], l4_time_period(1000000))))
 		finish(false);
 	filled = false;
 	while (!filled)
-		serve(L4_SystemClock() + 1000000);
+		serve(l4_system_clock() + 1000000);
 	static const l4_word_t sizes[] = {32, 64, 128, 256, 512, 960};
 	char name[48];
 	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -557,12 +557,12 @@ int main(void)
 	ckpt_us = arg_num(c, "interval=", CKPT_US);
 	demo = strstr(c, " demo") != NULL;
 	if (strstr(c, " bench")) {
-		r_tid = L4_Myself();
+		r_tid = l4_myself();
 		for (int k = 0; k < NROLES; k++)
 			tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 		bench_main();
 	}
-	r_tid = L4_Myself();
+	r_tid = l4_myself();
 	for (int k = 0; k < NROLES; k++)
 		tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 	printf("persist: the checkpointing root pager (%s)\n", c);
@@ -612,7 +612,7 @@ int main(void)
 		       "min=0 max=0\n",
 		       (unsigned long long)(rdtsc() - t_boot));
 	for (l4_word_t done = 0; done < steps;) {
-		serve(L4_SystemClock() + ckpt_us);
+		serve(l4_system_clock() + ckpt_us);
 		if (checkpoint())
 			done++;
 		if (demo)

@@ -12,7 +12,7 @@ static void broken(enum broken what, l4_word_t value)
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(LABEL_BROKEN, 2, 0, 0);
 	mr[1] = what, mr[2] = value;
-	L4_Send(param(PARAM_PAGER));
+	l4_send(param(PARAM_PAGER));
 }
 
 /* d[0] counts, d[1] == 3 * d[0] + 1 always between two rounds: a checkpoint
@@ -73,18 +73,18 @@ void pager_main(void)
 	l4_threadid_t q = param(PARAM_PEER);
 	for (;;) {
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Wait(&from);
+		l4_msgtag_t tag = l4_wait(&from);
 		l4_word_t *mr = l4_utcb();
-		if (L4_IpcFailed(tag) || from != q || (tag >> 20) != (((l4_word_t)-2 << 20) >> 20))
+		if (l4_ipc_failed(tag) || from != q || (tag >> 20) != (((l4_word_t)-2 << 20) >> 20))
 			continue;
 		l4_word_t addr = mr[1] & ~(PAGE - 1), j = (addr - QREG) / PAGE;
 		bool write = (tag >> 16) & 2;
 		if (addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end && !write) {
 			(void)*(volatile char *)addr; /* the image: ours, read-only */
 			mr[0] = l4_msgtag(0, 0, 2, 0);
-			mr[1] = L4_MapItemWord0(addr);
+			mr[1] = l4_map_item_word0(addr);
 			mr[2] = l4_fpage_log2(addr, 12) | L4_READABLE | L4_EXECUTABLE;
-			L4_Send_Timeout(from, L4_ZERO_TIME);
+			l4_send_timeout(from, L4_ZERO_TIME);
 			continue;
 		}
 		if (addr >= STACK_TOP - STACK_PAGES * PAGE && addr < STACK_TOP) {
@@ -101,9 +101,9 @@ void pager_main(void)
 			*own = v; /* our own write right first: our pager may have to copy the page */
 		mr = l4_utcb();
 		mr[0] = l4_msgtag(0, 0, 2, 0);
-		mr[1] = L4_MapItemWord0(addr);
+		mr[1] = l4_map_item_word0(addr);
 		mr[2] = l4_fpage_log2(rec[j], 12) | L4_FULLY_ACCESSIBLE;
-		L4_Send_Timeout(from, L4_ZERO_TIME);
+		l4_send_timeout(from, L4_ZERO_TIME);
 	}
 }
 
@@ -132,7 +132,7 @@ void ballast_main(void)
 		for (l4_word_t i = 1; i < pages; i++)
 			b[i * 512] = b[i * 512] + 1;
 		b[0] = pages;
-		L4_Sleep(L4_TimePeriod(1000));
+		l4_sleep(l4_time_period(1000));
 	}
 }
 
@@ -145,9 +145,9 @@ void filler_main(void)
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 0, 0);
 	for (;;) {
-		l4_msgtag_t tag = L4_Call(r);
+		l4_msgtag_t tag = l4_call(r);
 		mr = l4_utcb();
-		if (L4_IpcFailed(tag) || L4_TAG_LABEL(tag) != LABEL_FILL)
+		if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != LABEL_FILL)
 			continue;
 		l4_word_t n = mr[1] < FILL_MAX ? mr[1] : FILL_MAX, v = mr[2];
 		for (l4_word_t i = 0; i < n; i++)

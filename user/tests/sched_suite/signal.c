@@ -23,20 +23,20 @@ static l4_threadid_t sig_main;
 static l4_threadid_t sig_start(void (*fn)(void), unsigned prio)
 {
 	unsigned n = SIG_FIRST + sig_next++;
-	l4_threadid_t t = l4_global_id(l4_thread_no(L4_Myself()) + n, 1);
-	if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_Pager(), SIG_UTCB_AREA + 1024 * n) != 1)
+	l4_threadid_t t = l4_global_id(l4_thread_no(l4_myself()) + n, 1);
+	if (l4_thread_control(t, l4_myself(), l4_myself(), l4_pager(), SIG_UTCB_AREA + 1024 * n) != 1)
 		return L4_NILTHREAD;
 	l4_word_t *st = sig_stacks[sig_next % 3];
 	memset(st, 0, sizeof sig_stacks[0]);
-	L4_Start_SpIp(t, (l4_word_t)&st[SIG_STACK_WORDS - 2], (l4_word_t)fn);
+	l4_start_sp_ip(t, (l4_word_t)&st[SIG_STACK_WORDS - 2], (l4_word_t)fn);
 	/* it runs only once we block: we outrank it */
-	return L4_Schedule(t, ~0ull, ~0ull, prio, ~0ull, NULL) == 3 ? t : L4_NILTHREAD;
+	return l4_schedule(t, ~0ull, ~0ull, prio, ~0ull, NULL) == 3 ? t : L4_NILTHREAD;
 }
 
 static void sig_delete(l4_threadid_t t)
 {
 	if (t != L4_NILTHREAD)
-		L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+		l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
 }
 
 /* What the spinner asks for: its preemption flags (s, d) and whether the
@@ -58,7 +58,7 @@ static void sig_spinner(void)
 	for (;;) {
 		spin_count++;
 		if ((*my_preempt_flags() & L4_PREEMPT_PENDING) && !spin_pending_seen)
-			spin_pending_seen = L4_SystemClock();
+			spin_pending_seen = l4_system_clock();
 	}
 }
 
@@ -67,12 +67,12 @@ static volatile l4_clock_t waker_woke;
 /* Sleeps 2 ms, notes when it ran again and tells the main thread. */
 static void sig_waker(void)
 {
-	L4_Sleep(L4_TimePeriod(2000));
-	waker_woke = L4_SystemClock();
+	l4_sleep(l4_time_period(2000));
+	waker_woke = l4_system_clock();
 	l4_utcb()[0] = l4_msgtag(1, 0, 0, 0);
-	L4_Send(sig_main);
+	l4_send(sig_main);
 	for (;;)
-		L4_Receive(L4_Myself());
+		l4_receive(l4_myself());
 }
 
 /* Each test deletes its threads before it checks what it saw, so that a
@@ -82,12 +82,12 @@ static void sig_waker(void)
  * delay max_us), and a waker at 150 that preempts it after 2 ms. */
 static bool start_pair(uint8_t flags, unsigned sens, unsigned max_us, l4_threadid_t *s, l4_threadid_t *w)
 {
-	sig_main = L4_Myself();
+	sig_main = l4_myself();
 	spin_flags = flags, spin_handled = !(flags & NO_HANDLER), spin_count = 0, spin_pending_seen = 0, waker_woke = 0,
 	spin_utcb = 0;
 	*s = sig_start(sig_spinner, 100);
 	*w = L4_NILTHREAD;
-	if (*s == L4_NILTHREAD || L4_Schedule(*s, ~0ull, ~0ull, ~0ull, (l4_word_t)sens << 16 | max_us, NULL) != 3)
+	if (*s == L4_NILTHREAD || l4_schedule(*s, ~0ull, ~0ull, ~0ull, (l4_word_t)sens << 16 | max_us, NULL) != 3)
 		return false;
 	*w = sig_start(sig_waker, 150);
 	return *w != L4_NILTHREAD;
@@ -101,17 +101,17 @@ USER_TEST(signal_fault, "sched.signal.fault",
 {
 	l4_threadid_t s, w;
 	bool started = start_pair(L4_PREEMPT_SIGNAL, 200, 0, &s, &w);
-	l4_clock_t start = L4_SystemClock();
-	l4_msgtag_t tag = started ? L4_Receive_Timeout(s, L4_TimePeriod(100000)) : L4_TAG_ERROR;
-	l4_clock_t got = L4_SystemClock(), at = l4_utcb()[1];
+	l4_clock_t start = l4_system_clock();
+	l4_msgtag_t tag = started ? l4_receive_timeout(s, l4_time_period(100000)) : L4_TAG_ERROR;
+	l4_clock_t got = l4_system_clock(), at = l4_utcb()[1];
 	l4_word_t high = l4_utcb()[2];
-	bool waker_told = started && !L4_IpcFailed(L4_Receive_Timeout(w, L4_TimePeriod(100000)));
+	bool waker_told = started && !l4_ipc_failed(l4_receive_timeout(w, l4_time_period(100000)));
 	/* one preemption, one message */
-	bool again = started && !L4_IpcFailed(L4_Receive_Timeout(s, L4_TimePeriod(5000)));
+	bool again = started && !l4_ipc_failed(l4_receive_timeout(s, l4_time_period(5000)));
 	sig_delete(w);
 	sig_delete(s);
 	TEST_CHECK(started && waker_told);
-	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK(is_label(tag, L4_LABEL_PREEMPTION));
 	TEST_CHECK_EQ(L4_TAG_U(tag), 2);
 	TEST_CHECK_EQ(L4_TAG_T(tag), 0);
@@ -132,20 +132,20 @@ USER_TEST(signal_fault_timeslice, "sched.signal.timeslice",
 	  "a time slice ending in favour of a peer is a signalled preemption: the fault carries the clock of the "
 	  "preemption and is sent when the thread runs again, a time slice later")
 {
-	sig_main = L4_Myself();
+	sig_main = l4_myself();
 	spin_flags = L4_PREEMPT_SIGNAL, spin_handled = 1, spin_count = 0, spin_pending_seen = 0;
 	l4_threadid_t s = sig_start(sig_spinner, 100), p = L4_NILTHREAD;
 	/* time slices of 2 ms, sensitive priority 100; the peer keeps its 10 ms */
 	bool started =
 	    s != L4_NILTHREAD &&
-	    L4_Schedule(s, (l4_word_t)L4_TimePeriod(2000) << 16 | 0xffff, ~0ull, ~0ull, 100ull << 16, NULL) == 3 &&
+	    l4_schedule(s, (l4_word_t)l4_time_period(2000) << 16 | 0xffff, ~0ull, ~0ull, 100ull << 16, NULL) == 3 &&
 	    (p = sig_start(sig_peer, 100)) != L4_NILTHREAD;
-	l4_msgtag_t tag = started ? L4_Receive_Timeout(s, L4_TimePeriod(100000)) : L4_TAG_ERROR;
-	l4_clock_t got = L4_SystemClock(), at = l4_utcb()[1];
+	l4_msgtag_t tag = started ? l4_receive_timeout(s, l4_time_period(100000)) : L4_TAG_ERROR;
+	l4_clock_t got = l4_system_clock(), at = l4_utcb()[1];
 	sig_delete(p);
 	sig_delete(s);
 	TEST_CHECK(started);
-	TEST_CHECK(!L4_IpcFailed(tag) && is_label(tag, L4_LABEL_PREEMPTION) && L4_TAG_U(tag) == 2);
+	TEST_CHECK(!l4_ipc_failed(tag) && is_label(tag, L4_LABEL_PREEMPTION) && L4_TAG_U(tag) == 2);
 	/* the peer ran its whole slice in between */
 	TEST_CHECK(got > at + 9000 && got < at + 11500);
 }
@@ -156,9 +156,9 @@ static bool unsignalled(uint8_t flags, unsigned sens, unsigned max_us)
 {
 	l4_threadid_t s, w;
 	bool started = start_pair(flags, sens, max_us, &s, &w);
-	bool waker_told = started && !L4_IpcFailed(L4_Receive_Timeout(w, L4_TimePeriod(100000)));
+	bool waker_told = started && !l4_ipc_failed(l4_receive_timeout(w, l4_time_period(100000)));
 	l4_word_t before = spin_count;
-	bool quiet = started && L4_IpcFailed(L4_Receive_Timeout(s, L4_TimePeriod(5000)));
+	bool quiet = started && l4_ipc_failed(l4_receive_timeout(s, l4_time_period(5000)));
 	bool ran_on = spin_count != before;
 	sig_delete(w);
 	sig_delete(s);
@@ -177,7 +177,7 @@ USER_TEST(signal_no_handler, "sched.signal.no_handler",
 	  "preemption that runs out just preempts the thread")
 {
 	TEST_CHECK(unsignalled(L4_PREEMPT_SIGNAL | NO_HANDLER, 200, 0));
-	l4_clock_t start = L4_SystemClock();
+	l4_clock_t start = l4_system_clock();
 	TEST_CHECK(unsignalled(L4_PREEMPT_SIGNAL | L4_PREEMPT_DELAY | NO_HANDLER, 200, 5000));
 	/* the waker ran when the delay ran out: about 2 + 5 ms in */
 	TEST_CHECK(spin_pending_seen != 0);
@@ -191,16 +191,16 @@ USER_TEST(signal_delay_exception, "sched.signal.delay_exception",
 {
 	l4_threadid_t s, w;
 	bool started = start_pair(L4_PREEMPT_SIGNAL | L4_PREEMPT_DELAY, 200, 5000, &s, &w);
-	l4_msgtag_t tag = started ? L4_Receive_Timeout(s, L4_TimePeriod(100000)) : L4_TAG_ERROR;
-	l4_clock_t got = L4_SystemClock(), woke_before_reply = waker_woke;
+	l4_msgtag_t tag = started ? l4_receive_timeout(s, l4_time_period(100000)) : L4_TAG_ERROR;
+	l4_clock_t got = l4_system_clock(), woke_before_reply = waker_woke;
 	l4_word_t rip = l4_utcb()[1], rsp = l4_utcb()[17], number = l4_utcb()[19];
 	/* answer like any exception: the registers as they were */
 	l4_utcb()[0] = l4_msgtag(0, 18, 0, 0);
-	bool replied = !L4_IpcFailed(tag) && !L4_IpcFailed(L4_Send_Timeout(s, L4_ZERO_TIME));
+	bool replied = !l4_ipc_failed(tag) && !l4_ipc_failed(l4_send_timeout(s, L4_ZERO_TIME));
 	/* the waker runs first (it outranks the spinner), then the spinner on */
-	bool waker_told = started && !L4_IpcFailed(L4_Receive_Timeout(w, L4_TimePeriod(100000)));
+	bool waker_told = started && !l4_ipc_failed(l4_receive_timeout(w, l4_time_period(100000)));
 	l4_word_t before = spin_count;
-	bool again = started && !L4_IpcFailed(L4_Receive_Timeout(s, L4_TimePeriod(5000)));
+	bool again = started && !l4_ipc_failed(l4_receive_timeout(s, l4_time_period(5000)));
 	bool ran_on = spin_count != before;
 	uint8_t flags = spin_utcb ? (uint8_t)spin_utcb[L4_UTCB_FLAGS] : 0;
 	sig_delete(w);

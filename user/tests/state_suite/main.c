@@ -41,8 +41,8 @@ static bool is_pagefault(l4_msgtag_t tag) { return (tag & ~0xfffffull) == ((l4_w
 static void keeper_main(void)
 {
 	l4_utcb()[0] = l4_msgtag(RES_READY, 0, 0, 0);
-	L4_Send(r_tid);
-	L4_Sleep(L4_NEVER);
+	l4_send(r_tid);
+	l4_sleep(L4_NEVER);
 }
 
 static void t_main(void)
@@ -50,7 +50,7 @@ static void t_main(void)
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(RES_READY, 0, 0, 0);
 	for (;;) {
-		l4_msgtag_t tag = L4_Call(r_tid);
+		l4_msgtag_t tag = l4_call(r_tid);
 		mr = l4_utcb();
 		l4_word_t a1 = mr[1], out = 0;
 		switch (L4_TAG_LABEL(tag)) {
@@ -60,15 +60,15 @@ static void t_main(void)
 			out = spin_count;
 			break;
 		case CMD_WAIT: { /* receive one word from R, answer it + 1 */
-			l4_msgtag_t t2 = L4_Receive(r_tid);
-			out = L4_IpcFailed(t2) ? ~0ul : l4_utcb()[1] + 1;
+			l4_msgtag_t t2 = l4_receive(r_tid);
+			out = l4_ipc_failed(t2) ? ~0ul : l4_utcb()[1] + 1;
 			break;
 		}
 		case CMD_CALL: { /* a call to R: R answers it after the restore */
 			l4_utcb()[0] = l4_msgtag(0x77, 1, 0, 0);
 			l4_utcb()[1] = a1;
-			l4_msgtag_t t2 = L4_Call(r_tid);
-			out = L4_IpcFailed(t2) ? ~0ul : l4_utcb()[1];
+			l4_msgtag_t t2 = l4_call(r_tid);
+			out = l4_ipc_failed(t2) ? ~0ul : l4_utcb()[1];
 			break;
 		}
 		case CMD_SSE: { /* a pattern in xmm7 across a long spin, then read back */
@@ -105,8 +105,8 @@ static bool r_wait(l4_threadid_t *from_out, l4_msgtag_t *tag_out)
 	for (;;) {
 		l4_threadid_t from;
 		l4_msgtag_t tag =
-		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(R_TIMEOUT_US)), &from);
-		if (L4_IpcFailed(tag))
+		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
+		if (l4_ipc_failed(tag))
 			return false;
 		if (is_pagefault(tag)) {
 			l4_word_t addr = l4_utcb()[1] & ~(PAGE - 1);
@@ -114,9 +114,9 @@ static bool r_wait(l4_threadid_t *from_out, l4_msgtag_t *tag_out)
 				return false;
 			(void)*(volatile char *)addr;
 			l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-			l4_utcb()[1] = L4_MapItemWord0(addr);
+			l4_utcb()[1] = l4_map_item_word0(addr);
 			l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-			L4_Send_Timeout(from, L4_ZERO_TIME);
+			l4_send_timeout(from, L4_ZERO_TIME);
 			continue;
 		}
 		for (unsigned i = 0; i < 4; i++)
@@ -130,18 +130,18 @@ static bool r_wait(l4_threadid_t *from_out, l4_msgtag_t *tag_out)
 /* Lets the children run for `us` microseconds while R serves their faults. */
 static void r_pause(l4_word_t us)
 {
-	l4_clock_t end = L4_SystemClock() + us;
-	for (l4_clock_t now; (now = L4_SystemClock()) < end;) {
+	l4_clock_t end = l4_system_clock() + us;
+	for (l4_clock_t now; (now = l4_system_clock()) < end;) {
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(end - now)), &from);
-		if (L4_IpcFailed(tag) || !is_pagefault(tag))
+		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(end - now)), &from);
+		if (l4_ipc_failed(tag) || !is_pagefault(tag))
 			continue;
 		l4_word_t addr = l4_utcb()[1] & ~(PAGE - 1);
 		(void)*(volatile char *)addr;
 		l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-		l4_utcb()[1] = L4_MapItemWord0(addr);
+		l4_utcb()[1] = l4_map_item_word0(addr);
 		l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-		L4_Send_Timeout(from, L4_ZERO_TIME);
+		l4_send_timeout(from, L4_ZERO_TIME);
 	}
 }
 
@@ -158,7 +158,7 @@ static bool r_send(l4_threadid_t t, unsigned label, l4_word_t a1, l4_word_t a2)
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(label, 2, 0, 0);
 	mr[1] = a1, mr[2] = a2;
-	return !L4_IpcFailed(L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US)));
+	return !l4_ipc_failed(l4_send_timeout(t, l4_time_period(R_TIMEOUT_US)));
 }
 
 static bool create_in_s(int k, bool new_space)
@@ -166,7 +166,7 @@ static bool create_in_s(int k, bool new_space)
 	l4_threadid_t t = kid[k], me = r_tid;
 	if (new_space)
 		return task_create(t, me, 14);
-	return L4_ThreadControl(t, kid[KEEPER], me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
+	return l4_thread_control(t, kid[KEEPER], me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
 }
 
 static bool start(int k, void (*fn)(void))
@@ -175,7 +175,7 @@ static bool start(int k, void (*fn)(void))
 	mr[0] = l4_msgtag(0, 2, 0, 0);
 	mr[1] = (l4_word_t)fn;
 	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-	return !L4_IpcFailed(L4_Send_Timeout(kid[k], L4_TimePeriod(R_TIMEOUT_US))) && r_expect(kid[k], RES_READY);
+	return !l4_ipc_failed(l4_send_timeout(kid[k], l4_time_period(R_TIMEOUT_US))) && r_expect(kid[k], RES_READY);
 }
 
 static bool up(void)
@@ -184,7 +184,7 @@ static bool up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	r_tid = L4_Myself();
+	r_tid = l4_myself();
 	for (int k = 0; k < NKIDS; k++)
 		kid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 	memset(stacks, 0, sizeof stacks);
@@ -207,7 +207,7 @@ static bool save_kill_restore(l4_word_t *flags)
 		if ((e = task_state_call(MNEMO_STATE_GET, t, p, NULL, 0, saved[p])) != 0)
 			return printf("  get part %u: %llu\n", p, (unsigned long long)e), false;
 	*flags = saved[0][MNEMO_REG_FLAGS];
-	if (L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1 || !create_in_s(T_IDX, false))
+	if (l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1 || !create_in_s(T_IDX, false))
 		return printf("  delete and create: error %llu\n", (unsigned long long)L4_ErrorCode()), false;
 	if ((e = task_state_call(MNEMO_STATE_SET, t, 0, saved[0], MNEMO_STATE_REGS, NULL)) != 0)
 		return printf("  set part 0: %llu\n", (unsigned long long)e), false;
@@ -264,13 +264,13 @@ USER_TEST(call, "state.restore.ipc_call",
 	TEST_CHECK(flags & MNEMO_STATE_F_RECV_ONLY);
 	TEST_CHECK(resume());
 	l4_threadid_t from;
-	l4_msgtag_t tag = L4_Receive_Timeout(kid[T_IDX], L4_TimePeriod(20000));
-	TEST_CHECK(L4_IpcFailed(tag)); /* no second copy of the call */
+	l4_msgtag_t tag = l4_receive_timeout(kid[T_IDX], l4_time_period(20000));
+	TEST_CHECK(l4_ipc_failed(tag)); /* no second copy of the call */
 	(void)from;
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 1, 0, 0);
 	mr[1] = 0xbeef;
-	TEST_CHECK(!L4_IpcFailed(L4_Send_Timeout(kid[T_IDX], L4_TimePeriod(R_TIMEOUT_US))));
+	TEST_CHECK(!l4_ipc_failed(l4_send_timeout(kid[T_IDX], l4_time_period(R_TIMEOUT_US))));
 	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
 	TEST_CHECK_EQ(res[1], 0xbeef);
 }
@@ -301,7 +301,7 @@ USER_TEST(
 	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 0, NULL, 0, w), MNEMO_STATE_EBUSY); /* running */
 	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, l4_global_id(1000, 1), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
 	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 9, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, L4_Myself(), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, l4_myself(), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
 	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL), 0);
 	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 0, NULL, 0, saved[0]), 0);
 	memcpy(w, saved[0], sizeof saved[0]);

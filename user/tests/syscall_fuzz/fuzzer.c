@@ -161,9 +161,9 @@ static void pick_item(l4_word_t *w0, l4_word_t *w1, bool more)
 	case 1:
 	case 2:
 	case 3:
-	case 4: *w0 = L4_MapItemWord0(send_base); break;
+	case 4: *w0 = l4_map_item_word0(send_base); break;
 	case 5:
-	case 6: *w0 = L4_GrantItemWord0(send_base); break;
+	case 6: *w0 = l4_grant_item_word0(send_base); break;
 	case 7: *w0 = (R() & ~0xfull) | (r >> 4 & 6); break; /* a string item */
 	case 8: *w0 = (R() & ~0xfull) | 0xc; break; /* ctrl-xfer */
 	default: *w0 = R(); break;
@@ -306,8 +306,9 @@ static void sanitize(unsigned no, struct fuzz_regs *g)
 static void restart_victim(void)
 {
 	fz.victim_restarts++;
-	L4_ExchangeRegisters(fz.local_victim, XR_S | XR_I | XR_H | XR_r | XR_s | XR_p | XR_F, local_victim_stack_top(),
-			     (l4_word_t)local_victim_main, RFLAGS_BASE, 0, fz.root, NULL, NULL, NULL, NULL, NULL, NULL);
+	l4_exchange_registers(fz.local_victim, XR_S | XR_I | XR_H | XR_r | XR_s | XR_p | XR_F, local_victim_stack_top(),
+			      (l4_word_t)local_victim_main, RFLAGS_BASE, 0, fz.root, NULL, NULL, NULL, NULL, NULL,
+			      NULL);
 }
 
 /* ---- the calls ----------------------------------------------------------------------------------- */
@@ -361,21 +362,21 @@ static void op_call_victim(void)
 	for (unsigned i = 0; i < items; i++) {
 		l4_word_t send_base = WINDOW_REGION + R() % (1ull << WINDOW_REGION_LOG2);
 		mr[2 + 2 * i] =
-		    (one_in(4) ? L4_GrantItemWord0(send_base) : L4_MapItemWord0(send_base)) | (i + 1 < items);
+		    (one_in(4) ? l4_grant_item_word0(send_base) : l4_map_item_word0(send_base)) | (i + 1 < items);
 		mr[3 + 2 * i] = one_in(2) ? l4_fpage_log2(image_page(), 12) | 5 : pick_fpage();
 		fz.map_items++;
 	}
 	mr[L4_UTCB_BR(0)] = pick_acceptor();
-	uint16_t rcv = to == fz.echo ? L4_TimePeriod(2000) : L4_TimePeriod(300);
-	uint16_t snd = to == fz.echo ? L4_NEVER : to == fz.lazy ? L4_ZERO_TIME : L4_TimePeriod(1000);
+	uint16_t rcv = to == fz.echo ? l4_time_period(2000) : l4_time_period(300);
+	uint16_t snd = to == fz.echo ? L4_NEVER : to == fz.lazy ? L4_ZERO_TIME : l4_time_period(1000);
 	if (tracing)
 		printf("fuzz %llu call-victim to %llx tag %llx item %llx %llx\n", (unsigned long long)call_index,
 		       (unsigned long long)to, (unsigned long long)mr[0], (unsigned long long)mr[2],
 		       (unsigned long long)mr[3]);
 	l4_word_t sent = mr[1];
 	l4_threadid_t from;
-	l4_msgtag_t tag = L4_Ipc(to, to, L4_TIMEOUTS(snd, rcv), &from);
-	if (L4_IpcFailed(tag)) {
+	l4_msgtag_t tag = l4_ipc(to, to, L4_TIMEOUTS(snd, rcv), &from);
+	if (l4_ipc_failed(tag)) {
 		fz.ipc_err++;
 		return;
 	}
@@ -426,7 +427,7 @@ static void op_exregs_self(void)
 	l4_threadid_t me = r % 2 ? fz.fuzzer : SELF_LOCAL, res, pager = 0;
 	switch ((r >> 8) % 4) {
 	case 0:
-		res = L4_ExchangeRegisters(me, XR_u | XR_d, 0, 0, 0, handle, 0, NULL, NULL, NULL, NULL, NULL, &pager);
+		res = l4_exchange_registers(me, XR_u | XR_d, 0, 0, 0, handle, 0, NULL, NULL, NULL, NULL, NULL, &pager);
 		if (res == L4_NILTHREAD)
 			finding("ExchangeRegisters on ourselves (%#llx) failed (%llu)", me, 0);
 		else if (utcb()[L4_UTCB_USER_HANDLE] != handle)
@@ -438,8 +439,9 @@ static void op_exregs_self(void)
 		break;
 	case 1: { /* a random pager, put back at once */
 		l4_threadid_t p = pick_tid();
-		l4_threadid_t first = L4_ExchangeRegisters(me, XR_p, 0, 0, 0, 0, p, NULL, NULL, NULL, NULL, NULL, NULL);
-		L4_ExchangeRegisters(me, XR_p | XR_d, 0, 0, 0, 0, fz.root, NULL, NULL, NULL, NULL, NULL, &pager);
+		l4_threadid_t first =
+		    l4_exchange_registers(me, XR_p, 0, 0, 0, 0, p, NULL, NULL, NULL, NULL, NULL, NULL);
+		l4_exchange_registers(me, XR_p | XR_d, 0, 0, 0, 0, fz.root, NULL, NULL, NULL, NULL, NULL, &pager);
 		if (pager != p)
 			finding("pager set to %#llx reads back %#llx", p, pager);
 		if (first == L4_NILTHREAD)
@@ -447,14 +449,14 @@ static void op_exregs_self(void)
 		break;
 	}
 	case 2: /* another version of us is nobody */
-		res = L4_ExchangeRegisters(with_version(fz.fuzzer, l4_version(fz.fuzzer) + 1 + (r >> 16) % 1000), XR_d,
-					   0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
+		res = l4_exchange_registers(with_version(fz.fuzzer, l4_version(fz.fuzzer) + 1 + (r >> 16) % 1000), XR_d,
+					    0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL);
 		if (res != L4_NILTHREAD)
 			finding("ExchangeRegisters accepted a wrong version of us: %#llx (%llu)", res, 0);
 		break;
 	default: /* flags: arithmetic bits only, harmless to compiled code */
-		L4_ExchangeRegisters(me, XR_F | XR_d, 0, 0, RFLAGS_BASE | (R() & ARITH_FLAGS), 0, 0, &old, NULL, NULL,
-				     NULL, NULL, NULL);
+		l4_exchange_registers(me, XR_F | XR_d, 0, 0, RFLAGS_BASE | (R() & ARITH_FLAGS), 0, 0, &old, NULL, NULL,
+				      NULL, NULL, NULL);
 		break;
 	}
 }
@@ -619,7 +621,7 @@ static void report(unsigned label, l4_word_t n)
 	l4_word_t *mr = utcb();
 	mr[0] = l4_msgtag(label, 1, 0, 0);
 	mr[1] = n;
-	L4_Ipc(fz.root, L4_NILTHREAD, L4_TIMEOUTS(L4_NEVER, 0), NULL);
+	l4_ipc(fz.root, L4_NILTHREAD, L4_TIMEOUTS(L4_NEVER, 0), NULL);
 }
 
 void fuzzer_main(void)
@@ -633,7 +635,7 @@ void fuzzer_main(void)
 		fz.op_count[op]++;
 		if (tracing)
 			printf("fuzz %llu: %s\n", (unsigned long long)call_index, fuzz_op_names[op]);
-		l4_clock_t t0 = L4_SystemClock();
+		l4_clock_t t0 = l4_system_clock();
 		switch (op) {
 		case OP_IPC: op_ipc(L4_SC_IPC); break;
 		case OP_LIPC: op_ipc(L4_SC_LIPC); break;
@@ -656,7 +658,7 @@ void fuzzer_main(void)
 		case OP_RAW: op_raw(); break;
 		default: op_privileged(op); break;
 		}
-		fz.op_time_us[op] += L4_SystemClock() - t0;
+		fz.op_time_us[op] += l4_system_clock() - t0;
 		if (call_index % 2048 == 2047)
 			restart_victim();
 		if ((call_index + 1) % fz.report_every == 0 && call_index + 1 < fz.calls)
@@ -665,5 +667,5 @@ void fuzzer_main(void)
 	fz.index = call_index;
 	report(LABEL_DONE, call_index);
 	for (;;)
-		L4_Receive(fz.fuzzer); /* from ourselves: never */
+		l4_receive(fz.fuzzer); /* from ourselves: never */
 }

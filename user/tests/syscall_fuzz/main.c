@@ -20,7 +20,7 @@
 struct fuzz_shared fz;
 
 static unsigned next_thread = 1;
-static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(L4_Myself()) + next_thread++, 1); }
+static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(l4_myself()) + next_thread++, 1); }
 
 #define STACK_WORDS 8192
 static l4_word_t fuzzer_stack[STACK_WORDS] __attribute__((aligned(16)));
@@ -88,15 +88,15 @@ static void parse_options(const char *c)
 
 static bool new_space(l4_threadid_t t)
 {
-	return L4_ThreadControl(t, t, L4_Myself(), L4_NILTHREAD, ~0ull) == 1 &&
-	       L4_SpaceControl(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, UTCB_AREA_LOG2),
-			       L4_NILTHREAD, NULL) == 1 &&
-	       L4_ThreadControl(t, t, L4_Myself(), L4_Myself(), UTCB_AREA) == 1;
+	return l4_thread_control(t, t, l4_myself(), L4_NILTHREAD, ~0ull) == 1 &&
+	       l4_space_control(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, UTCB_AREA_LOG2),
+				L4_NILTHREAD, NULL) == 1 &&
+	       l4_thread_control(t, t, l4_myself(), l4_myself(), UTCB_AREA) == 1;
 }
 
 static bool add_thread(l4_threadid_t t, l4_threadid_t space, unsigned slot)
 {
-	return L4_ThreadControl(t, space, L4_Myself(), L4_Myself(), UTCB_AREA + 1024 * slot) == 1;
+	return l4_thread_control(t, space, l4_myself(), l4_myself(), UTCB_AREA + 1024 * slot) == 1;
 }
 
 /* The start message (ABI §10.2): exactly IP and SP. */
@@ -105,12 +105,12 @@ static bool start(l4_threadid_t t, void (*fn)(void), l4_word_t sp)
 	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0);
 	l4_utcb()[1] = (l4_word_t)fn;
 	l4_utcb()[2] = sp;
-	return !L4_IpcFailed(L4_Send_Timeout(t, L4_TimePeriod(1000000)));
+	return !l4_ipc_failed(l4_send_timeout(t, l4_time_period(1000000)));
 }
 
 static bool delete_thread(l4_threadid_t t)
 {
-	return L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) == 1;
+	return l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) == 1;
 }
 
 /* ---- the pager ---------------------------------------------------------------------------- */
@@ -146,15 +146,15 @@ static bool answer_fault(l4_threadid_t from, l4_word_t addr, l4_word_t ip)
 	}
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = L4_MapItemWord0(page);
+	mr[1] = l4_map_item_word0(page);
 	mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
-	L4_Ipc(from, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+	l4_ipc(from, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
 	return true;
 }
 
 static void print_progress(l4_word_t done, l4_clock_t t0)
 {
-	l4_word_t us = L4_SystemClock() - t0;
+	l4_word_t us = l4_system_clock() - t0;
 	printf("fuzz: %llu calls, %llu s, %llu calls/s\n", (unsigned long long)done, (unsigned long long)(us / 1000000),
 	       (unsigned long long)(us ? done * 1000000 / us : 0));
 }
@@ -171,14 +171,14 @@ static void print_state(void)
  * Returns false on a hang (no call finished for WATCHDOG_S seconds). */
 static bool run_campaign(void)
 {
-	l4_clock_t t0 = L4_SystemClock(), last_move = t0;
+	l4_clock_t t0 = l4_system_clock(), last_move = t0;
 	l4_word_t last_index = 0, last_fault_addr = ~0ull, same_fault = 0;
 	l4_threadid_t last_fault_from = 0;
 	for (;;) {
 		l4_threadid_t from;
-		L4_Accept(L4_NILPAGE); /* the fuzzer's map items must not reach our space */
-		l4_msgtag_t tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(1000000)), &from);
-		l4_clock_t now = L4_SystemClock();
+		l4_accept(L4_NILPAGE); /* the fuzzer's map items must not reach our space */
+		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(1000000)), &from);
+		l4_clock_t now = l4_system_clock();
 		if (fz.index != last_index) {
 			last_index = fz.index;
 			last_move = now;
@@ -187,7 +187,7 @@ static bool run_campaign(void)
 			print_state();
 			return false;
 		}
-		if (L4_IpcFailed(tag) || !ours(from))
+		if (l4_ipc_failed(tag) || !ours(from))
 			continue;
 		l4_word_t *mr = l4_utcb();
 		if ((tag >> 20) == ((l4_word_t)-2 << 20) >> 20 && L4_TAG_U(tag) == 2 && L4_TAG_T(tag) == 0) {
@@ -223,9 +223,9 @@ static void helper_thread(void)
 {
 	l4_utcb()[0] = l4_msgtag(LABEL_SANITY, 1, 0, 0);
 	l4_utcb()[1] = 0x5a5a;
-	L4_Send(main_tid);
+	l4_send(main_tid);
 	for (;;)
-		L4_Receive(L4_Myself()); /* never comes */
+		l4_receive(l4_myself()); /* never comes */
 }
 
 const char *const fuzz_op_names[OP_COUNT] = {
@@ -252,8 +252,8 @@ const char *const fuzz_op_names[OP_COUNT] = {
 USER_TEST(campaign, "fuzz.syscalls",
 	  "an unprivileged task makes N seeded random X.2 calls; the kernel survives and still works")
 {
-	main_tid = L4_Myself();
-	fz.root = L4_Myself();
+	main_tid = l4_myself();
+	fz.root = l4_myself();
 	fz.sigma0 = l4_sigma0_id();
 	fz.fuzzer = new_tid();
 	fz.local_victim = new_tid();
@@ -294,9 +294,9 @@ USER_TEST(campaign, "fuzz.syscalls",
 	/* The kernel still works: the echo thread answers a call... */
 	l4_utcb()[0] = l4_msgtag(LABEL_SANITY, 1, 0, 0);
 	l4_utcb()[1] = 41;
-	L4_Accept(L4_NILPAGE);
-	l4_msgtag_t tag = L4_Ipc(fz.echo, fz.echo, L4_TIMEOUTS(L4_TimePeriod(1000000), L4_TimePeriod(1000000)), NULL);
-	TEST_CHECK(!L4_IpcFailed(tag));
+	l4_accept(L4_NILPAGE);
+	l4_msgtag_t tag = l4_ipc(fz.echo, fz.echo, L4_TIMEOUTS(l4_time_period(1000000), l4_time_period(1000000)), NULL);
+	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_SANITY);
 	TEST_CHECK_EQ(l4_utcb()[1], 42);
 	/* ...every thread and both spaces go away... */
@@ -306,10 +306,10 @@ USER_TEST(campaign, "fuzz.syscalls",
 	TEST_CHECK(delete_thread(fz.echo));
 	/* ...and a new thread starts and talks to us. */
 	l4_threadid_t h = new_tid();
-	TEST_CHECK_EQ(L4_ThreadControl(h, L4_Myself(), L4_Myself(), L4_Pager(), UTCB_AREA + 1024), 1);
-	L4_Start_SpIp(h, TOP(helper_stack), (l4_word_t)helper_thread);
-	tag = L4_Receive_Timeout(h, L4_TimePeriod(1000000));
-	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(l4_thread_control(h, l4_myself(), l4_myself(), l4_pager(), UTCB_AREA + 1024), 1);
+	l4_start_sp_ip(h, TOP(helper_stack), (l4_word_t)helper_thread);
+	tag = l4_receive_timeout(h, l4_time_period(1000000));
+	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(l4_utcb()[1], 0x5a5a);
 	TEST_CHECK(delete_thread(h));
 }

@@ -8,7 +8,7 @@ static l4_word_t local_victim_stack[VICTIM_STACK_WORDS] __attribute__((aligned(1
 
 l4_word_t local_victim_stack_top(void) { return (l4_word_t)&local_victim_stack[VICTIM_STACK_WORDS - 2]; }
 
-static void accept_window(void) { L4_Accept(l4_fpage_log2(WINDOW_REGION, VICTIM_WINDOW_LOG2)); }
+static void accept_window(void) { l4_accept(l4_fpage_log2(WINDOW_REGION, VICTIM_WINDOW_LOG2)); }
 
 /* A map or grant item of a page of our window region (mapped or not), placed in
  * the receiver's window at a base inside the window region too: whatever the
@@ -20,7 +20,7 @@ static unsigned put_item(l4_word_t *mr, unsigned i, l4_word_t *rng)
 	l4_word_t span = 1ull << VICTIM_WINDOW_LOG2;
 	l4_word_t base = (WINDOW_REGION + ((r >> 8) % span)) & ~((1ull << log2) - 1);
 	l4_word_t send_base = WINDOW_REGION + ((r >> 20) % span);
-	mr[i] = ((r >> 40) & 3) == 0 ? L4_GrantItemWord0(send_base) : L4_MapItemWord0(send_base);
+	mr[i] = ((r >> 40) & 3) == 0 ? l4_grant_item_word0(send_base) : l4_map_item_word0(send_base);
 	mr[i + 1] = l4_fpage_log2(base, log2) | ((r >> 44) & 7);
 	return 2;
 }
@@ -50,12 +50,12 @@ static __attribute__((noreturn)) void echo_loop(l4_word_t *rng, volatile l4_word
 	l4_threadid_t from;
 	for (;;) {
 		accept_window();
-		l4_msgtag_t tag = L4_Wait(&from);
-		while (!L4_IpcFailed(tag)) {
+		l4_msgtag_t tag = l4_wait(&from);
+		while (!l4_ipc_failed(tag)) {
 			build_reply(tag, rng);
 			(*replies)++;
 			accept_window();
-			tag = L4_ReplyWait(from, &from);
+			tag = l4_reply_wait(from, &from);
 		}
 	}
 }
@@ -77,19 +77,19 @@ void lazy_main(void)
 		l4_word_t r = rng_next(&lazy_rng);
 		accept_window();
 		l4_msgtag_t tag =
-		    L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_TimePeriod(200 + r % 800)), &from);
-		if (!L4_IpcFailed(tag)) {
+		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(200 + r % 800)), &from);
+		if (!l4_ipc_failed(tag)) {
 			build_reply(tag, &lazy_rng);
-			L4_Ipc(from, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
+			l4_ipc(from, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
 		}
 		for (volatile unsigned spin = (unsigned)(r >> 12) % 2000; spin; spin--)
 			;
 		switch ((r >> 32) % 8) {
 		case 0:
 			build_reply(0, &lazy_rng);
-			L4_Ipc(fz.fuzzer, L4_NILTHREAD, L4_TIMEOUTS(L4_TimePeriod(100 + (r >> 40) % 400), 0), NULL);
+			l4_ipc(fz.fuzzer, L4_NILTHREAD, L4_TIMEOUTS(l4_time_period(100 + (r >> 40) % 400), 0), NULL);
 			break;
-		case 1: L4_ThreadSwitch(fz.fuzzer); break;
+		case 1: l4_thread_switch(fz.fuzzer); break;
 		}
 	}
 }

@@ -59,12 +59,12 @@ static bool conventional(l4_word_t lo, l4_word_t hi)
 
 static void gib_child(void)
 {
-	l4_threadid_t r = L4_Pager();
+	l4_threadid_t r = l4_pager();
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(LABEL_DONE, 0, 0, 0); /* hello */
 	for (;;) {
-		L4_Accept(l4_fpage_log2(C_WIN, 30));
-		l4_msgtag_t tag = L4_Ipc(r, r, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
+		l4_accept(l4_fpage_log2(C_WIN, 30));
+		l4_msgtag_t tag = l4_ipc(r, r, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
 		mr = l4_utcb();
 		l4_word_t a1 = mr[1], a2 = mr[2], out = L4_TAG_T(tag);
 		if (L4_TAG_LABEL(tag) == CMD_READ)
@@ -72,7 +72,7 @@ static void gib_child(void)
 		else if (L4_TAG_LABEL(tag) == CMD_WRITE)
 			*(volatile l4_word_t *)a1 = a2;
 		else if (L4_TAG_LABEL(tag) == CMD_FLUSH)
-			L4_Flush(l4_fpage_log2(a1, 12) | L4_FULLY_ACCESSIBLE);
+			l4_flush(l4_fpage_log2(a1, 12) | L4_FULLY_ACCESSIBLE);
 		mr[0] = l4_msgtag(LABEL_DONE, 1, 0, 0);
 		mr[1] = out;
 	}
@@ -85,10 +85,10 @@ static l4_word_t kid(l4_threadid_t c, unsigned label, l4_word_t a1, l4_word_t a2
 {
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(label, item ? 0 : 2, item ? 2 : 0, 0);
-	mr[1] = item ? L4_MapItemWord0(a1) : a1;
+	mr[1] = item ? l4_map_item_word0(a1) : a1;
 	mr[2] = item ? item : a2;
-	l4_msgtag_t tag = L4_Call(c);
-	while (!L4_IpcFailed(tag) && (tag >> 20) == ((l4_word_t)-2 << 20) >> 20) {
+	l4_msgtag_t tag = l4_call(c);
+	while (!l4_ipc_failed(tag) && (tag >> 20) == ((l4_word_t)-2 << 20) >> 20) {
 		l4_word_t addr = l4_utcb()[1] & ~0xfffull, src = addr;
 		if (addr >= C_WIN && addr < C_WIN + GIB) {
 			kid_faults++;
@@ -97,11 +97,11 @@ static l4_word_t kid(l4_threadid_t c, unsigned label, l4_word_t a1, l4_word_t a2
 		(void)*(volatile char *)src;
 		mr = l4_utcb();
 		mr[0] = l4_msgtag(0, 0, 2, 0);
-		mr[1] = L4_MapItemWord0(addr);
+		mr[1] = l4_map_item_word0(addr);
 		mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
-		tag = L4_Ipc(c, c, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
+		tag = l4_ipc(c, c, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), NULL);
 	}
-	return L4_IpcFailed(tag) ? ~0ul : l4_utcb()[1];
+	return l4_ipc_failed(tag) ? ~0ul : l4_utcb()[1];
 }
 
 static l4_word_t pattern(l4_word_t off) { return off ^ MAGIC; }
@@ -117,10 +117,10 @@ static bool reads(l4_threadid_t c, l4_word_t coff, l4_word_t roff)
 	return v == pattern(roff) && kid_faults == f0;
 }
 
-/* The access bits of R's page as L4_GetStatus reports them (and resets). */
+/* The access bits of R's page as l4_get_status reports them (and resets). */
 static unsigned status(l4_word_t off, unsigned log2)
 {
-	return l4_fpage_rights(L4_GetStatus(l4_fpage_log2(R_GIB + off, log2)));
+	return l4_fpage_rights(l4_get_status(l4_fpage_log2(R_GIB + off, log2)));
 }
 
 USER_TEST(gib_pages, "mdb.gib.sigma0",
@@ -131,8 +131,8 @@ USER_TEST(gib_pages, "mdb.gib.sigma0",
 	for (l4_word_t b = GIB; b < 64 * GIB && !any; b += GIB)
 		any = conventional(b, b + GIB);
 	l4_fpage_t got =
-	    L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, 30) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(R_GIB, 30));
-	L4_Accept(L4_NILPAGE);
+	    l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 30) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(R_GIB, 30));
+	l4_accept(L4_NILPAGE);
 	if (!any) { /* no GiB of RAM in one piece: sigma0 has none to give */
 		TEST_CHECK_EQ(got, L4_NILPAGE);
 		return;
@@ -173,12 +173,12 @@ USER_TEST(gib_pages, "mdb.gib.sigma0",
 	TEST_CHECK(reads(c, 0xA00000, 0xA00000));
 
 	/* unmaps: a 4 KiB part of R's GiB revokes both child mappings of it */
-	L4_UnmapFpage(l4_fpage_log2(R_GIB + 0x3000, 12) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2(R_GIB + 0x3000, 12) | L4_FULLY_ACCESSIBLE);
 	TEST_CHECK(reads(c, 0x3000, ~0ul));
 	TEST_CHECK(reads(c, 0xE09000, ~0ul));
 	TEST_CHECK(reads(c, 0x4000, 0x4000)); /* the next page stays */
 	/* a 2 MiB part: both child mappings of it */
-	L4_UnmapFpage(l4_fpage_log2(R_GIB + 0xA00000, 21) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2(R_GIB + 0xA00000, 21) | L4_FULLY_ACCESSIBLE);
 	TEST_CHECK(reads(c, 0xC800000, ~0ul));
 	TEST_CHECK(reads(c, 0xA00000, ~0ul));
 	TEST_CHECK(reads(c, 0xE0A000, 0xE0A000));
@@ -187,12 +187,12 @@ USER_TEST(gib_pages, "mdb.gib.sigma0",
 	TEST_CHECK(reads(c, 0xE0A000, ~0ul));
 	TEST_CHECK(reads(c, GIB - 4096, GIB - 4096));
 	/* write right revoked from the whole GiB: reads go on */
-	L4_UnmapFpage(l4_fpage_log2(R_GIB, 30) | L4_WRITABLE);
+	l4_unmap_fpage(l4_fpage_log2(R_GIB, 30) | L4_WRITABLE);
 	TEST_CHECK(reads(c, 0, 0));
 	/* the whole GiB: everything derived goes, R keeps its page */
-	L4_UnmapFpage(l4_fpage_log2(R_GIB, 30) | L4_FULLY_ACCESSIBLE);
+	l4_unmap_fpage(l4_fpage_log2(R_GIB, 30) | L4_FULLY_ACCESSIBLE);
 	TEST_CHECK(reads(c, 0, ~0ul));
 	TEST_CHECK(reads(c, GIB - 4096, ~0ul));
 	TEST_CHECK_EQ(*(volatile l4_word_t *)(R_GIB + GIB - 4096), pattern(GIB - 4096));
-	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }

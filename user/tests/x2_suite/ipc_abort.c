@@ -52,10 +52,10 @@ static void report(l4_word_t label, l4_word_t w1, l4_word_t w2)
 	l4_utcb()[0] = l4_msgtag(label, 2, 0, 0);
 	l4_utcb()[1] = w1;
 	l4_utcb()[2] = w2;
-	L4_Send(xc.main);
+	l4_send(xc.main);
 }
 
-static l4_word_t error_of(l4_msgtag_t tag) { return L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff; }
+static l4_word_t error_of(l4_msgtag_t tag) { return l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff; }
 
 static void pager_command(l4_msgtag_t tag);
 
@@ -68,15 +68,15 @@ static void serve_fault(l4_threadid_t from)
 	}
 	(void)*(volatile char *)addr; /* present in our space (sigma0 pages us): the faulter retries */
 	l4_utcb()[0] = 0;
-	L4_Send_Timeout(from, L4_ZERO_TIME);
+	l4_send_timeout(from, L4_ZERO_TIME);
 }
 
 static void pager_thread(void)
 {
 	for (;;) {
 		l4_threadid_t from;
-		l4_msgtag_t tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag))
+		l4_msgtag_t tag = l4_wait(&from);
+		if (l4_ipc_failed(tag))
 			continue;
 		if ((tag >> 20) == ((l4_word_t)-2 << 20) >> 20)
 			serve_fault(from);
@@ -91,11 +91,11 @@ static void pager_command(l4_msgtag_t tag)
 	switch (L4_TAG_LABEL(tag)) {
 	case LBL_ANSWER:
 		l4_utcb()[0] = 0;
-		report(LBL_ANSWERED, error_of(L4_Send_Timeout(l4_utcb()[1], L4_ZERO_TIME)) & 0xfff, 0);
+		report(LBL_ANSWERED, error_of(l4_send_timeout(l4_utcb()[1], L4_ZERO_TIME)) & 0xfff, 0);
 		break;
-	case LBL_HOLD: pager_command(L4_Receive(xc.main)); break;
+	case LBL_HOLD: pager_command(l4_receive(xc.main)); break;
 	case LBL_POLL:
-		tag = L4_Ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_ZERO_TIME), &from);
+		tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_ZERO_TIME), &from);
 		report(LBL_POLLED, error_of(tag), 0);
 		break;
 	}
@@ -104,18 +104,18 @@ static void pager_command(l4_msgtag_t tag)
 /* The second IPC of a case, after our go: one untyped word from S to R. */
 static void sender_again(void)
 {
-	L4_Receive(xc.main); /* go */
+	l4_receive(xc.main); /* go */
 	l4_utcb()[0] = l4_msgtag(0x22, 1, 0, 0);
 	l4_utcb()[1] = 0x5a5a;
-	report(LBL_AGAIN_SENT, error_of(L4_Send(xc.r)), 0);
+	report(LBL_AGAIN_SENT, error_of(l4_send(xc.r)), 0);
 	sleep_forever();
 }
 
 static void receiver_again(void)
 {
-	L4_Receive(xc.main); /* go */
-	l4_msgtag_t tag = L4_Receive(xc.s);
-	report(LBL_AGAIN_GOT, L4_IpcFailed(tag) ? L4_ErrorCode() | 1ull << 63 : l4_utcb()[1], 0);
+	l4_receive(xc.main); /* go */
+	l4_msgtag_t tag = l4_receive(xc.s);
+	report(LBL_AGAIN_GOT, l4_ipc_failed(tag) ? L4_ErrorCode() | 1ull << 63 : l4_utcb()[1], 0);
 	sleep_forever();
 }
 
@@ -123,19 +123,19 @@ static void sender_thread(void)
 {
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0x21, 0, 2, 0);
-	mr[1] = L4_StringItemWord0(STR_LEN, 1, 0);
+	mr[1] = l4_string_item_word0(STR_LEN, 1, 0);
 	mr[2] = (l4_word_t)xc.src;
-	report(LBL_SENT, error_of(L4_Send(xc.r)), 0);
+	report(LBL_SENT, error_of(l4_send(xc.r)), 0);
 	sender_again();
 }
 
 static void receiver_thread(void)
 {
 	l4_word_t *br = l4_utcb() - 16; /* br[-i] is BR i */
-	br[-1] = L4_StringItemWord0(STR_LEN, 1, 0);
+	br[-1] = l4_string_item_word0(STR_LEN, 1, 0);
 	br[-2] = (l4_word_t)xc.dst;
-	L4_AcceptStrings(L4_NILPAGE);
-	report(LBL_GOT, error_of(L4_Receive(xc.s)), 0);
+	l4_accept_strings(L4_NILPAGE);
+	report(LBL_GOT, error_of(l4_receive(xc.s)), 0);
 	receiver_again();
 }
 
@@ -151,14 +151,14 @@ static void touch_code(void (*fn)(void))
 
 static l4_threadid_t local_id_of(l4_threadid_t t)
 {
-	return L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	return l4_exchange_registers(t, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* The message labelled `label` from t (MR1; MR2 in *w2); ~0 if none came. */
 static l4_word_t await(l4_threadid_t t, l4_word_t label, l4_word_t *w2)
 {
-	l4_msgtag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(2000000));
-	if (L4_IpcFailed(tag) || L4_TAG_LABEL(tag) != label)
+	l4_msgtag_t tag = l4_receive_timeout(t, l4_time_period(2000000));
+	if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != label)
 		return ~0ull;
 	if (w2)
 		*w2 = l4_utcb()[2];
@@ -169,7 +169,7 @@ static void command(l4_threadid_t to, l4_word_t label, l4_word_t w)
 {
 	l4_utcb()[0] = l4_msgtag(label, 1, 0, 0);
 	l4_utcb()[1] = w;
-	L4_Send(to);
+	l4_send(to);
 }
 
 static l4_threadid_t pager_tid;
@@ -177,7 +177,7 @@ static l4_threadid_t pager_tid;
 static void delete_thread(l4_threadid_t t)
 {
 	if (t != L4_NILTHREAD)
-		L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+		l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
 }
 
 /* Sets up a case up to the held fault: the string crosses into a fresh page of
@@ -197,7 +197,7 @@ static bool start_case(bool src_fault, bool sender_first, bool hold_pager)
 	for (unsigned i = 0; i < sizeof ab_src; i++)
 		ab_src[i] = (char)(0x60 + i);
 	memset(ab_dst, 0, sizeof ab_dst);
-	xc.main = L4_Myself();
+	xc.main = l4_myself();
 	xc.held_page = (l4_word_t)pages[1];
 	xc.src = src_fault ? cross : ab_src;
 	xc.dst = src_fault ? ab_dst : cross;
@@ -219,13 +219,13 @@ static bool start_case(bool src_fault, bool sender_first, bool hold_pager)
 	l4_threadid_t first = sender_first ? xc.s : xc.r, second = sender_first ? xc.r : xc.s;
 	void (*first_fn)(void) = sender_first ? sender_thread : receiver_thread;
 	void (*second_fn)(void) = sender_first ? receiver_thread : sender_thread;
-	if (L4_ThreadControl(first, L4_Myself(), L4_Myself(), pager_tid, new_utcb()) != 1 ||
-	    L4_ThreadControl(second, L4_Myself(), L4_Myself(), pager_tid, new_utcb()) != 1)
+	if (l4_thread_control(first, l4_myself(), l4_myself(), pager_tid, new_utcb()) != 1 ||
+	    l4_thread_control(second, l4_myself(), l4_myself(), pager_tid, new_utcb()) != 1)
 		return false;
-	L4_Start_SpIp(first, new_stack(), (l4_word_t)first_fn);
+	l4_start_sp_ip(first, new_stack(), (l4_word_t)first_fn);
 	if (!wait_state(first, sender_first ? 4 : 2))
 		return false;
-	L4_Start_SpIp(second, new_stack(), (l4_word_t)second_fn);
+	l4_start_sp_ip(second, new_stack(), (l4_word_t)second_fn);
 	return true;
 }
 
@@ -282,11 +282,11 @@ static void abort_case(bool src_fault, bool sender_first, bool abort_sender, boo
 	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* each on its side, even inside a fault IPC */
 	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
 	if (!src_fault) { /* the other side's flag does nothing */
-		L4_ExchangeRegisters(victim, side ^ 6, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+		l4_exchange_registers(victim, side ^ 6, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 		TEST_CHECK_EQ(old & 6, side);
 		TEST_CHECK_EQ(thread_state_of(victim) & 6, side);
 	}
-	L4_ExchangeRegisters(victim, side, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+	l4_exchange_registers(victim, side, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, side);
 	l4_word_t s_err, r_err;
 	first_results(&s_err, &r_err);
@@ -329,7 +329,7 @@ USER_TEST(abort_xfer_queued_fault, "x2.ipc.abort_xfer.queued_fault",
 {
 	TEST_CHECK(start_case(false, false, true)); /* the pager receives from us only */
 	TEST_CHECK(wait_state(xc.s, 4)); /* S copies and waits for R's fault, queued at the pager */
-	L4_ExchangeRegisters(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	l4_exchange_registers(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 	l4_word_t s_err, r_err;
 	first_results(&s_err, &r_err);
 	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
@@ -345,7 +345,7 @@ USER_TEST(delete_xfer_copier, "x2.ipc.abort_xfer.delete_copier",
 {
 	TEST_CHECK(start_case(false, false, false));
 	TEST_CHECK(fault_held(xc.r));
-	TEST_CHECK_EQ(L4_ThreadControl(xc.s, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(xc.s, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 	TEST_CHECK_EQ(await(xc.r, LBL_GOT, NULL), ERR_WORD(ABORTED, BEFORE_HELD, 1));
 	TEST_CHECK(partial_copy(false));
 	command(pager_tid, LBL_ANSWER, local_id_of(xc.r));
@@ -363,7 +363,7 @@ USER_TEST(delete_xfer_partner, "x2.ipc.abort_xfer.delete_partner",
 	TEST_CHECK(start_case(false, false, false));
 	TEST_CHECK(fault_held(xc.r));
 	l4_threadid_t r_local = local_id_of(xc.r);
-	TEST_CHECK_EQ(L4_ThreadControl(xc.r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(xc.r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 	TEST_CHECK_EQ(await(xc.s, LBL_SENT, NULL), ERR_WORD(ABORTED, BEFORE_HELD, 0));
 	command(pager_tid, LBL_ANSWER, r_local);
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(2, 0, 0)); /* no partner */

@@ -12,14 +12,14 @@
 
 static l4_fpage_t any_page(unsigned log2, l4_word_t where)
 {
-	return L4_Sigma0_GetPage_RcvWindow(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE,
-					   l4_fpage_log2(where, log2));
+	return l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE,
+					     l4_fpage_log2(where, log2));
 }
 
 static l4_word_t memctl(l4_word_t control, l4_word_t a0, l4_word_t a1, l4_word_t a2, l4_word_t a3)
 {
 	const l4_word_t attributes[4] = {a0, a1, a2, a3};
-	return L4_MemoryControl(control, attributes);
+	return l4_memory_control(control, attributes);
 }
 
 USER_TEST(memctl_errors, "x2.memctl.errors",
@@ -49,7 +49,7 @@ USER_TEST(memctl_errors, "x2.memctl.errors",
 	    1);
 	/* libl4's register contract: MR0 comes back as it was */
 	TEST_CHECK_EQ(mr[0], page);
-	TEST_CHECK_EQ(L4_Set_PageAttribute(page, L4_DefaultMemory), 1);
+	TEST_CHECK_EQ(l4_set_page_attribute(page, L4_DefaultMemory), 1);
 	*(volatile l4_word_t *)MEMCTL_4K = 42;
 	TEST_CHECK_EQ(*(volatile l4_word_t *)MEMCTL_4K, 42);
 }
@@ -75,12 +75,12 @@ USER_TEST(memctl_data, "x2.memctl.data",
 	TEST_CHECK(any_page(12, MEMCTL_4K) != L4_NILPAGE);
 	TEST_CHECK(any_page(21, MEMCTL_2M) != L4_NILPAGE);
 	for (unsigned i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
-		TEST_CHECK_EQ(L4_Set_PageAttribute(l4_fpage_log2(MEMCTL_4K, 12), attrs[i]), 1);
+		TEST_CHECK_EQ(l4_set_page_attribute(l4_fpage_log2(MEMCTL_4K, 12), attrs[i]), 1);
 		TEST_CHECK(pattern_holds(MEMCTL_4K, 4096, attrs[i]));
-		TEST_CHECK_EQ(L4_Set_PageAttribute(l4_fpage_log2(MEMCTL_2M, 21), attrs[i]), 1);
+		TEST_CHECK_EQ(l4_set_page_attribute(l4_fpage_log2(MEMCTL_2M, 21), attrs[i]), 1);
 		TEST_CHECK(pattern_holds(MEMCTL_2M, 1 << 21, attrs[i] << 32));
 		/* one page inside the superpage: the mapping is split around it */
-		TEST_CHECK_EQ(L4_Set_PageAttribute(l4_fpage_log2(MEMCTL_2M + 0x5000, 12), L4_UncacheableMemory), 1);
+		TEST_CHECK_EQ(l4_set_page_attribute(l4_fpage_log2(MEMCTL_2M + 0x5000, 12), L4_UncacheableMemory), 1);
 		TEST_CHECK(pattern_holds(MEMCTL_2M, 1 << 21, attrs[i] << 40));
 	}
 }
@@ -99,15 +99,15 @@ static void unprivileged_child(void)
 USER_TEST(memctl_unprivileged, "x2.memctl.unprivileged",
 	  "MemoryControl from a space that is neither sigma0's nor the root task's answers 'no privilege' (1)")
 {
-	memctl_parent = L4_Myself();
+	memctl_parent = l4_myself();
 	l4_threadid_t c = start_child(unprivileged_child, L4_NILTHREAD);
 	TEST_CHECK(c != L4_NILTHREAD);
 	unsigned faults = 0;
 	l4_msgtag_t tag = serve_child(c, &faults);
-	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
 	TEST_CHECK_EQ(l4_utcb()[1], 0 | 1 << 8);
-	TEST_CHECK_EQ(L4_ThreadControl(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(c, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
 
 static void extended_asker(void)
@@ -116,19 +116,19 @@ static void extended_asker(void)
 	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
 	mr[1] = 2; /* dump the pools */
 	mr[2] = 1; /* and reply */
-	l4_msgtag_t tag = L4_Ipc(l4_sigma0_id(), l4_sigma0_id(), L4_TIMEOUTS(L4_NEVER, L4_TimePeriod(50000)), NULL);
-	send_word(memctl_parent, LABEL_DONE, L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+	l4_msgtag_t tag = l4_ipc(l4_sigma0_id(), l4_sigma0_id(), L4_TIMEOUTS(L4_NEVER, l4_time_period(50000)), NULL);
+	send_word(memctl_parent, LABEL_DONE, l4_ipc_failed(tag) ? L4_ErrorCode() : 0);
 	sleep_forever();
 }
 
 USER_TEST(sigma0_extended_others, "x2.sigma0.extended_others",
 	  "sigma0's extended protocol does not answer a thread that is neither a kernel thread nor the root task")
 {
-	memctl_parent = L4_Myself();
+	memctl_parent = l4_myself();
 	l4_threadid_t t = start_local(extended_asker);
 	TEST_CHECK(t != L4_NILTHREAD);
-	l4_msgtag_t tag = L4_Receive(t);
-	TEST_CHECK(!L4_IpcFailed(tag));
+	l4_msgtag_t tag = l4_receive(t);
+	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(l4_utcb()[1], (1 << 1) | 1); /* timeout in the receive phase: no answer */
-	TEST_CHECK_EQ(L4_ThreadControl(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 }
