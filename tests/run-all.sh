@@ -19,6 +19,13 @@ else
 	cat "$out/layering.log"
 fi
 
+if tools/check-x2api.sh >"$out/x2api-names.log" 2>&1; then
+	echo "ok tools.x2api-names the x2api suite uses X.2 names and types only" >"$out/x2api-names.result"
+else
+	echo "not ok tools.x2api-names the x2api suite uses names outside the X.2 convenience interface" >"$out/x2api-names.result"
+	cat "$out/x2api-names.log"
+fi
+
 tests/bench/test-bench-check.sh >"$out/bench-check.result" 2>&1 || grep -q '^not ok ' "$out/bench-check.result" ||
 	echo "not ok bench.check-selftest tests/bench/test-bench-check.sh failed (see $out/bench-check.result)" >>"$out/bench-check.result"
 
