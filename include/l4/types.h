@@ -92,6 +92,11 @@ typedef uint32_t L4_Word32_t;
 typedef uint16_t L4_Word16_t;
 typedef uint8_t L4_Word8_t;
 typedef l4_sword_t L4_SignedWord_t;
+typedef int64_t L4_SignedWord64_t;
+typedef int32_t L4_SignedWord32_t;
+typedef int16_t L4_SignedWord16_t;
+typedef int8_t L4_SignedWord8_t;
+typedef L4_Word_t L4_Size_t;
 typedef L4_Word_t L4_Bool_t;
 #define L4_INLINE static inline
 #define L4_64BIT 1
