@@ -30,6 +30,21 @@ static unsigned mem_type(l4_word_t pa)
 	return type;
 }
 
+/* Kernel memory: the pool (reserved) and the kernel's loaded image (bootloader,
+ * subtype kernel). The kernel never lets sigma0 map either (ABI §4.4), so a
+ * request for them is refused rather than answered with a map that maps nothing. */
+static bool kernel_memory(l4_word_t pa)
+{
+	bool kernel = false;
+	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
+		struct l4_memdesc d = __l4_kip->memdesc[i];
+		if (!l4_memdesc_virtual(d) && pa >= l4_memdesc_low(d) && pa <= l4_memdesc_high(d))
+			kernel = l4_memdesc_type(d) == L4_MEM_RESERVED || (l4_memdesc_type(d) == L4_MEM_BOOTLOADER &&
+									   l4_memdesc_subtype(d) == L4_BOOT_SUB_KERNEL);
+	}
+	return kernel;
+}
+
 static bool range_is(l4_word_t start, l4_word_t size, unsigned type)
 {
 	for (l4_word_t a = start; a - start < size; a += 4096)
@@ -90,7 +105,7 @@ static bool claim(l4_word_t start, l4_word_t size, l4_threadid_t owner)
 }
 
 /* Grants [start, start+size) to `who` if nobody else owns any of it, or who
- * already owns all of it. Everything but kernel memory (reserved) may be given:
+ * already owns all of it. Everything but kernel memory (the pool and the kernel image) may be given:
  * conventional memory, the loaded images and boot modules (the root task runs
  * from them and reads them), device and shared regions. */
 static bool give(l4_word_t start, l4_word_t size, l4_threadid_t who)
@@ -102,7 +117,7 @@ static bool give(l4_word_t start, l4_word_t size, l4_threadid_t who)
 	if (owner)
 		return false;
 	for (l4_word_t a = start; a - start < size; a += 4096)
-		if (mem_type(a) == L4_MEM_RESERVED)
+		if (kernel_memory(a))
 			return false;
 	return claim(start, size, who);
 }

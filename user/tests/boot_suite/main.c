@@ -128,7 +128,7 @@ USER_TEST(sigma0_any, "boot.sigma0.any", "sigma0 hands out any free page into a 
 }
 
 USER_TEST(sigma0_specific, "boot.sigma0.specific",
-	  "sigma0 answers a specific page idempotently and refuses kernel memory")
+	  "sigma0 answers a specific page idempotently and refuses kernel memory (the pool and the image)")
 {
 	l4_fpage_t req = l4_fpage_log2(0x2000000, 12) | 7;
 	l4_fpage_t a = l4_sigma0_get_page_rcv_window(req, l4_fpage_log2(0x41000000, 12));
@@ -144,6 +144,15 @@ USER_TEST(sigma0_specific, "boot.sigma0.specific",
 		if (l4_memdesc_type(__l4_kip->memdesc[i]) == L4_MEM_RESERVED)
 			pool = l4_memdesc_low(__l4_kip->memdesc[i]);
 	l4_fpage_t k = l4_sigma0_get_page_rcv_window(l4_fpage_log2(pool, 12) | 7, l4_fpage_log2(0x42000000, 12));
+	TEST_CHECK_EQ(k, L4_NILPAGE);
+	/* nor the kernel's image, whose frames the kernel keeps from sigma0 */
+	l4_word_t image = 0;
+	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip) && !image; i++)
+		if (l4_memdesc_type(__l4_kip->memdesc[i]) == L4_MEM_BOOTLOADER &&
+		    l4_memdesc_subtype(__l4_kip->memdesc[i]) == L4_BOOT_SUB_KERNEL)
+			image = l4_memdesc_low(__l4_kip->memdesc[i]);
+	TEST_CHECK(image != 0);
+	k = l4_sigma0_get_page_rcv_window(l4_fpage_log2(image + 0x1000, 12) | 7, l4_fpage_log2(0x42000000, 12));
 	TEST_CHECK_EQ(k, L4_NILPAGE);
 }
 
