@@ -10,11 +10,12 @@
 L4_INLINE L4_Clock_t L4_SystemClock(void) { return (L4_Clock_t){.raw = l4_system_clock()}; }
 
 /* The point `at` (a clock value) in the form the kernel reads against now:
- * never if it is 2^25 us or more ahead. A point not ahead is written as the
- * point now, which the kernel takes as passed (a zero timeout), as it takes at. */
+ * never if it is 2^25 us or more ahead. A point not ahead is due at once: zero
+ * time, for a passed point would read as one ahead as soon as the clock enters
+ * the next stretch of 2^(e+10) us. */
 L4_INLINE L4_Time_t __L4_PointAt(L4_Word64_t at, L4_Word64_t now)
 {
-	return (L4_Time_t){.raw = l4_time_point(at > now ? at : now, now)};
+	return at > now ? (L4_Time_t){.raw = l4_time_point(at, now)} : L4_ZeroTime;
 }
 L4_INLINE L4_Time_t L4_TimePoint(L4_Clock_t at) { return __L4_PointAt(at.raw, l4_system_clock()); }
 
