@@ -109,6 +109,8 @@ static inline void l4_accept(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = win
  * builds and reads them), MR0 holds the returned tag after each call.
  */
 #include <l4/message.h>
+#include <l4/thread.h> /* as Pistachio's ipc.h: L4_Myself and the TCRs beside Ipc */
+#include <l4/schedule.h> /* the time values IPC timeouts are made of (L4_TimePoint, ...) */
 
 L4_INLINE L4_Word_t L4_Timeouts(L4_Time_t SndTimeout, L4_Time_t RcvTimeout)
 {
@@ -175,10 +177,6 @@ L4_INLINE L4_MsgTag_t L4_LreplyWait(L4_ThreadId_t to, L4_ThreadId_t *from)
 /* Receives from ourselves, which never sends: the receive times out after t.
  * MR0 then holds the failed tag, as after any IPC. */
 L4_INLINE void L4_Sleep(L4_Time_t t) { L4_Receive_Timeout((L4_ThreadId_t){.raw = l4_myself()}, t); }
-
-/* The time point `at` (a clock value, X.2 "Time", ABI §7.7), read against the clock now:
- * a timeout that ends at `at` if used at once (never if at lies 2^25 us or more ahead). */
-L4_INLINE L4_Time_t L4_TimePoint(L4_Clock_t at) { return (L4_Time_t){.raw = l4_time_point(at.raw, l4_system_clock())}; }
 
 /* X.2's C++ spellings with optional timeouts, as C11 macros (see message.h). */
 #define L4_Call(...) __L4_PICK3(__VA_ARGS__, L4_Call_Timeouts, ~, L4_Call, ~)(__VA_ARGS__)

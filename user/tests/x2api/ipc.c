@@ -3,9 +3,49 @@
 #include <test.h>
 #include <string.h>
 #include <l4/ipc.h>
+#include <l4/thread.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
 
 /* A thread number no thread has. */
 #define NO_SUCH_THREAD L4_GlobalId(0x7ff00, 1)
+
+/*
+ * Partner threads of these tests, in our space: thread numbers from 0x100
+ * above ours and UTCB slots from 64 of our space's UTCB area (thread.c takes
+ * 0x200 and 128 on), never reused; stacks whose pages are present.
+ */
+static unsigned next_thread, next_slot;
+static L4_ThreadId_t main_tid;
+
+#define STACK_WORDS 1024
+static L4_Word_t stacks[4][STACK_WORDS] __attribute__((aligned(16)));
+static unsigned next_stack;
+
+static void sleep_forever(void)
+{
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* A thread of our space running fn (which never returns); nil if ThreadControl refused. */
+static L4_ThreadId_t start_thread(void (*fn)(void))
+{
+	L4_ThreadId_t t = L4_GlobalId(L4_ThreadNo(L4_Myself()) + 0x100 + next_thread++, 1);
+	void *utcb = (void *)(L4_MyLocalId().raw - 512 + 1024 * (64 + next_slot++));
+	L4_Word_t *stack = stacks[next_stack++ % 4];
+	memset(stack, 0, sizeof stacks[0]);
+	main_tid = L4_Myself();
+	if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_Pager(), utcb) != 1)
+		return L4_nilthread;
+	L4_Start(t, (L4_Word_t)&stack[STACK_WORDS - 2], (L4_Word_t)fn);
+	return t;
+}
+
+static void delete_thread(L4_ThreadId_t t)
+{
+	L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+}
 
 USER_TEST(mrs_brs, "x2api.ipc.registers", "MRs and BRs: one and many loaded and stored, the last register bounds both")
 {
@@ -448,4 +488,344 @@ USER_TEST(timeouts, "x2api.ipc.timeouts",
 	L4_ThreadId_t from;
 	TEST_CHECK(L4_IpcFailed(L4_Wait_Timeout(p, &from))); /* a passed point is a zero timeout */
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
+}
+
+/* ---- with partners --------------------------------------------------------------- */
+
+#define ECHO_REPLY 0x100 /* answer by Reply and Wait */
+#define ECHO_LOCAL 0x200 /* answer by LreplyWait */
+
+/* Answers each message with label + 1 and its untyped words + 1 in reverse
+ * order, then the sender ID it saw. */
+static void echo_server(void)
+{
+	L4_ThreadId_t client;
+	L4_MsgTag_t tag = L4_Wait(&client);
+	for (;;) {
+		L4_Msg_t m, r;
+		L4_MsgStore(tag, &m);
+		L4_MsgClear(&r);
+		L4_Set_MsgLabel(&r, L4_Label(tag) + 1);
+		for (L4_Word_t u = L4_UntypedWords(tag); u > 0; u--)
+			L4_MsgAppendWord(&r, L4_MsgWord(&m, u - 1) + 1);
+		L4_MsgAppendWord(&r, client.raw);
+		L4_MsgLoad(&r);
+		if (L4_Label(tag) & ECHO_REPLY) {
+			L4_Reply(client);
+			tag = L4_Wait(&client);
+		} else if (L4_Label(tag) & ECHO_LOCAL) {
+			tag = L4_LreplyWait(client, &client);
+		} else {
+			tag = L4_ReplyWait(client, &client);
+		}
+	}
+}
+
+/* A call of 20 words to the echo server; whether the answer is right. */
+static bool echo_round(L4_ThreadId_t server, L4_Word_t label, bool local)
+{
+	L4_Msg_t m;
+	L4_MsgClear(&m);
+	L4_Set_MsgLabel(&m, label);
+	for (L4_Word_t i = 0; i < 20; i++)
+		L4_MsgAppendWord(&m, label * 100 + i);
+	L4_MsgLoad(&m);
+	L4_MsgTag_t tag = local ? L4_Lcall(L4_LocalIdOf(server)) : L4_Call(server);
+	if (L4_IpcFailed(tag) || L4_Label(tag) != label + 1 || L4_UntypedWords(tag) != 21 || L4_TypedWords(tag) != 0)
+		return false;
+	L4_MsgStore(tag, &m);
+	for (L4_Word_t i = 0; i < 20; i++)
+		if (L4_MsgWord(&m, i) != label * 100 + (19 - i) + 1)
+			return false;
+	/* the server saw our local ID: we share its space (X.2 "Ipc", from) */
+	return L4_IsThreadEqual((L4_ThreadId_t){.raw = L4_MsgWord(&m, 20)}, L4_MyLocalId());
+}
+
+USER_TEST(call_reply, "x2api.ipc.call_reply",
+	  "Call and ReplyWait, Reply and Wait, Lcall and LreplyWait carry 20 words through MRs and UTCB; from is the "
+	  "local ID in one space")
+{
+	L4_ThreadId_t server = start_thread(echo_server);
+	TEST_CHECK(!L4_IsNilThread(server));
+	for (L4_Word_t round = 1; round <= 5; round++) {
+		TEST_CHECK(echo_round(server, round, false));
+		TEST_CHECK(echo_round(server, round | ECHO_REPLY, false));
+		TEST_CHECK(echo_round(server, round | ECHO_LOCAL, true));
+	}
+	/* its LreplyWait left it receiving before we ran again: a zero send timeout is enough */
+	TEST_CHECK(echo_round(server, 9 | ECHO_LOCAL, false));
+	L4_LoadMR(0, 0);
+	TEST_CHECK(L4_IpcSucceeded(L4_Call(server, L4_ZeroTime, L4_Never)));
+	delete_thread(server);
+}
+
+static char str_simple[64], str_a[16], str_b[16], str_c[32];
+static volatile L4_Word_t str_report[4];
+
+/* One receive with two buffers: a simple one, and one of two 16-byte
+ * substrings continued by a 32-byte item. Reports the tag, the error code and
+ * the string items it holds in its MRs. */
+static void string_receiver(void)
+{
+	L4_MsgBuffer_t b;
+	L4_Clear(&b);
+	L4_Append(&b, L4_StringItem(sizeof str_simple, str_simple));
+	long_string_t cs = {.s = L4_StringItem(16, str_a)};
+	L4_AddSubstringAddressTo(&cs.s, str_b);
+	L4_StringItem_t tail = L4_StringItem(sizeof str_c, str_c);
+	L4_AddSubstringTo(&cs.s, &tail);
+	L4_Append(&b, &cs.s);
+	L4_Accept(L4_StringItemsAcceptor, &b);
+	L4_MsgTag_t tag = L4_Receive(main_tid);
+	L4_Accept(L4_UntypedWordsAcceptor);
+	str_report[0] = tag.raw;
+	str_report[1] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	L4_Msg_t m;
+	L4_MsgStore(tag, &m);
+	long_string_t got = {.w = {0}};
+	str_report[2] = L4_IpcFailed(tag) ? 0 : L4_MsgGetStringItem(&m, 2, &got.s); /* the second string */
+	str_report[3] = got.w[0];
+	L4_LoadMR(0, 0);
+	L4_Send(main_tid);
+	sleep_forever();
+}
+
+static char gather1[] = "ten bytes.", gather2[] = "and ten...", gather3[] = "twenty more bytes...";
+
+USER_TEST(strings, "x2api.ipc.strings",
+	  "string items built with the X.2 interface: a simple string and a gathered compound one into a simple and a "
+	  "scattered compound buffer")
+{
+	L4_ThreadId_t r = start_thread(string_receiver);
+	TEST_CHECK(!L4_IsNilThread(r));
+	memset(str_c, 0, sizeof str_c);
+	L4_Msg_t m;
+	L4_Clear(&m);
+	L4_Set_Label(&m, 0x51);
+	L4_Append(&m, 0xabc);
+	L4_Append(&m, L4_StringItem(40, "forty bytes of a simple string, no more."));
+	long_string_t cs = {.s = L4_StringItem(10, gather1)};
+	L4_AddSubstringAddressTo(&cs.s, gather2);
+	L4_StringItem_t tail = L4_StringItem(20, gather3);
+	L4_AddSubstringTo(&cs.s, &tail);
+	L4_Append(&m, &cs.s);
+	L4_Load(&m);
+	L4_MsgTag_t tag = L4_Send(r); /* it may not be receiving yet: we wait until it is */
+	TEST_CHECK(L4_IpcSucceeded(tag));
+	TEST_CHECK(L4_IpcSucceeded(L4_Receive(r)));
+	L4_MsgTag_t got = {.raw = str_report[0]};
+	TEST_CHECK_EQ(str_report[1], 0);
+	TEST_CHECK_EQ(L4_Label(got), 0x51);
+	TEST_CHECK_EQ(L4_UntypedWords(got), 1);
+	TEST_CHECK_EQ(L4_TypedWords(got), 2 + 5); /* 2 + 3 + 2 words */
+	TEST_CHECK(memcmp(str_simple, "forty bytes of a simple string, no more.", 40) == 0);
+	TEST_CHECK(memcmp(str_a, "ten bytes.and te", 16) == 0); /* 40 bytes gathered, scattered 16 + 16 + 8 */
+	TEST_CHECK(memcmp(str_b, "n...twenty more ", 16) == 0);
+	TEST_CHECK(memcmp(str_c, "bytes...", 8) == 0 && str_c[8] == 0);
+	TEST_CHECK_EQ(str_report[2], 5); /* the receiver's MRs hold our compound item */
+	TEST_CHECK_EQ(str_report[3], cs.w[0]);
+	delete_thread(r);
+}
+
+static void short_receiver(void)
+{
+	L4_MsgBuffer_t b;
+	L4_Clear(&b);
+	L4_Append(&b, L4_StringItem(100, str_simple));
+	L4_Accept(L4_StringItemsAcceptor, &b);
+	L4_MsgTag_t tag = L4_Receive(main_tid);
+	L4_Accept(L4_UntypedWordsAcceptor);
+	str_report[1] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	L4_LoadMR(0, 0);
+	L4_Send(main_tid);
+	sleep_forever();
+}
+
+static char long_string[300];
+
+USER_TEST(string_overflow, "x2api.ipc.string_overflow",
+	  "a string longer than the buffer: both sides fail with message overflow after 100 bytes")
+{
+	L4_ThreadId_t r = start_thread(short_receiver);
+	TEST_CHECK(!L4_IsNilThread(r));
+	L4_Msg_t m;
+	L4_Clear(&m);
+	L4_Append(&m, L4_StringItem(sizeof long_string, long_string));
+	L4_Load(&m);
+	L4_MsgTag_t tag = L4_Send(r);
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), (4 + (100 << 3)) << 1); /* message overflow at byte 100, send phase */
+	TEST_CHECK(L4_IpcSucceeded(L4_Receive(r)));
+	TEST_CHECK_EQ(str_report[1], ((4 + (100 << 3)) << 1) | 1);
+	delete_thread(r);
+}
+
+/* sigma0 maps us idempotently (address = physical address), so this page is
+ * also the physical page sigma0 gives when we ask for it by address. */
+static char probe_page[4096] __attribute__((aligned(4096)));
+#define PROBE_WINDOW 0x5a000000ul /* nothing of ours is here */
+
+/* The sigma0 protocol with the X.2 interface: label -6 << 4, MR1 the fpage,
+ * MR2 the attributes (0: as they are); the answer is a map item into our
+ * receive window. Returns the answer's tag; *item the map item. */
+static L4_MsgTag_t ask_sigma0(L4_Fpage_t f, L4_Fpage_t window, L4_MapItem_t *item)
+{
+	L4_Msg_t m;
+	L4_Clear(&m);
+	L4_Set_Label(&m, (L4_Word_t)-6 << 4);
+	L4_Append(&m, f.raw);
+	L4_Append(&m, 0);
+	L4_Load(&m);
+	L4_Accept(L4_MapGrantItems(window));
+	L4_MsgTag_t tag = L4_Call(L4_Pager());
+	L4_Accept(L4_UntypedWordsAcceptor);
+	L4_Store(tag, &m);
+	L4_Get(&m, 0, item);
+	return tag;
+}
+
+USER_TEST(sigma0_map, "x2api.ipc.sigma0_map",
+	  "a map item from sigma0 into an acceptor's window: our own page again at a second address, and any page")
+{
+	volatile L4_Word_t *page = (volatile L4_Word_t *)probe_page, *alias = (volatile L4_Word_t *)PROBE_WINDOW;
+	page[3] = 0x1234abcd; /* present (and ours in sigma0's books) before we ask */
+	L4_MapItem_t item;
+	L4_Fpage_t want = L4_FpageAddRights(L4_FpageLog2((L4_Word_t)probe_page, 12), L4_ReadWriteOnly);
+	L4_MsgTag_t tag = ask_sigma0(want, L4_FpageLog2(PROBE_WINDOW, 12), &item);
+	TEST_CHECK(L4_IpcSucceeded(tag));
+	TEST_CHECK_EQ(L4_UntypedWords(tag), 0);
+	TEST_CHECK_EQ(L4_TypedWords(tag), 2);
+	TEST_CHECK(L4_IsMapItem(item));
+	TEST_CHECK_EQ(L4_Address(L4_MapItemSndFpage(item)), (L4_Word_t)probe_page);
+	TEST_CHECK_EQ(L4_SizeLog2(L4_SndFpage(item)), 12);
+	TEST_CHECK_EQ(L4_Rights(L4_SndFpage(item)), L4_ReadWriteOnly);
+	TEST_CHECK_EQ(alias[3], 0x1234abcd); /* one page at two addresses */
+	alias[5] = 0x55aa;
+	TEST_CHECK_EQ(page[5], 0x55aa);
+	L4_Flush(L4_FpageAddRights(L4_FpageLog2(PROBE_WINDOW, 12), L4_FullyAccessible));
+
+	/* any page of 4 KiB (base all ones) */
+	L4_Fpage_t any = L4_FpageAddRights(L4_FpageLog2(~0ul, 12), L4_FullyAccessible);
+	tag = ask_sigma0(any, L4_FpageLog2(PROBE_WINDOW, 12), &item);
+	TEST_CHECK(L4_IpcSucceeded(tag) && L4_IsMapItem(item));
+	TEST_CHECK(!L4_IsNilFpage(L4_SndFpage(item)));
+	TEST_CHECK_EQ(L4_SizeLog2(L4_SndFpage(item)), 12);
+	alias[0] = 0x600d;
+	alias[511] = ~0x600dul;
+	TEST_CHECK(alias[0] == 0x600d && alias[511] == ~0x600dul);
+	L4_Flush(L4_FpageAddRights(L4_FpageLog2(PROBE_WINDOW, 12), L4_FullyAccessible));
+
+	/* a page sigma0 cannot give (below 4 KiB): the nil map item */
+	tag = ask_sigma0(L4_FpageLog2(0x1000, 10), L4_FpageLog2(PROBE_WINDOW, 12), &item);
+	TEST_CHECK(L4_IpcSucceeded(tag) && L4_IsMapItem(item));
+	TEST_CHECK(L4_IsNilFpage(L4_SndFpage(item)));
+}
+
+USER_TEST(timeouts_clock, "x2api.ipc.timeouts_clock",
+	  "periods and points against the system clock: Sleep, send, receive and call timeouts last at least as long")
+{
+	L4_ThreadId_t sleeper = start_thread(sleep_forever), from;
+	TEST_CHECK(!L4_IsNilThread(sleeper));
+	L4_Clock_t t0 = L4_SystemClock();
+	L4_Sleep(L4_TimePeriod(3000));
+	L4_Clock_t t1 = L4_SystemClock();
+	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
+	TEST_CHECK(t1.raw - t0.raw >= 3000);
+
+	/* the sleeper receives from itself only: sends to it wait out their timeout */
+	t0 = L4_SystemClock();
+	TEST_CHECK(L4_IpcFailed(L4_Send_Timeout(sleeper, L4_TimePeriod(2000))));
+	t1 = L4_SystemClock();
+	TEST_CHECK_EQ(L4_ErrorCode(), 1 << 1); /* timeout, send phase */
+	TEST_CHECK(t1.raw - t0.raw >= 2000);
+	t0 = L4_SystemClock();
+	TEST_CHECK(L4_IpcFailed(L4_Receive_Timeout(sleeper, L4_TimePeriod(2000))));
+	t1 = L4_SystemClock();
+	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
+	TEST_CHECK(t1.raw - t0.raw >= 2000);
+	t0 = L4_SystemClock();
+	TEST_CHECK(L4_IpcFailed(L4_Call_Timeouts(sleeper, L4_TimePeriod(1000), L4_Never)));
+	t1 = L4_SystemClock();
+	TEST_CHECK_EQ(L4_ErrorCode(), 1 << 1);
+	TEST_CHECK(t1.raw - t0.raw >= 1000);
+	TEST_CHECK(L4_IpcFailed(L4_Call_Timeouts(sleeper, L4_ZeroTime, L4_Never)));
+	TEST_CHECK_EQ(L4_ErrorCode(), 1 << 1);
+	TEST_CHECK(L4_IpcFailed(L4_ReplyWait_Timeout(sleeper, L4_TimePeriod(1000), &from))); /* the reply cannot wait */
+	TEST_CHECK_EQ(L4_ErrorCode(), 1 << 1);
+
+	/* a point 3 ms ahead: the receive ends when the clock has passed it */
+	L4_Clock_t at = L4_ClockAddUsec(L4_SystemClock(), 3000);
+	L4_Time_t p = L4_TimePoint(at);
+	TEST_CHECK_EQ(p.point.a, 1);
+	TEST_CHECK(L4_IpcFailed(L4_Wait_Timeout(p, &from)));
+	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
+	TEST_CHECK(!L4_IsClockEarlier(L4_SystemClock(), at));
+	at = L4_ClockAddUsec(L4_SystemClock(), 2000);
+	TEST_CHECK(L4_IpcFailed(L4_Send_Timeout(sleeper, L4_TimePoint(at))));
+	TEST_CHECK_EQ(L4_ErrorCode(), 1 << 1);
+	TEST_CHECK(!L4_IsClockEarlier(L4_SystemClock(), at));
+	delete_thread(sleeper);
+}
+
+static L4_ThreadId_t prop_b, prop_c;
+static volatile L4_Word_t prop_seen[5];
+
+/* B: takes one message and answers whoever it came from, as it sees it. */
+static void prop_receiver(void)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag = L4_Wait(&from);
+	prop_seen[0] = tag.raw;
+	prop_seen[1] = from.raw;
+	prop_seen[2] = L4_ActualSender().raw;
+	L4_Msg_t m;
+	L4_Clear(&m);
+	L4_Set_Label(&m, 0x62);
+	L4_Append(&m, 8);
+	L4_Load(&m);
+	L4_Reply(from);
+	sleep_forever();
+}
+
+/* C: calls us; the answer comes from B. */
+static void prop_client(void)
+{
+	L4_Msg_t m;
+	L4_Clear(&m);
+	L4_Set_Label(&m, 0x61);
+	L4_Append(&m, 7);
+	L4_Load(&m);
+	L4_MsgTag_t tag = L4_Call(main_tid);
+	L4_Store(tag, &m);
+	prop_seen[3] = L4_Label(tag);
+	prop_seen[4] = L4_Get(&m, 0);
+	L4_LoadMR(0, 0);
+	L4_Send(main_tid);
+	sleep_forever();
+}
+
+USER_TEST(propagation, "x2api.ipc.propagation",
+	  "a call passed on with the propagation bit: the receiver sees the caller, the p flag and us as actual "
+	  "sender, and its reply reaches the caller")
+{
+	prop_b = start_thread(prop_receiver);
+	prop_c = start_thread(prop_client);
+	TEST_CHECK(!L4_IsNilThread(prop_b) && !L4_IsNilThread(prop_c));
+	L4_MsgTag_t tag = L4_Receive(prop_c);
+	TEST_CHECK(L4_IpcSucceeded(tag) && !L4_IpcPropagated(tag));
+	TEST_CHECK_EQ(L4_Label(tag), 0x61);
+	L4_Set_Propagation(&tag); /* the message as it came (MR1 still holds 7), on C's behalf */
+	L4_Set_MsgTag(tag);
+	L4_Set_VirtualSender(prop_c);
+	TEST_CHECK(L4_IpcSucceeded(L4_Send(prop_b)));
+	TEST_CHECK(L4_IpcSucceeded(L4_Receive(prop_c)));
+	L4_MsgTag_t seen = {.raw = prop_seen[0]};
+	TEST_CHECK(L4_IpcPropagated(seen) && L4_IpcSucceeded(seen) && !L4_IpcRedirected(seen));
+	TEST_CHECK_EQ(L4_Label(seen), 0x61);
+	TEST_CHECK(L4_IsThreadEqual((L4_ThreadId_t){.raw = prop_seen[1]}, L4_LocalIdOf(prop_c)));
+	TEST_CHECK(L4_IsThreadEqual((L4_ThreadId_t){.raw = prop_seen[2]}, L4_Myself()));
+	TEST_CHECK_EQ(prop_seen[3], 0x62); /* C's call was answered by B */
+	TEST_CHECK_EQ(prop_seen[4], 8);
+	delete_thread(prop_b);
+	delete_thread(prop_c);
 }
