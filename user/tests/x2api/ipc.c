@@ -483,10 +483,9 @@ USER_TEST(timeouts, "x2api.ipc.timeouts",
 	L4_Sleep(L4_TimePeriod(2000));
 	TEST_CHECK(L4_IpcFailed(L4_MsgTag()));
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1); /* the receive from ourselves timed out */
-	L4_Time_t p = L4_TimePoint((L4_Clock_t){.raw = 0});
-	TEST_CHECK_EQ(p.point.a, 1);
+	L4_Time_t p = L4_TimePoint((L4_Clock_t){.raw = 0}); /* passed: due at once */
 	L4_ThreadId_t from;
-	TEST_CHECK(L4_IpcFailed(L4_Wait_Timeout(p, &from))); /* a passed point is a zero timeout */
+	TEST_CHECK(L4_IpcFailed(L4_Wait_Timeout(p, &from)));
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
 }
 
