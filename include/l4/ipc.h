@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libl4 for mnemo: Ipc with the amd64 register contract (ABI §5.3) and message helpers. */
+/* libl4 for mnemo: Ipc with the amd64 register contract (ABI §5.3) and message helpers; then X.2's Ipc interface. */
 #ifndef L4_IPC_H
 #define L4_IPC_H
 
@@ -102,5 +102,87 @@ static inline void l4_accept_strings(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0
 
 /* The receive window for map/grant items (BR0, acceptor). */
 static inline void l4_accept(l4_fpage_t window) { l4_utcb()[L4_UTCB_BR(0)] = window & ~(l4_word_t)0xf; }
+
+/*
+ * The X.2 convenience interface of Ipc (X.2 "Ipc" and its derived calls), over
+ * l4_ipc and l4_lipc above: the MRs are in the UTCB between calls (message.h
+ * builds and reads them), MR0 holds the returned tag after each call.
+ */
+#include <l4/message.h>
+#include <l4/thread.h> /* as Pistachio's ipc.h: L4_Myself and the TCRs beside Ipc */
+#include <l4/schedule.h> /* the time values IPC timeouts are made of (L4_TimePoint, ...) */
+
+L4_INLINE L4_Word_t L4_Timeouts(L4_Time_t SndTimeout, L4_Time_t RcvTimeout)
+{
+	return L4_TIMEOUTS(SndTimeout.raw, RcvTimeout.raw);
+}
+
+/* *from is written only when there is a receive phase (FromSpecifier not nil),
+ * as X.2 defines it; from may be NULL. */
+L4_INLINE L4_MsgTag_t L4_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts, L4_ThreadId_t *from)
+{
+	l4_threadid_t f;
+	L4_MsgTag_t tag = {.raw = l4_ipc(to.raw, FromSpecifier.raw, Timeouts, &f)};
+	if (from && !L4_IsNilThread(FromSpecifier))
+		from->raw = f;
+	return tag;
+}
+L4_INLINE L4_MsgTag_t L4_Lipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier, L4_Word_t Timeouts, L4_ThreadId_t *from)
+{
+	l4_threadid_t f;
+	L4_MsgTag_t tag = {.raw = l4_lipc(to.raw, FromSpecifier.raw, Timeouts, &f)};
+	if (from && !L4_IsNilThread(FromSpecifier))
+		from->raw = f;
+	return tag;
+}
+
+/* The derived calls (ABI §8.1). X.2's C++ overloads by argument count are the
+ * macros at the end; the C names carry the _Timeout(s) suffix. */
+L4_INLINE L4_MsgTag_t L4_Call_Timeouts(L4_ThreadId_t to, L4_Time_t SndTimeout, L4_Time_t RcvTimeout)
+{
+	return L4_Ipc(to, to, L4_Timeouts(SndTimeout, RcvTimeout), NULL);
+}
+L4_INLINE L4_MsgTag_t L4_Call(L4_ThreadId_t to) { return L4_Call_Timeouts(to, L4_Never, L4_Never); }
+L4_INLINE L4_MsgTag_t L4_Send_Timeout(L4_ThreadId_t to, L4_Time_t SndTimeout)
+{
+	return L4_Ipc(to, L4_nilthread, L4_Timeouts(SndTimeout, L4_Never), NULL);
+}
+L4_INLINE L4_MsgTag_t L4_Send(L4_ThreadId_t to) { return L4_Send_Timeout(to, L4_Never); }
+/* A reply does not wait: the client is already receiving, or it is not. */
+L4_INLINE L4_MsgTag_t L4_Reply(L4_ThreadId_t to) { return L4_Send_Timeout(to, L4_ZeroTime); }
+L4_INLINE L4_MsgTag_t L4_Receive_Timeout(L4_ThreadId_t from, L4_Time_t RcvTimeout)
+{
+	return L4_Ipc(L4_nilthread, from, L4_Timeouts(L4_Never, RcvTimeout), NULL);
+}
+L4_INLINE L4_MsgTag_t L4_Receive(L4_ThreadId_t from) { return L4_Receive_Timeout(from, L4_Never); }
+L4_INLINE L4_MsgTag_t L4_Wait_Timeout(L4_Time_t RcvTimeout, L4_ThreadId_t *from)
+{
+	return L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, RcvTimeout), from);
+}
+L4_INLINE L4_MsgTag_t L4_Wait(L4_ThreadId_t *from) { return L4_Wait_Timeout(L4_Never, from); }
+L4_INLINE L4_MsgTag_t L4_ReplyWait_Timeout(L4_ThreadId_t to, L4_Time_t RcvTimeout, L4_ThreadId_t *from)
+{
+	return L4_Ipc(to, L4_anythread, L4_Timeouts(L4_ZeroTime, RcvTimeout), from);
+}
+L4_INLINE L4_MsgTag_t L4_ReplyWait(L4_ThreadId_t to, L4_ThreadId_t *from)
+{
+	return L4_ReplyWait_Timeout(to, L4_Never, from);
+}
+/* Call and reply-and-wait between threads of one space, through Lipc. */
+L4_INLINE L4_MsgTag_t L4_Lcall(L4_ThreadId_t to) { return L4_Lipc(to, to, L4_Timeouts(L4_Never, L4_Never), NULL); }
+L4_INLINE L4_MsgTag_t L4_LreplyWait(L4_ThreadId_t to, L4_ThreadId_t *from)
+{
+	return L4_Lipc(to, L4_anylocalthread, L4_Timeouts(L4_ZeroTime, L4_Never), from);
+}
+/* Receives from ourselves, which never sends: the receive times out after t.
+ * MR0 then holds the failed tag, as after any IPC. */
+L4_INLINE void L4_Sleep(L4_Time_t t) { L4_Receive_Timeout((L4_ThreadId_t){.raw = l4_myself()}, t); }
+
+/* X.2's C++ spellings with optional timeouts, as C11 macros (see message.h). */
+#define L4_Call(...) __L4_PICK3(__VA_ARGS__, L4_Call_Timeouts, ~, L4_Call, ~)(__VA_ARGS__)
+#define L4_Send(...) __L4_PICK2(__VA_ARGS__, L4_Send_Timeout, L4_Send, ~)(__VA_ARGS__)
+#define L4_Receive(...) __L4_PICK2(__VA_ARGS__, L4_Receive_Timeout, L4_Receive, ~)(__VA_ARGS__)
+#define L4_Wait(...) __L4_PICK2(__VA_ARGS__, L4_Wait_Timeout, L4_Wait, ~)(__VA_ARGS__)
+#define L4_ReplyWait(...) __L4_PICK3(__VA_ARGS__, L4_ReplyWait_Timeout, L4_ReplyWait, ~, ~)(__VA_ARGS__)
 
 #endif

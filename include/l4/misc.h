@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libl4 for mnemo: ProcessorControl and MemoryControl (ABI §5.11, §5.12), privileged. */
+/* libl4 for mnemo: ProcessorControl and MemoryControl (ABI §5.11, §5.12), privileged; their X.2 interface. */
 #ifndef L4_MISC_H
 #define L4_MISC_H
 
@@ -63,6 +63,46 @@ static inline l4_word_t l4_set_page_attribute(l4_fpage_t f, l4_word_t attribute)
 	const l4_word_t attributes[4] = {attribute, 0, 0, 0};
 	l4_utcb()[0] = f & ~(l4_word_t)0xf; /* the low bits select attribute 0 */
 	return l4_memory_control(0, attributes);
+}
+
+/* ---- the X.2 convenience interface (X.2 §6.3 ProcessorControl, §6.4 MemoryControl) ---- */
+
+/* 1, or 0 with L4_ErrorCode(). mnemo has processor 0 only, and changes neither
+ * its frequencies nor its voltage. */
+L4_INLINE L4_Word_t L4_ProcessorControl(L4_Word_t ProcessorNo, L4_Word_t InternalFrequency, L4_Word_t ExternalFrequency,
+					L4_Word_t voltage)
+{
+	return l4_processor_control(ProcessorNo, InternalFrequency, ExternalFrequency, voltage);
+}
+
+/* The fpages in MR0..MRk (control: k in bits 0-5) get attributes[i], i their
+ * low two bits; 1, or 0 with L4_ErrorCode(). */
+L4_INLINE L4_Word_t L4_MemoryControl(L4_Word_t control, const L4_Word_t *attributes)
+{
+	return l4_memory_control(control, attributes);
+}
+
+/* The caller's pages in f (and what is derived from them) get attribute. */
+L4_INLINE L4_Word_t L4_Set_PageAttribute(L4_Fpage_t f, L4_Word_t attribute)
+{
+	const L4_Word_t attributes[4] = {attribute, 0, 0, 0};
+	l4_utcb()[0] = f.raw & ~0xful; /* low bits 0: attribute 0 */
+	return L4_MemoryControl(0, attributes);
+}
+/* n fpages (1 to 64), each getting attributes[i] for i its low two bits (its
+ * rights field). Another n reaches the kernel as a control word with bits above
+ * k, which it refuses ("invalid parameter"). */
+L4_INLINE L4_Word_t L4_Set_PagesAttributes(L4_Word_t n, L4_Fpage_t *fpages, const L4_Word_t *attributes)
+{
+	L4_Word_t *mr = l4_utcb();
+	for (L4_Word_t i = 0; i < n && i < L4_UTCB_MRS; i++)
+		mr[i] = fpages[i].raw;
+	return L4_MemoryControl(n - 1, attributes);
+}
+/* Pistachio's spelling. */
+L4_INLINE L4_Word_t L4_Set_PageAttributes(L4_Word_t n, L4_Fpage_t *fpages, const L4_Word_t *attributes)
+{
+	return L4_Set_PagesAttributes(n, fpages, attributes);
 }
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* libl4 for mnemo: the Unmap system call (ABI §5.10) and its Flush / GetStatus forms. */
+/* libl4 for mnemo: the Unmap system call (ABI §5.10) and its Flush / GetStatus forms; X.2 spaces and Unmap. */
 #ifndef L4_SPACE_H
 #define L4_SPACE_H
 
 #include <l4/syscalls.h>
+#include <l4/thread.h>
 
 /* Control word: k (bits 0-5) = number of fpages - 1 in MR0..MRk, f (bit 6) = flush. */
 #define L4_UNMAP_FLUSH 0x40u
@@ -71,5 +72,63 @@ static inline l4_fpage_t l4_get_status(l4_fpage_t f) { return l4_unmap_fpage(f &
 static inline int l4_was_referenced(l4_fpage_t f) { return (f & 4) != 0; }
 static inline int l4_was_written(l4_fpage_t f) { return (f & 2) != 0; }
 static inline int l4_was_executed(l4_fpage_t f) { return (f & 1) != 0; }
+
+/*
+ * The X.2 convenience interface for address spaces (X.2 §4.2 Unmap, §4.3
+ * SpaceControl), over the scalar layer.
+ */
+
+/* Unmap with the fpages the caller put in MR0..MRk (control: k in bits 0-5, 0x40
+ * flush); each comes back with its rwx bits replaced by the access bits. */
+L4_INLINE void L4_Unmap(L4_Word_t control) { l4_unmap(control); }
+
+/* Revokes f's rights (its rwx bits) from every mapping derived from the caller's
+ * pages in f; returns f with the access bits (referenced, written, executed) of
+ * those mappings in place of its rights. */
+L4_INLINE L4_Fpage_t L4_UnmapFpage(L4_Fpage_t f) { return (L4_Fpage_t){.raw = l4_unmap_fpage(f.raw)}; }
+/* The same, and from the caller's own mappings too. */
+L4_INLINE L4_Fpage_t L4_Flush(L4_Fpage_t f) { return (L4_Fpage_t){.raw = l4_flush(f.raw)}; }
+/* Only the access bits of the derived mappings (rights 0: nothing revoked); it resets them. */
+L4_INLINE L4_Fpage_t L4_GetStatus(L4_Fpage_t f) { return L4_UnmapFpage((L4_Fpage_t){.raw = f.raw & ~0xful}); }
+
+/* n fpages (1 to 64) at once, each replaced by its result. */
+L4_INLINE void __L4_UnmapList(L4_Word_t n, L4_Fpage_t *fpages, L4_Word_t flush)
+{
+	if (n == 0 || n > L4_UTCB_MRS)
+		return;
+	L4_Word_t *mr = l4_utcb();
+	for (L4_Word_t i = 0; i < n; i++)
+		mr[i] = fpages[i].raw;
+	l4_unmap((n - 1) | flush);
+	mr = l4_utcb();
+	for (L4_Word_t i = 0; i < n; i++)
+		fpages[i].raw = mr[i];
+}
+L4_INLINE void L4_UnmapFpages(L4_Word_t n, L4_Fpage_t *fpages) { __L4_UnmapList(n, fpages, 0); }
+L4_INLINE void L4_FlushFpages(L4_Word_t n, L4_Fpage_t *fpages) { __L4_UnmapList(n, fpages, L4_UNMAP_FLUSH); }
+
+/* The access bits of an Unmap result (x86 reports a read as referenced and executed). */
+L4_INLINE L4_Bool_t L4_WasReferenced(L4_Fpage_t f) { return (f.raw & L4_Readable) != 0; }
+L4_INLINE L4_Bool_t L4_WasWritten(L4_Fpage_t f) { return (f.raw & L4_Writable) != 0; }
+L4_INLINE L4_Bool_t L4_WaseXecuted(L4_Fpage_t f) { return (f.raw & L4_eXecutable) != 0; }
+L4_INLINE L4_Bool_t L4_WasExecuted(L4_Fpage_t f) { return L4_WaseXecuted(f); }
+
+/* C spellings of X.2's overloads: L4_Unmap(fpage), L4_Unmap(n, fpages), L4_Flush(n, fpages). */
+#define L4_Unmap(...) __L4_OVERLOAD(__L4_Unmap, __VA_ARGS__)
+#define __L4_Unmap1(x) _Generic((x), L4_Fpage_t : L4_UnmapFpage, default : L4_Unmap)(x)
+#define __L4_Unmap2 L4_UnmapFpages
+#define L4_Flush(...) __L4_OVERLOAD(__L4_Flush, __VA_ARGS__)
+#define __L4_Flush1 L4_Flush
+#define __L4_Flush2 L4_FlushFpages
+
+/* SpaceControl (privileged): 1, or 0 with L4_ErrorCode(). The KIP and UTCB areas
+ * of a space are set once, before its first thread is activated; a nil
+ * redirector leaves it unchanged, L4_anythread removes it. */
+L4_INLINE L4_Word_t L4_SpaceControl(L4_ThreadId_t SpaceSpecifier, L4_Word_t control, L4_Fpage_t KernelInterfacePageArea,
+				    L4_Fpage_t UtcbArea, L4_ThreadId_t redirector, L4_Word_t *old_control)
+{
+	return l4_space_control(SpaceSpecifier.raw, control, KernelInterfacePageArea.raw, UtcbArea.raw, redirector.raw,
+				old_control);
+}
 
 #endif
