@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The x2api suite is written with the X.2 convenience interface only: no name of mnemo's
-# scalar layer (l4_*, L4_UPPER_CASE) may appear in user/tests/x2api (comments included).
+# Programs written with the X.2 convenience interface only (the x2api suite, sigma0, the boot
+# suite): no name of mnemo's scalar layer (l4_*, L4_UPPER_CASE) may appear in them (comments
+# included).
 # X.2's own upper-case names (L4_INLINE, the KIP's L4_APIVERSION_X2, ...) are allowed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+X2_PROGRAMS="user/tests/x2api/*.[ch] user/sigma0/*.[ch]"
 scalar='\bl4_[a-z0-9_]+|\bL4_[A-Z][A-Z0-9_]*\b|__l4_'
 x2upper='\bL4_(INLINE|BITS_PER_WORD|64BIT|LITTLE_ENDIAN|ARCH_AMD64|MAGIC|BOOTINFO_MAGIC|BOOTINFO_VERSION|APIVERSION_[A-Z0-9]+|APISUBVERSION_[A-Z0-9]+|APIFLAG_[A-Z0-9]+|KID_[A-Z0-9_]+|SUPL_[A-Z]+)\b'
 # Each line is checked with the allowed names taken out, so one cannot hide another.
-bad=$(grep -nE "$scalar" user/tests/x2api/*.[ch] | sed -E "s/$x2upper//g" | grep -E "$scalar" || true)
+bad=$(grep -nE "$scalar" $X2_PROGRAMS | sed -E "s/$x2upper//g" | grep -E "$scalar" || true)
 if [ -n "$bad" ]; then
-	echo "user/tests/x2api uses names outside the X.2 convenience interface:"
+	echo "$X2_PROGRAMS: names outside the X.2 convenience interface:"
 	echo "$bad"
 	exit 1
 fi
-echo "user/tests/x2api uses the X.2 convenience interface only"
+echo "$X2_PROGRAMS use the X.2 convenience interface only"

@@ -6,80 +6,84 @@
 #include <l4/kip.h>
 #include <l4/misc.h>
 
+/*
+ * sigma0 is written with the X.2 convenience interface (X.2 names and types), as
+ * an X.2 root server is; the KIP is the one the kernel maps into its space.
+ */
+static void *kip;
+
+/* The bootloader memory type with subtype 4: the loaded kernel (docs/boot.md). */
+#define KERNEL_IMAGE_MEMORY_TYPE (L4_BootLoaderSpecificMemoryType + (4 << 4))
+
 /* Who was given what. Invariant: regions are disjoint, page aligned, sorted by
  * start; a page not in any region and of final descriptor type conventional is
  * free. Answers are idempotent: a page already given to the asker is given again. */
 struct region {
-	l4_word_t start, end; /* [start, end) */
-	l4_threadid_t owner;
+	L4_Word_t start, end; /* [start, end) */
+	L4_ThreadId_t owner;
 };
 #define MAX_REGIONS 2048
 static struct region regions[MAX_REGIONS];
 static unsigned nregions;
-static l4_word_t verbose; /* the extended protocol's verbosity: 0 quiet, 1 and up: each RPC */
+static L4_Word_t verbose; /* the extended protocol's verbosity: 0 quiet, 1 and up: each RPC */
 
-/* The final type of physical address pa: later descriptors override earlier ones. */
-static unsigned mem_type(l4_word_t pa)
+/* The final type of physical address pa, with the subtype of bootloader and
+ * architecture types (L4_MemoryDescType): later descriptors override earlier ones. */
+static L4_Word_t mem_type(L4_Word_t pa)
 {
-	unsigned type = L4_MEM_UNDEFINED;
-	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
-		struct l4_memdesc d = __l4_kip->memdesc[i];
-		if (!l4_memdesc_virtual(d) && pa >= l4_memdesc_low(d) && pa <= l4_memdesc_high(d))
-			type = l4_memdesc_type(d);
+	L4_Word_t type = L4_UndefinedMemoryType;
+	for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+		if (!L4_IsMemoryDescVirtual(d) && pa >= L4_MemoryDescLow(d) && pa <= L4_MemoryDescHigh(d))
+			type = L4_MemoryDescType(d);
 	}
 	return type;
 }
 
-/* Kernel memory: the pool (reserved) and the kernel's loaded image (bootloader,
- * subtype kernel). The kernel never lets sigma0 map either (ABI §4.4), so a
- * request for them is refused rather than answered with a map that maps nothing. */
-static bool kernel_memory(l4_word_t pa)
+/* Kernel memory: the pool (reserved) and the kernel's loaded image. The kernel
+ * never lets sigma0 map either (ABI §4.4), so a request for them is refused
+ * rather than answered with a map that maps nothing. */
+static bool kernel_memory(L4_Word_t pa)
 {
-	bool kernel = false;
-	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
-		struct l4_memdesc d = __l4_kip->memdesc[i];
-		if (!l4_memdesc_virtual(d) && pa >= l4_memdesc_low(d) && pa <= l4_memdesc_high(d))
-			kernel = l4_memdesc_type(d) == L4_MEM_RESERVED || (l4_memdesc_type(d) == L4_MEM_BOOTLOADER &&
-									   l4_memdesc_subtype(d) == L4_BOOT_SUB_KERNEL);
-	}
-	return kernel;
+	L4_Word_t type = mem_type(pa);
+	return type == L4_ReservedMemoryType || type == KERNEL_IMAGE_MEMORY_TYPE;
 }
 
-static bool range_is(l4_word_t start, l4_word_t size, unsigned type)
+static bool range_is(L4_Word_t start, L4_Word_t size, L4_Word_t type)
 {
-	for (l4_word_t a = start; a - start < size; a += 4096)
+	for (L4_Word_t a = start; a - start < size; a += 4096)
 		if (mem_type(a) != type)
 			return false;
 	return true;
 }
 
-/* The owner of any page in [start, start + size): 0 if none, ~0 if several differ. */
-static l4_threadid_t owner_of(l4_word_t start, l4_word_t size, bool *whole)
+/* The owner of any page in [start, start + size): nil if none, any if several differ. */
+static L4_ThreadId_t owner_of(L4_Word_t start, L4_Word_t size, bool *whole)
 {
-	l4_threadid_t owner = 0;
-	l4_word_t covered = 0;
+	L4_ThreadId_t owner = L4_nilthread;
+	L4_Word_t covered = 0;
 	for (unsigned i = 0; i < nregions; i++) {
 		struct region *r = &regions[i];
 		if (r->end <= start || r->start >= start + size)
 			continue;
-		if (owner && owner != r->owner)
-			return ~0ull;
+		if (!L4_IsNilThread(owner) && L4_IsThreadNotEqual(owner, r->owner))
+			return L4_anythread;
 		owner = r->owner;
-		l4_word_t lo = r->start > start ? r->start : start, hi = r->end < start + size ? r->end : start + size;
+		L4_Word_t lo = r->start > start ? r->start : start, hi = r->end < start + size ? r->end : start + size;
 		covered += hi - lo;
 	}
 	*whole = covered == size;
 	return owner;
 }
 
-static bool claim(l4_word_t start, l4_word_t size, l4_threadid_t owner)
+static bool claim(L4_Word_t start, L4_Word_t size, L4_ThreadId_t owner)
 {
 	unsigned i = 0;
 	while (i < nregions && regions[i].start < start)
 		i++;
 	/* merge with the neighbours of the same owner: one region per run of pages */
-	bool left = i > 0 && regions[i - 1].end == start && regions[i - 1].owner == owner;
-	bool right = i < nregions && regions[i].start == start + size && regions[i].owner == owner;
+	bool left = i > 0 && regions[i - 1].end == start && L4_IsThreadEqual(regions[i - 1].owner, owner);
+	bool right = i < nregions && regions[i].start == start + size && L4_IsThreadEqual(regions[i].owner, owner);
 	if (left && right) {
 		regions[i - 1].end = regions[i].end;
 		for (unsigned j = i; j + 1 < nregions; j++)
@@ -105,84 +109,85 @@ static bool claim(l4_word_t start, l4_word_t size, l4_threadid_t owner)
 }
 
 /* Grants [start, start+size) to `who` if nobody else owns any of it, or who
- * already owns all of it. Everything but kernel memory (the pool and the kernel image) may be given:
+ * already owns all of it. Everything but kernel memory may be given:
  * conventional memory, the loaded images and boot modules (the root task runs
  * from them and reads them), device and shared regions. */
-static bool give(l4_word_t start, l4_word_t size, l4_threadid_t who)
+static bool give(L4_Word_t start, L4_Word_t size, L4_ThreadId_t who)
 {
 	bool whole;
-	l4_threadid_t owner = owner_of(start, size, &whole);
-	if (owner == who && whole)
+	L4_ThreadId_t owner = owner_of(start, size, &whole);
+	if (L4_IsThreadEqual(owner, who) && whole)
 		return true;
-	if (owner)
+	if (!L4_IsNilThread(owner))
 		return false;
-	for (l4_word_t a = start; a - start < size; a += 4096)
+	for (L4_Word_t a = start; a - start < size; a += 4096)
 		if (kernel_memory(a))
 			return false;
 	return claim(start, size, who);
 }
 
 /* Any free conventional page of 2^log2 bytes, from the top of memory down. */
-static l4_word_t find_any(unsigned log2, l4_threadid_t who)
+static L4_Word_t find_any(unsigned log2, L4_ThreadId_t who)
 {
-	l4_word_t size = 1ull << log2;
-	for (unsigned i = l4_kip_memdesc_count(__l4_kip); i-- > 0;) {
-		struct l4_memdesc d = __l4_kip->memdesc[i];
-		if (l4_memdesc_virtual(d) || l4_memdesc_type(d) != L4_MEM_CONVENTIONAL)
+	L4_Word_t size = 1ull << log2;
+	for (L4_Word_t i = L4_NumMemoryDescriptors(kip); i-- > 0;) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+		if (L4_IsMemoryDescVirtual(d) || L4_MemoryDescType(d) != L4_ConventionalMemoryType)
 			continue;
-		l4_word_t lo = l4_memdesc_low(d), hi = l4_memdesc_high(d) + 1;
-		for (l4_word_t a = (hi & ~(size - 1)); a >= lo + size && a >= 0x100000 + size; a -= size) {
+		L4_Word_t lo = L4_MemoryDescLow(d), hi = L4_MemoryDescHigh(d) + 1;
+		for (L4_Word_t a = (hi & ~(size - 1)); a >= lo + size && a >= 0x100000 + size; a -= size) {
 			bool whole;
-			if (!owner_of(a - size, size, &whole) && range_is(a - size, size, L4_MEM_CONVENTIONAL))
+			if (L4_IsNilThread(owner_of(a - size, size, &whole)) &&
+			    range_is(a - size, size, L4_ConventionalMemoryType))
 				return give(a - size, size, who) ? a - size : 0;
 		}
 	}
 	return 0;
 }
 
-static void reply_map(l4_word_t base, unsigned log2, unsigned rights)
+/* The reply: one map item of [base, base + 2^log2) with the rights, or the nil item. */
+static void reply_map(L4_Word_t base, unsigned log2, L4_Word_t rights)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = l4_map_item_word0(base);
-	mr[2] = l4_fpage_log2(base, log2) | rights;
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(base, (int)log2), rights), base));
+	L4_MsgLoad(&msg);
 }
 
 static void reply_nil(void)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = l4_map_item_word0(0);
-	mr[2] = L4_NILPAGE;
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_MsgAppendMapItem(&msg, L4_MapItem(L4_Nilpage, 0));
+	L4_MsgLoad(&msg);
 }
 
 /* Kernel threads (below the first user thread) may use the extended protocol
  * but never ask for memory (ABI §9.2: sigma0 refuses them and says so). */
-static bool kernel_thread(l4_threadid_t t) { return l4_thread_no(t) < l4_kip_user_base(__l4_kip); }
-static bool root_task(l4_threadid_t t) { return l4_thread_no(t) == l4_kip_user_base(__l4_kip) + 2; }
+static bool kernel_thread(L4_ThreadId_t t) { return L4_ThreadNo(t) < L4_ThreadIdUserBase(kip); }
+static bool root_task(L4_ThreadId_t t) { return L4_ThreadNo(t) == L4_ThreadIdUserBase(kip) + 2; }
 
 /* The extended protocol (label -1001, ABI §9.2), only from kernel threads or the
  * root task: MR1 = 1 sets the verbosity to MR2 (no reply); MR1 = 2 prints who
  * owns what and replies if MR2 != 0. Anything else, or anyone else, gets no
  * answer. */
-static bool extended(l4_threadid_t from)
+static bool extended(L4_ThreadId_t from, L4_Msg_t *msg)
 {
-	l4_word_t *mr = l4_utcb();
 	if (!kernel_thread(from) && !root_task(from))
 		return false;
-	if (mr[1] == 1) {
-		verbose = mr[2];
+	if (L4_MsgWord(msg, 0) == 1) {
+		verbose = L4_MsgWord(msg, 1);
 		return false;
 	}
-	if (mr[1] != 2)
+	if (L4_MsgWord(msg, 0) != 2)
 		return false;
-	bool reply = mr[2] != 0;
+	bool reply = L4_MsgWord(msg, 1) != 0;
 	printf("sigma0: %u regions handed out\n", nregions);
 	for (unsigned i = 0; i < nregions; i++)
 		printf("sigma0:   %#014llx-%#014llx  %llx\n", (unsigned long long)regions[i].start,
-		       (unsigned long long)regions[i].end - 1, (unsigned long long)regions[i].owner);
+		       (unsigned long long)regions[i].end - 1, (unsigned long long)regions[i].owner.raw);
 	if (reply)
-		mr[0] = 0;
+		L4_Set_MsgTag(L4_Niltag);
 	return reply;
 }
 
@@ -193,37 +198,32 @@ static bool extended(l4_threadid_t from)
  * leaves whatever the page has. False if the kernel refused (an attribute value
  * the architecture does not have): the request is refused too, and a page picked
  * for "any page" stays the client's (asking again for it is idempotent). */
-static bool set_attributes(l4_word_t base, unsigned log2, l4_word_t attributes)
+static bool set_attributes(L4_Word_t base, unsigned log2, L4_Word_t attributes)
 {
-	if (!attributes)
-		return true;
-	const l4_word_t attrs[4] = {attributes, 0, 0, 0};
-	l4_utcb()[0] = l4_fpage_log2(base, log2); /* rwx 0: attribute 0 */
-	return l4_memory_control(0, attrs) == 1;
+	return !attributes || L4_Set_PageAttribute(L4_FpageLog2(base, (int)log2), attributes) == 1;
 }
 
 /* An I/O fpage (ABI §9.2): bits 4-9 hold 2 where a memory fpage has its size.
  * mnemo has no I/O fpages: root servers run with IOPL 3 (docs/status.md), so
  * sigma0 has no ports to hand out and refuses with the nil map item. */
-static bool io_fpage(l4_fpage_t f) { return (f & 0x3f0) == 0x20; }
+static bool io_fpage(L4_Fpage_t f) { return (f.raw & 0x3f0) == 0x20; }
 
 /* The sigma0 RPC: MR1 the fpage (base all ones: any page of that size), MR2
  * the attributes; u = 3 adds MR3 (high address bits on 32-bit machines; an
  * amd64 fpage holds any address, so it is not needed). */
-static void rpc(l4_threadid_t from)
+static void rpc(L4_ThreadId_t from, L4_Msg_t *msg)
 {
-	l4_word_t *mr = l4_utcb();
-	l4_fpage_t f = mr[1];
-	l4_word_t attributes = mr[2];
-	unsigned log2 = l4_fpage_size_log2(f);
-	unsigned rights = l4_fpage_rights(f) ? l4_fpage_rights(f) : L4_FULLY_ACCESSIBLE;
+	L4_Fpage_t f = {.raw = L4_MsgWord(msg, 0)};
+	L4_Word_t attributes = L4_MsgWord(msg, 1);
+	unsigned log2 = (unsigned)L4_SizeLog2(f);
+	L4_Word_t rights = L4_Rights(f) ? L4_Rights(f) : L4_FullyAccessible;
 	if (io_fpage(f) || log2 < 12 || log2 > 30) {
 		reply_nil();
 		return;
 	}
-	l4_word_t base = l4_fpage_base(f);
+	L4_Word_t base = L4_Address(f);
 	bool given;
-	if ((f >> 10) == (~0ull >> 10)) {
+	if (f.X.b == (~0ull >> 10)) {
 		base = find_any(log2, from);
 		given = base != 0; /* find_any never picks page 0 */
 	} else {
@@ -235,35 +235,40 @@ static void rpc(l4_threadid_t from)
 	else
 		reply_nil();
 	if (verbose)
-		printf("sigma0: %llx asked for %#llx (attributes %#llx), got %#llx\n", (unsigned long long)from,
-		       (unsigned long long)f, (unsigned long long)attributes, ok ? (unsigned long long)base : 0ull);
+		printf("sigma0: %llx asked for %#llx (attributes %#llx), got %#llx\n", (unsigned long long)from.raw,
+		       (unsigned long long)f.raw, (unsigned long long)attributes, ok ? (unsigned long long)base : 0ull);
 }
 
+/* The protocol of a kernel-generated or sigma0 message: its label's upper 44
+ * bits as a signed number (page fault -2, sigma0 RPC -6, extended -1001). */
+static L4_SignedWord_t protocol(L4_MsgTag_t tag) { return (L4_SignedWord_t)tag.raw >> 20; }
+
 /* Returns true if a reply is to be sent. */
-static bool handle(l4_msgtag_t tag, l4_threadid_t from)
+static bool handle(L4_MsgTag_t tag, L4_ThreadId_t from)
 {
-	l4_word_t *mr = l4_utcb();
-	l4_word_t hi = tag & ~0xfffffull;
-	if (L4_TAG_T(tag) != 0 || (L4_TAG_U(tag) != 2 && L4_TAG_U(tag) != 3))
+	if (L4_TypedWords(tag) != 0 || (L4_UntypedWords(tag) != 2 && L4_UntypedWords(tag) != 3))
 		return false;
-	if (hi == ((l4_word_t)-1001 << 20))
-		return extended(from);
+	L4_Msg_t msg;
+	L4_MsgStore(tag, &msg);
+	if (protocol(tag) == -1001)
+		return extended(from, &msg);
 	if (kernel_thread(from)) { /* memory is for user threads */
-		printf("sigma0: refusing a request from kernel thread %llx\n", (unsigned long long)from);
+		printf("sigma0: refusing a request from kernel thread %llx\n", (unsigned long long)from.raw);
 		return false;
 	}
-	if (hi == ((l4_word_t)-2 << 20)) { /* page fault */
-		l4_word_t page = mr[1] & ~0xfffull;
+	if (protocol(tag) == -2) { /* page fault */
+		L4_Word_t page = L4_MsgWord(&msg, 0) & ~0xfffull;
 		if (give(page, 4096, from)) {
-			reply_map(page, 12, L4_FULLY_ACCESSIBLE);
+			reply_map(page, 12, L4_FullyAccessible);
 			return true;
 		}
 		printf("sigma0: refusing page fault at %#llx (ip %#llx) from %llx: not free memory\n",
-		       (unsigned long long)mr[1], (unsigned long long)mr[2], (unsigned long long)from);
+		       (unsigned long long)L4_MsgWord(&msg, 0), (unsigned long long)L4_MsgWord(&msg, 1),
+		       (unsigned long long)from.raw);
 		return false;
 	}
-	if (hi == ((l4_word_t)-6 << 20)) { /* sigma0 RPC */
-		rpc(from);
+	if (protocol(tag) == -6) { /* sigma0 RPC */
+		rpc(from, &msg);
 		return true;
 	}
 	return false;
@@ -271,13 +276,14 @@ static bool handle(l4_msgtag_t tag, l4_threadid_t from)
 
 int main(void)
 {
-	printf("sigma0: thread %llx, KIP at %p, %u memory descriptors\n", (unsigned long long)l4_myself(),
-	       (void *)__l4_kip, l4_kip_memdesc_count(__l4_kip));
-	l4_threadid_t from;
-	l4_accept(L4_NILPAGE); /* untyped words only */
-	l4_msgtag_t tag = l4_wait(&from);
+	kip = L4_GetKernelInterface();
+	printf("sigma0: thread %llx, KIP at %p, %llu memory descriptors\n", (unsigned long long)L4_Myself().raw, kip,
+	       (unsigned long long)L4_NumMemoryDescriptors(kip));
+	L4_ThreadId_t from;
+	L4_Accept(L4_UntypedWordsAcceptor);
+	L4_MsgTag_t tag = L4_Wait(&from);
 	for (;;) {
-		bool reply = !l4_ipc_failed(tag) && handle(tag, from);
-		tag = reply ? l4_reply_wait(from, &from) : l4_wait(&from);
+		bool reply = !L4_IpcFailed(tag) && handle(tag, from);
+		tag = reply ? L4_ReplyWait(from, &from) : L4_Wait(&from);
 	}
 }
