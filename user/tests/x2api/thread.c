@@ -871,3 +871,166 @@ USER_TEST(flush, "x2api.space.flush",
 	TEST_CHECK_EQ(value, 22);
 	TEST_CHECK(delete_thread(t));
 }
+
+/* ---- aborting IPC, Schedule's IPC states, redirection ---------------------------------- */
+
+static volatile L4_Word_t ipc_error;
+static void receive_from_parent(void)
+{
+	L4_MsgTag_t tag = L4_Receive(parent); /* we never send it anything */
+	ipc_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff;
+	for (;;)
+		L4_Stop(L4_Myself());
+}
+static void send_to_parent(void)
+{
+	L4_Set_MsgTag(L4_Niltag);
+	L4_MsgTag_t tag = L4_Send(parent); /* we never receive from it */
+	ipc_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff;
+	for (;;)
+		L4_Stop(L4_Myself());
+}
+
+/* t's state word, read without changing anything (ExchangeRegisters' d). */
+static L4_ThreadState_t state_of(L4_ThreadId_t t)
+{
+	L4_ThreadState_t s = {0};
+	L4_ExchangeRegisters(t, 0x200, 0, 0, 0, 0, L4_nilthread, &s.raw, NULL, NULL, NULL, NULL, NULL);
+	return s;
+}
+/* Gives t the CPU until it blocks in the IPC phase `receiving` or not. */
+static L4_Bool_t wait_blocked(L4_ThreadId_t t, L4_Bool_t receiving)
+{
+	for (int i = 0; i < 100000; i++) {
+		L4_ThreadState_t s = state_of(t);
+		if (receiving ? L4_ThreadWasReceiving(s) : L4_ThreadWasSending(s))
+			return 1;
+		L4_ThreadSwitch(t);
+	}
+	return 0;
+}
+
+/* X.2 IPC error code "canceled by another thread" (3) in the send (0) or receive (1) phase. */
+#define CANCELED_IN(phase) (3 << 1 | (phase))
+
+USER_TEST(abort, "x2api.thread.abort",
+	  "AbortReceive_and_stop and AbortSend_and_stop end a blocked IPC of their phase only ('canceled'), and "
+	  "report it; Schedule reports sending and receiving threads")
+{
+	parent = L4_Myself();
+	ipc_error = 0;
+	L4_ThreadId_t r = start_local(receive_from_parent, 100);
+	TEST_CHECK(!L4_IsNilThread(r));
+	TEST_CHECK(wait_blocked(r, 1));
+	TEST_CHECK_EQ(L4_Set_Priority(r, 100), L4_SchedResult_Receiving);
+	L4_ThreadState_t s = L4_AbortSend_and_stop(r); /* the wrong phase: it stays in its receive */
+	TEST_CHECK(L4_ThreadWasReceiving(s) && !L4_ThreadWasHalted(s));
+	L4_ExchangeRegisters(r, 0x100, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL); /* resume only */
+	s = state_of(r);
+	TEST_CHECK(L4_ThreadWasReceiving(s) && !L4_ThreadWasHalted(s));
+	s = L4_AbortReceive_and_stop(r);
+	TEST_CHECK(L4_ThreadWasReceiving(s) && L4_ThreadWasIpcing(s) && !L4_ThreadWasSending(s));
+	s = state_of(r);
+	TEST_CHECK(L4_ThreadWasHalted(s) && !L4_ThreadWasIpcing(s));
+	TEST_CHECK_EQ(ipc_error, 0); /* halted before it saw the result */
+	L4_Start(r);
+	TEST_CHECK(run_until_changed(r, &ipc_error, 0));
+	TEST_CHECK_EQ(ipc_error, CANCELED_IN(1));
+	TEST_CHECK(delete_thread(r));
+
+	ipc_error = 0;
+	L4_ThreadId_t snd = start_local(send_to_parent, 100);
+	TEST_CHECK(!L4_IsNilThread(snd));
+	TEST_CHECK(wait_blocked(snd, 0));
+	TEST_CHECK_EQ(L4_Set_Priority(snd, 100), L4_SchedResult_Sending);
+	s = L4_AbortReceive_and_stop(snd); /* the wrong phase */
+	TEST_CHECK(L4_ThreadWasSending(s) && !L4_ThreadWasReceiving(s));
+	L4_ExchangeRegisters(snd, 0x100, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
+	TEST_CHECK(L4_ThreadWasSending(state_of(snd)));
+	L4_Word_t sp = 0, ip = 0, flags = 0;
+	s = L4_AbortSend_and_stop(snd, &sp, &ip, &flags);
+	TEST_CHECK(L4_ThreadWasSending(s) && L4_ThreadWasIpcing(s));
+	TEST_CHECK(sp > (L4_Word_t)stacks && sp < (L4_Word_t)stacks + sizeof stacks);
+	L4_Start(snd);
+	TEST_CHECK(run_until_changed(snd, &ipc_error, 0));
+	TEST_CHECK_EQ(ipc_error, CANCELED_IN(0));
+	TEST_CHECK(delete_thread(snd));
+
+	/* AbortIpc_and_stop: whichever phase */
+	ipc_error = 0;
+	r = start_local(receive_from_parent, 100);
+	TEST_CHECK(!L4_IsNilThread(r));
+	TEST_CHECK(wait_blocked(r, 1));
+	s = L4_AbortIpc_and_stop(r);
+	TEST_CHECK(L4_ThreadWasIpcing(s));
+	L4_Start(r);
+	TEST_CHECK(run_until_changed(r, &ipc_error, 0));
+	TEST_CHECK_EQ(ipc_error, CANCELED_IN(1));
+	TEST_CHECK(delete_thread(r));
+}
+
+static L4_ThreadId_t outsider; /* a thread outside the child's space, which it sends to */
+static volatile L4_Word_t outsider_got;
+
+/* In our space: takes any message and notes its tag. */
+static void take_any(void)
+{
+	for (;;) {
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcSucceeded(tag))
+			outsider_got = tag.raw;
+	}
+}
+
+/* Sends outsider label 0x99, waits for our word, sends it label 0x9a, then reports. */
+static void send_out(void)
+{
+	L4_LoadMR(1, 0x5eed);
+	L4_Set_MsgTag(tag_of(0x99, 1));
+	L4_MsgTag_t tag = L4_Send(outsider);
+	L4_Receive(L4_Pager());
+	L4_Set_MsgTag(tag_of(0x9a, 0));
+	L4_MsgTag_t tag2 = L4_Send(outsider);
+	L4_LoadMR(1, L4_IpcFailed(tag) || L4_IpcFailed(tag2) ? L4_ErrorCode() : 0);
+	L4_Set_MsgTag(tag_of(LABEL_DONE, 1));
+	L4_Send(L4_Pager());
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+USER_TEST(redirector, "x2api.space.redirector",
+	  "SpaceControl's redirector: the child's IPC out of its space comes to us, flagged redirected, with "
+	  "IntendedReceiver naming the thread it was for; without a redirector it reaches that thread")
+{
+	outsider = start_local(take_any, 100);
+	TEST_CHECK(!L4_IsNilThread(outsider));
+	outsider_got = 0;
+	L4_ThreadId_t c = start_child(send_out, L4_Myself());
+	TEST_CHECK(!L4_IsNilThread(c));
+	L4_MsgTag_t tag = serve(c, L4_Receive(c));
+	TEST_CHECK(L4_IpcSucceeded(tag));
+	TEST_CHECK_EQ(L4_Label(tag), 0x99);
+	TEST_CHECK(L4_IpcRedirected(tag));
+	TEST_CHECK(L4_IsThreadEqual(L4_IntendedReceiver(), outsider));
+	L4_Word_t w = 0;
+	L4_StoreMR(1, &w);
+	TEST_CHECK_EQ(w, 0x5eed);
+	L4_Word_t old = 1;
+	TEST_CHECK_EQ(L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(L4_MyLocalId().raw - 512, 14),
+				      L4_anythread, &old),
+		      1); /* no redirector any more */
+	L4_Set_MsgTag(L4_Niltag);
+	TEST_CHECK(L4_IpcSucceeded(L4_Send(c))); /* go on */
+	tag = serve(c, L4_Receive(c)); /* its report to its pager (us) */
+	TEST_CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_DONE);
+	TEST_CHECK(!L4_IpcRedirected(tag));
+	L4_StoreMR(1, &w);
+	TEST_CHECK_EQ(w, 0);
+	TEST_CHECK(run_until_changed(outsider, &outsider_got, 0)); /* the second message went to it */
+	L4_MsgTag_t got = {.raw = outsider_got};
+	TEST_CHECK_EQ(L4_Label(got), 0x9a);
+	TEST_CHECK(!L4_IpcRedirected(got));
+	TEST_CHECK(delete_thread(c));
+	TEST_CHECK(delete_thread(outsider));
+}
