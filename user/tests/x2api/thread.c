@@ -59,6 +59,13 @@ static L4_Bool_t run_until_changed(L4_ThreadId_t t, volatile L4_Word_t *word, L4
 	return *word != old;
 }
 
+/* Schedule's state of a thread blocked in a receive (send) phase: X.2 calls a
+ * thread that waits for its partner "waiting" ("pending send"), and one whose
+ * message transfer is under way "receiving" ("sending"); mnemo's kernel reports
+ * receiving (sending) for both. Either passes. */
+static L4_Bool_t in_receive(L4_Word_t r) { return r == L4_SchedResult_Waiting || r == L4_SchedResult_Receiving; }
+static L4_Bool_t in_send(L4_Word_t r) { return r == L4_SchedResult_Pending || r == L4_SchedResult_Sending; }
+
 static volatile L4_Word_t spins;
 static void spinner(void)
 {
@@ -220,7 +227,7 @@ USER_TEST(start_flags, "x2api.thread.start_flags",
 {
 	L4_ThreadId_t t = create_local();
 	TEST_CHECK(!L4_IsNilThread(t));
-	TEST_CHECK_EQ(L4_Set_Priority(t, 50), L4_SchedResult_Receiving); /* waits for its start message */
+	TEST_CHECK(in_receive(L4_Set_Priority(t, 50))); /* waits for its start message */
 	L4_Word_t sp = 1, ip = 1, flags = 1;
 	L4_ThreadState_t s = L4_AbortReceive_and_stop(t, &sp, &ip, &flags);
 	TEST_CHECK(L4_ThreadWasReceiving(s) && L4_ThreadWasIpcing(s));
@@ -302,7 +309,7 @@ USER_TEST(control, "x2api.thread.control",
 	TEST_CHECK_EQ(L4_SpaceControl(s, 0, kip, L4_FpageLog2((L4_Word_t)my_utcb, 15), L4_nilthread, NULL), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea); /* areas are fixed once set */
 	TEST_CHECK_EQ(L4_ThreadControl(s, s, me, me, (void *)L4_Address(utcbs)), 1); /* active */
-	TEST_CHECK_EQ(L4_Set_Priority(s, 50), L4_SchedResult_Receiving); /* waiting for its start message */
+	TEST_CHECK(in_receive(L4_Set_Priority(s, 50))); /* waiting for its start message */
 	TEST_CHECK_EQ(L4_ThreadControl(s2, s, me, me, (void *)(L4_Address(utcbs) + 1024)), 1); /* in s's space */
 	TEST_CHECK_EQ(L4_ThreadControl(s2, s, me, me, (void *)(L4_Address(utcbs) + 2048)), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea); /* an active thread keeps its UTCB */
@@ -348,7 +355,7 @@ USER_TEST(schedule, "x2api.schedule.states",
 {
 	L4_ThreadId_t me = L4_Myself(), t = create_local();
 	TEST_CHECK(!L4_IsNilThread(t));
-	TEST_CHECK_EQ(L4_Set_Priority(t, 254), L4_SchedResult_Receiving); /* waiting for its start */
+	TEST_CHECK(in_receive(L4_Set_Priority(t, 254))); /* waiting for its start */
 	runs = 0;
 	L4_Start_SpIp(t, new_stack(), (L4_Word_t)run_once);
 	TEST_CHECK_EQ(runs, 0); /* 254: below us */
@@ -922,7 +929,7 @@ USER_TEST(abort, "x2api.thread.abort",
 	L4_ThreadId_t r = start_local(receive_from_parent, 100);
 	TEST_CHECK(!L4_IsNilThread(r));
 	TEST_CHECK(wait_blocked(r, 1));
-	TEST_CHECK_EQ(L4_Set_Priority(r, 100), L4_SchedResult_Receiving);
+	TEST_CHECK(in_receive(L4_Set_Priority(r, 100)));
 	L4_ThreadState_t s = L4_AbortSend_and_stop(r); /* the wrong phase: it stays in its receive */
 	TEST_CHECK(L4_ThreadWasReceiving(s) && !L4_ThreadWasHalted(s));
 	L4_ExchangeRegisters(r, 0x100, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL); /* resume only */
@@ -942,7 +949,7 @@ USER_TEST(abort, "x2api.thread.abort",
 	L4_ThreadId_t snd = start_local(send_to_parent, 100);
 	TEST_CHECK(!L4_IsNilThread(snd));
 	TEST_CHECK(wait_blocked(snd, 0));
-	TEST_CHECK_EQ(L4_Set_Priority(snd, 100), L4_SchedResult_Sending);
+	TEST_CHECK(in_send(L4_Set_Priority(snd, 100)));
 	s = L4_AbortReceive_and_stop(snd); /* the wrong phase */
 	TEST_CHECK(L4_ThreadWasSending(s) && !L4_ThreadWasReceiving(s));
 	L4_ExchangeRegisters(snd, 0x100, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
