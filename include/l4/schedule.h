@@ -10,12 +10,18 @@
 L4_INLINE L4_Clock_t L4_SystemClock(void) { return (L4_Clock_t){.raw = l4_system_clock()}; }
 
 /* The point `at` (a clock value) in the form the kernel reads against now:
- * never if it is 2^25 us or more ahead. A point not ahead is due at once: zero
- * time, for a passed point would read as one ahead as soon as the clock enters
- * the next stretch of 2^(e+10) us. */
+ * never if it is 2^25 us or more ahead. A point not ahead reads as passed (a
+ * zero timeout) only while the clock stays in its stretch of 2^(e+10) us, so it
+ * gets the coarsest exponent, 15: at itself (to 2^15 us) if it lies in the
+ * clock's current stretch of 2^25 us, else that stretch's start. */
 L4_INLINE L4_Time_t __L4_PointAt(L4_Word64_t at, L4_Word64_t now)
 {
-	return at > now ? (L4_Time_t){.raw = l4_time_point(at, now)} : L4_ZeroTime;
+	if (at > now)
+		return (L4_Time_t){.raw = l4_time_point(at, now)};
+	L4_Word64_t stretch = now >> 25 << 25, p = at >= stretch ? at : stretch;
+	L4_Time_t t = {.raw = 0};
+	t.point.a = 1, t.point.e = 15, t.point.c = (now >> 25) & 1, t.point.m = (p >> 15) & 0x3ff;
+	return t;
 }
 L4_INLINE L4_Time_t L4_TimePoint(L4_Clock_t at) { return __L4_PointAt(at.raw, l4_system_clock()); }
 

@@ -6,6 +6,7 @@
 #include <l4/schedule.h>
 #include <l4/space.h>
 #include <l4/misc.h>
+#include <l4/ipc.h>
 
 /*
  * Threads of these tests get thread numbers from 0x200 above ours and UTCB
@@ -57,6 +58,13 @@ static L4_Bool_t run_until_changed(L4_ThreadId_t t, volatile L4_Word_t *word, L4
 		L4_ThreadSwitch(t);
 	return *word != old;
 }
+
+/* Schedule's state of a thread blocked in a receive (send) phase: X.2 calls a
+ * thread that waits for its partner "waiting" ("pending send"), and one whose
+ * message transfer is under way "receiving" ("sending"); mnemo's kernel reports
+ * receiving (sending) for both. Either passes. */
+static L4_Bool_t in_receive(L4_Word_t r) { return r == L4_SchedResult_Waiting || r == L4_SchedResult_Receiving; }
+static L4_Bool_t in_send(L4_Word_t r) { return r == L4_SchedResult_Pending || r == L4_SchedResult_Sending; }
 
 static volatile L4_Word_t spins;
 static void spinner(void)
@@ -219,7 +227,7 @@ USER_TEST(start_flags, "x2api.thread.start_flags",
 {
 	L4_ThreadId_t t = create_local();
 	TEST_CHECK(!L4_IsNilThread(t));
-	TEST_CHECK_EQ(L4_Set_Priority(t, 50), L4_SchedResult_Receiving); /* waits for its start message */
+	TEST_CHECK(in_receive(L4_Set_Priority(t, 50))); /* waits for its start message */
 	L4_Word_t sp = 1, ip = 1, flags = 1;
 	L4_ThreadState_t s = L4_AbortReceive_and_stop(t, &sp, &ip, &flags);
 	TEST_CHECK(L4_ThreadWasReceiving(s) && L4_ThreadWasIpcing(s));
@@ -301,7 +309,7 @@ USER_TEST(control, "x2api.thread.control",
 	TEST_CHECK_EQ(L4_SpaceControl(s, 0, kip, L4_FpageLog2((L4_Word_t)my_utcb, 15), L4_nilthread, NULL), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea); /* areas are fixed once set */
 	TEST_CHECK_EQ(L4_ThreadControl(s, s, me, me, (void *)L4_Address(utcbs)), 1); /* active */
-	TEST_CHECK_EQ(L4_Set_Priority(s, 50), L4_SchedResult_Receiving); /* waiting for its start message */
+	TEST_CHECK(in_receive(L4_Set_Priority(s, 50))); /* waiting for its start message */
 	TEST_CHECK_EQ(L4_ThreadControl(s2, s, me, me, (void *)(L4_Address(utcbs) + 1024)), 1); /* in s's space */
 	TEST_CHECK_EQ(L4_ThreadControl(s2, s, me, me, (void *)(L4_Address(utcbs) + 2048)), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea); /* an active thread keeps its UTCB */
@@ -347,7 +355,7 @@ USER_TEST(schedule, "x2api.schedule.states",
 {
 	L4_ThreadId_t me = L4_Myself(), t = create_local();
 	TEST_CHECK(!L4_IsNilThread(t));
-	TEST_CHECK_EQ(L4_Set_Priority(t, 254), L4_SchedResult_Receiving); /* waiting for its start */
+	TEST_CHECK(in_receive(L4_Set_Priority(t, 254))); /* waiting for its start */
 	runs = 0;
 	L4_Start_SpIp(t, new_stack(), (L4_Word_t)run_once);
 	TEST_CHECK_EQ(runs, 0); /* 254: below us */
@@ -459,8 +467,10 @@ USER_TEST(clock, "x2api.schedule.clock",
 	L4_Time_t p3 = L4_TimeSub(p2, L4_TimePeriod(1000000));
 	TEST_CHECK(p3.point.a == 1);
 	TEST_CHECK(L4_IsTimeShorter(p3, p2) && L4_IsTimeLonger(p3, L4_TimePeriod(500000)));
-	TEST_CHECK(L4_IsTimeEqual(L4_TimePoint(L4_ClockSubUsec(now, 3000)), L4_ZeroTime));
-	TEST_CHECK(L4_IsTimeEqual(L4_TimeSubUsec(p, 5000000), L4_ZeroTime));
+	L4_Time_t passed = L4_TimePoint(L4_ClockSubUsec(now, 3000));
+	TEST_CHECK(passed.point.a == 1 && L4_IsTimeEqual(passed, L4_ZeroTime));
+	passed = L4_TimeSubUsec(p, 5000000);
+	TEST_CHECK(passed.point.a == 1 && L4_IsTimeEqual(passed, L4_ZeroTime));
 	TEST_CHECK_EQ(L4_TimePoint(L4_ClockAddUsec(now, 1ull << 40)).raw, L4_Never.raw); /* too far ahead */
 }
 
@@ -591,4 +601,443 @@ USER_TEST(memory_control, "x2api.misc.memorycontrol",
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidParam);
 	TEST_CHECK_EQ(L4_Set_PageAttribute(L4_FpageLog2((L4_Word_t)attr_pages, 13), L4_DefaultMemory), 1);
 	TEST_CHECK(pages_hold(5));
+}
+
+/* ---- with IPC: threads in new spaces, paging, Unmap, aborts ------------------------- */
+
+#define LABEL_READY 0x51
+#define LABEL_DONE 0x52
+#define CMD_READ 1
+#define CMD_WRITE 2
+
+static L4_ThreadId_t parent; /* our main thread, for threads and children to talk to */
+
+/* A thread in a new space, paged by us and started at fn by our start message
+ * (IP, SP); its UTCB area lies where ours does, with the KIP. Nil if a step fails. */
+static L4_ThreadId_t start_child(void (*fn)(void), L4_ThreadId_t redirector)
+{
+	L4_ThreadId_t c = new_tid(), me = L4_Myself();
+	void *utcb = (void *)(L4_MyLocalId().raw - 512);
+	parent = me;
+	if (L4_ThreadControl(c, c, me, L4_nilthread, (void *)-1) != 1)
+		return L4_nilthread;
+	if (L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2((L4_Word_t)utcb, 14), redirector, NULL) !=
+		1 ||
+	    L4_ThreadControl(c, c, me, me, utcb) != 1) {
+		delete_thread(c);
+		return L4_nilthread;
+	}
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_MsgAppendWord(&msg, (L4_Word_t)fn);
+	L4_MsgAppendWord(&msg, new_stack());
+	L4_MsgLoad(&msg);
+	if (L4_IpcFailed(L4_Send(c))) {
+		delete_thread(c);
+		return L4_nilthread;
+	}
+	return c;
+}
+
+/* A page fault message: label -2 (in the label's bits 4 and up), the access in rwx. */
+static L4_Bool_t is_pagefault(L4_MsgTag_t t) { return (L4_Label(t) >> 4) == ((~0ul << 1) & 0xfffffffffff); }
+
+/* A tag of label and u untyped words. */
+static L4_MsgTag_t tag_of(L4_Word_t label, L4_Word_t u)
+{
+	L4_MsgTag_t t = L4_MsgTagAddLabel(L4_Niltag, label);
+	t.X.u = u;
+	return t;
+}
+
+static L4_Word_t faults, fault_addr, fault_rwx;
+/* Given what c's last IPC brought us, answers c's page faults (our page, mapped
+ * with all rights; or, for a thread of our own space, nothing: the page is then
+ * present for it too) until a message that is no fault; returns that. */
+static L4_MsgTag_t serve(L4_ThreadId_t c, L4_MsgTag_t tag)
+{
+	L4_ThreadId_t from;
+	while (L4_IpcSucceeded(tag) && is_pagefault(tag)) {
+		L4_Word_t addr = 0;
+		L4_StoreMR(1, &addr);
+		faults++, fault_addr = addr, fault_rwx = L4_Label(tag) & 7;
+		addr &= ~0xffful;
+		(void)*(volatile char *)addr; /* present in our space */
+		L4_Msg_t msg;
+		L4_MsgClear(&msg);
+		if (L4_IsNilThread(L4_LocalIdOf(c)))
+			L4_MsgAppendMapItem(
+			    &msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(addr, 12), L4_FullyAccessible), addr));
+		L4_MsgLoad(&msg);
+		tag = L4_Ipc(c, c, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+	}
+	return tag;
+}
+/* Sends c (waiting in a call to us) a command, serves its faults, returns its answer in *value. */
+static L4_Bool_t command(L4_ThreadId_t c, L4_Word_t cmd, volatile L4_Word_t *addr, L4_Word_t *value)
+{
+	L4_ThreadId_t from;
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_MsgAppendWord(&msg, cmd);
+	L4_MsgAppendWord(&msg, (L4_Word_t)addr);
+	L4_MsgLoad(&msg);
+	L4_MsgTag_t tag = serve(c, L4_Ipc(c, c, L4_Timeouts(L4_Never, L4_Never), &from));
+	L4_StoreMR(1, value);
+	return L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_DONE;
+}
+
+/* Reports ready to its pager, then reads or writes the word each command names. */
+static void toucher(void)
+{
+	L4_Set_MsgTag(tag_of(LABEL_READY, 0));
+	for (;;) {
+		if (L4_IpcFailed(L4_Call(L4_Pager())))
+			continue;
+		L4_Word_t cmd = 0, addr = 0, value;
+		L4_StoreMR(1, &cmd);
+		L4_StoreMR(2, &addr);
+		if (cmd == CMD_READ)
+			value = *(volatile L4_Word_t *)addr;
+		else
+			*(volatile L4_Word_t *)addr = value = cmd << 8 | (addr & 0xff);
+		L4_LoadMR(1, value);
+		L4_Set_MsgTag(tag_of(LABEL_DONE, 1));
+	}
+}
+
+/* In a new space: what it may not do there, and who it is. */
+static void unprivileged(void)
+{
+	L4_ThreadId_t me = L4_Myself();
+	L4_Word_t stack_page = (L4_Word_t)&me & ~0xffful;
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, LABEL_DONE);
+	L4_MsgAppendWord(&msg, L4_ThreadControl(L4_GlobalId(L4_ThreadNo(me) + 1, 1), me, me, me, (void *)-1));
+	L4_MsgAppendWord(&msg, L4_ErrorCode());
+	L4_MsgAppendWord(&msg, L4_SpaceControl(me, 0, L4_Nilpage, L4_Nilpage, L4_nilthread, NULL));
+	L4_MsgAppendWord(&msg, L4_ErrorCode());
+	L4_MsgAppendWord(&msg, L4_ProcessorControl(0, 0, 0, 0));
+	L4_MsgAppendWord(&msg, L4_ErrorCode());
+	L4_MsgAppendWord(&msg, L4_Set_PageAttribute(L4_FpageLog2(stack_page, 12), L4_UncacheableMemory));
+	L4_MsgAppendWord(&msg, L4_ErrorCode());
+	L4_MsgAppendWord(&msg, L4_Set_Priority(parent, 10)); /* we are not its scheduler */
+	L4_MsgAppendWord(&msg, L4_ErrorCode());
+	L4_MsgAppendWord(&msg, L4_LocalIdOf(parent).raw); /* another space's thread */
+	L4_MsgAppendWord(&msg, L4_Pager().raw);
+	L4_MsgAppendWord(&msg, me.raw);
+	L4_MsgAppendWord(&msg, L4_MyLocalId().raw);
+	L4_MsgLoad(&msg);
+	L4_Send(L4_Pager());
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+USER_TEST(new_space, "x2api.space.new",
+	  "a thread in a new space made by ThreadControl and SpaceControl starts with our start message and is paged "
+	  "by us; there the privileged calls answer 'no privilege' and other spaces' threads are out of reach")
+{
+	L4_ThreadId_t c = start_child(unprivileged, L4_nilthread);
+	TEST_CHECK(!L4_IsNilThread(c));
+	faults = 0;
+	L4_MsgTag_t tag = serve(c, L4_Receive(c));
+	TEST_CHECK(L4_IpcSucceeded(tag));
+	TEST_CHECK_EQ(L4_Label(tag), LABEL_DONE);
+	TEST_CHECK(faults >= 3); /* code, data, stack */
+	L4_Msg_t msg;
+	L4_MsgStore(tag, &msg);
+	TEST_CHECK_EQ(L4_UntypedWords(tag), 14);
+	for (unsigned i = 0; i < 10; i += 2) {
+		TEST_CHECK_EQ(L4_MsgWord(&msg, i), 0);
+		TEST_CHECK_EQ(L4_MsgWord(&msg, i + 1), L4_ErrNoPrivilege);
+	}
+	TEST_CHECK_EQ(L4_MsgWord(&msg, 10), L4_nilthread.raw);
+	TEST_CHECK_EQ(L4_MsgWord(&msg, 11), L4_Myself().raw); /* its pager: us */
+	TEST_CHECK_EQ(L4_MsgWord(&msg, 12), c.raw);
+	TEST_CHECK_EQ(L4_MsgWord(&msg, 13), L4_MyLocalId().raw); /* its UTCB lies where ours does */
+	TEST_CHECK(delete_thread(c)); /* and its space */
+}
+
+static volatile L4_Word_t shared_page[512] __attribute__((aligned(4096)));
+
+USER_TEST(unmap, "x2api.space.unmap",
+	  "a page of ours mapped to a child: GetStatus reports and resets its accesses, UnmapFpage with w takes its "
+	  "write access (its next write faults), UnmapFpages and the overloaded Unmap(fpage) take all of it")
+{
+	shared_page[0] = 7;
+	L4_ThreadId_t c = start_child(toucher, L4_nilthread);
+	TEST_CHECK(!L4_IsNilThread(c));
+	L4_MsgTag_t tag = serve(c, L4_Receive(c));
+	TEST_CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_READY);
+	L4_Fpage_t page = L4_FpageLog2((L4_Word_t)shared_page, 12);
+	L4_Word_t value = 0;
+	faults = 0;
+	TEST_CHECK(command(c, CMD_READ, shared_page, &value));
+	TEST_CHECK_EQ(value, 7);
+	TEST_CHECK_EQ(faults, 1);
+	TEST_CHECK_EQ(fault_addr, (L4_Word_t)shared_page);
+	TEST_CHECK(!(fault_rwx & L4_Writable));
+	L4_Fpage_t st = L4_GetStatus(page);
+	TEST_CHECK(L4_WasReferenced(st) && !L4_WasWritten(st));
+	TEST_CHECK_EQ(L4_Address(st), (L4_Word_t)shared_page);
+	st = L4_GetStatus(page); /* reset by the first */
+	TEST_CHECK(!L4_WasReferenced(st) && !L4_WasWritten(st) && !L4_WasExecuted(st) && !L4_WaseXecuted(st));
+
+	TEST_CHECK(command(c, CMD_WRITE, shared_page, &value)); /* mapped with w: no fault */
+	TEST_CHECK_EQ(faults, 1);
+	TEST_CHECK_EQ(shared_page[0], value); /* the same page */
+	st = L4_GetStatus(page);
+	TEST_CHECK(L4_WasWritten(st) && L4_WasReferenced(st));
+
+	st = L4_UnmapFpage(L4_FpageAddRights(page, L4_Writable)); /* no accesses since GetStatus */
+	TEST_CHECK(!L4_WasReferenced(st) && !L4_WasWritten(st));
+	TEST_CHECK(command(c, CMD_READ, shared_page, &value)); /* it may still read */
+	TEST_CHECK_EQ(faults, 1);
+	TEST_CHECK(command(c, CMD_WRITE, shared_page, &value)); /* but a write faults */
+	TEST_CHECK_EQ(faults, 2);
+	TEST_CHECK(fault_rwx & L4_Writable);
+	TEST_CHECK_EQ(shared_page[0], value);
+
+	/* two fpages at once: all rights; the results carry the accesses */
+	L4_Fpage_t two[2] = {L4_FpageAddRights(page, L4_FullyAccessible),
+			     L4_FpageAddRights(L4_FpageLog2((L4_Word_t)stacks, 12), L4_FullyAccessible)};
+	L4_UnmapFpages(2, two);
+	TEST_CHECK(L4_WasWritten(two[0]) && L4_WasReferenced(two[0]));
+	TEST_CHECK_EQ(L4_Address(two[0]), (L4_Word_t)shared_page);
+	TEST_CHECK(command(c, CMD_READ, shared_page, &value)); /* gone: it faults again */
+	TEST_CHECK_EQ(faults, 3);
+	st = L4_Unmap(L4_FpageAddRights(page, L4_FullyAccessible)); /* X.2's overload: L4_UnmapFpage */
+	TEST_CHECK(L4_WasReferenced(st) && !L4_WasWritten(st));
+	L4_Fpage_t again[1] = {L4_FpageAddRights(page, L4_FullyAccessible)};
+	L4_Unmap(1, again); /* L4_UnmapFpages: nothing mapped since */
+	TEST_CHECK(!L4_WasReferenced(again[0]));
+	TEST_CHECK(command(c, CMD_READ, shared_page, &value));
+	TEST_CHECK_EQ(faults, 4);
+	TEST_CHECK(delete_thread(c));
+}
+
+/* Makes us its pager (X.2: the Pager TCR), reports that, then touches words for us. */
+static void own_pager_toucher(void)
+{
+	L4_Set_Pager(parent);
+	L4_LoadMR(1, L4_Pager().raw);
+	L4_Set_MsgTag(tag_of(LABEL_READY, 1));
+	for (;;) {
+		if (L4_IpcFailed(L4_Call(parent)))
+			continue;
+		L4_Word_t cmd = 0, addr = 0;
+		L4_StoreMR(1, &cmd);
+		L4_StoreMR(2, &addr);
+		L4_LoadMR(1, *(volatile L4_Word_t *)addr);
+		L4_Set_MsgTag(tag_of(LABEL_DONE, 1));
+	}
+}
+
+static volatile L4_Word_t flush_pages[2][512] __attribute__((aligned(4096)));
+
+USER_TEST(flush, "x2api.space.flush",
+	  "a thread that makes us its pager (Set_Pager) faults to us; Flush takes our own mapping (its next access "
+	  "faults), UnmapFpage does not; FlushFpages and the overloaded Flush(n, fpages) take lists")
+{
+	parent = L4_Myself();
+	flush_pages[0][0] = 11, flush_pages[1][0] = 22; /* present */
+	L4_ThreadId_t t = start_local(own_pager_toucher, 100);
+	TEST_CHECK(!L4_IsNilThread(t));
+	L4_MsgTag_t tag = L4_Receive(t);
+	TEST_CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_READY);
+	L4_Word_t value = 0;
+	L4_StoreMR(1, &value);
+	TEST_CHECK_EQ(value, parent.raw); /* its Pager TCR */
+	TEST_CHECK(L4_IsThreadEqual(L4_PagerOf(t), parent)); /* and the kernel's */
+	L4_Fpage_t p0 = L4_FpageAddRights(L4_FpageLog2((L4_Word_t)flush_pages[0], 12), L4_FullyAccessible);
+	L4_Fpage_t p1 = L4_FpageAddRights(L4_FpageLog2((L4_Word_t)flush_pages[1], 12), L4_FullyAccessible);
+	faults = 0;
+	TEST_CHECK(command(t, CMD_READ, flush_pages[0], &value));
+	TEST_CHECK_EQ(value, 11);
+	TEST_CHECK_EQ(faults, 0); /* present in our space */
+	L4_UnmapFpage(p0); /* derived mappings only: ours stays */
+	TEST_CHECK(command(t, CMD_READ, flush_pages[0], &value));
+	TEST_CHECK_EQ(faults, 0);
+	L4_Flush(p0); /* ours too */
+	TEST_CHECK(command(t, CMD_READ, flush_pages[0], &value));
+	TEST_CHECK_EQ(faults, 1); /* to us, its pager */
+	TEST_CHECK_EQ(fault_addr, (L4_Word_t)flush_pages[0]);
+	TEST_CHECK_EQ(value, 11); /* our pager gave us the page back */
+	L4_Fpage_t both[2] = {p0, p1};
+	L4_FlushFpages(2, both);
+	TEST_CHECK_EQ(L4_Address(both[1]), (L4_Word_t)flush_pages[1]);
+	TEST_CHECK(command(t, CMD_READ, flush_pages[1], &value));
+	TEST_CHECK(command(t, CMD_READ, flush_pages[0], &value));
+	TEST_CHECK_EQ(faults, 3);
+	TEST_CHECK_EQ(value, 11);
+	both[0] = p0, both[1] = p1;
+	L4_Flush(2, both); /* X.2's overload: L4_FlushFpages */
+	TEST_CHECK(command(t, CMD_READ, flush_pages[1], &value));
+	TEST_CHECK_EQ(faults, 4);
+	TEST_CHECK_EQ(value, 22);
+	TEST_CHECK(delete_thread(t));
+}
+
+/* ---- aborting IPC, Schedule's IPC states, redirection ---------------------------------- */
+
+static volatile L4_Word_t ipc_error;
+static void receive_from_parent(void)
+{
+	L4_MsgTag_t tag = L4_Receive(parent); /* we never send it anything */
+	ipc_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff;
+	for (;;)
+		L4_Stop(L4_Myself());
+}
+static void send_to_parent(void)
+{
+	L4_Set_MsgTag(L4_Niltag);
+	L4_MsgTag_t tag = L4_Send(parent); /* we never receive from it */
+	ipc_error = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff;
+	for (;;)
+		L4_Stop(L4_Myself());
+}
+
+/* t's state word, read without changing anything (ExchangeRegisters' d). */
+static L4_ThreadState_t state_of(L4_ThreadId_t t)
+{
+	L4_ThreadState_t s = {0};
+	L4_ExchangeRegisters(t, 0x200, 0, 0, 0, 0, L4_nilthread, &s.raw, NULL, NULL, NULL, NULL, NULL);
+	return s;
+}
+/* Gives t the CPU until it blocks in the IPC phase `receiving` or not. */
+static L4_Bool_t wait_blocked(L4_ThreadId_t t, L4_Bool_t receiving)
+{
+	for (int i = 0; i < 100000; i++) {
+		L4_ThreadState_t s = state_of(t);
+		if (receiving ? L4_ThreadWasReceiving(s) : L4_ThreadWasSending(s))
+			return 1;
+		L4_ThreadSwitch(t);
+	}
+	return 0;
+}
+
+/* X.2 IPC error code "canceled by another thread" (3) in the send (0) or receive (1) phase. */
+#define CANCELED_IN(phase) (3 << 1 | (phase))
+
+USER_TEST(abort, "x2api.thread.abort",
+	  "AbortReceive_and_stop and AbortSend_and_stop end a blocked IPC of their phase only ('canceled'), and "
+	  "report it; Schedule reports sending and receiving threads")
+{
+	parent = L4_Myself();
+	ipc_error = 0;
+	L4_ThreadId_t r = start_local(receive_from_parent, 100);
+	TEST_CHECK(!L4_IsNilThread(r));
+	TEST_CHECK(wait_blocked(r, 1));
+	TEST_CHECK(in_receive(L4_Set_Priority(r, 100)));
+	L4_ThreadState_t s = L4_AbortSend_and_stop(r); /* the wrong phase: it stays in its receive */
+	TEST_CHECK(L4_ThreadWasReceiving(s) && !L4_ThreadWasHalted(s));
+	L4_ExchangeRegisters(r, 0x100, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL); /* resume only */
+	s = state_of(r);
+	TEST_CHECK(L4_ThreadWasReceiving(s) && !L4_ThreadWasHalted(s));
+	s = L4_AbortReceive_and_stop(r);
+	TEST_CHECK(L4_ThreadWasReceiving(s) && L4_ThreadWasIpcing(s) && !L4_ThreadWasSending(s));
+	s = state_of(r);
+	TEST_CHECK(L4_ThreadWasHalted(s) && !L4_ThreadWasIpcing(s));
+	TEST_CHECK_EQ(ipc_error, 0); /* halted before it saw the result */
+	L4_Start(r);
+	TEST_CHECK(run_until_changed(r, &ipc_error, 0));
+	TEST_CHECK_EQ(ipc_error, CANCELED_IN(1));
+	TEST_CHECK(delete_thread(r));
+
+	ipc_error = 0;
+	L4_ThreadId_t snd = start_local(send_to_parent, 100);
+	TEST_CHECK(!L4_IsNilThread(snd));
+	TEST_CHECK(wait_blocked(snd, 0));
+	TEST_CHECK(in_send(L4_Set_Priority(snd, 100)));
+	s = L4_AbortReceive_and_stop(snd); /* the wrong phase */
+	TEST_CHECK(L4_ThreadWasSending(s) && !L4_ThreadWasReceiving(s));
+	L4_ExchangeRegisters(snd, 0x100, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
+	TEST_CHECK(L4_ThreadWasSending(state_of(snd)));
+	L4_Word_t sp = 0, ip = 0, flags = 0;
+	s = L4_AbortSend_and_stop(snd, &sp, &ip, &flags);
+	TEST_CHECK(L4_ThreadWasSending(s) && L4_ThreadWasIpcing(s));
+	TEST_CHECK(sp > (L4_Word_t)stacks && sp < (L4_Word_t)stacks + sizeof stacks);
+	L4_Start(snd);
+	TEST_CHECK(run_until_changed(snd, &ipc_error, 0));
+	TEST_CHECK_EQ(ipc_error, CANCELED_IN(0));
+	TEST_CHECK(delete_thread(snd));
+
+	/* AbortIpc_and_stop: whichever phase */
+	ipc_error = 0;
+	r = start_local(receive_from_parent, 100);
+	TEST_CHECK(!L4_IsNilThread(r));
+	TEST_CHECK(wait_blocked(r, 1));
+	s = L4_AbortIpc_and_stop(r);
+	TEST_CHECK(L4_ThreadWasIpcing(s));
+	L4_Start(r);
+	TEST_CHECK(run_until_changed(r, &ipc_error, 0));
+	TEST_CHECK_EQ(ipc_error, CANCELED_IN(1));
+	TEST_CHECK(delete_thread(r));
+}
+
+static L4_ThreadId_t outsider; /* a thread outside the child's space, which it sends to */
+static volatile L4_Word_t outsider_got;
+
+/* In our space: takes any message and notes its tag. */
+static void take_any(void)
+{
+	for (;;) {
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcSucceeded(tag))
+			outsider_got = tag.raw;
+	}
+}
+
+/* Sends outsider label 0x99, waits for our word, sends it label 0x9a, then reports. */
+static void send_out(void)
+{
+	L4_LoadMR(1, 0x5eed);
+	L4_Set_MsgTag(tag_of(0x99, 1));
+	L4_MsgTag_t tag = L4_Send(outsider);
+	L4_Receive(L4_Pager());
+	L4_Set_MsgTag(tag_of(0x9a, 0));
+	L4_MsgTag_t tag2 = L4_Send(outsider);
+	L4_LoadMR(1, L4_IpcFailed(tag) || L4_IpcFailed(tag2) ? L4_ErrorCode() : 0);
+	L4_Set_MsgTag(tag_of(LABEL_DONE, 1));
+	L4_Send(L4_Pager());
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+USER_TEST(redirector, "x2api.space.redirector",
+	  "SpaceControl's redirector: the child's IPC out of its space comes to us, flagged redirected, with "
+	  "IntendedReceiver naming the thread it was for; without a redirector it reaches that thread")
+{
+	outsider = start_local(take_any, 100);
+	TEST_CHECK(!L4_IsNilThread(outsider));
+	outsider_got = 0;
+	L4_ThreadId_t c = start_child(send_out, L4_Myself());
+	TEST_CHECK(!L4_IsNilThread(c));
+	L4_MsgTag_t tag = serve(c, L4_Receive(c));
+	TEST_CHECK(L4_IpcSucceeded(tag));
+	TEST_CHECK_EQ(L4_Label(tag), 0x99);
+	TEST_CHECK(L4_IpcRedirected(tag));
+	TEST_CHECK(L4_IsThreadEqual(L4_IntendedReceiver(), outsider));
+	L4_Word_t w = 0;
+	L4_StoreMR(1, &w);
+	TEST_CHECK_EQ(w, 0x5eed);
+	L4_Word_t old = 1;
+	TEST_CHECK_EQ(L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(L4_MyLocalId().raw - 512, 14),
+				      L4_anythread, &old),
+		      1); /* no redirector any more */
+	L4_Set_MsgTag(L4_Niltag);
+	TEST_CHECK(L4_IpcSucceeded(L4_Send(c))); /* go on */
+	tag = serve(c, L4_Receive(c)); /* its report to its pager (us) */
+	TEST_CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == LABEL_DONE);
+	TEST_CHECK(!L4_IpcRedirected(tag));
+	L4_StoreMR(1, &w);
+	TEST_CHECK_EQ(w, 0);
+	TEST_CHECK(run_until_changed(outsider, &outsider_got, 0)); /* the second message went to it */
+	L4_MsgTag_t got = {.raw = outsider_got};
+	TEST_CHECK_EQ(L4_Label(got), 0x9a);
+	TEST_CHECK(!L4_IpcRedirected(got));
+	TEST_CHECK(delete_thread(c));
+	TEST_CHECK(delete_thread(outsider));
 }
