@@ -248,14 +248,17 @@ L4_INLINE L4_Time_t L4_TimePeriod(L4_Word64_t us)
 	}
 	return e > 31 ? L4_Never : (L4_Time_t){.raw = (L4_Word16_t)((e << 10) | us)};
 }
-/* The point `at` as seen at clock value `now`: the finest exponent whose period
- * (2^(e+10) us) covers the distance; never if at is 2^25 us or more away. */
+/* The point `at` as seen at clock value `now`, rounded up to the finest
+ * exponent e whose stretch (2^(e+10) us) still reaches it from now, so that a
+ * timeout at the point never ends before `at`; never if at is 2^25 us or more
+ * away. */
 static inline l4_time_t l4_time_point(l4_clock_t at, l4_clock_t now)
 {
-	l4_clock_t d = at > now ? at - now : 0;
-	for (unsigned e = 0; e < 16; e++)
-		if (d < (1ull << (e + 10)))
-			return (l4_time_t)(0x8000u | (e << 11) | (((at >> (e + 10)) & 1) << 10) | ((at >> e) & 0x3ff));
+	for (unsigned e = 0; e < 16; e++) {
+		l4_clock_t up = (at + (1ull << e) - 1) >> e << e;
+		if (up - now < (1ull << (e + 10)) || up < now)
+			return (l4_time_t)(0x8000u | (e << 11) | (((up >> (e + 10)) & 1) << 10) | ((up >> e) & 0x3ff));
+	}
 	return L4_NEVER;
 }
 

@@ -5,6 +5,7 @@
 #include <kern/arch_thread.h>
 #include <kern/space.h>
 #include <kern/ipc.h>
+#include <kern/ipc_impl.h>
 #include <kern/sched.h>
 #include <kern/kmem.h>
 #include <kern/string.h>
@@ -188,6 +189,17 @@ word_t space_control(l4_threadid_t space_spec, word_t control, l4_fpage_t kip_ar
 	return 1;
 }
 
+/* A thread blocked in an IPC, as X.2's Schedule reports it: 4 pending send and
+ * 6 waiting while it waits for its partner; 5 sending and 7 receiving once the
+ * message transfer has begun, on its side of the message (ipc_user_phase) even
+ * while it waits in a page fault IPC of the copy. */
+static word_t ipc_state_result(const struct tcb *t)
+{
+	if (ipc_copier_of(t))
+		return ipc_user_phase(t) == IPC_SENDING ? 5 : 7;
+	return t->ipc_phase == IPC_SENDING ? 4 : 6;
+}
+
 static word_t thread_state_result(const struct tcb *t)
 {
 	switch (t->state) {
@@ -195,10 +207,7 @@ static word_t thread_state_result(const struct tcb *t)
 	case TS_READY: return 3;
 	case TS_HALTED: return 3;
 	case TS_WAIT_QUANTUM: return 3; /* ready as far as X.2 goes, only out of time */
-	case TS_WAIT_IPC:
-		if (t->ipc_phase == IPC_SENDING)
-			return 5;
-		return 7;
+	case TS_WAIT_IPC: return ipc_state_result(t);
 	default: return 1;
 	}
 }

@@ -281,6 +281,8 @@ static void abort_case(bool src_fault, bool sender_first, bool abort_sender, boo
 	TEST_CHECK(fault_held(faulter));
 	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* each on its side, even inside a fault IPC */
 	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
+	TEST_CHECK_EQ(l4_set_priority(xc.s, ~0ull), 5); /* Schedule: sending, the transfer under way */
+	TEST_CHECK_EQ(l4_set_priority(xc.r, ~0ull), 7); /* receiving */
 	if (!src_fault) { /* the other side's flag does nothing */
 		l4_exchange_registers(victim, side ^ 6, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 		TEST_CHECK_EQ(old & 6, side);

@@ -63,8 +63,9 @@ static L4_Bool_t run_until_changed(L4_ThreadId_t t, volatile L4_Word_t *word, L4
  * thread that waits for its partner "waiting" ("pending send"), and one whose
  * message transfer is under way "receiving" ("sending"); mnemo's kernel reports
  * receiving (sending) for both. Either passes. */
-static L4_Bool_t in_receive(L4_Word_t r) { return r == L4_SchedResult_Waiting || r == L4_SchedResult_Receiving; }
-static L4_Bool_t in_send(L4_Word_t r) { return r == L4_SchedResult_Pending || r == L4_SchedResult_Sending; }
+/* A thread blocked before its message transfer: waiting to receive, or with a pending send. */
+static L4_Bool_t in_receive(L4_Word_t r) { return r == L4_SchedResult_Waiting; }
+static L4_Bool_t in_send(L4_Word_t r) { return r == L4_SchedResult_Pending; }
 
 static volatile L4_Word_t spins;
 static void spinner(void)
