@@ -3,16 +3,17 @@
  * while so that a break-in (ESC on the serial console) can stop it, and passes. */
 #include <stdio.h>
 #include <l4/kdebug.h>
-#include <l4/syscalls.h>
+#include <l4/schedule.h>
 #include <mnemo/exitcode.h>
 
+/* Written with the X.2 convenience interface. */
 int main(void)
 {
 	printf("kdb probe: entering the kernel debugger\n");
 	L4_KDB_Enter("kdb probe");
 	printf("kdb probe: back from the kernel debugger; running for a second (break-in welcome)\n");
-	l4_clock_t start = l4_system_clock();
-	while (l4_system_clock() - start < 1000000)
+	L4_Clock_t end = L4_ClockAddUsec(L4_SystemClock(), 1000000);
+	while (L4_IsClockEarlier(L4_SystemClock(), end))
 		__asm__ volatile("pause");
 	printf("kdb probe: done\n");
 	/* Root servers have I/O privilege: end the run with the pass code. */
