@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <l4/kdebug.h>
 #include <l4/misc.h>
-#include <l4/sigma0.h>
+#include <l4/ipc.h>
+#include <l4/kip.h>
 #include <mnemo/exitcode.h>
 
 /*
@@ -18,7 +19,8 @@
  *     other pieces stay WC, sigma0's superpage stays whole and WC;
  *  5. after the first stop, 0x3000000 asked for write-back again: both back to
  *     the default.
- * Every mapped page is written and read back under its attribute.
+ * Every mapped page is written and read back under its attribute. Written with
+ * the X.2 convenience interface.
  */
 
 static void fail(const char *what)
@@ -31,27 +33,55 @@ static void fail(const char *what)
 		__asm__ volatile("pause");
 }
 
-static void get(l4_word_t pa, unsigned log2, l4_word_t attributes, l4_word_t where)
+/* sigma0's thread ID: the first user thread, version 1 (X.2 §"Sigma0 RPC protocol"). */
+static L4_ThreadId_t sigma0(void) { return L4_GlobalId(L4_ThreadIdUserBase(L4_GetKernelInterface()), 1); }
+
+/* The sigma0 RPC with the attributes word (MR2), which X.2's L4_Sigma0_GetPage leaves 0:
+ * f mapped into window with the attributes; the fpage sigma0 mapped, nil if it refused. */
+#define SIGMA0_RPC_LABEL ((L4_Word_t)-6 << 4)
+static L4_Fpage_t sigma0_get(L4_Fpage_t f, L4_Word_t attributes, L4_Fpage_t window)
 {
-	l4_fpage_t got = l4_sigma0_get_page_attr_rcv_window(l4_fpage_log2(pa, log2) | L4_FULLY_ACCESSIBLE, attributes,
-							    l4_fpage_log2(where, log2));
-	if (l4_fpage_base(got) != pa)
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, SIGMA0_RPC_LABEL);
+	L4_MsgAppendWord(&msg, f.raw);
+	L4_MsgAppendWord(&msg, attributes);
+	L4_MsgLoad(&msg);
+	L4_Accept(L4_MapGrantItems(window));
+	L4_MsgTag_t tag = L4_Call(sigma0());
+	if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2)
+		return L4_Nilpage;
+	L4_MapItem_t item;
+	L4_MsgStore(tag, &msg);
+	L4_MsgGetMapItem(&msg, 0, &item);
+	return L4_MapItemSndFpage(item);
+}
+
+static void get(L4_Word_t pa, int log2, L4_Word_t attributes, L4_Word_t where)
+{
+	L4_Fpage_t got = sigma0_get(L4_FpageAddRights(L4_FpageLog2(pa, log2), L4_FullyAccessible), attributes,
+				    L4_FpageLog2(where, log2));
+	if (L4_Address(got) != pa)
 		fail("sigma0 refused a page");
-	for (l4_word_t off = 0; off < (1ull << log2); off += 4096) {
-		volatile l4_word_t *p = (volatile l4_word_t *)(where + off);
+	for (L4_Word_t off = 0; off < (1ull << log2); off += 4096) {
+		volatile L4_Word_t *p = (volatile L4_Word_t *)(where + off);
 		*p = pa + off + attributes;
 		if (*p != pa + off + attributes)
 			fail("a page lost what was written");
 	}
 }
 
-static void sigma0_verbosity(l4_word_t level)
+/* sigma0's extended protocol (label -1001, MR1 = 1): the verbosity, no answer. */
+#define SIGMA0_EXTENDED_LABEL ((L4_Word_t)-1001 << 4)
+static void sigma0_verbosity(L4_Word_t level)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
-	mr[1] = 1;
-	mr[2] = level;
-	if (l4_ipc_failed(l4_send(l4_sigma0_id())))
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, SIGMA0_EXTENDED_LABEL);
+	L4_MsgAppendWord(&msg, 1);
+	L4_MsgAppendWord(&msg, level);
+	L4_MsgLoad(&msg);
+	if (L4_IpcFailed(L4_Send(sigma0())))
 		fail("sigma0 did not take the verbosity");
 }
 
@@ -61,12 +91,12 @@ int main(void)
 	get(0x3000000, 12, L4_WriteCombiningMemory, 0x40000000);
 	sigma0_verbosity(0);
 	get(0x3001000, 12, 0, 0x40001000);
-	if (l4_set_page_attribute(l4_fpage_log2(0x40001000, 12), L4_UncacheableMemory) != 1)
+	if (L4_Set_PageAttribute(L4_FpageLog2(0x40001000, 12), L4_UncacheableMemory) != 1)
 		fail("MemoryControl refused UC");
 	get(0x3002000, 12, 0, 0x40002000);
 	get(0x3002000, 12, L4_UncacheableMemory, 0x40003000);
 	get(0x3400000, 21, L4_WriteCombiningMemory, 0x40200000);
-	if (l4_set_page_attribute(l4_fpage_log2(0x40203000, 12), L4_UncacheableMemory) != 1)
+	if (L4_Set_PageAttribute(L4_FpageLog2(0x40203000, 12), L4_UncacheableMemory) != 1)
 		fail("MemoryControl refused UC inside a superpage");
 	get(0x3400000, 21, 0, 0x40200000); /* all of it still readable and writable */
 	printf("memctl probe: attributes set\n");
