@@ -30,6 +30,9 @@
  * instead of the pattern (and its write lands in the scratch page), so a test
  * checks both the value and the number of faults. Each test starts by revoking
  * the scratch page from all children (R's Unmap of its own scratch page).
+ *
+ * Written with the X.2 convenience interface; the protocol words between R and
+ * the children are this suite's own.
  */
 
 #define UTCB_AREA 0xBF000000ull
@@ -45,6 +48,7 @@
 #define KID_TIMEOUT_US 2000000 /* a child's IPC to another child */
 #define R_TIMEOUT_US 10000000 /* R waiting for a child's answer */
 #define SCRATCH 0x5c5c5c5c5c5c5c5cul
+#define UNMAP_FLUSH 0x40 /* Unmap control: f, revoke from the caller's own mappings too (X.2 "Unmap") */
 
 enum { A, B, C, NKIDS };
 
@@ -61,65 +65,75 @@ enum {
 	LABEL_ITEM = 0x60, /* child to child: one map or grant item */
 };
 
+/* The fpage of 2^log2 bytes at base with the rights. */
+static L4_Fpage_t fp(L4_Word_t base, int log2, L4_Word_t rights)
+{
+	return L4_FpageAddRights(L4_FpageLog2(base, log2), rights);
+}
+
 /* ---- the children ----------------------------------------------------------------------- */
 
 /* Runs in A, B and C: R's image, paged by R. Touches only its stack, its UTCB and
  * the addresses R names. */
 static void child_main(void)
 {
-	l4_threadid_t r = l4_pager();
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(RES_OK, 0, 0, 0); /* hello */
+	L4_ThreadId_t r = L4_Pager();
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, RES_OK); /* hello */
+	L4_MsgLoad(&msg);
 	for (;;) {
-		l4_accept(l4_fpage_log2(CHILD_WIN, CHILD_WIN_LOG2));
-		l4_msgtag_t tag = l4_ipc(r, r, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
-		mr = l4_utcb();
-		l4_word_t a1 = mr[1], a2 = mr[2], a3 = mr[3], a4 = mr[4], out[4] = {0, 0, 0, 0};
+		L4_Accept(L4_MapGrantItems(L4_FpageLog2(CHILD_WIN, CHILD_WIN_LOG2)));
+		L4_MsgTag_t tag = L4_Call(r);
+		L4_Word_t a1, a2, a3, a4, out[4] = {0, 0, 0, 0};
+		L4_StoreMR(1, &a1), L4_StoreMR(2, &a2), L4_StoreMR(3, &a3), L4_StoreMR(4, &a4);
 		unsigned n = 0, label = RES_OK;
-		if (l4_ipc_failed(tag)) {
+		if (L4_IpcFailed(tag)) {
 			label = RES_ERR;
 			out[0] = L4_ErrorCode();
 			n = 1;
 		} else {
-			switch (L4_TAG_LABEL(tag)) {
+			switch (L4_Label(tag)) {
 			case CMD_READ:
-				out[0] = *(volatile l4_word_t *)a1;
+				out[0] = *(volatile L4_Word_t *)a1;
 				n = 1;
 				break;
-			case CMD_WRITE: *(volatile l4_word_t *)a1 = a2; break;
+			case CMD_WRITE: *(volatile L4_Word_t *)a1 = a2; break;
 			case CMD_SCAN:
 				out[1] = ~0ul;
-				for (l4_word_t i = 0; i < a2; i++)
-					if (*(volatile l4_word_t *)(a1 + i * PAGE) != a3 + i && out[0]++ == 0)
+				for (L4_Word_t i = 0; i < a2; i++)
+					if (*(volatile L4_Word_t *)(a1 + i * PAGE) != a3 + i && out[0]++ == 0)
 						out[1] = i;
 				n = 2;
 				break;
 			case CMD_SEND:
-				mr[0] = l4_msgtag(LABEL_ITEM, 0, 2, 0);
-				mr[1] = a4 ? l4_grant_item_word0(a3) : l4_map_item_word0(a3);
-				mr[2] = a2;
-				tag = l4_send_timeout(a1, l4_time_period(KID_TIMEOUT_US));
-				out[0] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
+				L4_MsgClear(&msg);
+				L4_Set_MsgLabel(&msg, LABEL_ITEM);
+				if (a4)
+					L4_MsgAppendGrantItem(&msg, L4_GrantItem((L4_Fpage_t){.raw = a2}, a3));
+				else
+					L4_MsgAppendMapItem(&msg, L4_MapItem((L4_Fpage_t){.raw = a2}, a3));
+				L4_MsgLoad(&msg);
+				tag = L4_Send_Timeout((L4_ThreadId_t){.raw = a1}, L4_TimePeriod(KID_TIMEOUT_US));
+				out[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 				n = 1;
 				break;
 			case CMD_RECV:
-				l4_accept(a2);
-				tag = l4_receive_timeout(a1, l4_time_period(KID_TIMEOUT_US));
-				mr = l4_utcb();
-				out[0] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
-				out[1] = L4_TAG_T(tag);
-				out[2] = mr[1];
-				out[3] = mr[2];
+				L4_Accept(L4_MapGrantItems((L4_Fpage_t){.raw = a2}));
+				tag = L4_Receive_Timeout((L4_ThreadId_t){.raw = a1}, L4_TimePeriod(KID_TIMEOUT_US));
+				out[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+				out[1] = L4_TypedWords(tag);
+				L4_StoreMR(1, &out[2]), L4_StoreMR(2, &out[3]); /* the item's two words */
 				n = 4;
 				break;
 			case CMD_UNMAP:
-				mr[0] = a1;
-				l4_unmap(a2);
-				out[0] = l4_utcb()[0];
+				L4_LoadMR(0, a1);
+				L4_Unmap(a2);
+				L4_StoreMR(0, &out[0]);
 				n = 1;
 				break;
 			case CMD_TAKE:
-				out[0] = L4_TAG_T(tag);
+				out[0] = L4_TypedWords(tag);
 				out[1] = a1;
 				out[2] = a2;
 				n = 3;
@@ -127,69 +141,77 @@ static void child_main(void)
 			default: label = RES_ERR; break;
 			}
 		}
-		mr = l4_utcb();
-		mr[0] = l4_msgtag(label, n, 0, 0);
+		L4_MsgClear(&msg);
+		L4_Set_MsgLabel(&msg, label);
 		for (unsigned i = 0; i < n; i++)
-			mr[1 + i] = out[i];
+			L4_MsgAppendWord(&msg, out[i]);
+		L4_MsgLoad(&msg);
 	}
 }
 
 /* ---- R: the children's pager and command sender ------------------------------------------ */
 
 struct kid {
-	l4_threadid_t tid;
+	L4_ThreadId_t tid;
 	bool busy; /* a command (or the start) is out, its answer not collected */
 	bool have; /* an answer arrived while R waited for another child */
 	bool dead; /* no answer in time: later tests fail at once */
-	l4_word_t res[8]; /* the answer: tag, MR1..MR7 */
+	L4_Word_t res[8]; /* the answer: tag, MR1..MR7 */
 	unsigned ifaults, wild; /* faults on image pages; faults R does not answer */
 	unsigned wfaults; /* faults in CHILD_WIN (answered with the scratch page), per test */
-	l4_word_t last_waddr, last_access; /* of the last fault in CHILD_WIN */
+	L4_Word_t last_waddr, last_access; /* of the last fault in CHILD_WIN */
 };
 static struct kid kids[NKIDS];
 static const char kid_name[] = "ABC";
 
 extern char _start[], _end[];
-static l4_word_t scratch[PAGE / 8] __attribute__((aligned(PAGE)));
+static L4_Word_t scratch[PAGE / 8] __attribute__((aligned(PAGE)));
 #define STACK_WORDS 2048
-static l4_word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
+static L4_Word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
 static unsigned slot; /* the current test's slot */
 
-static bool is_pagefault(l4_msgtag_t tag) { return (tag & ~0xfffffull) == ((l4_word_t)-2 << 20); }
+/* A page-fault message: label -2 << 4 with the access in its low bits, that is the
+ * upper 44 bits of the tag read as a signed number are -2 (X.2 "Pagefault protocol"). */
+static bool is_pagefault(L4_MsgTag_t tag) { return (L4_SignedWord_t)tag.raw >> 20 == -2; }
 
-static int kid_of(l4_threadid_t t)
+static int kid_of(L4_ThreadId_t t)
 {
 	for (int k = 0; k < NKIDS; k++)
-		if (kids[k].tid == t)
+		if (L4_IsThreadEqual(kids[k].tid, t))
 			return k;
 	return -1;
 }
 
+/* The label of child k's answer. */
+static L4_Word_t res_label(const struct kid *kd) { return L4_Label((L4_MsgTag_t){.raw = kd->res[0]}); }
+
 /* Answers a child's page fault: image pages with R's own, CHILD_WIN with the scratch page. */
-static void serve_fault(int k, l4_threadid_t from)
+static void serve_fault(int k, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
-	l4_word_t *mr = l4_utcb();
-	l4_word_t addr = mr[1] & ~(PAGE - 1), src;
-	unsigned access = (unsigned)(mr[0] >> 16) & 7;
+	L4_Msg_t msg;
+	L4_MsgStore(tag, &msg);
+	L4_Word_t fault = L4_MsgWord(&msg, 0), ip = L4_MsgWord(&msg, 1);
+	L4_Word_t addr = fault & ~(PAGE - 1), src;
+	unsigned access = (unsigned)L4_Label(tag) & 7;
 	if (addr >= CHILD_WIN && addr < CHILD_WIN + (1ul << CHILD_WIN_LOG2)) {
 		kids[k].wfaults++;
 		kids[k].last_waddr = addr;
 		kids[k].last_access = access;
-		src = (l4_word_t)scratch;
-	} else if (addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end) {
+		src = (L4_Word_t)scratch;
+	} else if (addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end) {
 		kids[k].ifaults++;
 		(void)*(volatile char *)addr; /* present in our space before we map it */
 		src = addr;
 	} else {
 		kids[k].wild++;
 		printf("  child %c: fault at %#llx (ip %#llx, access %u) outside its pages: not answered\n",
-		       kid_name[k], (unsigned long long)mr[1], (unsigned long long)mr[2], access);
+		       kid_name[k], (unsigned long long)fault, (unsigned long long)ip, access);
 		return;
 	}
-	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = l4_map_item_word0(addr);
-	mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
-	l4_send_timeout(from, L4_ZERO_TIME);
+	L4_MsgClear(&msg);
+	L4_MsgAppendMapItem(&msg, L4_MapItem(fp(src, 12, L4_FullyAccessible), addr));
+	L4_MsgLoad(&msg);
+	L4_Reply(from);
 }
 
 /* Waits for child k's answer, serving every child's page faults meanwhile and keeping
@@ -200,10 +222,9 @@ static bool collect(int k)
 	if (!kd->busy)
 		return false;
 	while (!kd->have) {
-		l4_threadid_t from;
-		l4_msgtag_t tag =
-		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
-		if (l4_ipc_failed(tag)) {
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(R_TIMEOUT_US), &from);
+		if (L4_IpcFailed(tag)) {
 			printf("  child %c did not answer (R's receive: error %#llx)\n", kid_name[k],
 			       (unsigned long long)L4_ErrorCode());
 			kd->dead = true;
@@ -212,32 +233,32 @@ static bool collect(int k)
 		}
 		int j = kid_of(from);
 		if (j < 0) {
-			printf("  a message from %#llx, not a child: ignored\n", (unsigned long long)from);
+			printf("  a message from %#llx, not a child: ignored\n", (unsigned long long)from.raw);
 			continue;
 		}
 		if (is_pagefault(tag)) {
-			serve_fault(j, from);
+			serve_fault(j, from, tag);
 			continue;
 		}
 		kids[j].have = true;
-		for (unsigned i = 0; i < 8; i++)
-			kids[j].res[i] = l4_utcb()[i];
+		L4_StoreMRs(0, 8, kids[j].res);
 	}
 	kd->have = false;
 	kd->busy = false;
-	return L4_TAG_LABEL(kd->res[0]) == RES_OK;
+	return res_label(kd) == RES_OK;
 }
 
 /* Sends child k a command (it waits for one); its answer is collected later. */
-static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3, l4_word_t a4)
+static bool post(int k, unsigned label, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3, L4_Word_t a4)
 {
 	struct kid *kd = &kids[k];
 	if (kd->dead || kd->busy)
 		return false;
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(label, 4, 0, 0);
-	mr[1] = a1, mr[2] = a2, mr[3] = a3, mr[4] = a4;
-	if (l4_ipc_failed(l4_send_timeout(kd->tid, l4_time_period(R_TIMEOUT_US)))) {
+	L4_Msg_t msg;
+	L4_Word_t words[4] = {a1, a2, a3, a4};
+	L4_MsgPut(&msg, label, 4, words, 0, NULL);
+	L4_MsgLoad(&msg);
+	if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
 		printf("  child %c does not take commands (error %#llx)\n", kid_name[k],
 		       (unsigned long long)L4_ErrorCode());
 		kd->dead = true;
@@ -247,12 +268,12 @@ static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3
 	return true;
 }
 
-static bool call(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3, l4_word_t a4)
+static bool call(int k, unsigned label, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3, L4_Word_t a4)
 {
 	return post(k, label, a1, a2, a3, a4) && collect(k);
 }
 
-static bool kid_read(int k, l4_word_t addr, l4_word_t *v)
+static bool kid_read(int k, L4_Word_t addr, L4_Word_t *v)
 {
 	if (!call(k, CMD_READ, addr, 0, 0, 0))
 		return false;
@@ -260,20 +281,20 @@ static bool kid_read(int k, l4_word_t addr, l4_word_t *v)
 	return true;
 }
 
-static bool kid_write(int k, l4_word_t addr, l4_word_t v) { return call(k, CMD_WRITE, addr, v, 0, 0); }
+static bool kid_write(int k, L4_Word_t addr, L4_Word_t v) { return call(k, CMD_WRITE, addr, v, 0, 0); }
 
-/* Unmap (control: L4_UNMAP_FLUSH or 0) by child k; returns the fpage with its access bits. */
-static bool kid_unmap(int k, l4_fpage_t f, unsigned control, l4_fpage_t *ret)
+/* Unmap (control: UNMAP_FLUSH or 0) by child k; returns the fpage with its access bits. */
+static bool kid_unmap(int k, L4_Fpage_t f, L4_Word_t control, L4_Fpage_t *ret)
 {
-	if (!call(k, CMD_UNMAP, f, control, 0, 0))
+	if (!call(k, CMD_UNMAP, f.raw, control, 0, 0))
 		return false;
 	if (ret)
-		*ret = kids[k].res[1];
+		ret->raw = kids[k].res[1];
 	return true;
 }
 
 /* Child k reads word 0 of `pages` pages from addr, expecting base + i in page i. */
-static bool kid_scan(int k, l4_word_t addr, l4_word_t pages, l4_word_t base, l4_word_t *bad, l4_word_t *first)
+static bool kid_scan(int k, L4_Word_t addr, L4_Word_t pages, L4_Word_t base, L4_Word_t *bad, L4_Word_t *first)
 {
 	if (!call(k, CMD_SCAN, addr, pages, base, 0))
 		return false;
@@ -283,16 +304,17 @@ static bool kid_scan(int k, l4_word_t addr, l4_word_t pages, l4_word_t base, l4_
 }
 
 /* R maps its fpage (src, log2, rights) to child k; hot spot dst (in CHILD_WIN). */
-static bool r_map(int k, l4_word_t src, unsigned log2, unsigned rights, l4_word_t dst)
+static bool r_map(int k, L4_Word_t src, int log2, L4_Word_t rights, L4_Word_t dst)
 {
 	struct kid *kd = &kids[k];
 	if (kd->dead || kd->busy)
 		return false;
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(CMD_TAKE, 0, 2, 0);
-	mr[1] = l4_map_item_word0(dst);
-	mr[2] = l4_fpage_log2(src, log2) | rights;
-	if (l4_ipc_failed(l4_send_timeout(kd->tid, l4_time_period(R_TIMEOUT_US)))) {
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, CMD_TAKE);
+	L4_MsgAppendMapItem(&msg, L4_MapItem(fp(src, log2, rights), dst));
+	L4_MsgLoad(&msg);
+	if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
 		kd->dead = true;
 		return false;
 	}
@@ -306,11 +328,11 @@ static bool r_map(int k, l4_word_t src, unsigned log2, unsigned rights, l4_word_
 
 /* Child `from` sends a map (or grant) item of its fpage (src, log2, rights) to child
  * `to`, which receives it with the receive window fpage(dst, log2). */
-static bool kid_map(int from, int to, l4_word_t src, unsigned log2, unsigned rights, bool grant, l4_word_t dst)
+static bool kid_map(int from, int to, L4_Word_t src, int log2, L4_Word_t rights, bool grant, L4_Word_t dst)
 {
-	if (!post(to, CMD_RECV, kids[from].tid, l4_fpage_log2(dst, log2), 0, 0))
+	if (!post(to, CMD_RECV, kids[from].tid.raw, L4_FpageLog2(dst, log2).raw, 0, 0))
 		return false;
-	bool sent = post(from, CMD_SEND, kids[to].tid, l4_fpage_log2(src, log2) | rights, src, grant);
+	bool sent = post(from, CMD_SEND, kids[to].tid.raw, fp(src, log2, rights).raw, src, grant);
 	bool s_ok = sent && collect(from), r_ok = collect(to);
 	if (!s_ok || !r_ok || kids[from].res[1] != 0 || kids[to].res[1] != 0 || kids[to].res[2] != 2) {
 		printf("  %c -> %c %s item: sender %s error %#llx, receiver %s error %#llx t %llu\n", kid_name[from],
@@ -320,7 +342,7 @@ static bool kid_map(int from, int to, l4_word_t src, unsigned log2, unsigned rig
 		return false;
 	}
 	/* the receiver sees the item as sent (docs/status.md) */
-	if (kids[to].res[4] != (l4_fpage_log2(src, log2) | rights)) {
+	if (kids[to].res[4] != fp(src, log2, rights).raw) {
 		printf("  %c received item word 1 %#llx\n", kid_name[to], (unsigned long long)kids[to].res[4]);
 		return false;
 	}
@@ -333,24 +355,24 @@ static bool kids_up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	l4_threadid_t me = l4_myself();
+	L4_ThreadId_t me = L4_Myself();
 	for (int k = 0; k < NKIDS; k++) {
 		struct kid *kd = &kids[k];
-		kd->tid = l4_global_id(l4_thread_no(me) + 1 + k, 1);
-		if (l4_thread_control(kd->tid, kd->tid, me, L4_NILTHREAD, ~0ull) != 1 ||
-		    l4_space_control(kd->tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14),
-				     L4_NILTHREAD, NULL) != 1 ||
-		    l4_thread_control(kd->tid, kd->tid, me, me, UTCB_AREA) != 1) {
+		kd->tid = L4_GlobalId(L4_ThreadNo(me) + 1 + k, 1);
+		if (L4_ThreadControl(kd->tid, kd->tid, me, L4_nilthread, (void *)-1) != 1 ||
+		    L4_SpaceControl(kd->tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 14), L4_nilthread,
+				    NULL) != 1 ||
+		    L4_ThreadControl(kd->tid, kd->tid, me, me, (void *)UTCB_AREA) != 1) {
 			printf("  cannot create child %c (error %llu)\n", kid_name[k],
 			       (unsigned long long)L4_ErrorCode());
 			return false;
 		}
 		memset(stacks[k], 0, sizeof stacks[k]); /* present here before we map them on */
-		l4_word_t *mr = l4_utcb();
-		mr[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
-		mr[1] = (l4_word_t)child_main;
-		mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-		if (l4_ipc_failed(l4_send_timeout(kd->tid, l4_time_period(R_TIMEOUT_US)))) {
+		L4_Msg_t msg;
+		L4_Word_t start[2] = {(L4_Word_t)child_main, (L4_Word_t)&stacks[k][STACK_WORDS - 2]};
+		L4_MsgPut(&msg, 0, 2, start, 0, NULL); /* the start message: IP, SP */
+		L4_MsgLoad(&msg);
+		if (L4_IpcFailed(L4_Send_Timeout(kd->tid, L4_TimePeriod(R_TIMEOUT_US)))) {
 			printf("  child %c: start message failed\n", kid_name[k]);
 			return false;
 		}
@@ -366,7 +388,7 @@ static bool kids_up(void)
 
 static void revoke_scratch(void)
 {
-	l4_unmap_fpage(l4_fpage_log2((l4_word_t)scratch, 12) | L4_FULLY_ACCESSIBLE);
+	L4_UnmapFpage(fp((L4_Word_t)scratch, 12, L4_FullyAccessible));
 	for (unsigned i = 0; i < PAGE / 8; i++)
 		scratch[i] = SCRATCH;
 }
@@ -390,37 +412,36 @@ static bool begin(void)
 }
 
 /* The child addresses of this test's chain page(s): X in A, Y in B, Z in C. */
-static l4_word_t caddr(int k) { return CHILD_WIN + (l4_word_t)k * 0x10000000ul + slot * SLOT_SIZE; }
+static L4_Word_t caddr(int k) { return CHILD_WIN + (L4_Word_t)k * 0x10000000ul + slot * SLOT_SIZE; }
 
 /* A page (4 KiB or 2 MiB) from sigma0 into R's window of this slot; 0 if none. */
-static l4_word_t r_get(unsigned log2)
+static L4_Word_t r_get(int log2)
 {
-	l4_word_t w = R_WIN + slot * SLOT_SIZE;
-	l4_fpage_t got =
-	    l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, log2) | L4_FULLY_ACCESSIBLE, l4_fpage_log2(w, log2));
-	l4_accept(L4_NILPAGE);
-	if (got == L4_NILPAGE || l4_fpage_size_log2(got) != log2) {
-		printf("  sigma0 gave %#llx for a 2^%u page\n", (unsigned long long)got, log2);
+	L4_Word_t w = R_WIN + slot * SLOT_SIZE;
+	L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, fp(~0ul, log2, L4_FullyAccessible), L4_FpageLog2(w, log2));
+	L4_Accept(L4_UntypedWordsAcceptor);
+	if (L4_IsNilFpage(got) || L4_SizeLog2(got) != (L4_Word_t)log2) {
+		printf("  sigma0 gave %#llx for a 2^%u page\n", (unsigned long long)got.raw, (unsigned)log2);
 		return 0;
 	}
 	return w;
 }
 
-#define PAT(i) (0xc0de000000000000ul | ((l4_word_t)slot << 32) | (l4_word_t)(i))
+#define PAT(i) (0xc0de000000000000ul | ((L4_Word_t)slot << 32) | (L4_Word_t)(i))
 
 struct chain {
-	l4_word_t p, x, y, z; /* R's page, A's, B's, C's address */
+	L4_Word_t p, x, y, z; /* R's page, A's, B's, C's address */
 };
 
 /* sigma0 -> R -> A -> B -> C, one 4 KiB page, each step with all the rights its
  * source has (`rights` for R's map to A); R fills the page with PAT(i). */
-static bool chain4k(struct chain *c, unsigned rights)
+static bool chain4k(struct chain *c, L4_Word_t rights)
 {
 	c->x = caddr(A), c->y = caddr(B), c->z = caddr(C);
 	if (!(c->p = r_get(12)))
 		return false;
 	for (unsigned i = 0; i < PAGE / 8; i++)
-		((volatile l4_word_t *)c->p)[i] = PAT(i);
+		((volatile L4_Word_t *)c->p)[i] = PAT(i);
 	return r_map(A, c->p, 12, rights, c->x) && kid_map(A, B, c->x, 12, 7, false, c->y) &&
 	       kid_map(B, C, c->y, 12, 7, false, c->z);
 }
@@ -432,18 +453,18 @@ static bool chain2m(struct chain *c)
 	if (!(c->p = r_get(21)))
 		return false;
 	for (unsigned i = 0; i < SUPER / PAGE; i++)
-		((volatile l4_word_t *)(c->p + i * PAGE))[0] = PAT(i);
+		((volatile L4_Word_t *)(c->p + i * PAGE))[0] = PAT(i);
 	return r_map(A, c->p, 21, 7, c->x) && kid_map(A, B, c->x, 21, 7, false, c->y) &&
 	       kid_map(B, C, c->y, 21, 7, false, c->z);
 }
 
-static l4_word_t r_word(const struct chain *c, unsigned i) { return ((volatile l4_word_t *)c->p)[i]; }
+static L4_Word_t r_word(const struct chain *c, unsigned i) { return ((volatile L4_Word_t *)c->p)[i]; }
 
 /* Child k reads addr: expects `want` and `nfaults` faults in CHILD_WIN on the way. */
 #define CHECK_READ(k, addr, want, nfaults) \
 	do { \
 		unsigned _f0 = kids[k].wfaults; \
-		l4_word_t _v = 0; \
+		L4_Word_t _v = 0; \
 		TEST_CHECK(kid_read(k, addr, &_v)); \
 		TEST_CHECK_EQ(_v, want); \
 		TEST_CHECK_EQ(kids[k].wfaults - _f0, nfaults); \
@@ -459,18 +480,19 @@ static l4_word_t r_word(const struct chain *c, unsigned i) { return ((volatile l
 #define CHECK_SCAN(k, addr, pages, nbad, first_bad, nfaults) \
 	do { \
 		unsigned _f0 = kids[k].wfaults; \
-		l4_word_t _bad = 0, _first = 0; \
+		L4_Word_t _bad = 0, _first = 0; \
 		TEST_CHECK(kid_scan(k, addr, pages, PAT(0), &_bad, &_first)); \
 		TEST_CHECK_EQ(_bad, nbad); \
 		TEST_CHECK_EQ(_first, first_bad); \
 		TEST_CHECK_EQ(kids[k].wfaults - _f0, nfaults); \
 	} while (0)
 
-static l4_fpage_t fp(l4_word_t base, unsigned log2, unsigned rights) { return l4_fpage_log2(base, log2) | rights; }
+/* The access bits Unmap and GetStatus return in the fpage's rights field (X.2 "Unmap"). */
+static L4_Word_t accessed(L4_Fpage_t f) { return L4_Rights(f); }
 
 /* ---- the tests ------------------------------------------------------------------------ */
 
-static const l4_word_t marker = 0x6d61726b6572ul;
+static const L4_Word_t marker = 0x6d61726b6572ul;
 
 USER_TEST(spaces, "mdbchain.spaces",
 	  "A, B, C in three new spaces start by start messages, are paged by R and take commands")
@@ -479,9 +501,9 @@ USER_TEST(spaces, "mdbchain.spaces",
 	for (int k = 0; k < NKIDS; k++) {
 		TEST_CHECK(kids[k].ifaults >= 3); /* code, data, stack at least */
 		TEST_CHECK_EQ(kids[k].wild, 0);
-		CHECK_READ(k, (l4_word_t)&marker, marker, 0); /* R's page, mapped on a fault */
+		CHECK_READ(k, (L4_Word_t)&marker, marker, 0); /* R's page, mapped on a fault */
 	}
-	TEST_CHECK(kids[A].tid != kids[B].tid && kids[B].tid != kids[C].tid);
+	TEST_CHECK(L4_IsThreadNotEqual(kids[A].tid, kids[B].tid) && L4_IsThreadNotEqual(kids[B].tid, kids[C].tid));
 }
 
 USER_TEST(chain_contents, "mdbchain.chain.contents",
@@ -498,11 +520,11 @@ USER_TEST(chain_contents, "mdbchain.chain.contents",
 	TEST_CHECK_EQ(r_word(&c, 5), 0x5eed);
 	CHECK_READ(A, c.x + 8 * 5, 0x5eed, 0);
 	CHECK_READ(B, c.y + 8 * 5, 0x5eed, 0);
-	((volatile l4_word_t *)c.p)[9] = 0xfeed;
+	((volatile L4_Word_t *)c.p)[9] = 0xfeed;
 	CHECK_READ(C, c.z + 8 * 9, 0xfeed, 0);
 	CHECK_WRITE(A, c.x + 8 * 10, 0xa, 0);
 	CHECK_READ(C, c.z + 8 * 10, 0xa, 0);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(unmap_root, "mdbchain.unmap.root", "R's Unmap of its page revokes it from A, B and C; R keeps it")
@@ -511,14 +533,14 @@ USER_TEST(unmap_root, "mdbchain.unmap.root", "R's Unmap of its page revokes it f
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
 	CHECK_READ(C, c.z, PAT(0), 0);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 	CHECK_READ(A, c.x, SCRATCH, 1);
 	CHECK_READ(B, c.y + 8, SCRATCH, 1);
 	CHECK_READ(C, c.z + 16, SCRATCH, 1);
 	TEST_CHECK_EQ(kids[C].last_waddr, c.z);
-	TEST_CHECK_EQ(kids[C].last_access, L4_READABLE);
+	TEST_CHECK_EQ(kids[C].last_access, L4_Readable);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	((volatile l4_word_t *)c.p)[0] = 1; /* still R's, writable */
+	((volatile L4_Word_t *)c.p)[0] = 1; /* still R's, writable */
 	TEST_CHECK_EQ(r_word(&c, 0), 1);
 }
 
@@ -533,7 +555,7 @@ USER_TEST(unmap_a, "mdbchain.unmap.a", "A's Unmap of X revokes the page from B a
 	TEST_CHECK_EQ(r_word(&c, 2), 0xaa);
 	CHECK_READ(B, c.y, SCRATCH, 1);
 	CHECK_READ(C, c.z, SCRATCH, 1);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(unmap_b, "mdbchain.unmap.b", "B's Unmap of Y revokes the page from C only; A and B keep it")
@@ -547,7 +569,7 @@ USER_TEST(unmap_b, "mdbchain.unmap.b", "B's Unmap of Y revokes the page from C o
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	CHECK_WRITE(B, c.y + 24, 0xbb, 0);
 	TEST_CHECK_EQ(r_word(&c, 3), 0xbb);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(unmap_leaf, "mdbchain.unmap.leaf",
@@ -560,11 +582,11 @@ USER_TEST(unmap_leaf, "mdbchain.unmap.leaf",
 	CHECK_READ(C, c.z, PAT(0), 0);
 	CHECK_WRITE(C, c.z + 8, 0xcc, 0);
 	TEST_CHECK_EQ(r_word(&c, 1), 0xcc);
-	TEST_CHECK(kid_unmap(C, fp(c.z, 12, 7), L4_UNMAP_FLUSH, NULL));
+	TEST_CHECK(kid_unmap(C, fp(c.z, 12, 7), UNMAP_FLUSH, NULL));
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	CHECK_READ(B, c.y + 8, 0xcc, 0);
 	CHECK_READ(A, c.x, PAT(0), 0);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(
@@ -576,7 +598,7 @@ USER_TEST(
 	c.x = caddr(A), c.y = caddr(B), c.z = caddr(C);
 	TEST_CHECK((c.p = r_get(12)) != 0);
 	for (unsigned i = 0; i < PAGE / 8; i++)
-		((volatile l4_word_t *)c.p)[i] = PAT(i);
+		((volatile L4_Word_t *)c.p)[i] = PAT(i);
 	TEST_CHECK(r_map(A, c.p, 12, 7, c.x));
 	TEST_CHECK(kid_map(A, C, c.x, 12, 7, false, c.z)); /* C derived from A */
 	TEST_CHECK(kid_map(A, B, c.x, 12, 7, true, c.y)); /* A's mapping moves to B */
@@ -591,7 +613,7 @@ USER_TEST(
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	CHECK_READ(B, c.y + 8, PAT(1), 0);
 	/* and B's below R's */
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 	CHECK_READ(B, c.y + 8, SCRATCH, 1);
 	TEST_CHECK_EQ(r_word(&c, 1), PAT(1));
 }
@@ -604,20 +626,20 @@ USER_TEST(grant_rights, "mdbchain.grant.rights",
 	c.x = caddr(A), c.y = caddr(B), c.z = caddr(C);
 	TEST_CHECK((c.p = r_get(12)) != 0);
 	for (unsigned i = 0; i < PAGE / 8; i++)
-		((volatile l4_word_t *)c.p)[i] = PAT(i);
+		((volatile L4_Word_t *)c.p)[i] = PAT(i);
 	TEST_CHECK(r_map(A, c.p, 12, 7, c.x));
 	TEST_CHECK(kid_map(A, C, c.x, 12, 7, false, c.z));
-	TEST_CHECK(kid_map(A, B, c.x, 12, L4_READABLE, true, c.y));
+	TEST_CHECK(kid_map(A, B, c.x, 12, L4_Readable, true, c.y));
 	CHECK_READ(B, c.y + 8, PAT(1), 0);
 	CHECK_READ(C, c.z + 8, PAT(1), 0);
 	CHECK_WRITE(C, c.z + 8, 0xc1, 1); /* the subtree is restricted to the granted rights */
-	TEST_CHECK_EQ(kids[C].last_access, L4_WRITABLE);
+	TEST_CHECK_EQ(kids[C].last_access, L4_Writable);
 	CHECK_WRITE(B, c.y + 8, 0xb1, 1);
-	TEST_CHECK_EQ(kids[B].last_access, L4_WRITABLE);
+	TEST_CHECK_EQ(kids[B].last_access, L4_Writable);
 	TEST_CHECK_EQ(r_word(&c, 1), PAT(1)); /* both writes went to the scratch page */
 	TEST_CHECK_EQ(scratch[1], 0xb1);
 	CHECK_READ(A, c.x, SCRATCH, 1);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(rights_reduce, "mdbchain.rights.reduce",
@@ -626,7 +648,7 @@ USER_TEST(rights_reduce, "mdbchain.rights.reduce",
 	struct chain c;
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
-	TEST_CHECK(kid_unmap(A, fp(c.x, 12, L4_WRITABLE), 0, NULL));
+	TEST_CHECK(kid_unmap(A, fp(c.x, 12, L4_Writable), 0, NULL));
 	CHECK_READ(B, c.y + 8, PAT(1), 0);
 	CHECK_READ(C, c.z + 8, PAT(1), 0);
 	CHECK_WRITE(A, c.x + 8, 0xa1, 0);
@@ -634,13 +656,13 @@ USER_TEST(rights_reduce, "mdbchain.rights.reduce",
 	CHECK_READ(B, c.y + 8, 0xa1, 0);
 	CHECK_WRITE(C, c.z + 16, 0xc2, 1);
 	TEST_CHECK_EQ(kids[C].last_waddr, c.z);
-	TEST_CHECK_EQ(kids[C].last_access, L4_WRITABLE);
+	TEST_CHECK_EQ(kids[C].last_access, L4_Writable);
 	CHECK_WRITE(B, c.y + 24, 0xb3, 1);
-	TEST_CHECK_EQ(kids[B].last_access, L4_WRITABLE);
+	TEST_CHECK_EQ(kids[B].last_access, L4_Writable);
 	TEST_CHECK_EQ(r_word(&c, 2), PAT(2));
 	TEST_CHECK_EQ(r_word(&c, 3), PAT(3));
 	TEST_CHECK_EQ(r_word(&c, 1), 0xa1);
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(rights_subset, "mdbchain.rights.subset",
@@ -648,14 +670,14 @@ USER_TEST(rights_subset, "mdbchain.rights.subset",
 {
 	struct chain c;
 	TEST_CHECK(begin());
-	TEST_CHECK(chain4k(&c, L4_READABLE));
+	TEST_CHECK(chain4k(&c, L4_Readable));
 	CHECK_READ(C, c.z + 8, PAT(1), 0);
 	CHECK_READ(B, c.y + 16, PAT(2), 0);
 	CHECK_WRITE(C, c.z, 1, 1);
 	CHECK_WRITE(B, c.y, 2, 1);
 	CHECK_WRITE(A, c.x, 3, 1);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(flush_self, "mdbchain.flush.self", "A's Flush of X revokes it from A itself, B and C; R keeps it")
@@ -663,12 +685,12 @@ USER_TEST(flush_self, "mdbchain.flush.self", "A's Flush of X revokes it from A i
 	struct chain c;
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
-	TEST_CHECK(kid_unmap(A, fp(c.x, 12, 7), L4_UNMAP_FLUSH, NULL));
+	TEST_CHECK(kid_unmap(A, fp(c.x, 12, 7), UNMAP_FLUSH, NULL));
 	CHECK_READ(A, c.x, SCRATCH, 1);
 	CHECK_READ(B, c.y, SCRATCH, 1);
 	CHECK_READ(C, c.z, SCRATCH, 1);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(flush_write, "mdbchain.flush.write",
@@ -677,7 +699,7 @@ USER_TEST(flush_write, "mdbchain.flush.write",
 	struct chain c;
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
-	TEST_CHECK(kid_unmap(B, fp(c.y, 12, L4_WRITABLE), L4_UNMAP_FLUSH, NULL));
+	TEST_CHECK(kid_unmap(B, fp(c.y, 12, L4_Writable), UNMAP_FLUSH, NULL));
 	CHECK_READ(B, c.y + 8, PAT(1), 0);
 	CHECK_READ(C, c.z + 8, PAT(1), 0);
 	CHECK_WRITE(A, c.x + 8, 0xa5, 0);
@@ -685,7 +707,7 @@ USER_TEST(flush_write, "mdbchain.flush.write",
 	CHECK_WRITE(C, c.z, 0xc5, 1);
 	CHECK_WRITE(B, c.y, 0xb5, 1);
 	TEST_CHECK_EQ(r_word(&c, 0), PAT(0));
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(
@@ -693,48 +715,48 @@ USER_TEST(
     "GetStatus up the chain reports C's and B's reads and writes, resets them; a query lower down takes them first")
 {
 	struct chain c;
-	l4_fpage_t s;
+	L4_Fpage_t s;
 	TEST_CHECK(begin());
 	TEST_CHECK(chain4k(&c, 7));
-	l4_get_status(fp(c.p, 12, 0));
-	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
+	L4_GetStatus(fp(c.p, 12, 0));
+	TEST_CHECK_EQ(accessed(L4_GetStatus(fp(c.p, 12, 0))), 0);
 	CHECK_READ(C, c.z, PAT(0), 0);
-	s = l4_get_status(fp(c.p, 12, 0));
-	TEST_CHECK(l4_was_referenced(s));
-	TEST_CHECK(!l4_was_written(s));
-	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0); /* reset by the query */
+	s = L4_GetStatus(fp(c.p, 12, 0));
+	TEST_CHECK(L4_WasReferenced(s));
+	TEST_CHECK(!L4_WasWritten(s));
+	TEST_CHECK_EQ(accessed(L4_GetStatus(fp(c.p, 12, 0))), 0); /* reset by the query */
 	CHECK_WRITE(C, c.z + 8, 0xc7, 0);
-	s = l4_get_status(fp(c.p, 12, 0));
-	TEST_CHECK(l4_was_written(s));
-	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
+	s = L4_GetStatus(fp(c.p, 12, 0));
+	TEST_CHECK(L4_WasWritten(s));
+	TEST_CHECK_EQ(accessed(L4_GetStatus(fp(c.p, 12, 0))), 0);
 	CHECK_READ(B, c.y, PAT(0), 0);
-	s = l4_get_status(fp(c.p, 12, 0));
-	TEST_CHECK(l4_was_referenced(s));
-	TEST_CHECK(!l4_was_written(s));
+	s = L4_GetStatus(fp(c.p, 12, 0));
+	TEST_CHECK(L4_WasReferenced(s));
+	TEST_CHECK(!L4_WasWritten(s));
 	/* R's own accesses are never reported */
-	((volatile l4_word_t *)c.p)[3] = 3;
-	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
+	((volatile L4_Word_t *)c.p)[3] = 3;
+	TEST_CHECK_EQ(accessed(L4_GetStatus(fp(c.p, 12, 0))), 0);
 	/* A's query reports C's write and resets it: R then sees nothing */
 	CHECK_WRITE(C, c.z + 8, 0xc8, 0);
 	TEST_CHECK(kid_unmap(A, fp(c.x, 12, 0), 0, &s));
-	TEST_CHECK(l4_was_written(s));
-	TEST_CHECK_EQ(l4_fpage_base(s), c.x);
-	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
+	TEST_CHECK(L4_WasWritten(s));
+	TEST_CHECK_EQ(L4_Address(s), c.x);
+	TEST_CHECK_EQ(accessed(L4_GetStatus(fp(c.p, 12, 0))), 0);
 	/* B's query reports C's read */
 	CHECK_READ(C, c.z, PAT(0), 0);
 	TEST_CHECK(kid_unmap(B, fp(c.y, 12, 0), 0, &s));
-	TEST_CHECK(l4_was_referenced(s));
-	TEST_CHECK(!l4_was_written(s));
+	TEST_CHECK(L4_WasReferenced(s));
+	TEST_CHECK(!L4_WasWritten(s));
 	/* C's own query (a leaf) answers 0 and still resets its bits */
 	CHECK_WRITE(C, c.z + 8, 0xc9, 0);
 	TEST_CHECK(kid_unmap(C, fp(c.z, 12, 0), 0, &s));
-	TEST_CHECK_EQ(s & 7, 0);
-	TEST_CHECK_EQ(l4_get_status(fp(c.p, 12, 0)) & 7, 0);
+	TEST_CHECK_EQ(accessed(s), 0);
+	TEST_CHECK_EQ(accessed(L4_GetStatus(fp(c.p, 12, 0))), 0);
 	/* an Unmap with rights reports too: A's write-right revocation after C's write */
 	CHECK_WRITE(C, c.z + 8, 0xca, 0);
-	TEST_CHECK(kid_unmap(A, fp(c.x, 12, L4_WRITABLE), 0, &s));
-	TEST_CHECK(l4_was_written(s));
-	l4_unmap_fpage(fp(c.p, 12, 7));
+	TEST_CHECK(kid_unmap(A, fp(c.x, 12, L4_Writable), 0, &s));
+	TEST_CHECK(L4_WasWritten(s));
+	L4_UnmapFpage(fp(c.p, 12, 7));
 }
 
 USER_TEST(super_chain, "mdbchain.super.chain",
@@ -746,13 +768,13 @@ USER_TEST(super_chain, "mdbchain.super.chain",
 	CHECK_SCAN(C, c.z, SUPER / PAGE, 0, ~0ul, 0);
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 0, ~0ul, 0);
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 0, ~0ul, 0);
-	((volatile l4_word_t *)(c.p + 300 * PAGE))[1] = 0x300;
+	((volatile L4_Word_t *)(c.p + 300 * PAGE))[1] = 0x300;
 	CHECK_READ(C, c.z + 300 * PAGE + 8, 0x300, 0);
 	CHECK_WRITE(C, c.z + 511 * PAGE + 8, 0x511, 0);
-	TEST_CHECK_EQ(((volatile l4_word_t *)(c.p + 511 * PAGE))[1], 0x511);
-	l4_fpage_t s = l4_get_status(fp(c.p, 21, 0));
-	TEST_CHECK(l4_was_written(s));
-	l4_unmap_fpage(fp(c.p, 21, 7));
+	TEST_CHECK_EQ(((volatile L4_Word_t *)(c.p + 511 * PAGE))[1], 0x511);
+	L4_Fpage_t s = L4_GetStatus(fp(c.p, 21, 0));
+	TEST_CHECK(L4_WasWritten(s));
+	L4_UnmapFpage(fp(c.p, 21, 7));
 	CHECK_SCAN(C, c.z, 4, 4, 0, 4);
 }
 
@@ -769,12 +791,12 @@ USER_TEST(super_unmap_4k, "mdbchain.super.unmap_4k",
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 0, ~0ul, 0);
 	/* R's 4 KiB Unmap at page 400 then takes it from all three */
 	revoke_scratch();
-	l4_unmap_fpage(fp(c.p + 400 * PAGE, 12, 7));
+	L4_UnmapFpage(fp(c.p + 400 * PAGE, 12, 7));
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 1, 400, 1);
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 2, 100, 2);
 	CHECK_SCAN(C, c.z, SUPER / PAGE, 2, 100, 2);
-	TEST_CHECK_EQ(((volatile l4_word_t *)(c.p + 400 * PAGE))[0], PAT(400));
-	l4_unmap_fpage(fp(c.p, 21, 7));
+	TEST_CHECK_EQ(((volatile L4_Word_t *)(c.p + 400 * PAGE))[0], PAT(400));
+	L4_UnmapFpage(fp(c.p, 21, 7));
 }
 
 USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k",
@@ -789,11 +811,11 @@ USER_TEST(super_unmap_64k, "mdbchain.super.unmap_64k",
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 0, ~0ul, 0);
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 0, ~0ul, 0);
 	revoke_scratch();
-	TEST_CHECK(kid_unmap(A, fp(c.x + 7 * PAGE, 12, 7), L4_UNMAP_FLUSH, NULL));
+	TEST_CHECK(kid_unmap(A, fp(c.x + 7 * PAGE, 12, 7), UNMAP_FLUSH, NULL));
 	CHECK_SCAN(A, c.x, SUPER / PAGE, 1, 7, 1);
 	CHECK_SCAN(B, c.y, SUPER / PAGE, 1, 7, 1);
 	CHECK_SCAN(C, c.z, SUPER / PAGE, 17, 7, 17);
-	l4_unmap_fpage(fp(c.p, 21, 7));
+	L4_UnmapFpage(fp(c.p, 21, 7));
 }
 
 /* A tree with a fork for tools/mdb-picture (`make picture` dumps it from the kernel debugger
@@ -803,27 +825,27 @@ USER_TEST(picture, "mdbchain.picture",
 	  "sigma0 -> R -> A, then A -> B -> C and A -> C: a fork, rights narrowing down; R's Unmap revokes all")
 {
 	TEST_CHECK(begin());
-	l4_word_t x = caddr(A), y = caddr(B), z = caddr(C);
-	l4_fpage_t got = l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 12) | L4_FULLY_ACCESSIBLE,
-						       l4_fpage_log2(PICTURE_WIN, 12));
-	l4_accept(L4_NILPAGE);
-	TEST_CHECK(got != L4_NILPAGE);
+	L4_Word_t x = caddr(A), y = caddr(B), z = caddr(C);
+	L4_Fpage_t got =
+	    L4_Sigma0_GetPage(L4_nilthread, fp(~0ul, 12, L4_FullyAccessible), L4_FpageLog2(PICTURE_WIN, 12));
+	L4_Accept(L4_UntypedWordsAcceptor);
+	TEST_CHECK(!L4_IsNilFpage(got));
 	for (unsigned i = 0; i < PAGE / 8; i++)
-		((volatile l4_word_t *)PICTURE_WIN)[i] = PAT(i);
+		((volatile L4_Word_t *)PICTURE_WIN)[i] = PAT(i);
 	TEST_CHECK(r_map(A, PICTURE_WIN, 12, 7, x));
-	TEST_CHECK(kid_map(A, B, x, 12, L4_READABLE | L4_WRITABLE, false, y));
-	TEST_CHECK(kid_map(B, C, y, 12, L4_READABLE, false, z));
-	TEST_CHECK(kid_map(A, C, x, 12, L4_READABLE | L4_EXECUTABLE, false, z + PAGE));
+	TEST_CHECK(kid_map(A, B, x, 12, L4_Readable | L4_Writable, false, y));
+	TEST_CHECK(kid_map(B, C, y, 12, L4_Readable, false, z));
+	TEST_CHECK(kid_map(A, C, x, 12, L4_Readable | L4_eXecutable, false, z + PAGE));
 	CHECK_READ(C, z + 8, PAT(1), 0);
 	CHECK_READ(C, z + PAGE + 16, PAT(2), 0);
 	CHECK_WRITE(B, y + 24, 0xb4, 0);
 	CHECK_READ(C, z + 24, 0xb4, 0);
 	L4_KDB_Enter("mdbchain: picture tree built (sigma0 -> R -> A -> B -> C, A -> C)");
-	l4_unmap_fpage(fp(PICTURE_WIN, 12, 7));
+	L4_UnmapFpage(fp(PICTURE_WIN, 12, 7));
 	CHECK_READ(C, z + PAGE, SCRATCH, 1);
 	CHECK_READ(A, x, SCRATCH, 1);
-	TEST_CHECK_EQ(((volatile l4_word_t *)PICTURE_WIN)[3], 0xb4);
-	l4_flush(fp(PICTURE_WIN, 12, 7));
+	TEST_CHECK_EQ(((volatile L4_Word_t *)PICTURE_WIN)[3], 0xb4);
+	L4_Flush(fp(PICTURE_WIN, 12, 7));
 }
 
 int main(void)
