@@ -5,9 +5,21 @@
 #include <l4/ipc.h>
 #include <l4/sigma0.h>
 #include <l4/kdebug.h>
+#include "sigma0_msg.h"
 
+/*
+ * Most tests are written with the X.2 convenience interface, as a root task of
+ * any X.2 kernel would be. Four check the raw ABI beneath it and use mnemo's
+ * scalar layer on purpose: boot.kip.interface (KernelInterface's registers),
+ * boot.kip.layout (KIP fields at their offsets), boot.kip.stubs (the system-call
+ * stub addresses) and boot.utcb (UTCB words at their offsets from %gs:0).
+ */
 #define KIP_ADDR 0xBFF00000ull
 #define UTCB_AREA 0xBF000000ull
+/* Bootloader-specific memory types of mnemo's loader (docs/boot.md): subtype 2 an
+ * image of sigma0 or the root task, 4 the kernel's. */
+#define SERVER_IMAGE_MEMORY_TYPE (L4_BootLoaderSpecificMemoryType + (2 << 4))
+#define KERNEL_IMAGE_MEMORY_TYPE (L4_BootLoaderSpecificMemoryType + (4 << 4))
 
 USER_TEST(ring3, "boot.ring3", "the root task runs in ring 3 with I/O privilege")
 {
@@ -48,32 +60,43 @@ USER_TEST(kip_layout, "boot.kip.layout", "the KIP fields X.2 programs read have 
 	TEST_CHECK(k->boot_info != 0);
 }
 
-/* The memory descriptors as sigma0 and the root task see them: later ones override. */
-static unsigned final_type(l4_word_t pa, unsigned *sub)
+/* The memory descriptors as sigma0 and the root task see them: later ones override;
+ * the type with its subtype (L4_MemoryDescType). */
+static L4_Word_t final_type(void *kip, L4_Word_t pa)
 {
-	unsigned t = 0, st = 0;
-	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
-		struct l4_memdesc d = __l4_kip->memdesc[i];
-		if (!l4_memdesc_virtual(d) && pa >= l4_memdesc_low(d) && pa <= l4_memdesc_high(d))
-			t = l4_memdesc_type(d), st = l4_memdesc_subtype(d);
+	L4_Word_t t = L4_UndefinedMemoryType;
+	for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+		if (!L4_IsMemoryDescVirtual(d) && pa >= L4_MemoryDescLow(d) && pa <= L4_MemoryDescHigh(d))
+			t = L4_MemoryDescType(d);
 	}
-	*sub = st;
 	return t;
+}
+
+/* The low address of the first physical descriptor of the type (with subtype), 0 if none. */
+static L4_Word_t first_of_type(void *kip, L4_Word_t type)
+{
+	for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+		if (L4_MemoryDescType(d) == type)
+			return L4_MemoryDescLow(d);
+	}
+	return 0;
 }
 
 USER_TEST(kip_memory, "boot.kip.memory", "memory descriptors cover RAM, the kernel pool and our own image")
 {
-	unsigned sub, pool = 0, conventional = 0;
-	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip); i++) {
-		struct l4_memdesc d = __l4_kip->memdesc[i];
-		conventional += l4_memdesc_type(d) == L4_MEM_CONVENTIONAL;
-		pool += l4_memdesc_type(d) == L4_MEM_RESERVED;
+	void *kip = L4_GetKernelInterface();
+	unsigned pool = 0, conventional = 0;
+	for (L4_Word_t i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+		conventional += L4_MemoryDescType(d) == L4_ConventionalMemoryType;
+		pool += L4_MemoryDescType(d) == L4_ReservedMemoryType;
 	}
 	TEST_CHECK(conventional > 0);
 	TEST_CHECK(pool > 0);
-	TEST_CHECK_EQ(final_type((l4_word_t)&kip_memory, &sub), L4_MEM_BOOTLOADER);
-	TEST_CHECK_EQ(sub, L4_BOOT_SUB_SERVER);
-	TEST_CHECK_EQ(__l4_kip->root_server.low, 0x1000000);
+	TEST_CHECK_EQ(final_type(kip, (L4_Word_t)&kip_memory), SERVER_IMAGE_MEMORY_TYPE);
+	TEST_CHECK_EQ(((L4_KernelInterfacePage_t *)kip)->RootServer.low, 0x1000000);
 }
 
 USER_TEST(stubs, "boot.kip.stubs", "the eleven system-call stubs are distinct user-executable addresses")
@@ -99,11 +122,11 @@ USER_TEST(utcb, "boot.utcb", "%gs:0 is MR0 of our UTCB; the UTCB holds our globa
 
 USER_TEST(clock, "boot.clock", "SystemClock is monotonic and advances")
 {
-	l4_clock_t a = l4_system_clock(), b;
+	L4_Clock_t a = L4_SystemClock(), b;
 	do
-		b = l4_system_clock();
-	while (b == a);
-	TEST_CHECK(b > a);
+		b = L4_SystemClock();
+	while (L4_IsClockEqual(b, a));
+	TEST_CHECK(L4_IsClockLater(b, a));
 }
 
 static char bss_block[256 * 1024];
@@ -118,11 +141,12 @@ USER_TEST(bss_faults, "boot.pagefault.bss", "64 fresh BSS pages fault in through
 
 USER_TEST(sigma0_any, "boot.sigma0.any", "sigma0 hands out any free page into a receive window")
 {
-	const l4_word_t where = 0x40000000;
-	l4_fpage_t got = l4_sigma0_get_page_rcv_window(l4_fpage_log2(~0ull, 12) | 7, l4_fpage_log2(where, 12));
-	TEST_CHECK(got != L4_NILPAGE);
-	TEST_CHECK_EQ(l4_fpage_size_log2(got), 12);
-	volatile l4_word_t *p = (volatile l4_word_t *)where;
+	const L4_Word_t where = 0x40000000;
+	L4_Fpage_t got = L4_Sigma0_GetPage(L4_nilthread, L4_FpageAddRights(L4_FpageLog2(~0ull, 12), L4_FullyAccessible),
+					   L4_FpageLog2(where, 12));
+	TEST_CHECK(!L4_IsNilFpage(got));
+	TEST_CHECK_EQ(L4_SizeLog2(got), 12);
+	volatile L4_Word_t *p = (volatile L4_Word_t *)where;
 	*p = 0xfeedface;
 	TEST_CHECK_EQ(*p, 0xfeedface);
 }
@@ -130,82 +154,80 @@ USER_TEST(sigma0_any, "boot.sigma0.any", "sigma0 hands out any free page into a 
 USER_TEST(sigma0_specific, "boot.sigma0.specific",
 	  "sigma0 answers a specific page idempotently and refuses kernel memory (the pool and the image)")
 {
-	l4_fpage_t req = l4_fpage_log2(0x2000000, 12) | 7;
-	l4_fpage_t a = l4_sigma0_get_page_rcv_window(req, l4_fpage_log2(0x41000000, 12));
-	l4_fpage_t b = l4_sigma0_get_page_rcv_window(req, l4_fpage_log2(0x41001000, 12));
-	TEST_CHECK_EQ(l4_fpage_base(a), 0x2000000);
-	TEST_CHECK_EQ(l4_fpage_base(b), 0x2000000);
+	L4_Fpage_t req = L4_FpageAddRights(L4_FpageLog2(0x2000000, 12), L4_FullyAccessible);
+	L4_Fpage_t a = L4_Sigma0_GetPage(L4_nilthread, req, L4_FpageLog2(0x41000000, 12));
+	L4_Fpage_t b = L4_Sigma0_GetPage(L4_nilthread, req, L4_FpageLog2(0x41001000, 12));
+	TEST_CHECK_EQ(L4_Address(a), 0x2000000);
+	TEST_CHECK_EQ(L4_Address(b), 0x2000000);
 	/* the two windows now alias one frame */
-	*(volatile l4_word_t *)0x41000000 = 77;
-	TEST_CHECK_EQ(*(volatile l4_word_t *)0x41001000, 77);
+	*(volatile L4_Word_t *)0x41000000 = 77;
+	TEST_CHECK_EQ(*(volatile L4_Word_t *)0x41001000, 77);
 	/* the kernel pool (reserved) is never handed out */
-	l4_word_t pool = 0;
-	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip) && !pool; i++)
-		if (l4_memdesc_type(__l4_kip->memdesc[i]) == L4_MEM_RESERVED)
-			pool = l4_memdesc_low(__l4_kip->memdesc[i]);
-	l4_fpage_t k = l4_sigma0_get_page_rcv_window(l4_fpage_log2(pool, 12) | 7, l4_fpage_log2(0x42000000, 12));
-	TEST_CHECK_EQ(k, L4_NILPAGE);
+	void *kip = L4_GetKernelInterface();
+	L4_Word_t pool = first_of_type(kip, L4_ReservedMemoryType);
+	L4_Fpage_t k = L4_Sigma0_GetPage(L4_nilthread, L4_FpageAddRights(L4_FpageLog2(pool, 12), L4_FullyAccessible),
+					 L4_FpageLog2(0x42000000, 12));
+	TEST_CHECK_EQ(k.raw, L4_Nilpage.raw);
 	/* nor the kernel's image, whose frames the kernel keeps from sigma0 */
-	l4_word_t image = 0;
-	for (unsigned i = 0; i < l4_kip_memdesc_count(__l4_kip) && !image; i++)
-		if (l4_memdesc_type(__l4_kip->memdesc[i]) == L4_MEM_BOOTLOADER &&
-		    l4_memdesc_subtype(__l4_kip->memdesc[i]) == L4_BOOT_SUB_KERNEL)
-			image = l4_memdesc_low(__l4_kip->memdesc[i]);
+	L4_Word_t image = first_of_type(kip, KERNEL_IMAGE_MEMORY_TYPE);
 	TEST_CHECK(image != 0);
-	k = l4_sigma0_get_page_rcv_window(l4_fpage_log2(image + 0x1000, 12) | 7, l4_fpage_log2(0x42000000, 12));
-	TEST_CHECK_EQ(k, L4_NILPAGE);
+	k = L4_Sigma0_GetPage(L4_nilthread, L4_FpageAddRights(L4_FpageLog2(image + 0x1000, 12), L4_FullyAccessible),
+			      L4_FpageLog2(0x42000000, 12));
+	TEST_CHECK_EQ(k.raw, L4_Nilpage.raw);
 }
 
 USER_TEST(sigma0_dump, "boot.sigma0.dump", "sigma0's extended protocol prints its pools and replies when asked")
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag((l4_word_t)-1001 << 4, 2, 0, 0);
-	mr[1] = 2; /* dump */
-	mr[2] = 1; /* and reply */
-	l4_msgtag_t tag = l4_call(l4_sigma0_id());
-	TEST_CHECK(!l4_ipc_failed(tag));
+	boot_load_sigma0_extended(2, 1); /* dump, and reply */
+	L4_MsgTag_t tag = L4_Call(boot_sigma0());
+	TEST_CHECK(!L4_IpcFailed(tag));
 }
 
 USER_TEST(sleep, "boot.ipc.sleep", "a receive from self with a 5 ms timeout ends with a receive timeout after 5 ms")
 {
-	l4_clock_t t0 = l4_system_clock();
-	l4_msgtag_t tag = l4_receive_timeout(l4_myself(), l4_time_period(5000));
-	l4_clock_t t1 = l4_system_clock();
-	TEST_CHECK(l4_ipc_failed(tag));
+	L4_Clock_t t0 = L4_SystemClock();
+	L4_MsgTag_t tag = L4_Receive_Timeout(L4_Myself(), L4_TimePeriod(5000));
+	L4_Clock_t t1 = L4_SystemClock();
+	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1); /* timeout, receive phase */
-	TEST_CHECK(t1 - t0 >= 5000);
+	TEST_CHECK(t1.raw - t0.raw >= 5000);
 }
 
 USER_TEST(zero_timeout, "boot.ipc.zero_timeout", "a receive with a zero timeout fails at once when nobody sends")
 {
-	l4_msgtag_t tag = l4_receive_timeout(l4_sigma0_id(), L4_ZERO_TIME);
-	TEST_CHECK(l4_ipc_failed(tag));
+	L4_MsgTag_t tag = L4_Receive_Timeout(boot_sigma0(), L4_ZeroTime);
+	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), (1 << 1) | 1);
 }
 
 USER_TEST(no_partner, "boot.ipc.no_partner", "IPC to a thread that does not exist fails with 'non-existing partner'")
 {
-	l4_utcb()[0] = 0;
-	l4_msgtag_t tag = l4_send(l4_global_id(1000, 1));
-	TEST_CHECK(l4_ipc_failed(tag));
+	L4_Set_MsgTag(L4_Niltag);
+	L4_MsgTag_t tag = L4_Send(L4_GlobalId(1000, 1));
+	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1); /* send phase */
-	tag = l4_receive(l4_global_id(48, 7)); /* sigma0's number, wrong version */
-	TEST_CHECK(l4_ipc_failed(tag));
+	tag = L4_Receive(L4_GlobalId(48, 7)); /* sigma0's number, wrong version */
+	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), (2 << 1) | 1);
-	tag = l4_send(UTCB_AREA + 512 + 1024); /* a local ID with no thread */
-	TEST_CHECK(l4_ipc_failed(tag));
+	/* a local ID (the address of a UTCB's MR0) with no thread */
+	tag = L4_Send((L4_ThreadId_t){.raw = UTCB_AREA + 512 + 1024});
+	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
 	/* in a page of the UTCB area that has no UTCB at all: no page fault, no partner */
-	tag = l4_ipc(UTCB_AREA + 100 * 1024 + 512, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
-	TEST_CHECK(l4_ipc_failed(tag));
+	tag = L4_Ipc((L4_ThreadId_t){.raw = UTCB_AREA + 100 * 1024 + 512}, L4_nilthread,
+		     L4_Timeouts(L4_ZeroTime, L4_Never), NULL);
+	TEST_CHECK(L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_ErrorCode(), 2 << 1);
 }
 
 USER_TEST(overflow, "boot.ipc.overflow", "a tag with more than 63 words is refused without harm")
 {
-	l4_utcb()[0] = l4_msgtag(0, 40, 30, 0);
-	l4_msgtag_t tag = l4_ipc(l4_sigma0_id(), L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
-	TEST_CHECK(l4_ipc_failed(tag));
+	L4_MsgTag_t tag = L4_Niltag;
+	tag.X.u = 40;
+	tag.X.t = 30;
+	L4_Set_MsgTag(tag);
+	tag = L4_Ipc(boot_sigma0(), L4_nilthread, L4_Timeouts(L4_ZeroTime, L4_Never), NULL);
+	TEST_CHECK(L4_IpcFailed(tag));
 }
 
 USER_TEST(kdb, "boot.kdb", "the kernel-debugger calls print and read without blocking")
