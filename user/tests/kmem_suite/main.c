@@ -298,7 +298,10 @@ static bool r_send(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t 
 	return !l4_ipc_failed(l4_send_timeout(kids[k].tid, l4_time_period(R_TIMEOUT_US)));
 }
 
-static bool create(int k, l4_threadid_t pager) { return task_create(kids[k].tid, pager, 14); }
+static bool create(int k, l4_threadid_t pager)
+{
+	return task_create((L4_ThreadId_t){.raw = kids[k].tid}, (L4_ThreadId_t){.raw = pager}, 14);
+}
 
 /* Creates child k paged by R and starts it at fn. */
 static bool start(int k, void (*fn)(void))
