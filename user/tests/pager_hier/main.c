@@ -637,7 +637,7 @@ static bool kp_up(void)
 			break;
 		serve_kp(from);
 	}
-	kp.boss = r_tid;
+	kp.boss = x2tid(r_tid);
 	if (l4_thread_control(kt, kt, L4_NILTHREAD, kp_tid, ~0ull) != 1)
 		return false;
 	printf("  R starts a kmem pager and associates it: new mappings' nodes live on pages it lends\n");
@@ -671,7 +671,7 @@ static bool evict(void)
 	l4_word_t res4[4];
 	const volatile struct mnemo_kmem_stats *st = mnemo_kmem_stats(__l4_kip);
 	l4_word_t ev0 = st->evicted_nodes;
-	if (!kmem_pager_command(kp_tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
+	if (!kmem_pager_command(x2tid(kp_tid), KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
 		return false;
 	printf("  step 5: the kmem pager takes its %llu lent pages back: the kernel evicts %llu mappings, A's and "
 	       "B's among them; A' did nothing, the records stay\n",
