@@ -30,16 +30,16 @@ bool task_create(L4_ThreadId_t t, L4_ThreadId_t pager, unsigned utcb_log2)
 L4_Word_t task_state_call(unsigned op, L4_ThreadId_t t, L4_Word_t part, const L4_Word_t *in, unsigned nin,
 			  L4_Word_t *out)
 {
-	L4_Msg_t msg;
-	L4_MsgClear(&msg);
-	L4_Set_MsgLabel(&msg, op);
-	L4_MsgAppendWord(&msg, t.raw);
-	L4_MsgAppendWord(&msg, part);
-	for (unsigned i = 0; i < nin; i++)
-		L4_MsgAppendWord(&msg, in[i]);
-	L4_MsgLoad(&msg);
+	/* straight into the MRs (a checkpoint's pause makes these calls: no message object
+	 * to fill and copy, no stack page more) */
+	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, op);
+	tag.X.u = 2 + nin;
+	L4_Set_MsgTag(tag);
+	L4_LoadMR(1, t.raw);
+	L4_LoadMR(2, part);
+	L4_LoadMRs(3, (int)nin, in);
 	/* the state thread and its protocol are mnemo's own (mnemo/thread_state.h) */
-	L4_MsgTag_t tag = L4_Call((L4_ThreadId_t){.raw = mnemo_state_thread(kip())});
+	tag = L4_Call((L4_ThreadId_t){.raw = mnemo_state_thread(kip())});
 	if (L4_IpcFailed(tag))
 		return ~0ul;
 	if (out)
