@@ -52,8 +52,8 @@ static void settle(void)
 
 static void spin_us(uint64_t us)
 {
-	uint64_t end = l4_system_clock() + us;
-	while (l4_system_clock() < end)
+	L4_Clock_t end = L4_ClockAddUsec(L4_SystemClock(), us);
+	while (L4_IsClockEarlier(L4_SystemClock(), end))
 		;
 }
 
@@ -62,16 +62,16 @@ static void spin_us(uint64_t us)
  * take seconds on real disks) must not starve them. */
 static int poll_status(struct ata_disk *d, bool idle, uint8_t *st)
 {
-	uint64_t end = l4_system_clock() + d->timeout_us;
+	L4_Clock_t end = L4_ClockAddUsec(L4_SystemClock(), d->timeout_us);
 	for (;;) {
 		*st = inb(REG_ALTSTATUS);
 		if (!(*st & ST_BSY) && (!idle || !(*st & ST_DRQ)))
 			return 0;
-		if (l4_system_clock() > end) {
+		if (L4_IsClockLater(L4_SystemClock(), end)) {
 			d->last_status = *st;
 			return ATA_ETIMEDOUT;
 		}
-		l4_yield();
+		L4_Yield();
 	}
 }
 
@@ -86,8 +86,8 @@ static int device_error(struct ata_disk *d, uint8_t st)
  * kernel unmasks the line (ABI notes §9.4). */
 static void irq_ack(struct ata_disk *d)
 {
-	l4_utcb()[0] = 0;
-	l4_send_timeout(d->irq_thread, L4_ZERO_TIME);
+	L4_Set_MsgTag(L4_Niltag);
+	L4_Reply(d->irq_thread);
 }
 
 /* Takes interrupts still pending from an earlier command (one that timed out, or a
@@ -95,7 +95,7 @@ static void irq_ack(struct ata_disk *d)
  * them for its own completion. */
 static void drain_stray(struct ata_disk *d)
 {
-	while (d->use_irq && !l4_ipc_failed(l4_receive_timeout(d->irq_thread, L4_ZERO_TIME))) {
+	while (d->use_irq && L4_IpcSucceeded(L4_Receive(d->irq_thread, L4_ZeroTime))) {
 		d->stray_irqs++;
 		(void)inb(REG_STATUS);
 		irq_ack(d);
@@ -107,8 +107,8 @@ static void drain_stray(struct ata_disk *d)
  * same request is never taken twice. */
 static int wait_irq(struct ata_disk *d, uint8_t *st)
 {
-	l4_msgtag_t tag = l4_receive_timeout(d->irq_thread, l4_time_period(d->timeout_us));
-	if (l4_ipc_failed(tag)) {
+	L4_MsgTag_t tag = L4_Receive(d->irq_thread, L4_TimePeriod(d->timeout_us));
+	if (L4_IpcFailed(tag)) {
 		d->last_status = inb(REG_ALTSTATUS);
 		return ATA_ETIMEDOUT;
 	}
@@ -317,14 +317,13 @@ static int reset(struct ata_disk *d)
 	outb(REG_CONTROL, CTL_NIEN | CTL_SRST);
 	spin_us(5);
 	outb(REG_CONTROL, CTL_NIEN);
-	l4_sleep(l4_time_period(2000)); /* the device sets BSY within 2 ms after SRST clears */
+	L4_Sleep(L4_TimePeriod(2000)); /* the device sets BSY within 2 ms after SRST clears */
 	return poll_status(d, false, &st);
 }
 
 static int associate_irq(struct ata_disk *d)
 {
-	l4_threadid_t irq = d->irq_thread;
-	if (l4_thread_control(irq, irq, L4_NILTHREAD, l4_myself(), ~0ull) != 1)
+	if (L4_AssociateInterrupt(d->irq_thread, L4_Myself()) != 1)
 		return ATA_EIRQ;
 	d->use_irq = true;
 	drain_stray(d);
@@ -337,7 +336,7 @@ int ata_init(struct ata_disk *d, bool use_irq)
 {
 	memset(d, 0, sizeof *d);
 	d->timeout_us = ATA_DEFAULT_TIMEOUT_US;
-	d->irq_thread = l4_global_id(ATA_IRQ, 1);
+	d->irq_thread = L4_GlobalId(ATA_IRQ, 1);
 	outb(REG_DEVICE, DEV_OBSOLETE);
 	settle();
 	uint8_t st = inb(REG_ALTSTATUS);
@@ -355,7 +354,7 @@ int ata_init(struct ata_disk *d, bool use_irq)
 	r = identify(d);
 	if (r && d->use_irq) { /* leave line 14 as it was found: masked, with no handler */
 		outb(REG_CONTROL, CTL_NIEN);
-		l4_thread_control(d->irq_thread, d->irq_thread, L4_NILTHREAD, d->irq_thread, ~0ull);
+		L4_DeassociateInterrupt(d->irq_thread);
 		d->use_irq = false;
 	}
 	d->ready = r == 0;

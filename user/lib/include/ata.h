@@ -36,7 +36,7 @@ struct ata_disk {
 	char model[41], serial[21]; /* IDENTIFY strings, trailing blanks removed */
 	uint8_t last_status, last_error; /* status and error registers after the last failure */
 	unsigned timeout_us; /* per wait: for BSY to clear, for DRQ, or for one interrupt */
-	l4_threadid_t irq_thread; /* IRQ 14's interrupt thread (when use_irq) */
+	L4_ThreadId_t irq_thread; /* IRQ 14's interrupt thread (when use_irq) */
 	uint64_t commands; /* commands issued */
 	uint64_t irqs; /* interrupt IPCs received while waiting for a command */
 	uint64_t stray_irqs; /* interrupt IPCs found pending before a command was issued */

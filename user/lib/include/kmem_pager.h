@@ -25,10 +25,10 @@ enum {
  * the pager's stack.
  */
 struct kmem_pager {
-	l4_word_t pool;
+	L4_Word_t pool;
 	unsigned pages;
-	l4_threadid_t boss;
-	l4_word_t revoke_every_us; /* 0: no pressure */
+	L4_ThreadId_t boss;
+	L4_Word_t revoke_every_us; /* 0: no pressure */
 	unsigned revoke_batch; /* pages taken back each time */
 	uint64_t rng;
 	unsigned lent, requests, refused, revoked;
@@ -39,11 +39,11 @@ struct kmem_pager {
 void kmem_pager_prepare(struct kmem_pager *kp);
 /* Reads one word of every page of [lo, hi): what the pager will touch besides its
  * pool (its code, data and stack) is mapped before it is associated. */
-void kmem_pager_touch(l4_word_t lo, l4_word_t hi);
+void kmem_pager_touch(L4_Word_t lo, L4_Word_t hi);
 /* The pager's loop: answers the kernel's requests, the boss's commands, and
  * under pressure revokes random lent pages. Never returns. */
 __attribute__((noreturn)) void kmem_pager_loop(struct kmem_pager *kp);
 /* The boss's side: one command, results in res[0..3]; false if the call failed. */
-bool kmem_pager_command(l4_threadid_t kp, unsigned cmd, l4_word_t a1, l4_word_t a2, l4_word_t a3, l4_word_t res[4]);
+bool kmem_pager_command(L4_ThreadId_t kp, unsigned cmd, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3, L4_Word_t res[4]);
 
 #endif

@@ -4,7 +4,7 @@
 #define USER_TASK_H
 
 #include <stdbool.h>
-#include <l4/types.h>
+#include <l4/thread.h>
 
 /* Where root servers put the KIP and the UTCB area in the spaces they make (as on Pistachio). */
 #define TASK_KIP_AREA 0xBFF00000ull
@@ -14,14 +14,14 @@
  * 2^utcb_log2 bytes at TASK_UTCB_AREA) with the caller as scheduler and the
  * given pager; its UTCB is the area's first. It then waits for its start
  * message from the pager. False (ErrorCode says why) if a step fails. */
-bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2);
+bool task_create(L4_ThreadId_t t, L4_ThreadId_t pager, unsigned utcb_log2);
 
 /* One call to the kernel's thread-state service (include/mnemo/thread_state.h):
  * request op on thread t, part, nin input words; the reply's words go to out
  * (if not NULL). Returns the reply's label (0 or MNEMO_STATE_E*), ~0 if the
  * IPC failed. */
-l4_word_t task_state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
-			  l4_word_t *out);
+L4_Word_t task_state_call(unsigned op, L4_ThreadId_t t, L4_Word_t part, const L4_Word_t *in, unsigned nin,
+			  L4_Word_t *out);
 
 /* Our boot module's command line: the first module whose file name contains
  * `name` ("" if none). The bootinfo lies in memory sigma0 maps idempotently. */

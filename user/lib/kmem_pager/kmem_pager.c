@@ -5,18 +5,25 @@
 #include <l4/space.h>
 #include <l4/thread.h>
 #include <l4/kip.h>
-#include <l4/syscalls.h>
 #include <mnemo/kmem.h>
 
 #define PAGE 4096ul
 #define MAX_ITEMS 31 /* 2 words each in MR1..MR62 */
+
+/* A tag of label with u untyped and t typed words. */
+static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
+{
+	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
+	tag.X.u = u, tag.X.t = t;
+	return tag;
+}
 
 void kmem_pager_prepare(struct kmem_pager *kp)
 {
 	if (kp->pages > KMEM_PAGER_MAX_PAGES)
 		kp->pages = KMEM_PAGER_MAX_PAGES;
 	for (unsigned i = 0; i < kp->pages; i++) {
-		(void)*(volatile l4_word_t *)(kp->pool + i * PAGE);
+		(void)*(volatile L4_Word_t *)(kp->pool + i * PAGE);
 		kp->state[i] = 0;
 	}
 	kp->lent = kp->requests = kp->refused = kp->revoked = 0;
@@ -24,9 +31,9 @@ void kmem_pager_prepare(struct kmem_pager *kp)
 		kp->rng = 0x9e3779b97f4a7c15ull;
 }
 
-void kmem_pager_touch(l4_word_t lo, l4_word_t hi)
+void kmem_pager_touch(L4_Word_t lo, L4_Word_t hi)
 {
-	for (l4_word_t a = lo & ~(PAGE - 1); a < hi; a += PAGE)
+	for (L4_Word_t a = lo & ~(PAGE - 1); a < hi; a += PAGE)
 		(void)*(volatile char *)a;
 }
 
@@ -41,7 +48,7 @@ static uint64_t next_random(struct kmem_pager *kp)
 /* Takes page i back: when the Unmap returns, the kernel no longer uses it. */
 static void revoke(struct kmem_pager *kp, unsigned i)
 {
-	l4_unmap_fpage(l4_fpage_log2(kp->pool + i * PAGE, 12) | L4_FULLY_ACCESSIBLE);
+	L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(kp->pool + i * PAGE, 12), L4_FullyAccessible));
 	kp->state[i] = 0;
 	kp->lent--;
 	kp->revoked++;
@@ -62,11 +69,12 @@ static void revoke_random(struct kmem_pager *kp)
 }
 
 /* The kernel asks in the name of a thread that needs memory: up to `want`
- * pages as map items, each a 4 KiB fpage of the pool; none is a refusal. */
-static l4_msgtag_t answer_request(struct kmem_pager *kp, l4_word_t want)
+ * (MR1) pages as map items, each a 4 KiB fpage of the pool; none is a refusal. */
+static L4_MsgTag_t answer_request(struct kmem_pager *kp)
 {
-	l4_word_t *mr = l4_utcb();
+	L4_Word_t want;
 	unsigned n = 0;
+	L4_StoreMR(1, &want);
 	kp->requests++;
 	if (want > MAX_ITEMS)
 		want = MAX_ITEMS;
@@ -75,33 +83,40 @@ static l4_msgtag_t answer_request(struct kmem_pager *kp, l4_word_t want)
 			continue;
 		kp->state[i] = 1;
 		kp->lent++;
-		mr[1 + 2 * n] = l4_map_item_word0(0);
-		mr[2 + 2 * n] = l4_fpage_log2(kp->pool + i * PAGE, 12) | L4_READABLE;
+		L4_MapItem_t item =
+		    L4_MapItem(L4_FpageAddRights(L4_FpageLog2(kp->pool + i * PAGE, 12), L4_Readable), 0);
+		L4_LoadMR((int)(1 + 2 * n), item.raw[0]);
+		L4_LoadMR((int)(2 + 2 * n), item.raw[1]);
 		n++;
 	}
 	if (!n)
 		kp->refused++;
-	return l4_msgtag(0, 0, 2 * n, 0);
+	return tag_of(0, 0, 2 * n);
 }
 
-static l4_msgtag_t answer_boss(struct kmem_pager *kp, l4_msgtag_t tag)
+static L4_MsgTag_t answer_boss(struct kmem_pager *kp, L4_MsgTag_t tag)
 {
-	l4_word_t *mr = l4_utcb();
-	l4_word_t a1 = mr[1], a2 = mr[2], a3 = mr[3];
-	switch (L4_TAG_LABEL(tag)) {
+	L4_Word_t a1, a2, a3;
+	L4_StoreMR(1, &a1), L4_StoreMR(2, &a2), L4_StoreMR(3, &a3);
+	switch (L4_Label(tag)) {
 	case KMEM_PAGER_PRESSURE:
 		kp->revoke_every_us = a1;
 		kp->revoke_batch = a2 ? (unsigned)a2 : 1;
-		return l4_msgtag(0, 0, 0, 0);
-	case KMEM_PAGER_QUOTA:
-		mr[0] = l4_msgtag(MNEMO_KMEM_QUOTA, 3, 0, 0);
-		mr[1] = a1, mr[2] = a2, mr[3] = a3;
-		tag = l4_send_timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME);
-		mr[1] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
-		return l4_msgtag(0, 1, 0, 0);
+		return tag_of(0, 0, 0);
+	case KMEM_PAGER_QUOTA: {
+		/* the kmem thread and its protocol are mnemo's own (mnemo/kmem.h); found
+		 * through the KIP of our own space (a rare command: the trap is asked each time) */
+		L4_ThreadId_t kmem = {.raw = mnemo_kmem_thread(L4_GetKernelInterface())};
+		L4_Set_MsgTag(tag_of(MNEMO_KMEM_QUOTA, 3, 0));
+		L4_LoadMR(1, a1), L4_LoadMR(2, a2), L4_LoadMR(3, a3);
+		tag = L4_Send(kmem, L4_ZeroTime);
+		L4_LoadMR(1, L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
+		return tag_of(0, 1, 0);
+	}
 	case KMEM_PAGER_STATS:
-		mr[1] = kp->lent, mr[2] = kp->requests, mr[3] = kp->refused, mr[4] = kp->revoked;
-		return l4_msgtag(0, 4, 0, 0);
+		L4_LoadMR(1, kp->lent), L4_LoadMR(2, kp->requests), L4_LoadMR(3, kp->refused),
+		    L4_LoadMR(4, kp->revoked);
+		return tag_of(0, 4, 0);
 	case KMEM_PAGER_REVOKE_ALL: {
 		unsigned n = 0;
 		for (unsigned i = 0; i < kp->pages; i++)
@@ -109,20 +124,20 @@ static l4_msgtag_t answer_boss(struct kmem_pager *kp, l4_msgtag_t tag)
 				revoke(kp, i);
 				n++;
 			}
-		mr[1] = n;
-		return l4_msgtag(0, 1, 0, 0);
+		L4_LoadMR(1, n);
+		return tag_of(0, 1, 0);
 	}
-	default: return l4_msgtag(0, 0, 0, 0);
+	default: return tag_of(0, 0, 0);
 	}
 }
 
 void kmem_pager_loop(struct kmem_pager *kp)
 {
-	l4_word_t next = 0; /* SystemClock time of the next revocation under pressure */
+	L4_Word_t next = 0; /* SystemClock time of the next revocation under pressure */
 	for (;;) {
-		l4_time_t t = L4_NEVER;
+		L4_Time_t t = L4_Never;
 		if (kp->revoke_every_us) {
-			l4_word_t now = l4_system_clock();
+			L4_Word_t now = L4_SystemClock().raw;
 			if (!next)
 				next = now + kp->revoke_every_us;
 			if (now >= next) {
@@ -130,35 +145,32 @@ void kmem_pager_loop(struct kmem_pager *kp)
 					revoke_random(kp);
 				next = now + kp->revoke_every_us;
 			}
-			t = l4_time_period(next - now > kp->revoke_every_us ? kp->revoke_every_us : next - now);
+			t = L4_TimePeriod(next - now > kp->revoke_every_us ? kp->revoke_every_us : next - now);
 		} else {
 			next = 0;
 		}
-		l4_threadid_t from;
-		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
-		if (l4_ipc_failed(tag))
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(t, &from);
+		if (L4_IpcFailed(tag))
 			continue; /* the receive timed out: time for pressure */
-		l4_msgtag_t reply;
-		if (L4_TAG_LABEL(tag) == MNEMO_KMEM_REQUEST)
-			reply = answer_request(kp, l4_utcb()[1]);
-		else if (from == kp->boss)
+		L4_MsgTag_t reply;
+		if (L4_Label(tag) == MNEMO_KMEM_REQUEST)
+			reply = answer_request(kp);
+		else if (L4_IsThreadEqual(from, kp->boss))
 			reply = answer_boss(kp, tag);
 		else
 			continue; /* nobody else talks to us */
-		l4_utcb()[0] = reply;
-		l4_send_timeout(from, L4_ZERO_TIME); /* it waits for the answer: a call */
+		L4_Set_MsgTag(reply);
+		L4_Send(from, L4_ZeroTime); /* it waits for the answer: a call */
 	}
 }
 
-bool kmem_pager_command(l4_threadid_t kp, unsigned cmd, l4_word_t a1, l4_word_t a2, l4_word_t a3, l4_word_t res[4])
+bool kmem_pager_command(L4_ThreadId_t kp, unsigned cmd, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3, L4_Word_t res[4])
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(cmd, 3, 0, 0);
-	mr[1] = a1, mr[2] = a2, mr[3] = a3;
-	if (l4_ipc_failed(l4_call(kp)))
+	L4_Set_MsgTag(tag_of(cmd, 3, 0));
+	L4_LoadMR(1, a1), L4_LoadMR(2, a2), L4_LoadMR(3, a3);
+	if (L4_IpcFailed(L4_Call(kp)))
 		return false;
-	mr = l4_utcb();
-	for (unsigned i = 0; i < 4; i++)
-		res[i] = mr[1 + i];
+	L4_StoreMRs(1, 4, res);
 	return true;
 }

@@ -2,6 +2,7 @@
 /* A pager's fault loop: own records, rebuilding from source, backer or trusted server, propagation, loss. */
 #include <pager.h>
 #include <l4/thread.h>
+#include "peer.h"
 
 /*
  * Order of resolution for a fault at addr of a client thread (docs/pagers.md):
@@ -26,51 +27,60 @@ const char *const pgr_path_name[PGR_NPATHS] = {
 
 #define PAGE 4096ul
 
-void pgr_reply_map(unsigned label, l4_word_t page, unsigned rights, l4_word_t hot)
+/* The MRs are written one by one (L4_LoadMR), as docs/pagers.md numbers them: a reply
+ * on the fault path costs no copy of a message object, and no call (reply_map is
+ * inlined into the fault path and the servers). */
+static inline __attribute__((always_inline)) void reply_map(unsigned label, L4_Word_t page, unsigned rights,
+							    L4_Word_t hot)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(label, 0, 2, 0);
-	mr[1] = l4_map_item_word0(hot);
-	mr[2] = l4_fpage_log2(page, 12) | (rights & 7);
+	L4_MapItem_t item = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), rights & 7), hot);
+	L4_Set_MsgTag(pgr_tag(label, 0, 2));
+	L4_LoadMR(1, item.raw[0]);
+	L4_LoadMR(2, item.raw[1]);
+}
+void pgr_reply_map(unsigned label, L4_Word_t page, unsigned rights, L4_Word_t hot)
+{
+	reply_map(label, page, rights, hot);
 }
 
 void pgr_reply_refuse(enum pgr_reason why)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(PGR_LABEL_REFUSE, 1, 0, 0);
-	mr[1] = why;
+	L4_Set_MsgTag(pgr_tag(PGR_LABEL_REFUSE, 1, 0));
+	L4_LoadMR(1, why);
 }
 
-static struct pgr_client *client_of(struct pgr_pager *p, l4_threadid_t t)
+static struct pgr_client *client_of(struct pgr_pager *p, L4_ThreadId_t t)
 {
 	for (unsigned i = 0; i < p->nclients; i++)
 		for (unsigned j = 0; j < PGR_CLIENT_THREADS; j++)
-			if (p->clients[i].threads[j] == t && t != L4_NILTHREAD)
+			if (L4_IsThreadEqual(p->clients[i].threads[j], t) && !L4_IsNilThread(t))
 				return &p->clients[i];
 	return NULL;
 }
 
-static struct pgr_client *client_by_task(struct pgr_pager *p, l4_threadid_t task)
+static struct pgr_client *client_by_task(struct pgr_pager *p, L4_ThreadId_t task)
 {
 	for (unsigned i = 0; i < p->nclients; i++)
-		if (p->clients[i].task == task)
+		if (L4_IsThreadEqual(p->clients[i].task, task))
 			return &p->clients[i];
 	return NULL;
 }
 
 /* Sends a request (MRs set up) and waits for the answer, both bounded by the pager's
  * timeout; the page lands in fpage(land, 12). True if a map item came. */
-static enum pgr_reason request(struct pgr_pager *p, l4_threadid_t to, l4_word_t land)
+static enum pgr_reason request(struct pgr_pager *p, L4_ThreadId_t to, L4_Word_t land)
 {
-	l4_time_t t = l4_time_period(p->timeout_us);
-	l4_accept(l4_fpage_log2(land, 12));
-	l4_msgtag_t tag = l4_ipc(to, to, L4_TIMEOUTS(t, t), NULL);
-	l4_accept(L4_NILPAGE);
-	if (l4_ipc_failed(tag))
+	L4_Accept(L4_MapGrantItems(L4_FpageLog2(land, 12)));
+	L4_MsgTag_t tag = L4_Call(to, p->timeout, p->timeout);
+	L4_Accept(L4_UntypedWordsAcceptor);
+	if (L4_IpcFailed(tag))
 		return PGR_DEAD;
-	if (L4_TAG_LABEL(tag) == PGR_LABEL_REFUSE) /* its reason, if it is one we know */
-		return l4_utcb()[1] == PGR_NO_RECORD ? PGR_NO_RECORD : PGR_REFUSED;
-	if (L4_TAG_LABEL(tag) != PGR_LABEL_MAP || L4_TAG_T(tag) != 2)
+	if (L4_Label(tag) == PGR_LABEL_REFUSE) { /* its reason, if it is one we know */
+		L4_Word_t why;
+		L4_StoreMR(1, &why);
+		return why == PGR_NO_RECORD ? PGR_NO_RECORD : PGR_REFUSED;
+	}
+	if (L4_Label(tag) != PGR_LABEL_MAP || L4_TypedWords(tag) != 2)
 		return PGR_BAD_ANSWER;
 	return PGR_OK;
 }
@@ -78,25 +88,25 @@ static enum pgr_reason request(struct pgr_pager *p, l4_threadid_t to, l4_word_t 
 /* Step 2: rebuild from the accept record into our landing page for the fault. On
  * failure f->reason is that of the first way tried (the source's answer, usually):
  * the later ways are fallbacks, and their "no" says less about the mapping. */
-static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, l4_word_t land)
+static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, L4_Word_t land)
 {
 	const struct pgr_rec *r = &f->rec;
-	l4_word_t page = f->addr & ~(PAGE - 1), *mr = l4_utcb();
+	L4_Word_t page = f->addr & ~(PAGE - 1);
 	static const enum pgr_path order[] = {PGR_PATH_SOURCE, PGR_PATH_BACKER, PGR_PATH_TRUSTED};
 	static const unsigned bit[] = {PGR_USE_SOURCE, PGR_USE_BACKER, PGR_USE_TRUSTED};
 	enum pgr_reason first = PGR_OK;
 	for (unsigned i = 0; i < 3; i++) {
 		if (!(p->policy & bit[i]))
 			continue;
-		l4_threadid_t to;
+		L4_ThreadId_t to;
 		if (order[i] == PGR_PATH_SOURCE) {
 			to = r->src;
-			mr[0] = l4_msgtag(PGR_LABEL_REMAP, 2, 0, 0);
-			mr[1] = r->dst, mr[2] = page;
+			L4_Set_MsgTag(pgr_tag(PGR_LABEL_REMAP, 2, 0));
+			L4_LoadMR(1, r->dst.raw), L4_LoadMR(2, page);
 		} else if (order[i] == PGR_PATH_BACKER) {
 			to = r->backer;
-			mr[0] = l4_msgtag(PGR_LABEL_BACKER, 3, 0, 0);
-			mr[1] = r->src, mr[2] = r->dst, mr[3] = page;
+			L4_Set_MsgTag(pgr_tag(PGR_LABEL_BACKER, 3, 0));
+			L4_LoadMR(1, r->src.raw), L4_LoadMR(2, r->dst.raw), L4_LoadMR(3, page);
 		} else {
 			if (!(r->flags & PGR_F_FALLBACK)) { /* the server would say no: spare the IPC */
 				if (!first)
@@ -104,10 +114,10 @@ static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, l4_word_t land)
 				continue;
 			}
 			to = p->trusted;
-			mr[0] = l4_msgtag(PGR_LABEL_FRAME, 2, 0, 0);
-			mr[1] = r->backer, mr[2] = pgr_backer_of(r, page);
+			L4_Set_MsgTag(pgr_tag(PGR_LABEL_FRAME, 2, 0));
+			L4_LoadMR(1, r->backer.raw), L4_LoadMR(2, pgr_backer_of(r, page));
 		}
-		enum pgr_reason why = to == L4_NILTHREAD ? PGR_NO_RECORD : request(p, to, land);
+		enum pgr_reason why = L4_IsNilThread(to) ? PGR_NO_RECORD : request(p, to, land);
 		if (why == PGR_OK) {
 			f->path = order[i];
 			return true;
@@ -122,12 +132,13 @@ static bool rebuild(struct pgr_pager *p, struct pgr_fault *f, l4_word_t land)
 /* Step 3: the fault goes on to the external pager in the faulting thread's name. */
 static void propagate(struct pgr_pager *p, const struct pgr_fault *f)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(L4_LABEL_PAGEFAULT | f->access, 2, 0, L4_TAG_PROPAGATED);
-	mr[1] = f->addr;
-	mr[2] = f->ip;
-	mr[L4_UTCB_ACTUAL_SENDER] = f->thread; /* X.2: the virtual sender */
-	l4_send_timeout(p->external, l4_time_period(p->timeout_us));
+	L4_MsgTag_t tag = pgr_tag(PGR_PAGEFAULT_LABEL | f->access, 2, 0);
+	L4_Set_Propagation(&tag);
+	L4_Set_MsgTag(tag);
+	L4_LoadMR(1, f->addr);
+	L4_LoadMR(2, f->ip);
+	L4_Set_VirtualSender(f->thread);
+	L4_Send(p->external, p->timeout);
 }
 
 /*
@@ -143,32 +154,30 @@ static void propagate(struct pgr_pager *p, const struct pgr_fault *f)
 static void lose(struct pgr_pager *p, struct pgr_fault *f)
 {
 	f->path = PGR_PATH_LOST;
-	l4_word_t *mr = l4_utcb();
-	bool local = f->client && f->client->local && l4_is_local_id(f->thread);
-	const l4_word_t *their_utcb = local ? (const l4_word_t *)f->thread : NULL;
-	l4_threadid_t handler = their_utcb  ? their_utcb[L4_UTCB_EXCEPTION_HANDLER]
+	/* a local ID addresses the thread's UTCB (nil is no local ID) */
+	bool local = f->client && f->client->local && !L4_IsNilThread(f->thread) && L4_IsLocalId(f->thread);
+	L4_ThreadId_t handler = local	    ? pgr_peer_exception_handler(f->thread)
 				: f->client ? f->client->handler
-					    : L4_NILTHREAD;
-	if (handler != L4_NILTHREAD) {
-		mr[0] = l4_msgtag(PGR_LABEL_LOST, PGR_LOST_WORDS, 0, 0);
-		mr[1] = their_utcb ? their_utcb[L4_UTCB_MY_GLOBAL_ID] : f->thread;
-		mr[2] = f->addr, mr[3] = f->ip, mr[4] = f->access;
-		mr[5] = f->have_rec ? f->rec.src : L4_NILTHREAD;
-		mr[6] = f->have_rec ? pgr_src_of(&f->rec, f->addr & ~(PAGE - 1)) : 0;
-		mr[7] = f->have_rec ? (l4_word_t)f->rec.log2 | (l4_word_t)f->rec.rights << 8 : 0;
-		mr[8] = f->reason ? f->reason : PGR_NO_RECORD;
-		l4_send_timeout(handler, l4_time_period(p->timeout_us));
+					    : L4_nilthread;
+	if (!L4_IsNilThread(handler)) {
+		L4_Set_MsgTag(pgr_tag(PGR_LABEL_LOST, PGR_LOST_WORDS, 0));
+		L4_LoadMR(1, local ? pgr_peer_global_id(f->thread).raw : f->thread.raw);
+		L4_LoadMR(2, f->addr), L4_LoadMR(3, f->ip), L4_LoadMR(4, f->access);
+		L4_LoadMR(5, f->have_rec ? f->rec.src.raw : L4_nilthread.raw);
+		L4_LoadMR(6, f->have_rec ? pgr_src_of(&f->rec, f->addr & ~(PAGE - 1)) : 0);
+		L4_LoadMR(7, f->have_rec ? (L4_Word_t)f->rec.log2 | (L4_Word_t)f->rec.rights << 8 : 0);
+		L4_LoadMR(8, f->reason ? f->reason : PGR_NO_RECORD);
+		L4_Send(handler, p->timeout);
 	}
-	if (local)
-		l4_exchange_registers(f->thread, 2 /* r: abort the receive */, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL,
-				      NULL, NULL, NULL, NULL);
+	if (local) /* control r: abort the receive (the page-fault IPC), nothing else */
+		L4_ExchangeRegisters(f->thread, 2, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* Steps 1 and 2: true if the answer is in the MRs; otherwise f->reason says why not. */
 static bool from_records(struct pgr_pager *p, struct pgr_fault *f)
 {
 	struct pgr_client *c = f->client;
-	l4_word_t page = f->addr & ~(PAGE - 1);
+	L4_Word_t page = f->addr & ~(PAGE - 1);
 	f->reason = PGR_NO_RECORD;
 	if (!c)
 		return false;
@@ -178,9 +187,9 @@ static bool from_records(struct pgr_pager *p, struct pgr_fault *f)
 			f->reason = PGR_NO_RIGHTS;
 			return false;
 		}
-		l4_word_t own = pgr_src_of(&f->rec, page);
+		L4_Word_t own = pgr_src_of(&f->rec, page);
 		(void)*(volatile char *)own; /* present in our space (our own pager may bring it back) */
-		pgr_reply_map(0, own, f->rec.rights, f->addr);
+		reply_map(0, own, f->rec.rights, f->addr);
 		f->path = PGR_PATH_OWN;
 		return true;
 	}
@@ -192,27 +201,28 @@ static bool from_records(struct pgr_pager *p, struct pgr_fault *f)
 		f->reason = PGR_NO_RIGHTS;
 		return false;
 	}
-	l4_word_t land = c->local ? page : c->land + (page & (PGR_LAND_SIZE - 1));
+	L4_Word_t land = c->local ? page : c->land + (page & (PGR_LAND_SIZE - 1));
 	if (!rebuild(p, f, land))
 		return false;
 	if (c->local)
-		l4_utcb()[0] = 0; /* the page is in place: an empty reply restarts the access */
+		L4_Set_MsgTag(L4_Niltag); /* the page is in place: an empty reply restarts the access */
 	else
-		pgr_reply_map(0, land, f->rec.rights, f->addr);
+		reply_map(0, land, f->rec.rights, f->addr);
 	return true;
 }
 
-static bool handle_fault(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
+static bool handle_fault(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
-	l4_word_t *mr = l4_utcb();
-	struct pgr_fault f = {.thread = from, .addr = mr[1], .ip = mr[2], .access = (unsigned)(tag >> 16) & 7};
-	f.actual = (tag & L4_TAG_PROPAGATED) ? mr[L4_UTCB_ACTUAL_SENDER] : L4_NILTHREAD;
+	struct pgr_fault f = {.thread = from, .access = (unsigned)L4_Label(tag) & 7};
+	L4_StoreMR(1, &f.addr);
+	L4_StoreMR(2, &f.ip);
+	f.actual = L4_IpcPropagated(tag) ? L4_ActualSender() : L4_nilthread;
 	f.client = client_of(p, from);
 	bool reply = from_records(p, &f);
 	/* Only what we know nothing about goes on: a recorded mapping we failed to rebuild is
 	 * lost, and a propagated fault never travels further (no cycles between pagers). */
-	if (!reply && !f.have_rec && (p->policy & PGR_PROPAGATE) && p->external != L4_NILTHREAD &&
-	    f.actual == L4_NILTHREAD) {
+	if (!reply && !f.have_rec && (p->policy & PGR_PROPAGATE) && !L4_IsNilThread(p->external) &&
+	    L4_IsNilThread(f.actual)) {
 		propagate(p, &f);
 		f.path = PGR_PATH_PROPAGATED;
 	} else if (!reply && !f.have_rec && p->hook && p->hook(p, &f)) {
@@ -229,9 +239,10 @@ static bool handle_fault(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t ta
 
 void pgr_serve_backer(struct pgr_pager *p)
 {
-	l4_word_t *mr = l4_utcb();
-	l4_threadid_t src = mr[1], dst = mr[2];
-	l4_word_t dst_page = mr[3] & ~(PAGE - 1);
+	L4_ThreadId_t src, dst;
+	L4_Word_t dst_page;
+	L4_StoreMR(1, &src.raw), L4_StoreMR(2, &dst.raw), L4_StoreMR(3, &dst_page);
+	dst_page &= ~(PAGE - 1);
 	struct pgr_client *c = client_by_task(p, src);
 	struct pgr_rec theirs, ours;
 	/* The source must have recorded the handout, and we must back the source's page. */
@@ -239,22 +250,24 @@ void pgr_serve_backer(struct pgr_pager *p)
 		pgr_reply_refuse(PGR_NO_RECORD);
 		return;
 	}
-	l4_word_t src_page = pgr_src_of(&theirs, dst_page);
+	L4_Word_t src_page = pgr_src_of(&theirs, dst_page);
 	if (!pgr_lookup(c->given, c->given_bytes, c->task, src_page, &ours)) {
 		pgr_reply_refuse(PGR_NO_RECORD);
 		return;
 	}
-	l4_word_t own = pgr_src_of(&ours, src_page);
+	L4_Word_t own = pgr_src_of(&ours, src_page);
 	(void)*(volatile char *)own;
-	pgr_reply_map(PGR_LABEL_MAP, own, theirs.rights & ours.rights, dst_page);
+	reply_map(PGR_LABEL_MAP, own, theirs.rights & ours.rights, dst_page);
 }
 
 void pgr_serve_frame(const struct pgr_table *frames, size_t bytes)
 {
-	l4_word_t *mr = l4_utcb();
 	struct pgr_rec r;
-	l4_word_t page = mr[2] & ~(PAGE - 1);
-	if (!pgr_lookup(frames, bytes, mr[1], page, &r)) {
+	L4_ThreadId_t backer;
+	L4_Word_t page;
+	L4_StoreMR(1, &backer.raw), L4_StoreMR(2, &page);
+	page &= ~(PAGE - 1);
+	if (!pgr_lookup(frames, bytes, backer, page, &r)) {
 		pgr_reply_refuse(PGR_NO_RECORD);
 		return;
 	}
@@ -262,17 +275,19 @@ void pgr_serve_frame(const struct pgr_table *frames, size_t bytes)
 		pgr_reply_refuse(PGR_REFUSED);
 		return;
 	}
-	l4_word_t own = pgr_src_of(&r, page);
+	L4_Word_t own = pgr_src_of(&r, page);
 	(void)*(volatile char *)own;
-	pgr_reply_map(PGR_LABEL_MAP, own, r.rights, page);
+	reply_map(PGR_LABEL_MAP, own, r.rights, page);
 }
 
-void pgr_serve_remap(const struct pgr_table *handouts, size_t bytes, l4_threadid_t self, bool willing)
+void pgr_serve_remap(const struct pgr_table *handouts, size_t bytes, L4_ThreadId_t self, bool willing)
 {
-	l4_word_t *mr = l4_utcb();
 	struct pgr_rec r;
-	l4_word_t page = mr[2] & ~(PAGE - 1);
-	if (!pgr_lookup(handouts, bytes, mr[1], page, &r) || r.src != self) {
+	L4_ThreadId_t dst;
+	L4_Word_t page;
+	L4_StoreMR(1, &dst.raw), L4_StoreMR(2, &page);
+	page &= ~(PAGE - 1);
+	if (!pgr_lookup(handouts, bytes, dst, page, &r) || !L4_IsThreadEqual(r.src, self)) {
 		pgr_reply_refuse(PGR_NO_RECORD);
 		return;
 	}
@@ -280,16 +295,16 @@ void pgr_serve_remap(const struct pgr_table *handouts, size_t bytes, l4_threadid
 		pgr_reply_refuse(PGR_REFUSED);
 		return;
 	}
-	l4_word_t own = pgr_src_of(&r, page);
+	L4_Word_t own = pgr_src_of(&r, page);
 	(void)*(volatile char *)own; /* revoked from us too? our pager rebuilds it first */
-	pgr_reply_map(PGR_LABEL_MAP, own, r.rights, page);
+	reply_map(PGR_LABEL_MAP, own, r.rights, page);
 }
 
-bool pgr_dispatch(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
+bool pgr_dispatch(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
 	if (pgr_is_pagefault(tag))
 		return handle_fault(p, from, tag);
-	switch (L4_TAG_LABEL(tag)) {
+	switch (L4_Label(tag)) {
 	case PGR_LABEL_BACKER: pgr_serve_backer(p); return true;
 	case PGR_LABEL_FRAME:
 		if (!p->frames)
@@ -303,11 +318,11 @@ bool pgr_dispatch(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
 
 void pgr_loop(struct pgr_pager *p)
 {
-	l4_threadid_t from = L4_NILTHREAD;
+	L4_ThreadId_t from = L4_nilthread;
 	bool reply = false;
 	for (;;) {
-		l4_accept(L4_NILPAGE); /* requests carry no items for us */
-		l4_msgtag_t tag = reply ? l4_reply_wait(from, &from) : l4_wait(&from);
-		reply = !l4_ipc_failed(tag) && pgr_dispatch(p, from, tag);
+		L4_Accept(L4_UntypedWordsAcceptor); /* requests carry no items for us */
+		L4_MsgTag_t tag = reply ? L4_ReplyWait(from, &from) : L4_Wait(&from);
+		reply = !L4_IpcFailed(tag) && pgr_dispatch(p, from, tag);
 	}
 }

@@ -21,14 +21,14 @@ static uint16_t *buckets(const struct pgr_table *t) { return (uint16_t *)((char 
 static struct pgr_rec *recs(const struct pgr_table *t) { return (struct pgr_rec *)((char *)t + t->rec_offset); }
 
 /* Hash of (dst, base >> log2): multiplicative, the top bits pick the bucket. */
-static unsigned bucket_of(const struct pgr_table *t, l4_threadid_t dst, l4_word_t base, unsigned log2)
+static unsigned bucket_of(const struct pgr_table *t, L4_ThreadId_t dst, L4_Word_t base, unsigned log2)
 {
-	l4_word_t k = (base >> log2) * 0x9e3779b97f4a7c15ull ^ (dst + log2) * 0xc2b2ae3d27d4eb4full;
+	L4_Word_t k = (base >> log2) * 0x9e3779b97f4a7c15ull ^ (dst.raw + log2) * 0xc2b2ae3d27d4eb4full;
 	k ^= k >> 29;
 	return (unsigned)(k & (t->nbuckets - 1u));
 }
 
-struct pgr_table *pgr_table_init(void *mem, size_t bytes, l4_threadid_t writer)
+struct pgr_table *pgr_table_init(void *mem, size_t bytes, L4_ThreadId_t writer)
 {
 	struct pgr_table *t = mem;
 	unsigned nb = 16;
@@ -65,12 +65,12 @@ static void write_end(struct pgr_table *t)
 }
 
 /* The writer's own lookup of the exact key: the slot pointer through which it links. */
-static uint16_t *find_link(struct pgr_table *t, l4_threadid_t dst, l4_word_t base, unsigned log2)
+static uint16_t *find_link(struct pgr_table *t, L4_ThreadId_t dst, L4_Word_t base, unsigned log2)
 {
 	uint16_t *link = &buckets(t)[bucket_of(t, dst, base, log2)];
 	while (*link) {
 		struct pgr_rec *r = &recs(t)[*link - 1];
-		if (r->dst == dst && r->dst_addr == base && r->log2 == log2)
+		if (L4_IsThreadEqual(r->dst, dst) && r->dst_addr == base && r->log2 == log2)
 			return link;
 		link = &r->next;
 	}
@@ -105,12 +105,12 @@ bool pgr_insert(struct pgr_table *t, const struct pgr_rec *in)
 	return true;
 }
 
-bool pgr_remove(struct pgr_table *t, l4_threadid_t dst, l4_word_t addr)
+bool pgr_remove(struct pgr_table *t, L4_ThreadId_t dst, L4_Word_t addr)
 {
 	for (unsigned s = 12; s < 48; s++) {
 		if (!(t->sizes & (1ull << s)))
 			continue;
-		l4_word_t base = addr & ~((1ull << s) - 1);
+		L4_Word_t base = addr & ~((1ull << s) - 1);
 		uint16_t *link = find_link(t, dst, base, s);
 		if (!*link)
 			continue;
@@ -129,7 +129,7 @@ bool pgr_remove(struct pgr_table *t, l4_threadid_t dst, l4_word_t addr)
 }
 
 /* One consistent attempt; -1: the writer was busy, try again. */
-static int lookup_once(const struct pgr_table *t, size_t bytes, l4_threadid_t dst, l4_word_t addr, struct pgr_rec *out)
+static int lookup_once(const struct pgr_table *t, size_t bytes, L4_ThreadId_t dst, L4_Word_t addr, struct pgr_rec *out)
 {
 	uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
 	if (seq & 1)
@@ -142,12 +142,13 @@ static int lookup_once(const struct pgr_table *t, size_t bytes, l4_threadid_t ds
 	for (unsigned s = 12; s < 48 && !found; s++) {
 		if (!(sizes & (1ull << s)))
 			continue;
-		l4_word_t base = addr & ~((1ull << s) - 1);
+		L4_Word_t base = addr & ~((1ull << s) - 1);
 		unsigned idx = __atomic_load_n(&buckets(t)[bucket_of(t, dst, base, s)], __ATOMIC_RELAXED);
 		for (unsigned steps = 0; idx && idx <= cap && steps < cap; steps++) {
 			const struct pgr_rec *r = &recs(t)[idx - 1];
 			memcpy(out, r, sizeof *out);
-			if ((out->flags & PGR_F_LIVE) && out->dst == dst && out->dst_addr == base && out->log2 == s) {
+			if ((out->flags & PGR_F_LIVE) && L4_IsThreadEqual(out->dst, dst) && out->dst_addr == base &&
+			    out->log2 == s) {
 				found = 1;
 				break;
 			}
@@ -158,7 +159,7 @@ static int lookup_once(const struct pgr_table *t, size_t bytes, l4_threadid_t ds
 	return __atomic_load_n(&t->seq, __ATOMIC_RELAXED) == seq ? found : -1;
 }
 
-bool pgr_lookup(const struct pgr_table *t, size_t bytes, l4_threadid_t dst, l4_word_t addr, struct pgr_rec *out)
+bool pgr_lookup(const struct pgr_table *t, size_t bytes, L4_ThreadId_t dst, L4_Word_t addr, struct pgr_rec *out)
 {
 	if (!t || bytes < sizeof *t || __atomic_load_n(&t->magic, __ATOMIC_ACQUIRE) != PGR_MAGIC ||
 	    t->version != PGR_VERSION)
@@ -167,7 +168,7 @@ bool pgr_lookup(const struct pgr_table *t, size_t bytes, l4_threadid_t dst, l4_w
 		int r = lookup_once(t, bytes, dst, addr, out);
 		if (r >= 0)
 			return r == 1;
-		l4_yield(); /* the writer is in the middle of a change: let it finish */
+		L4_Yield(); /* the writer is in the middle of a change: let it finish */
 	}
 	return false;
 }

@@ -9,43 +9,55 @@
 #include <l4/ipc.h>
 #include <mnemo/thread_state.h>
 
-bool task_create(l4_threadid_t t, l4_threadid_t pager, unsigned utcb_log2)
+/* The KIP, asked for once (KernelInterface traps; a state call should not). */
+static void *kip(void)
 {
-	l4_threadid_t me = l4_myself();
-	return l4_thread_control(t, t, me, L4_NILTHREAD, ~0ull) == 1 &&
-	       l4_space_control(t, 0, l4_fpage_log2(TASK_KIP_AREA, 12), l4_fpage_log2(TASK_UTCB_AREA, utcb_log2),
-				L4_NILTHREAD, NULL) == 1 &&
-	       l4_thread_control(t, t, me, pager, TASK_UTCB_AREA) == 1;
+	static void *k;
+	if (!k)
+		k = L4_GetKernelInterface();
+	return k;
 }
 
-l4_word_t task_state_call(unsigned op, l4_threadid_t t, l4_word_t part, const l4_word_t *in, unsigned nin,
-			  l4_word_t *out)
+bool task_create(L4_ThreadId_t t, L4_ThreadId_t pager, unsigned utcb_log2)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(op, 2 + nin, 0, 0);
-	mr[1] = t, mr[2] = part;
-	for (unsigned i = 0; i < nin; i++)
-		mr[3 + i] = in[i];
-	l4_msgtag_t tag = l4_call(mnemo_state_thread(__l4_kip));
-	if (l4_ipc_failed(tag))
+	L4_ThreadId_t me = L4_Myself();
+	return L4_ThreadControl(t, t, me, L4_nilthread, (void *)-1) == 1 &&
+	       L4_SpaceControl(t, 0, L4_FpageLog2(TASK_KIP_AREA, 12), L4_FpageLog2(TASK_UTCB_AREA, (int)utcb_log2),
+			       L4_nilthread, NULL) == 1 &&
+	       L4_ThreadControl(t, t, me, pager, (void *)TASK_UTCB_AREA) == 1;
+}
+
+L4_Word_t task_state_call(unsigned op, L4_ThreadId_t t, L4_Word_t part, const L4_Word_t *in, unsigned nin,
+			  L4_Word_t *out)
+{
+	/* straight into the MRs (a checkpoint's pause makes these calls: no message object
+	 * to fill and copy, no stack page more) */
+	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, op);
+	tag.X.u = 2 + nin;
+	L4_Set_MsgTag(tag);
+	L4_LoadMR(1, t.raw);
+	L4_LoadMR(2, part);
+	L4_LoadMRs(3, (int)nin, in);
+	/* the state thread and its protocol are mnemo's own (mnemo/thread_state.h) */
+	tag = L4_Call((L4_ThreadId_t){.raw = mnemo_state_thread(kip())});
+	if (L4_IpcFailed(tag))
 		return ~0ul;
-	mr = l4_utcb();
-	for (unsigned i = 0; out && i < L4_TAG_U(tag); i++)
-		out[i] = mr[1 + i];
-	return L4_TAG_LABEL(tag);
+	if (out)
+		L4_StoreMRs(1, (int)L4_UntypedWords(tag), out);
+	return L4_Label(tag);
 }
 
 const char *task_module_cmdline(const char *name)
 {
-	const struct l4_bootinfo *bi = (const struct l4_bootinfo *)__l4_kip->boot_info;
-	if (!bi || bi->magic != L4_BOOTINFO_MAGIC)
+	void *bi = (void *)L4_BootInfo(kip());
+	if (!bi || !L4_BootInfo_Valid(bi))
 		return "";
-	const struct l4_bootrec *r = l4_bootinfo_first(bi);
+	L4_BootRec_t *r = L4_BootInfo_FirstEntry(bi);
 	size_t n = strlen(name);
-	for (l4_word_t i = 0; i < bi->num_entries; i++, r = l4_bootrec_next(r)) {
-		if (r->type != L4_BOOTREC_MODULE)
+	for (L4_Word_t i = 0; i < L4_BootInfo_Entries(bi); i++, r = L4_BootRec_Next(r)) {
+		if (L4_BootRec_Type(r) != L4_BootInfo_Module)
 			continue;
-		const char *c = l4_bootrec_module_cmdline((const struct l4_bootrec_module *)r);
+		const char *c = L4_Module_Cmdline(r) ? L4_Module_Cmdline(r) : "";
 		for (const char *p = c; *p && *p != ' '; p++) /* in the file name, not the arguments */
 			if (!strncmp(p, name, n))
 				return c;

@@ -179,7 +179,7 @@ static bool up(void)
 	l4_word_t res[3];
 	if (!start(KP_T, kp_main, res) || L4_TAG_LABEL(res[0]) != RES_READY)
 		return false;
-	kp.boss = r_tid;
+	kp.boss = (L4_ThreadId_t){.raw = r_tid};
 	if (l4_set_priority(kids[KP_T], 200) == 0)
 		return false;
 	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
@@ -204,7 +204,8 @@ USER_TEST(events, "ktrace.read.events",
 		*(volatile l4_word_t *)a = a; /* sigma0 maps each: nodes on lent pages */
 	TEST_CHECK(kstats()->lent_pages > 0);
 	l4_word_t gap, res[4];
-	TEST_CHECK(kmem_pager_command(kids[KP_T], KMEM_PAGER_STATS, 0, 0, 0, res)); /* an IPC R makes to KP */
+	/* an IPC R makes to KP */
+	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T]}, KMEM_PAGER_STATS, 0, 0, 0, res));
 	TEST_CHECK(res[0] > 0); /* KP lent pages */
 	struct mnemo_trace_record x;
 	l4_threadid_t s0 = l4_global_id(l4_thread_no(r_tid) - 2, 1);
@@ -238,7 +239,7 @@ USER_TEST(evict, "ktrace.read.evict",
 {
 	TEST_CHECK(up());
 	l4_word_t seq = next_seq(), ev0 = kstats()->evicted_nodes, res[4], gap;
-	TEST_CHECK(kmem_pager_command(kids[KP_T], KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T]}, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
 	l4_word_t evicted = kstats()->evicted_nodes - ev0;
 	TEST_CHECK(res[0] > 0 && evicted >= RPAGES);
 	TEST_CHECK_EQ(count_records(seq, (struct want){MNEMO_TRACE_KMEM, MNEMO_TRACE_KMEM_REVOKED, ANY, 0}, NULL, &gap),
@@ -277,7 +278,8 @@ USER_TEST(refused, "ktrace.refused",
 	TEST_CHECK_EQ(ures[1], MNEMO_TRACE_REFUSED);
 	TEST_CHECK_EQ(ures[2], 1);
 	/* U's node quota, set by KP, for `mem spaces` to show */
-	TEST_CHECK(kmem_pager_command(kids[KP_T], KMEM_PAGER_QUOTA, kids[U_T], U_QUOTA, 0, res));
+	TEST_CHECK(
+	    kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T]}, KMEM_PAGER_QUOTA, kids[U_T], U_QUOTA, 0, res));
 	TEST_CHECK_EQ(res[0], 0);
 	/* R itself, with a buffer in kernel space */
 	TEST_CHECK_EQ(mnemo_trace_read((struct mnemo_trace_record *)0xffff800000000000ul, 4, 0).copied,

@@ -298,7 +298,10 @@ static bool r_send(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t 
 	return !l4_ipc_failed(l4_send_timeout(kids[k].tid, l4_time_period(R_TIMEOUT_US)));
 }
 
-static bool create(int k, l4_threadid_t pager) { return task_create(kids[k].tid, pager, 14); }
+static bool create(int k, l4_threadid_t pager)
+{
+	return task_create((L4_ThreadId_t){.raw = kids[k].tid}, (L4_ThreadId_t){.raw = pager}, 14);
+}
 
 /* Creates child k paged by R and starts it at fn. */
 static bool start(int k, void (*fn)(void))
@@ -326,7 +329,7 @@ static bool up(void)
 	m_tid = kids[M_T].tid;
 	if (!start(KP_T, kp_main))
 		return false;
-	kp.boss = r_tid;
+	kp.boss = (L4_ThreadId_t){.raw = r_tid};
 	/* Above the workload, so that its revocations come on time, as a kmem
 	 * pager's should. */
 	if (l4_set_priority(kids[KP_T].tid, 200) == 0)
@@ -386,7 +389,8 @@ static unsigned phase;
 static bool set_pressure(l4_word_t us)
 {
 	l4_word_t res[4];
-	return kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_PRESSURE, us, PRESSURE_PAGES, 0, res);
+	return kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_PRESSURE, us, PRESSURE_PAGES, 0,
+				  res);
 }
 
 /* One phase with seed `seed`, checked against the formula. */
@@ -478,7 +482,7 @@ USER_TEST(revoke_all, "kmem.revoke_all",
 	TEST_CHECK(up() && phase == 5);
 	l4_word_t res[4];
 	l4_word_t rv0 = kstats()->revoked_pages, ev0 = kstats()->evicted_nodes, t0 = rdtsc();
-	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
 	l4_word_t t_revoke = rdtsc() - t0, evicted = kstats()->evicted_nodes - ev0;
 	TEST_CHECK(res[0] > 0);
 	/* Every page it took back was the kernel's until its Unmap returned. (The
@@ -503,7 +507,8 @@ USER_TEST(hostile, "kmem.hostile.quota",
 	TEST_CHECK(start(H2_T, h2_main));
 	TEST_CHECK(start(H_T, h_main));
 	l4_word_t res[4];
-	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_QUOTA, kids[H_T].tid, H_QUOTA, 0, res));
+	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_QUOTA, kids[H_T].tid, H_QUOTA,
+				      0, res));
 	TEST_CHECK_EQ(res[0], 0);
 	/* H's go, then the workers' run under pressure beside it. */
 	TEST_CHECK(set_pressure(PRESSURE_US));
@@ -543,7 +548,7 @@ USER_TEST(pin_request, "kmem.pin.request",
 	TEST_CHECK(kstats()->pinned_nodes >= p0 + 8);
 	TEST_CHECK_EQ(pin(R_REGION + 16 * PAGE, 12 + 4), 4 << 1); /* 16 more: over the quota */
 	l4_word_t res[4], rv0 = kstats()->revoked_pages;
-	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
 	TEST_CHECK(res[0] > 0 && kstats()->revoked_pages - rv0 == res[0]);
 	TEST_CHECK_EQ(kstats()->pinned_evicted, 0); /* R's pinned pages and their sources stayed */
 }

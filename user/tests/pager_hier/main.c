@@ -82,7 +82,7 @@ static void serve_image(int k, l4_threadid_t from)
 {
 	l4_word_t *mr = l4_utcb(), addr = mr[1] & ~(PAGE - 1);
 	struct pgr_rec r;
-	if (pgr_lookup(r_given, sizeof r_table_mem, from, addr, &r)) { /* a page we gave: evicted, given again */
+	if (pgr_lookup(r_given, sizeof r_table_mem, x2tid(from), addr, &r)) { /* a page we gave: evicted, given again */
 		l4_word_t own = pgr_src_of(&r, addr);
 		(void)*(volatile char *)own;
 		pgr_reply_map(0, own, r.rights, addr);
@@ -126,9 +126,9 @@ static void serve_give(l4_threadid_t from)
 	struct pgr_rec r = {.flags = PGR_F_HANDOUT | ((unsigned)flags & PGR_F_FALLBACK),
 			    .log2 = 12,
 			    .rights = L4_FULLY_ACCESSIBLE,
-			    .dst = from,
+			    .dst = x2tid(from),
 			    .dst_addr = at & ~(PAGE - 1),
-			    .src = r_tid,
+			    .src = x2tid(r_tid),
 			    .src_addr = page};
 	mr = l4_utcb();
 	if (page >= KP_POOL || !pgr_insert(r_given, &r)) {
@@ -187,9 +187,9 @@ static bool collect_label(int k, unsigned want)
 			return false;
 		}
 		int j = role_of(from);
-		if (pgr_is_pagefault(tag) && from == kp_tid) {
+		if (pgr_is_pagefault(x2tag(tag)) && from == kp_tid) {
 			serve_kp(from);
-		} else if (pgr_is_pagefault(tag) && j >= 0) {
+		} else if (pgr_is_pagefault(x2tag(tag)) && j >= 0) {
 			serve_image(j, from);
 		} else if (is_exception(tag) && j == B) {
 			serve_exception(from);
@@ -280,7 +280,7 @@ static bool world_up(void)
 		return ok;
 	tried = true;
 	r_tid = l4_myself();
-	r_given = pgr_table_init(r_table_mem, sizeof r_table_mem, r_tid);
+	r_given = pgr_table_init(r_table_mem, sizeof r_table_mem, x2tid(r_tid));
 	for (int k = 0; k < NROLES; k++)
 		tids[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
 	memset(stacks, 0, sizeof stacks);
@@ -391,8 +391,8 @@ USER_TEST(
     records, "pager.records",
     "record tables: insert, replace, lookup inside 4 KiB and 2 MiB records, remove, full table, corrupt tables miss")
 {
-	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, l4_myself());
-	struct pgr_rec r = {.log2 = 12, .rights = 7, .dst = 0x100000001ul, .src = 0x200000001ul}, got;
+	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, x2tid(l4_myself()));
+	struct pgr_rec r = {.log2 = 12, .rights = 7, .dst = x2tid(0x100000001ul), .src = x2tid(0x200000001ul)}, got;
 	TEST_CHECK(t != NULL);
 	TEST_CHECK_EQ(t->capacity, 62);
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x1000, &got));
@@ -407,7 +407,7 @@ USER_TEST(
 	for (unsigned i = 0; i < n; i++) {
 		TEST_CHECK(pgr_lookup(t, PAGE, r.dst, (i + 1) * PAGE + 0x123, &got));
 		TEST_CHECK_EQ(got.src_addr, 0x7000000ul + i * PAGE);
-		TEST_CHECK(!pgr_lookup(t, PAGE, r.dst + 1, (i + 1) * PAGE, &got)); /* another space */
+		TEST_CHECK(!pgr_lookup(t, PAGE, x2tid(r.dst.raw + 1), (i + 1) * PAGE, &got)); /* another space */
 	}
 	TEST_CHECK(pgr_remove(t, r.dst, 5 * PAGE + 8));
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 5 * PAGE, &got));
@@ -432,14 +432,14 @@ USER_TEST(
 	struct pgr_rec *slots = (struct pgr_rec *)(rec_mem + t->rec_offset);
 	slots[0].next = 1; /* record 0 points at itself */
 	slots[1].next = 60000;
-	TEST_CHECK(!pgr_lookup(t, PAGE, 0x999, 0x1000, &got));
+	TEST_CHECK(!pgr_lookup(t, PAGE, x2tid(0x999), 0x1000, &got));
 	uint32_t off = t->rec_offset;
 	t->rec_offset = PAGE; /* records beyond the table's memory */
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
 	t->rec_offset = off;
 	t->magic = 0;
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
-	t = pgr_table_init(rec_mem, sizeof rec_mem, l4_myself());
+	t = pgr_table_init(rec_mem, sizeof rec_mem, x2tid(l4_myself()));
 	TEST_CHECK(pgr_insert(t, &big));
 	t->seq |= 1; /* a writer that never finishes: the reader gives up, it does not spin */
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x40000000ul, &got));
@@ -633,11 +633,11 @@ static bool kp_up(void)
 		from = kp_tid;
 		if (l4_ipc_failed(tag))
 			return false;
-		if (!pgr_is_pagefault(tag))
+		if (!pgr_is_pagefault(x2tag(tag)))
 			break;
 		serve_kp(from);
 	}
-	kp.boss = r_tid;
+	kp.boss = x2tid(r_tid);
 	if (l4_thread_control(kt, kt, L4_NILTHREAD, kp_tid, ~0ull) != 1)
 		return false;
 	printf("  R starts a kmem pager and associates it: new mappings' nodes live on pages it lends\n");
@@ -671,7 +671,7 @@ static bool evict(void)
 	l4_word_t res4[4];
 	const volatile struct mnemo_kmem_stats *st = mnemo_kmem_stats(__l4_kip);
 	l4_word_t ev0 = st->evicted_nodes;
-	if (!kmem_pager_command(kp_tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
+	if (!kmem_pager_command(x2tid(kp_tid), KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
 		return false;
 	printf("  step 5: the kmem pager takes its %llu lent pages back: the kernel evicts %llu mappings, A's and "
 	       "B's among them; A' did nothing, the records stay\n",

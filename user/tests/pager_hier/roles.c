@@ -69,32 +69,32 @@ static void trace(struct pgr_pager *p, const struct pgr_fault *f)
 		return; /* image, stacks and record areas: not the scenario */
 	const char *who = "?";
 	for (int k = 0; k < NROLES; k++)
-		if (tids[k] == f->thread || (k == B && f->client && f->client->local))
+		if (tids[k] == f->thread.raw || (k == B && f->client && f->client->local))
 			who = role_name[k];
 	printf("    %s: %s faults at %#llx (%s)%s -> %s", p->name, who, (unsigned long long)f->addr,
-	       f->access & L4_WRITABLE ? "write" : "read", f->actual ? ", propagated to us" : "",
+	       f->access & L4_WRITABLE ? "write" : "read", f->actual.raw ? ", propagated to us" : "",
 	       pgr_path_name[f->path]);
 	if (f->have_rec && f->path != PGR_PATH_OWN)
-		printf(" [record: %s's %#llx, backer %s's %#llx]", f->rec.src == tids[A] ? "A" : "?",
-		       (unsigned long long)f->rec.src_addr, f->rec.backer == tids[AP] ? "A'" : "?",
+		printf(" [record: %s's %#llx, backer %s's %#llx]", f->rec.src.raw == tids[A] ? "A" : "?",
+		       (unsigned long long)f->rec.src_addr, f->rec.backer.raw == tids[AP] ? "A'" : "?",
 		       (unsigned long long)f->rec.backer_addr);
 	if (f->path == PGR_PATH_LOST)
 		printf(" (reason %u)", f->reason);
 	printf("\n");
 }
 
-static bool ext_message(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
+static bool ext_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
 	struct ext_pager *e = (struct ext_pager *)p;
 	struct pgr_client *c = &p->clients[0];
 	l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2], a3 = mr[3];
-	if (from != r_tid)
+	if (from.raw != r_tid)
 		return false;
-	switch (L4_TAG_LABEL(tag)) {
+	switch (L4_TAG_LABEL(tag.raw)) {
 	case CMD_SETUP: {
 		/* three pages from R: the client's accept and handout logs, and our handouts to it */
 		l4_word_t r_addr[AREA_PAGES];
-		l4_threadid_t self = tids[e->client == A ? AP : BP];
+		L4_ThreadId_t self = x2tid(tids[e->client == A ? AP : BP]);
 		for (unsigned i = 0; i < AREA_PAGES; i++)
 			if (!(r_addr[i] = give_from_r(area_page(AREA_AT_PAGER, i), 0)))
 				return answer(RES_ERR, 1, i, 0, 0, 0), true;
@@ -108,7 +108,7 @@ static bool ext_message(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag
 					      .dst_addr = area_page(AREA, i),
 					      .src = self,
 					      .src_addr = area_page(AREA_AT_PAGER, i),
-					      .backer = r_tid,
+					      .backer = x2tid(r_tid),
 					      .backer_addr = r_addr[i]};
 			if (!pgr_insert(c->given, &rec))
 				return answer(RES_ERR, 0, 0, 0, 0, 0), true;
@@ -128,9 +128,9 @@ static bool ext_message(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag
 				      .rights = L4_FULLY_ACCESSIBLE,
 				      .dst = c->task,
 				      .dst_addr = a1,
-				      .src = tids[e->client == A ? AP : BP],
+				      .src = x2tid(tids[e->client == A ? AP : BP]),
 				      .src_addr = mine,
-				      .backer = r_tid,
+				      .backer = x2tid(r_tid),
 				      .backer_addr = r_addr};
 		bool ok = r_addr && pgr_insert(c->given, &rec);
 		answer(ok ? RES_OK : RES_ERR, 2, mine, r_addr, 0, 0);
@@ -153,18 +153,18 @@ static void ext_main(int which, enum role self, enum role client, l4_word_t page
 	e->client = client;
 	e->next_page = pages;
 	p->name = role_name[self];
-	p->timeout_us = PGR_TIMEOUT_US;
+	p->timeout = L4_TimePeriod(PGR_TIMEOUT_US);
 	p->hook = image_hook;
 	p->message = ext_message;
 	p->trace = trace;
 	p->nclients = 1;
 	struct pgr_client *c = &p->clients[0];
-	c->task = tids[client];
-	c->threads[0] = tids[client];
-	c->threads[1] = client == B ? tids[LB] : L4_NILTHREAD;
+	c->task = x2tid(tids[client]);
+	c->threads[0] = x2tid(tids[client]);
+	c->threads[1] = x2tid(client == B ? tids[LB] : L4_NILTHREAD);
 	/* the tables are set by CMD_SETUP, once their pages exist */
 	c->land = BP_LAND;
-	c->handler = r_tid; /* a loss we cannot turn into an exception: R hears of it */
+	c->handler = x2tid(r_tid); /* a loss we cannot turn into an exception: R hears of it */
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
 	l4_send(r_tid);
 	pgr_loop(p);
@@ -177,14 +177,14 @@ void bp_main(void) { ext_main(1, BP, B, BP_PAGES); }
 
 static struct pgr_pager lb;
 
-static bool lb_message(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
+static bool lb_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
 	l4_word_t a1 = l4_utcb()[1];
-	if (from != r_tid)
+	if (from.raw != r_tid)
 		return false;
-	if (L4_TAG_LABEL(tag) == CMD_POLICY)
+	if (L4_TAG_LABEL(tag.raw) == CMD_POLICY)
 		p->policy = (unsigned)a1;
-	else if (L4_TAG_LABEL(tag) != CMD_STATS)
+	else if (L4_TAG_LABEL(tag.raw) != CMD_STATS)
 		return answer(RES_ERR, 0, 0, 0, 0, 0), true;
 	answer(RES_OK, 1, a1 < PGR_NPATHS ? p->stats[a1] : 0, 0, 0, 0);
 	return true;
@@ -193,21 +193,21 @@ static bool lb_message(struct pgr_pager *p, l4_threadid_t from, l4_msgtag_t tag)
 void lb_main(void)
 {
 	lb.name = "LB";
-	lb.timeout_us = PGR_TIMEOUT_US;
-	lb.external = tids[BP];
-	lb.trusted = r_tid;
+	lb.timeout = L4_TimePeriod(PGR_TIMEOUT_US);
+	lb.external = x2tid(tids[BP]);
+	lb.trusted = x2tid(r_tid);
 	lb.policy = PGR_USE_SOURCE | PGR_PROPAGATE;
 	lb.message = lb_message;
 	lb.trace = trace;
 	lb.nclients = 1;
-	lb.clients[0].task = tids[B];
+	lb.clients[0].task = x2tid(tids[B]);
 	lb.clients[0].local = true;
 	lb.clients[0].accepts = (const struct pgr_table *)area_page(AREA, 0), lb.clients[0].accepts_bytes = PAGE;
 	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
 	l4_send(r_tid);
 	/* B's local ID is known only now that B exists in our space: ask the kernel. */
 	lb.clients[0].threads[0] =
-	    l4_exchange_registers(tids[B], 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
+	    x2tid(l4_exchange_registers(tids[B], 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL));
 	pgr_loop(&lb);
 }
 
@@ -227,7 +227,8 @@ static void a_command(l4_msgtag_t tag)
 	l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2], a3 = mr[3];
 	switch (L4_TAG_LABEL(tag)) {
 	case CMD_SETUP: {
-		bool ok = pgr_table_init(A_IN, PAGE, l4_myself()) && pgr_table_init(A_OUT, PAGE, l4_myself());
+		bool ok =
+		    pgr_table_init(A_IN, PAGE, x2tid(l4_myself())) && pgr_table_init(A_OUT, PAGE, x2tid(l4_myself()));
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
 	}
@@ -240,10 +241,10 @@ static void a_command(l4_msgtag_t tag)
 	case CMD_MAP: {
 		/* who backs xa: our pager's record of what it gave us, in memory we can read */
 		struct pgr_rec back;
-		bool ok =
-		    pgr_lookup(FROM_PAGER, PAGE, l4_myself(), a1, &back) &&
-		    pgr_map_to(A_OUT, l4_myself(), a2, a1, 12, a3 & 7 ? a3 & 7 : L4_FULLY_ACCESSIBLE, a3 & ~(PAGE - 1),
-			       back.src, pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK, PGR_TIMEOUT_US);
+		bool ok = pgr_lookup(FROM_PAGER, PAGE, x2tid(l4_myself()), a1, &back) &&
+			  pgr_map_to(A_OUT, x2tid(l4_myself()), x2tid(a2), a1, 12,
+				     a3 & 7 ? a3 & 7 : L4_FULLY_ACCESSIBLE, a3 & ~(PAGE - 1), back.src,
+				     pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK, L4_TimePeriod(PGR_TIMEOUT_US));
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
 	}
@@ -257,7 +258,7 @@ static void a_command(l4_msgtag_t tag)
 		answer(RES_OK, 0, 0, 0, 0, 0);
 		break;
 	case CMD_REMAPS: answer(RES_OK, 2, a_state.remaps, a_state.refusals, 0, 0); break;
-	case CMD_FORGET: answer(pgr_forget(A_OUT, a1, a2) ? RES_OK : RES_ERR, 0, 0, 0, 0, 0); break;
+	case CMD_FORGET: answer(pgr_forget(A_OUT, x2tid(a1), a2) ? RES_OK : RES_ERR, 0, 0, 0, 0, 0); break;
 	default: answer(RES_ERR, 0, a2, a3, 0, 0); break;
 	}
 }
@@ -277,7 +278,7 @@ void a_main(void)
 		if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP && a_state.silent) {
 			to = L4_NILTHREAD; /* a source that hangs: the asker must give up by itself */
 		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP) {
-			pgr_serve_remap(A_OUT, PAGE, l4_myself(), a_state.willing);
+			pgr_serve_remap(A_OUT, PAGE, x2tid(l4_myself()), a_state.willing);
 			if (L4_TAG_LABEL(l4_utcb()[0]) == PGR_LABEL_MAP)
 				a_state.remaps++;
 			else
@@ -307,7 +308,8 @@ static void b_loop(void)
 		}
 		switch (L4_TAG_LABEL(tag)) {
 		case CMD_SETUP: {
-			bool ok = pgr_table_init(B_IN, PAGE, l4_myself()) && pgr_table_init(B_OUT, PAGE, l4_myself());
+			bool ok = pgr_table_init(B_IN, PAGE, x2tid(l4_myself())) &&
+				  pgr_table_init(B_OUT, PAGE, x2tid(l4_myself()));
 			answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 			break;
 		}
@@ -323,8 +325,9 @@ static void b_loop(void)
 		}
 		case CMD_ACCEPT: {
 			struct pgr_rec r;
-			bool ok = pgr_accept(B_IN, l4_myself(), a1, a2, 12, PGR_TIMEOUT_US * 10, &r);
-			answer(ok ? RES_OK : RES_ERR, 4, r.src, r.src_addr, r.backer, r.backer_addr);
+			bool ok = pgr_accept(B_IN, x2tid(l4_myself()), x2tid(a1), a2, 12,
+					     L4_TimePeriod(PGR_TIMEOUT_US * 10), &r);
+			answer(ok ? RES_OK : RES_ERR, 4, r.src.raw, r.src_addr, r.backer.raw, r.backer_addr);
 			break;
 		}
 		default: answer(RES_ERR, 0, 0, 0, 0, 0); break;

@@ -61,6 +61,10 @@ void lb_main(void);
 void b_recover(void);
 l4_word_t b_stack_top(void);
 
+/* The pager library speaks X.2 types; this suite's IDs and tags are scalar words. */
+static inline L4_ThreadId_t x2tid(l4_threadid_t t) { return (L4_ThreadId_t){.raw = t}; }
+static inline L4_MsgTag_t x2tag(l4_msgtag_t t) { return (L4_MsgTag_t){.raw = t}; }
+
 static inline l4_word_t rdtsc(void)
 {
 	unsigned lo, hi;

@@ -256,7 +256,7 @@ static void halt_all(bool on)
 {
 	for (int k = 0; k < NROLES; k++)
 		if (live(k))
-			task_state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
+			task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = tid[k]}, on, NULL, 0, NULL);
 }
 
 /* ---- disk writes and the power cut --------------------------------------------------------- */
@@ -284,7 +284,8 @@ static bool stop_and_scan(void)
 	halt_all(true);
 	for (int k = 0; k < NROLES; k++)
 		for (unsigned p = 0; live(k) && p < MNEMO_STATE_PARTS; p++)
-			if (task_state_call(MNEMO_STATE_GET, tid[k], p, NULL, 0, snap.state[k][p]) != 0) {
+			if (task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = tid[k]}, p, NULL, 0,
+					    snap.state[k][p]) != 0) {
 				halt_all(false);
 				return false; /* busy (inside the kernel): try again at the next tick */
 			}
@@ -367,7 +368,11 @@ static bool checkpoint(void)
 
 /* ---- creating and restoring the world ------------------------------------------------------------ */
 
-static bool create(int k) { return task_create(tid[k], role_pager(k) < 0 ? r_tid : tid[role_pager(k)], 12); }
+static bool create(int k)
+{
+	return task_create((L4_ThreadId_t){.raw = tid[k]},
+			   (L4_ThreadId_t){.raw = role_pager(k) < 0 ? r_tid : tid[role_pager(k)]}, 12);
+}
 
 static bool fresh_world(void)
 {
@@ -404,8 +409,9 @@ static bool fresh_world(void)
 	regs[MNEMO_REG_RIP] = (l4_word_t)client_main;
 	regs[MNEMO_REG_RSP] = STACK_TOP - PARAM_WORDS * 8;
 	regs[MNEMO_REG_PRIORITY] = 100;
-	return task_state_call(MNEMO_STATE_SET, tid[ROLE_Q], 0, regs, MNEMO_STATE_REGS, NULL) == 0 &&
-	       task_state_call(MNEMO_STATE_HALT, tid[ROLE_Q], 0, NULL, 0, NULL) == 0;
+	return task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = tid[ROLE_Q]}, 0, regs, MNEMO_STATE_REGS, NULL) ==
+		   0 &&
+	       task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = tid[ROLE_Q]}, 0, NULL, 0, NULL) == 0;
 }
 
 static bool other_build; /* the disk holds a checkpoint of another build */
@@ -438,7 +444,8 @@ static bool restore_world(void)
 			if (p >= 5 && !fpu)
 				continue;
 			unsigned n = p ? MNEMO_STATE_PART_WORDS : MNEMO_STATE_REGS;
-			if (task_state_call(MNEMO_STATE_SET, tid[k], p, meta.state[k][p], n, NULL) != 0) {
+			if (task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = tid[k]}, p, meta.state[k][p], n,
+					    NULL) != 0) {
 				printf("persist: %s: state part %u refused\n", role_name[k], p);
 				return false;
 			}
@@ -512,7 +519,9 @@ static __attribute__((noreturn)) void bench_main(void)
 	printf("bench_persist: the checkpoint's pause and writes; guest instructions under -icount\n");
 	bench_mode = true;
 	memset(&meta, 0, sizeof meta);
-	struct rec *r = task_create(tid[ROLE_B], r_tid, 12) ? rec_new(tid[ROLE_B], STACK_TOP - PAGE) : NULL;
+	struct rec *r = task_create((L4_ThreadId_t){.raw = tid[ROLE_B]}, (L4_ThreadId_t){.raw = r_tid}, 12)
+			    ? rec_new(tid[ROLE_B], STACK_TOP - PAGE)
+			    : NULL;
 	if (!r)
 		finish(false);
 	((l4_word_t *)(r->page + PAGE))[PARAM_PAGER] = r_tid;

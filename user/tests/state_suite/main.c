@@ -165,7 +165,7 @@ static bool create_in_s(int k, bool new_space)
 {
 	l4_threadid_t t = kid[k], me = r_tid;
 	if (new_space)
-		return task_create(t, me, 14);
+		return task_create((L4_ThreadId_t){.raw = t}, (L4_ThreadId_t){.raw = me}, 14);
 	return l4_thread_control(t, kid[KEEPER], me, me, UTCB_AREA + (l4_word_t)k * 1024) == 1;
 }
 
@@ -201,24 +201,28 @@ static bool save_kill_restore(l4_word_t *flags)
 {
 	l4_threadid_t t = kid[T_IDX];
 	l4_word_t e;
-	if ((e = task_state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL)) != 0)
+	if ((e = task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = t}, 1, NULL, 0, NULL)) != 0)
 		return printf("  halt: %llu\n", (unsigned long long)e), false;
 	for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
-		if ((e = task_state_call(MNEMO_STATE_GET, t, p, NULL, 0, saved[p])) != 0)
+		if ((e = task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = t}, p, NULL, 0, saved[p])) != 0)
 			return printf("  get part %u: %llu\n", p, (unsigned long long)e), false;
 	*flags = saved[0][MNEMO_REG_FLAGS];
 	if (l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull) != 1 || !create_in_s(T_IDX, false))
 		return printf("  delete and create: error %llu\n", (unsigned long long)L4_ErrorCode()), false;
-	if ((e = task_state_call(MNEMO_STATE_SET, t, 0, saved[0], MNEMO_STATE_REGS, NULL)) != 0)
+	if ((e = task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = t}, 0, saved[0], MNEMO_STATE_REGS, NULL)) != 0)
 		return printf("  set part 0: %llu\n", (unsigned long long)e), false;
 	for (unsigned p = 1; p < MNEMO_STATE_PARTS; p++)
 		if ((p < 5 || (*flags & MNEMO_STATE_F_FPU)) &&
-		    (e = task_state_call(MNEMO_STATE_SET, t, p, saved[p], MNEMO_STATE_PART_WORDS, NULL)) != 0)
+		    (e = task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = t}, p, saved[p],
+					 MNEMO_STATE_PART_WORDS, NULL)) != 0)
 			return printf("  set part %u: %llu\n", p, (unsigned long long)e), false;
 	return true;
 }
 
-static bool resume(void) { return task_state_call(MNEMO_STATE_HALT, kid[T_IDX], 0, NULL, 0, NULL) == 0; }
+static bool resume(void)
+{
+	return task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = kid[T_IDX]}, 0, NULL, 0, NULL) == 0;
+}
 
 USER_TEST(spin, "state.restore.compute",
 	  "a thread halted in the middle of a computation, deleted and restored, finishes it")
@@ -298,24 +302,31 @@ USER_TEST(
 	l4_threadid_t t = kid[T_IDX];
 	TEST_CHECK(r_send(t, CMD_SPIN, spin_count + 3000000, 0));
 	r_pause(1000);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 0, NULL, 0, w), MNEMO_STATE_EBUSY); /* running */
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, l4_global_id(1000, 1), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 9, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, l4_myself(), 0, NULL, 0, w), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_HALT, t, 1, NULL, 0, NULL), 0);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 0, NULL, 0, saved[0]), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = t}, 0, NULL, 0, w),
+		      MNEMO_STATE_EBUSY); /* running */
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = l4_global_id(1000, 1)}, 0, NULL, 0, w),
+		      MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = t}, 9, NULL, 0, w), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = l4_myself()}, 0, NULL, 0, w),
+		      MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = t}, 1, NULL, 0, NULL), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = t}, 0, NULL, 0, saved[0]), 0);
 	memcpy(w, saved[0], sizeof saved[0]);
 	w[MNEMO_REG_RIP] = 0xffffffff80001000ull;
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = t}, 0, w, MNEMO_STATE_REGS, NULL),
+		      MNEMO_STATE_EINVAL);
 	w[MNEMO_REG_RIP] = saved[0][MNEMO_REG_RIP];
 	w[MNEMO_REG_VERSION] = 99;
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 0, w, MNEMO_STATE_REGS, NULL), MNEMO_STATE_EINVAL);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 0, w, 3, NULL), MNEMO_STATE_EINVAL); /* short */
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = t}, 0, w, MNEMO_STATE_REGS, NULL),
+		      MNEMO_STATE_EINVAL);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = t}, 0, w, 3, NULL),
+		      MNEMO_STATE_EINVAL); /* short */
 	/* FPU part 0 with every MXCSR bit set: the kernel must not load reserved bits */
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = t}, 5, NULL, 0, w), 0);
 	w[3] |= 0xffffffffull; /* MXCSR is bytes 24..27: word 3, low half */
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, t, 5, w, MNEMO_STATE_PART_WORDS, NULL), 0);
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, t, 5, NULL, 0, w), 0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = t}, 5, w, MNEMO_STATE_PART_WORDS, NULL),
+		      0);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = t}, 5, NULL, 0, w), 0);
 	TEST_CHECK((w[3] & 0xffffffffull) != 0xffffffffull);
 	TEST_CHECK(resume()); /* it runs on with a legal MXCSR (all exceptions masked or not) */
 	TEST_CHECK(r_expect(t, RES_DONE));
@@ -334,7 +345,8 @@ USER_TEST(trace, "state.trace",
 	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
 	TEST_CHECK(save_kill_restore(&flags));
 	TEST_CHECK(resume());
-	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, kid[T_IDX], 0, NULL, 0, saved[0]), MNEMO_STATE_EBUSY);
+	TEST_CHECK_EQ(task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = kid[T_IDX]}, 0, NULL, 0, saved[0]),
+		      MNEMO_STATE_EBUSY);
 	struct mnemo_trace_read r = mnemo_trace_read(rec, 256, r0.next);
 	unsigned halts = 0, exports = 0, restores = 0, refused = 0, resumes = 0;
 	for (l4_word_t i = 0; i < r.copied && r.copied != MNEMO_TRACE_REFUSED; i++) {
