@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The pager-hierarchy suite: A' maps a page to A, A maps it to B, A' revokes it, B faults: every way back. */
+/* The pager-hierarchy suite: A' maps a page to A, A maps it to B, A' revokes it, B faults: every way back (X.2 interface only). */
 #include <test.h>
 #include <string.h>
 #include <task.h>
@@ -41,24 +41,24 @@
 #define STACK_WORDS 2048
 #define MARKER 0x6d61726b65720000ul
 
-l4_threadid_t r_tid, tids[NROLES];
+L4_ThreadId_t r_tid, tids[NROLES];
 const char *const role_name[NROLES] = {"A'", "A", "B'", "B", "LB"};
 static void (*const role_entry[NROLES])(void) = {ap_main, a_main, bp_main, b_main, lb_main};
 
 struct role_state {
 	bool busy, have, dead;
-	l4_word_t res[8];
+	L4_Word_t res[8];
 	unsigned wild;
 };
 static struct role_state rs[NROLES];
-static l4_word_t stacks[NROLES][STACK_WORDS] __attribute__((aligned(PAGE)));
+static L4_Word_t stacks[NROLES][STACK_WORDS] __attribute__((aligned(PAGE)));
 extern char _start[], _end[];
 
 /* What R saw as B's exception handler. */
 static struct {
 	unsigned notes, exceptions;
-	l4_word_t note[PGR_LOST_WORDS + 1];
-	l4_word_t vector, rip;
+	L4_Word_t note[PGR_LOST_WORDS + 1];
+	L4_Word_t vector, rip;
 } exc;
 
 /* R's records of the pages it gave out (its own handout table), and its pool. */
@@ -66,108 +66,114 @@ static char r_table_mem[2 * PAGE] __attribute__((aligned(PAGE)));
 static struct pgr_table *r_given;
 static unsigned r_pool_next;
 
-static int role_of(l4_threadid_t t)
+static int role_of(L4_ThreadId_t t)
 {
 	for (int k = 0; k < NROLES; k++)
-		if (tids[k] == t)
+		if (L4_IsThreadEqual(tids[k], t))
 			return k;
 	return -1;
 }
 
-static bool is_exception(l4_msgtag_t tag) { return (tag >> 20) == (((l4_word_t)-5 << 20) >> 20); }
+/* The kernel's exception message (label -5 << 4): the label's 44 bits above the low 4 are -5. */
+static bool is_exception(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-5 << 20) >> 20; }
 
 /* ---- R's services -------------------------------------------------------------------- */
 
-static void serve_image(int k, l4_threadid_t from)
+static void serve_image(int k, L4_ThreadId_t from)
 {
-	l4_word_t *mr = l4_utcb(), addr = mr[1] & ~(PAGE - 1);
+	L4_Word_t fault, ip;
+	L4_StoreMR(1, &fault), L4_StoreMR(2, &ip);
+	L4_Word_t addr = fault & ~(PAGE - 1);
 	struct pgr_rec r;
-	if (pgr_lookup(r_given, sizeof r_table_mem, x2tid(from), addr, &r)) { /* a page we gave: evicted, given again */
-		l4_word_t own = pgr_src_of(&r, addr);
+	if (pgr_lookup(r_given, sizeof r_table_mem, from, addr, &r)) { /* a page we gave: evicted, given again */
+		L4_Word_t own = pgr_src_of(&r, addr);
 		(void)*(volatile char *)own;
 		pgr_reply_map(0, own, r.rights, addr);
-		l4_send_timeout(from, L4_ZERO_TIME);
+		L4_Reply(from);
 		return;
 	}
-	if (addr < ((l4_word_t)_start & ~(PAGE - 1)) || addr >= (l4_word_t)_end) {
+	if (addr < ((L4_Word_t)_start & ~(PAGE - 1)) || addr >= (L4_Word_t)_end) {
 		rs[k].wild++;
 		printf("  %s: fault at %#llx (ip %#llx) outside the image: not answered\n", role_name[k],
-		       (unsigned long long)mr[1], (unsigned long long)mr[2]);
+		       (unsigned long long)fault, (unsigned long long)ip);
 		return;
 	}
 	(void)*(volatile char *)addr;
-	pgr_reply_map(0, addr, L4_FULLY_ACCESSIBLE, addr);
-	l4_send_timeout(from, L4_ZERO_TIME);
+	pgr_reply_map(0, addr, L4_FullyAccessible, addr);
+	L4_Reply(from);
 }
 
 /* The kmem pager (pager.evicted) runs our image on its own pool; it faults only
  * before it is associated. */
-static l4_threadid_t kp_tid;
+static L4_ThreadId_t kp_tid;
 static struct kmem_pager kp = {.pool = KP_POOL, .pages = KP_POOL_PAGES};
-static l4_word_t kp_stack[STACK_WORDS] __attribute__((aligned(PAGE)));
+static L4_Word_t kp_stack[STACK_WORDS] __attribute__((aligned(PAGE)));
 
-static void serve_kp(l4_threadid_t from)
+static void serve_kp(L4_ThreadId_t from)
 {
-	l4_word_t addr = l4_utcb()[1] & ~(PAGE - 1);
-	bool image = addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end;
+	L4_Word_t addr;
+	L4_StoreMR(1, &addr);
+	addr &= ~(PAGE - 1);
+	bool image = addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end;
 	if (!image && (addr < KP_POOL || addr >= KP_POOL + KP_POOL_PAGES * PAGE))
 		return;
 	(void)*(volatile char *)addr;
-	pgr_reply_map(0, addr, L4_FULLY_ACCESSIBLE, addr);
-	l4_send_timeout(from, L4_ZERO_TIME);
+	pgr_reply_map(0, addr, L4_FullyAccessible, addr);
+	L4_Reply(from);
 }
 
 /* GIVE: a fresh page of our pool to a pager, recorded (with its fallback permission). */
-static void serve_give(l4_threadid_t from)
+static void serve_give(L4_ThreadId_t from)
 {
-	l4_word_t *mr = l4_utcb(), at = mr[1], flags = mr[2];
-	l4_word_t page = R_POOL + (l4_word_t)r_pool_next++ * PAGE;
+	L4_Word_t at, flags;
+	L4_StoreMR(1, &at), L4_StoreMR(2, &flags);
+	L4_Word_t page = R_POOL + (L4_Word_t)r_pool_next++ * PAGE;
 	(void)*(volatile char *)page; /* from sigma0, by our fault */
 	struct pgr_rec r = {.flags = PGR_F_HANDOUT | ((unsigned)flags & PGR_F_FALLBACK),
 			    .log2 = 12,
-			    .rights = L4_FULLY_ACCESSIBLE,
-			    .dst = x2tid(from),
+			    .rights = L4_FullyAccessible,
+			    .dst = from,
 			    .dst_addr = at & ~(PAGE - 1),
-			    .src = x2tid(r_tid),
+			    .src = r_tid,
 			    .src_addr = page};
-	mr = l4_utcb();
 	if (page >= KP_POOL || !pgr_insert(r_given, &r)) {
 		pgr_reply_refuse(PGR_REFUSED);
 	} else {
 		memset((void *)page, 0, PAGE);
-		mr[0] = l4_msgtag(PGR_LABEL_MAP, 1, 2, 0);
-		mr[1] = page;
-		mr[2] = l4_map_item_word0(at);
-		mr[3] = l4_fpage_log2(page, 12) | L4_FULLY_ACCESSIBLE;
+		L4_Msg_t msg;
+		L4_MsgClear(&msg);
+		L4_Set_MsgLabel(&msg, PGR_LABEL_MAP);
+		L4_MsgAppendWord(&msg, page);
+		L4_MsgAppendMapItem(&msg,
+				    L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible), at));
+		L4_MsgLoad(&msg);
 	}
-	l4_send_timeout(from, L4_ZERO_TIME);
+	L4_Reply(from);
 }
 
 /* B's exception IPC after a lost mapping: resume B in b_recover on a fresh stack. */
-static void serve_exception(l4_threadid_t from)
+static void serve_exception(L4_ThreadId_t from)
 {
-	l4_word_t *mr = l4_utcb();
 	exc.exceptions++;
-	exc.vector = mr[19];
-	exc.rip = mr[1];
+	L4_StoreMR(19, &exc.vector);
+	L4_StoreMR(1, &exc.rip);
 	printf("    R (B's exception handler): exception IPC from B, vector %llu at ip %#llx: resume B in b_recover\n",
-	       (unsigned long long)mr[19], (unsigned long long)mr[1]);
-	mr[0] = l4_msgtag(0, 19, 0, 0);
-	mr[1] = (l4_word_t)b_recover;
-	mr[17] = b_stack_top();
-	l4_send_timeout(from, L4_ZERO_TIME);
+	       (unsigned long long)exc.vector, (unsigned long long)exc.rip);
+	/* the reply sets B's registers: the words it sent, with the IP (MR1) and SP (MR17) changed */
+	L4_Set_MsgTag(pgr_tag(0, 19, 0));
+	L4_LoadMR(1, (L4_Word_t)b_recover);
+	L4_LoadMR(17, b_stack_top());
+	L4_Reply(from);
 }
 
 static void note_lost(void)
 {
-	l4_word_t *mr = l4_utcb();
 	exc.notes++;
-	for (unsigned i = 0; i <= PGR_LOST_WORDS; i++)
-		exc.note[i] = mr[i];
+	L4_StoreMRs(0, PGR_LOST_WORDS + 1, exc.note);
 	printf("    R (B's exception handler): lost-mapping note: thread %#llx, address %#llx, source %#llx's %#llx, "
 	       "reason %llu\n",
-	       (unsigned long long)mr[1], (unsigned long long)mr[2], (unsigned long long)mr[5],
-	       (unsigned long long)mr[6], (unsigned long long)mr[8]);
+	       (unsigned long long)exc.note[1], (unsigned long long)exc.note[2], (unsigned long long)exc.note[5],
+	       (unsigned long long)exc.note[6], (unsigned long long)exc.note[8]);
 }
 
 /* Waits for role k's answer, serving everybody meanwhile. True if it answered `want`. */
@@ -177,55 +183,54 @@ static bool collect_label(int k, unsigned want)
 	if (!s->busy)
 		return false;
 	while (!s->have) {
-		l4_threadid_t from;
-		l4_msgtag_t tag =
-		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
-		if (l4_ipc_failed(tag)) {
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(L4_TimePeriod(R_TIMEOUT_US), &from);
+		if (L4_IpcFailed(tag)) {
 			printf("  %s did not answer (error %#llx)\n", role_name[k], (unsigned long long)L4_ErrorCode());
 			s->dead = true;
 			s->busy = false;
 			return false;
 		}
 		int j = role_of(from);
-		if (pgr_is_pagefault(x2tag(tag)) && from == kp_tid) {
+		if (pgr_is_pagefault(tag) && L4_IsThreadEqual(from, kp_tid)) {
 			serve_kp(from);
-		} else if (pgr_is_pagefault(x2tag(tag)) && j >= 0) {
+		} else if (pgr_is_pagefault(tag) && j >= 0) {
 			serve_image(j, from);
 		} else if (is_exception(tag) && j == B) {
 			serve_exception(from);
-		} else if (L4_TAG_LABEL(tag) == LABEL_GIVE) {
+		} else if (L4_Label(tag) == LABEL_GIVE) {
 			serve_give(from);
-		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_FRAME) {
+		} else if (L4_Label(tag) == PGR_LABEL_FRAME) {
+			L4_Word_t backer, backer_addr;
+			L4_StoreMR(1, &backer), L4_StoreMR(2, &backer_addr);
 			printf("    R (trusted memory server): frame request from %s for %#llx's page %#llx\n",
-			       j >= 0 ? role_name[j] : "?", (unsigned long long)l4_utcb()[1],
-			       (unsigned long long)l4_utcb()[2]);
+			       j >= 0 ? role_name[j] : "?", (unsigned long long)backer,
+			       (unsigned long long)backer_addr);
 			pgr_serve_frame(r_given, sizeof r_table_mem);
-			l4_send_timeout(from, L4_ZERO_TIME);
-		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_LOST) {
+			L4_Reply(from);
+		} else if (L4_Label(tag) == PGR_LABEL_LOST) {
 			note_lost();
 		} else if (j >= 0) {
 			rs[j].have = true;
-			for (unsigned i = 0; i < 8; i++)
-				rs[j].res[i] = l4_utcb()[i];
+			L4_StoreMRs(0, 8, rs[j].res);
 		} else {
-			printf("  a message from %#llx: ignored\n", (unsigned long long)from);
+			printf("  a message from %#llx: ignored\n", (unsigned long long)from.raw);
 		}
 	}
 	s->have = false;
 	s->busy = false;
-	return L4_TAG_LABEL(s->res[0]) == want;
+	return L4_Label((L4_MsgTag_t){.raw = s->res[0]}) == want;
 }
 static bool collect(int k) { return collect_label(k, RES_OK); }
 
-static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3)
+static bool post(int k, unsigned label, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3)
 {
 	struct role_state *s = &rs[k];
 	if (s->dead || s->busy)
 		return false;
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(label, 3, 0, 0);
-	mr[1] = a1, mr[2] = a2, mr[3] = a3;
-	if (l4_ipc_failed(l4_send_timeout(tids[k], l4_time_period(R_TIMEOUT_US)))) {
+	L4_Set_MsgTag(pgr_tag(label, 3, 0));
+	L4_LoadMR(1, a1), L4_LoadMR(2, a2), L4_LoadMR(3, a3);
+	if (L4_IpcFailed(L4_Send(tids[k], L4_TimePeriod(R_TIMEOUT_US)))) {
 		printf("  %s does not take commands (error %#llx)\n", role_name[k], (unsigned long long)L4_ErrorCode());
 		s->dead = true;
 		return false;
@@ -234,35 +239,34 @@ static bool post(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3
 	return true;
 }
 
-static bool cmd(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3)
+static bool cmd(int k, unsigned label, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3)
 {
 	return post(k, label, a1, a2, a3) && collect(k);
 }
-static l4_word_t res(int k, unsigned i) { return rs[k].res[i]; }
+static L4_Word_t res(int k, unsigned i) { return rs[k].res[i]; }
 
-static l4_word_t stat(int k, enum pgr_path path) { return cmd(k, CMD_STATS, path, 0, 0) ? res(k, 1) : ~0ul; }
+static L4_Word_t stat(int k, enum pgr_path path) { return cmd(k, CMD_STATS, path, 0, 0) ? res(k, 1) : ~0ul; }
 
 /* ---- the world --------------------------------------------------------------------- */
 
 static bool create(int k)
 {
-	l4_threadid_t t = tids[k], me = r_tid;
+	L4_ThreadId_t t = tids[k], me = r_tid;
 	bool own_space = k != LB;
 	if (own_space) {
-		if (l4_thread_control(t, t, me, L4_NILTHREAD, ~0ull) != 1 ||
-		    l4_space_control(t, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
-				     NULL) != 1 ||
-		    l4_thread_control(t, t, me, me, UTCB_AREA) != 1)
+		if (L4_ThreadControl(t, t, me, L4_nilthread, (void *)-1) != 1 ||
+		    L4_SpaceControl(t, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 14), L4_nilthread,
+				    NULL) != 1 ||
+		    L4_ThreadControl(t, t, me, me, (void *)UTCB_AREA) != 1)
 			return false;
-	} else if (l4_thread_control(t, tids[B], me, me, UTCB_AREA + 1024) != 1) {
+	} else if (L4_ThreadControl(t, tids[B], me, me, (void *)(UTCB_AREA + 1024)) != 1) {
 		return false;
 	}
 	memset(stacks[k], 0, sizeof stacks[k]); /* present here before we page them on */
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
-	mr[1] = (l4_word_t)role_entry[k];
-	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-	if (l4_ipc_failed(l4_send_timeout(t, l4_time_period(R_TIMEOUT_US))))
+	L4_Set_MsgTag(pgr_tag(0, 2, 0)); /* the start message: IP, SP */
+	L4_LoadMR(1, (L4_Word_t)role_entry[k]);
+	L4_LoadMR(2, (L4_Word_t)&stacks[k][STACK_WORDS - 2]);
+	if (L4_IpcFailed(L4_Send(t, L4_TimePeriod(R_TIMEOUT_US))))
 		return false;
 	rs[k].busy = true;
 	return collect_label(k, LABEL_HELLO);
@@ -270,7 +274,7 @@ static bool create(int k)
 
 static bool set_pager(int k, int pager)
 {
-	return l4_thread_control(tids[k], tids[k], L4_NILTHREAD, tids[pager], ~0ull) == 1;
+	return L4_ThreadControl(tids[k], tids[k], L4_nilthread, tids[pager], (void *)-1) == 1;
 }
 
 static bool world_up(void)
@@ -279,12 +283,12 @@ static bool world_up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	r_tid = l4_myself();
-	r_given = pgr_table_init(r_table_mem, sizeof r_table_mem, x2tid(r_tid));
+	r_tid = L4_Myself();
+	r_given = pgr_table_init(r_table_mem, sizeof r_table_mem, r_tid);
 	for (int k = 0; k < NROLES; k++)
-		tids[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+		tids[k] = L4_GlobalId(L4_ThreadNo(r_tid) + 1 + k, 1);
 	memset(stacks, 0, sizeof stacks);
-	for (l4_word_t a = b_stack_top() & ~(PAGE - 1); a > b_stack_top() - STACK_WORDS * 8; a -= PAGE)
+	for (L4_Word_t a = b_stack_top() & ~(PAGE - 1); a > b_stack_top() - STACK_WORDS * 8; a -= PAGE)
 		(void)*(volatile char *)a;
 	for (int k = 0; k < NROLES; k++)
 		if (!create(k)) {
@@ -292,8 +296,8 @@ static bool world_up(void)
 			return false;
 		}
 	printf("  R created A' (%#llx), A (%#llx), B' (%#llx), B (%#llx) and LB (%#llx, in B's space)\n",
-	       (unsigned long long)tids[AP], (unsigned long long)tids[A], (unsigned long long)tids[BP],
-	       (unsigned long long)tids[B], (unsigned long long)tids[LB]);
+	       (unsigned long long)tids[AP].raw, (unsigned long long)tids[A].raw, (unsigned long long)tids[BP].raw,
+	       (unsigned long long)tids[B].raw, (unsigned long long)tids[LB].raw);
 	if (!set_pager(A, AP) || !set_pager(B, LB) || !set_pager(LB, BP)) {
 		printf("  cannot set the pagers (error %llu)\n", (unsigned long long)L4_ErrorCode());
 		return false;
@@ -311,7 +315,7 @@ static bool world_up(void)
 
 struct scene {
 	unsigned slot;
-	l4_word_t xa, yb, pa, r_page; /* A's, B's, A''s and R's address of the page */
+	L4_Word_t xa, yb, pa, r_page; /* A's, B's, A''s and R's address of the page */
 };
 static unsigned next_slot;
 
@@ -334,9 +338,10 @@ static bool scene_setup(struct scene *s, unsigned flags)
 		return false;
 	printf("  step 2: A touches %#llx: A' maps its page %#llx to A (from its records)\n", (unsigned long long)s->xa,
 	       (unsigned long long)s->pa);
-	if (!post(B, CMD_ACCEPT, tids[A], s->yb, 0) || !cmd(A, CMD_MAP, s->xa, tids[B], s->yb) || !collect(B))
+	if (!post(B, CMD_ACCEPT, tids[A].raw, s->yb, 0) || !cmd(A, CMD_MAP, s->xa, tids[B].raw, s->yb) || !collect(B))
 		return false;
-	if (res(B, 1) != tids[A] || res(B, 2) != s->xa || res(B, 3) != tids[AP] || res(B, 4) != s->pa) {
+	if (!L4_IsThreadEqual(tid_of(res(B, 1)), tids[A]) || res(B, 2) != s->xa ||
+	    !L4_IsThreadEqual(tid_of(res(B, 3)), tids[AP]) || res(B, 4) != s->pa) {
 		printf("  B recorded source %#llx's %#llx, backer %#llx's %#llx\n", (unsigned long long)res(B, 1),
 		       (unsigned long long)res(B, 2), (unsigned long long)res(B, 3), (unsigned long long)res(B, 4));
 		return false;
@@ -350,7 +355,7 @@ static bool scene_setup(struct scene *s, unsigned flags)
 		return false;
 	printf("  step 4: B reads the pattern at %#llx and writes the marker %#llx\n", (unsigned long long)s->yb,
 	       (unsigned long long)(MARKER | s->slot));
-	return ((volatile l4_word_t *)s->r_page)[1] == (MARKER | s->slot); /* one frame everywhere */
+	return ((volatile L4_Word_t *)s->r_page)[1] == (MARKER | s->slot); /* one frame everywhere */
 }
 
 /*
@@ -377,7 +382,7 @@ static bool revoke(const struct scene *s)
 		TEST_CHECK(cmd(B, CMD_READ, (s).yb + 8 * 100, 0, 0)); \
 		TEST_CHECK_EQ(res(B, 1), PAT((s).slot, 100)); \
 		TEST_CHECK(cmd(B, CMD_WRITE, (s).yb + 16, 0x5eed, 0)); \
-		TEST_CHECK_EQ(((volatile l4_word_t *)(s).r_page)[2], 0x5eed); \
+		TEST_CHECK_EQ(((volatile L4_Word_t *)(s).r_page)[2], 0x5eed); \
 		printf("  step 7: B's page at %#llx is the original frame again: marker, pattern, and B's new write " \
 		       "reaches R's %#llx\n", \
 		       (unsigned long long)(s).yb, (unsigned long long)(s).r_page); \
@@ -391,8 +396,8 @@ USER_TEST(
     records, "pager.records",
     "record tables: insert, replace, lookup inside 4 KiB and 2 MiB records, remove, full table, corrupt tables miss")
 {
-	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, x2tid(l4_myself()));
-	struct pgr_rec r = {.log2 = 12, .rights = 7, .dst = x2tid(0x100000001ul), .src = x2tid(0x200000001ul)}, got;
+	struct pgr_table *t = pgr_table_init(rec_mem, sizeof rec_mem, L4_Myself());
+	struct pgr_rec r = {.log2 = 12, .rights = 7, .dst = L4_GlobalId(1, 1), .src = L4_GlobalId(2, 1)}, got;
 	TEST_CHECK(t != NULL);
 	TEST_CHECK_EQ(t->capacity, 62);
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x1000, &got));
@@ -407,7 +412,7 @@ USER_TEST(
 	for (unsigned i = 0; i < n; i++) {
 		TEST_CHECK(pgr_lookup(t, PAGE, r.dst, (i + 1) * PAGE + 0x123, &got));
 		TEST_CHECK_EQ(got.src_addr, 0x7000000ul + i * PAGE);
-		TEST_CHECK(!pgr_lookup(t, PAGE, x2tid(r.dst.raw + 1), (i + 1) * PAGE, &got)); /* another space */
+		TEST_CHECK(!pgr_lookup(t, PAGE, L4_GlobalId(1, 2), (i + 1) * PAGE, &got)); /* another space */
 	}
 	TEST_CHECK(pgr_remove(t, r.dst, 5 * PAGE + 8));
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 5 * PAGE, &got));
@@ -432,14 +437,14 @@ USER_TEST(
 	struct pgr_rec *slots = (struct pgr_rec *)(rec_mem + t->rec_offset);
 	slots[0].next = 1; /* record 0 points at itself */
 	slots[1].next = 60000;
-	TEST_CHECK(!pgr_lookup(t, PAGE, x2tid(0x999), 0x1000, &got));
+	TEST_CHECK(!pgr_lookup(t, PAGE, tid_of(0x999), 0x1000, &got));
 	uint32_t off = t->rec_offset;
 	t->rec_offset = PAGE; /* records beyond the table's memory */
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
 	t->rec_offset = off;
 	t->magic = 0;
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 7 * PAGE, &got));
-	t = pgr_table_init(rec_mem, sizeof rec_mem, x2tid(l4_myself()));
+	t = pgr_table_init(rec_mem, sizeof rec_mem, L4_Myself());
 	TEST_CHECK(pgr_insert(t, &big));
 	t->seq |= 1; /* a writer that never finishes: the reader gives up, it does not spin */
 	TEST_CHECK(!pgr_lookup(t, PAGE, r.dst, 0x40000000ul, &got));
@@ -454,9 +459,9 @@ USER_TEST(rebuild_lb, "pager.rebuild_lb",
 	TEST_CHECK(world_up());
 	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE));
 	TEST_CHECK(scene_setup(&s, 0));
-	l4_word_t lb0 = stat(LB, PGR_PATH_SOURCE), ap0 = stat(AP, PGR_PATH_OWN);
+	L4_Word_t lb0 = stat(LB, PGR_PATH_SOURCE), ap0 = stat(AP, PGR_PATH_OWN);
 	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
-	l4_word_t remaps0 = res(A, 1);
+	L4_Word_t remaps0 = res(A, 1);
 	TEST_CHECK(revoke(&s));
 	CHECK_CONTENTS(s);
 	TEST_CHECK_EQ(stat(LB, PGR_PATH_SOURCE), lb0 + 1);
@@ -473,7 +478,7 @@ USER_TEST(propagate_b, "pager.propagate_b",
 	TEST_CHECK(set_policy(LB, PGR_PROPAGATE));
 	TEST_CHECK(set_policy(BP, PGR_USE_SOURCE));
 	TEST_CHECK(scene_setup(&s, 0));
-	l4_word_t lb0 = stat(LB, PGR_PATH_PROPAGATED), bp0 = stat(BP, PGR_PATH_SOURCE);
+	L4_Word_t lb0 = stat(LB, PGR_PATH_PROPAGATED), bp0 = stat(BP, PGR_PATH_SOURCE);
 	TEST_CHECK(revoke(&s));
 	CHECK_CONTENTS(s);
 	TEST_CHECK_EQ(stat(LB, PGR_PATH_PROPAGATED), lb0 + 1);
@@ -490,7 +495,7 @@ USER_TEST(backer_a, "pager.backer_a",
 	TEST_CHECK(scene_setup(&s, 0));
 	TEST_CHECK(cmd(A, CMD_WILLING, 0, 0, 0));
 	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
-	l4_word_t asked0 = res(A, 1) + res(A, 2), bp0 = stat(BP, PGR_PATH_BACKER);
+	L4_Word_t asked0 = res(A, 1) + res(A, 2), bp0 = stat(BP, PGR_PATH_BACKER);
 	TEST_CHECK(revoke(&s));
 	CHECK_CONTENTS(s);
 	TEST_CHECK_EQ(stat(BP, PGR_PATH_BACKER), bp0 + 1);
@@ -509,20 +514,20 @@ USER_TEST(refuse_exception, "pager.refuse_exception",
 	TEST_CHECK(scene_setup(&s, 0));
 	TEST_CHECK(cmd(A, CMD_WILLING, 0, 0, 0));
 	unsigned notes0 = exc.notes, exc0 = exc.exceptions;
-	l4_word_t lost0 = stat(LB, PGR_PATH_LOST);
+	L4_Word_t lost0 = stat(LB, PGR_PATH_LOST);
 	TEST_CHECK(revoke(&s));
 	printf("  step 6: B reads %#llx and faults; A refuses\n", (unsigned long long)s.yb + 8);
 	TEST_CHECK(post(B, CMD_READ, s.yb + 8, 0, 0));
 	TEST_CHECK(collect_label(B, RES_RECOVERED)); /* not RES_OK: B never read the page */
 	TEST_CHECK_EQ(exc.notes, notes0 + 1);
 	TEST_CHECK_EQ(exc.exceptions, exc0 + 1);
-	TEST_CHECK_EQ(L4_TAG_LABEL(exc.note[0]), PGR_LABEL_LOST);
-	TEST_CHECK_EQ(exc.note[1], tids[B]);
+	TEST_CHECK_EQ(L4_Label((L4_MsgTag_t){.raw = exc.note[0]}), PGR_LABEL_LOST);
+	TEST_CHECK_EQ(exc.note[1], tids[B].raw);
 	TEST_CHECK_EQ(exc.note[2], s.yb + 8);
-	TEST_CHECK_EQ(exc.note[4], L4_READABLE);
-	TEST_CHECK_EQ(exc.note[5], tids[A]);
+	TEST_CHECK_EQ(exc.note[4], L4_Readable);
+	TEST_CHECK_EQ(exc.note[5], tids[A].raw);
 	TEST_CHECK_EQ(exc.note[6], s.xa);
-	TEST_CHECK_EQ(exc.note[7], 12 | (L4_FULLY_ACCESSIBLE << 8));
+	TEST_CHECK_EQ(exc.note[7], 12 | (L4_FullyAccessible << 8));
 	TEST_CHECK_EQ(exc.note[8], PGR_REFUSED);
 	TEST_CHECK_EQ(exc.vector, 14); /* the kernel raised the unresolved fault as #PF */
 	TEST_CHECK_EQ(exc.rip, exc.note[3]); /* at the faulting instruction */
@@ -540,7 +545,7 @@ USER_TEST(refuse_fallback, "pager.refuse_fallback",
 	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_USE_TRUSTED | PGR_PROPAGATE));
 	TEST_CHECK(scene_setup(&s, PGR_F_FALLBACK));
 	TEST_CHECK(cmd(A, CMD_WILLING, 0, 0, 0));
-	l4_word_t lb0 = stat(LB, PGR_PATH_TRUSTED);
+	L4_Word_t lb0 = stat(LB, PGR_PATH_TRUSTED);
 	TEST_CHECK(revoke(&s));
 	CHECK_CONTENTS(s);
 	TEST_CHECK_EQ(stat(LB, PGR_PATH_TRUSTED), lb0 + 1);
@@ -554,16 +559,16 @@ USER_TEST(forgotten, "pager.forgotten",
 	TEST_CHECK(world_up());
 	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE));
 	TEST_CHECK(scene_setup(&s, 0));
-	TEST_CHECK(cmd(A, CMD_FORGET, tids[B], s.yb, 0));
+	TEST_CHECK(cmd(A, CMD_FORGET, tids[B].raw, s.yb, 0));
 	printf("  step 5: A revokes its handout to B and forgets it\n");
 	unsigned notes0 = exc.notes;
 	TEST_CHECK(post(B, CMD_READ, s.yb + 8 * 3, 0, 0));
 	TEST_CHECK(collect_label(B, RES_RECOVERED));
 	TEST_CHECK_EQ(exc.notes, notes0 + 1);
 	TEST_CHECK_EQ(exc.note[2], s.yb + 8 * 3);
-	TEST_CHECK_EQ(exc.note[5], tids[A]); /* B's own record still names the source */
+	TEST_CHECK_EQ(exc.note[5], tids[A].raw); /* B's own record still names the source */
 	TEST_CHECK_EQ(exc.note[8], PGR_NO_RECORD); /* A has no record of it any more */
-	TEST_CHECK_EQ(((volatile l4_word_t *)s.r_page)[3], PAT(s.slot, 3)); /* the frame itself is untouched */
+	TEST_CHECK_EQ(((volatile L4_Word_t *)s.r_page)[3], PAT(s.slot, 3)); /* the frame itself is untouched */
 }
 
 USER_TEST(no_rights, "pager.no_rights",
@@ -577,8 +582,8 @@ USER_TEST(no_rights, "pager.no_rights",
 	TEST_CHECK(cmd(AP, CMD_GIVE, s.xa, 0, s.slot));
 	s.pa = res(AP, 1), s.r_page = res(AP, 2);
 	TEST_CHECK(cmd(A, CMD_READ, s.xa, 0, 0));
-	TEST_CHECK(post(B, CMD_ACCEPT, tids[A], s.yb, 0));
-	TEST_CHECK(cmd(A, CMD_MAP, s.xa, tids[B], s.yb | L4_READABLE));
+	TEST_CHECK(post(B, CMD_ACCEPT, tids[A].raw, s.yb, 0));
+	TEST_CHECK(cmd(A, CMD_MAP, s.xa, tids[B].raw, s.yb | L4_Readable));
 	TEST_CHECK(collect(B));
 	printf("  A maps %#llx read-only to B at %#llx; A' revokes it; B reads, then writes\n",
 	       (unsigned long long)s.xa, (unsigned long long)s.yb);
@@ -589,10 +594,10 @@ USER_TEST(no_rights, "pager.no_rights",
 	TEST_CHECK(post(B, CMD_WRITE, s.yb + 8 * 5, 1, 0));
 	TEST_CHECK(collect_label(B, RES_RECOVERED));
 	TEST_CHECK_EQ(exc.notes, notes0 + 1);
-	TEST_CHECK_EQ(exc.note[4], L4_WRITABLE);
-	TEST_CHECK_EQ(exc.note[7], 12 | (L4_READABLE << 8));
+	TEST_CHECK_EQ(exc.note[4], L4_Writable);
+	TEST_CHECK_EQ(exc.note[7], 12 | (L4_Readable << 8));
 	TEST_CHECK_EQ(exc.note[8], PGR_NO_RIGHTS);
-	TEST_CHECK_EQ(((volatile l4_word_t *)s.r_page)[5], PAT(s.slot, 5)); /* the write went nowhere */
+	TEST_CHECK_EQ(((volatile L4_Word_t *)s.r_page)[5], PAT(s.slot, 5)); /* the write went nowhere */
 }
 
 /* The last test: A does not survive it. */
@@ -600,10 +605,10 @@ USER_TEST(no_rights, "pager.no_rights",
 
 static void kp_main(void)
 {
-	kmem_pager_touch((l4_word_t)_start, (l4_word_t)_end); /* all it will touch, before it is associated */
+	kmem_pager_touch((L4_Word_t)_start, (L4_Word_t)_end); /* all it will touch, before it is associated */
 	kmem_pager_prepare(&kp);
-	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
-	l4_send(r_tid);
+	L4_Set_MsgTag(pgr_tag(LABEL_HELLO, 0, 0));
+	L4_Send(r_tid);
 	kmem_pager_loop(&kp);
 }
 
@@ -611,34 +616,32 @@ static void kp_main(void)
  * the nodes of new mappings live on pages it lends, and it can take them back. */
 static bool kp_up(void)
 {
-	if (kp_tid)
+	if (!L4_IsNilThread(kp_tid))
 		return true;
-	kp_tid = l4_global_id(l4_thread_no(r_tid) + 1 + NROLES, 1);
-	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
-	l4_word_t *mr = l4_utcb();
-	if (l4_thread_control(kp_tid, kp_tid, r_tid, L4_NILTHREAD, ~0ull) != 1 ||
-	    l4_space_control(kp_tid, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD,
-			     NULL) != 1 ||
-	    l4_thread_control(kp_tid, kp_tid, r_tid, r_tid, UTCB_AREA) != 1)
+	kp_tid = L4_GlobalId(L4_ThreadNo(r_tid) + 1 + NROLES, 1);
+	/* the kmem thread is mnemo's (include/mnemo/kmem.h: its ID from the KIP, as a word) */
+	L4_ThreadId_t kt = {.raw = mnemo_kmem_thread(L4_GetKernelInterface())};
+	if (L4_ThreadControl(kp_tid, kp_tid, r_tid, L4_nilthread, (void *)-1) != 1 ||
+	    L4_SpaceControl(kp_tid, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 14), L4_nilthread, NULL) !=
+		1 ||
+	    L4_ThreadControl(kp_tid, kp_tid, r_tid, r_tid, (void *)UTCB_AREA) != 1)
 		return false;
 	memset(kp_stack, 0, sizeof kp_stack);
-	mr[0] = l4_msgtag(0, 2, 0, 0);
-	mr[1] = (l4_word_t)kp_main;
-	mr[2] = (l4_word_t)&kp_stack[STACK_WORDS - 2];
-	if (l4_ipc_failed(l4_send_timeout(kp_tid, l4_time_period(R_TIMEOUT_US))))
+	L4_Set_MsgTag(pgr_tag(0, 2, 0));
+	L4_LoadMR(1, (L4_Word_t)kp_main);
+	L4_LoadMR(2, (L4_Word_t)&kp_stack[STACK_WORDS - 2]);
+	if (L4_IpcFailed(L4_Send(kp_tid, L4_TimePeriod(R_TIMEOUT_US))))
 		return false;
 	for (;;) { /* its faults until its hello */
-		l4_threadid_t from;
-		l4_msgtag_t tag = l4_receive_timeout(kp_tid, l4_time_period(R_TIMEOUT_US));
-		from = kp_tid;
-		if (l4_ipc_failed(tag))
+		L4_MsgTag_t tag = L4_Receive(kp_tid, L4_TimePeriod(R_TIMEOUT_US));
+		if (L4_IpcFailed(tag))
 			return false;
-		if (!pgr_is_pagefault(x2tag(tag)))
+		if (!pgr_is_pagefault(tag))
 			break;
-		serve_kp(from);
+		serve_kp(kp_tid);
 	}
-	kp.boss = x2tid(r_tid);
-	if (l4_thread_control(kt, kt, L4_NILTHREAD, kp_tid, ~0ull) != 1)
+	kp.boss = r_tid;
+	if (L4_ThreadControl(kt, kt, L4_nilthread, kp_tid, (void *)-1) != 1)
 		return false;
 	printf("  R starts a kmem pager and associates it: new mappings' nodes live on pages it lends\n");
 	return true;
@@ -654,8 +657,8 @@ static void picture_stop(const struct scene *s, bool after)
 	if (!picture_mode)
 		return;
 	printf("picture: %s: A %llx at %#llx, B %llx at %#llx (frame %#llx): %s\n", after ? "after" : "before",
-	       (unsigned long long)l4_thread_no(tids[A]), (unsigned long long)s->xa,
-	       (unsigned long long)l4_thread_no(tids[B]), (unsigned long long)s->yb, (unsigned long long)s->r_page,
+	       (unsigned long long)L4_ThreadNo(tids[A]), (unsigned long long)s->xa,
+	       (unsigned long long)L4_ThreadNo(tids[B]), (unsigned long long)s->yb, (unsigned long long)s->r_page,
 	       after ? "rebuilt" : "evicted");
 	if (after)
 		L4_KDB_Enter("pager_hier: picture after the rebuild");
@@ -668,10 +671,10 @@ static void picture_stop(const struct scene *s, bool after)
  * A's and B's among them (made after the pager came). A' does nothing. */
 static bool evict(void)
 {
-	l4_word_t res4[4];
-	const volatile struct mnemo_kmem_stats *st = mnemo_kmem_stats(__l4_kip);
-	l4_word_t ev0 = st->evicted_nodes;
-	if (!kmem_pager_command(x2tid(kp_tid), KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
+	L4_Word_t res4[4];
+	const volatile struct mnemo_kmem_stats *st = mnemo_kmem_stats(L4_GetKernelInterface()); /* mnemo's counters */
+	L4_Word_t ev0 = st->evicted_nodes;
+	if (!kmem_pager_command(kp_tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res4))
 		return false;
 	printf("  step 5: the kmem pager takes its %llu lent pages back: the kernel evicts %llu mappings, A's and "
 	       "B's among them; A' did nothing, the records stay\n",
@@ -687,9 +690,9 @@ USER_TEST(evicted, "pager.evicted",
 	TEST_CHECK(world_up() && kp_up());
 	TEST_CHECK(set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE));
 	TEST_CHECK(scene_setup(&s, 0));
-	l4_word_t lb0 = stat(LB, PGR_PATH_SOURCE);
+	L4_Word_t lb0 = stat(LB, PGR_PATH_SOURCE);
 	TEST_CHECK(cmd(A, CMD_REMAPS, 0, 0, 0));
-	l4_word_t remaps0 = res(A, 1);
+	L4_Word_t remaps0 = res(A, 1);
 	picture_stop(&s, false);
 	TEST_CHECK(evict());
 	CHECK_CONTENTS(s);
@@ -718,10 +721,10 @@ USER_TEST(dead_source, "pager.dead_source",
 	TEST_CHECK_EQ(exc.notes, notes0 + 1);
 	TEST_CHECK_EQ(exc.note[2], s1.yb + 8);
 	TEST_CHECK_EQ(exc.note[8], PGR_DEAD);
-	TEST_CHECK_EQ(l4_thread_control(tids[A], L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(L4_ThreadControl(tids[A], L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	rs[A].dead = true;
 	printf("  then R deletes A (its space goes with it); B faults on the second page\n");
-	l4_word_t lb0 = stat(LB, PGR_PATH_TRUSTED);
+	L4_Word_t lb0 = stat(LB, PGR_PATH_TRUSTED);
 	CHECK_CONTENTS(s2);
 	TEST_CHECK_EQ(stat(LB, PGR_PATH_TRUSTED), lb0 + 1);
 }
@@ -737,9 +740,9 @@ USER_TEST(dead_source, "pager.dead_source",
 
 /* One figure: `reps` + 1 rounds of (revoke by `rk` command, timed access by role `who` at
  * addr, which must read `want`); round 0 warms up and is dropped. */
-static bool bench_path(const char *name, int rk, unsigned rcmd, l4_word_t ra, int who, l4_word_t addr, l4_word_t want)
+static bool bench_path(const char *name, int rk, unsigned rcmd, L4_Word_t ra, int who, L4_Word_t addr, L4_Word_t want)
 {
-	l4_word_t samples[REPS];
+	L4_Word_t samples[REPS];
 	for (unsigned r = 0; r <= REPS; r++) {
 		if (!cmd(rk, rcmd, ra, 0, 0) || !cmd(who, CMD_TIME, addr, 0, 0) || res(who, 1) != want) {
 			printf("BENCH-ERROR %s: round %u read %#llx, want %#llx\n", name, r,
@@ -758,7 +761,7 @@ static int pager_bench(void)
 	printf("bench_pager: fault paths of the pager hierarchy; figures are guest instructions under -icount\n");
 	struct scene s;
 	bool ok = world_up() && set_policy(LB, PGR_USE_SOURCE | PGR_PROPAGATE) && scene_setup(&s, 0);
-	const l4_word_t mark = MARKER | s.slot;
+	const L4_Word_t mark = MARKER | s.slot;
 	pgr_quiet = true; /* one image page, shared by all spaces: the pagers see it too */
 	/* the direct pager: A faults, A' maps from its own records */
 	ok = ok && bench_path("pager.fault.direct", AP, CMD_REVOKE, s.xa, A, s.xa, PAT(s.slot, 0));

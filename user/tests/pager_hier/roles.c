@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The threads of the pager-hierarchy world: pagers A', B', LB on the pager library, tasks A and B. */
+/* The threads of the pager-hierarchy world: pagers A', B', LB on the pager library, tasks A and B (X.2 interface only). */
 #include <stdio.h>
 #include <string.h>
 #include <l4/ipc.h>
@@ -18,28 +18,28 @@
 extern char _start[], _end[];
 volatile bool pgr_quiet;
 
-static l4_word_t area_page(l4_word_t base, unsigned i) { return base + i * PAGE; }
+static L4_Word_t area_page(L4_Word_t base, unsigned i) { return base + i * PAGE; }
 
 /* A command answer: label and up to 4 words; the caller sends it with its next receive. */
-static void answer(unsigned label, unsigned n, l4_word_t a, l4_word_t b, l4_word_t c, l4_word_t d)
+static void answer(unsigned label, unsigned n, L4_Word_t a, L4_Word_t b, L4_Word_t c, L4_Word_t d)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(label, n, 0, 0);
-	mr[1] = a, mr[2] = b, mr[3] = c, mr[4] = d;
+	L4_Set_MsgTag(pgr_tag(label, n, 0));
+	L4_LoadMR(1, a), L4_LoadMR(2, b), L4_LoadMR(3, c), L4_LoadMR(4, d);
 }
 
 /* A page from R into our address `at`; returns R's address of it (0 on failure). */
-static l4_word_t give_from_r(l4_word_t at, unsigned flags)
+static L4_Word_t give_from_r(L4_Word_t at, unsigned flags)
 {
-	l4_word_t *mr = l4_utcb();
-	l4_accept(l4_fpage_log2(at, 12));
-	mr[0] = l4_msgtag(LABEL_GIVE, 2, 0, 0);
-	mr[1] = at, mr[2] = flags;
-	l4_msgtag_t tag = l4_call(r_tid);
-	l4_accept(L4_NILPAGE);
-	if (l4_ipc_failed(tag) || L4_TAG_T(tag) != 2)
+	L4_Word_t r_addr;
+	L4_Accept(L4_MapGrantItems(L4_FpageLog2(at, 12)));
+	L4_Set_MsgTag(pgr_tag(LABEL_GIVE, 2, 0));
+	L4_LoadMR(1, at), L4_LoadMR(2, flags);
+	L4_MsgTag_t tag = L4_Call(r_tid);
+	L4_Accept(L4_UntypedWordsAcceptor);
+	if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2)
 		return 0;
-	return l4_utcb()[1];
+	L4_StoreMR(1, &r_addr);
+	return r_addr;
 }
 
 /* ---- A' and B': external pagers ------------------------------------------------------ */
@@ -47,7 +47,7 @@ static l4_word_t give_from_r(l4_word_t at, unsigned flags)
 struct ext_pager {
 	struct pgr_pager p;
 	enum role client;
-	l4_word_t next_page; /* our next page address for GIVE */
+	L4_Word_t next_page; /* our next page address for GIVE */
 };
 static struct ext_pager ext[2]; /* A', B' */
 
@@ -55,11 +55,11 @@ static struct ext_pager ext[2]; /* A', B' */
 static bool image_hook(struct pgr_pager *p, struct pgr_fault *f)
 {
 	(void)p;
-	if (f->addr < (l4_word_t)_start || f->addr >= (l4_word_t)_end)
+	if (f->addr < (L4_Word_t)_start || f->addr >= (L4_Word_t)_end)
 		return false;
-	l4_word_t page = f->addr & ~(PAGE - 1);
+	L4_Word_t page = f->addr & ~(PAGE - 1);
 	(void)*(volatile char *)page;
-	pgr_reply_map(0, page, L4_FULLY_ACCESSIBLE, f->addr);
+	pgr_reply_map(0, page, L4_FullyAccessible, f->addr);
 	return true;
 }
 
@@ -69,14 +69,14 @@ static void trace(struct pgr_pager *p, const struct pgr_fault *f)
 		return; /* image, stacks and record areas: not the scenario */
 	const char *who = "?";
 	for (int k = 0; k < NROLES; k++)
-		if (tids[k] == f->thread.raw || (k == B && f->client && f->client->local))
+		if (L4_IsThreadEqual(tids[k], f->thread) || (k == B && f->client && f->client->local))
 			who = role_name[k];
 	printf("    %s: %s faults at %#llx (%s)%s -> %s", p->name, who, (unsigned long long)f->addr,
-	       f->access & L4_WRITABLE ? "write" : "read", f->actual.raw ? ", propagated to us" : "",
+	       f->access & L4_Writable ? "write" : "read", L4_IsNilThread(f->actual) ? "" : ", propagated to us",
 	       pgr_path_name[f->path]);
 	if (f->have_rec && f->path != PGR_PATH_OWN)
-		printf(" [record: %s's %#llx, backer %s's %#llx]", f->rec.src.raw == tids[A] ? "A" : "?",
-		       (unsigned long long)f->rec.src_addr, f->rec.backer.raw == tids[AP] ? "A'" : "?",
+		printf(" [record: %s's %#llx, backer %s's %#llx]", L4_IsThreadEqual(f->rec.src, tids[A]) ? "A" : "?",
+		       (unsigned long long)f->rec.src_addr, L4_IsThreadEqual(f->rec.backer, tids[AP]) ? "A'" : "?",
 		       (unsigned long long)f->rec.backer_addr);
 	if (f->path == PGR_PATH_LOST)
 		printf(" (reason %u)", f->reason);
@@ -87,14 +87,15 @@ static bool ext_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag
 {
 	struct ext_pager *e = (struct ext_pager *)p;
 	struct pgr_client *c = &p->clients[0];
-	l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2], a3 = mr[3];
-	if (from.raw != r_tid)
+	L4_Word_t a1, a2, a3;
+	L4_StoreMR(1, &a1), L4_StoreMR(2, &a2), L4_StoreMR(3, &a3);
+	if (!L4_IsThreadEqual(from, r_tid))
 		return false;
-	switch (L4_TAG_LABEL(tag.raw)) {
+	switch (L4_Label(tag)) {
 	case CMD_SETUP: {
 		/* three pages from R: the client's accept and handout logs, and our handouts to it */
-		l4_word_t r_addr[AREA_PAGES];
-		L4_ThreadId_t self = x2tid(tids[e->client == A ? AP : BP]);
+		L4_Word_t r_addr[AREA_PAGES];
+		L4_ThreadId_t self = tids[e->client == A ? AP : BP];
 		for (unsigned i = 0; i < AREA_PAGES; i++)
 			if (!(r_addr[i] = give_from_r(area_page(AREA_AT_PAGER, i), 0)))
 				return answer(RES_ERR, 1, i, 0, 0, 0), true;
@@ -103,12 +104,12 @@ static bool ext_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag
 		c->given = (struct pgr_table *)area_page(AREA_AT_PAGER, 2), c->given_bytes = PAGE;
 		for (unsigned i = 0; i < AREA_PAGES; i++) {
 			struct pgr_rec rec = {.log2 = 12,
-					      .rights = i == 2 ? L4_READABLE : L4_READABLE | L4_WRITABLE,
+					      .rights = i == 2 ? L4_Readable : L4_Readable | L4_Writable,
 					      .dst = c->task,
 					      .dst_addr = area_page(AREA, i),
 					      .src = self,
 					      .src_addr = area_page(AREA_AT_PAGER, i),
-					      .backer = x2tid(r_tid),
+					      .backer = r_tid,
 					      .backer_addr = r_addr[i]};
 			if (!pgr_insert(c->given, &rec))
 				return answer(RES_ERR, 0, 0, 0, 0, 0), true;
@@ -119,18 +120,18 @@ static bool ext_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag
 		return true;
 	}
 	case CMD_GIVE: {
-		l4_word_t mine = e->next_page, r_addr = give_from_r(mine, (unsigned)a2);
+		L4_Word_t mine = e->next_page, r_addr = give_from_r(mine, (unsigned)a2);
 		e->next_page += PAGE;
 		for (unsigned i = 0; r_addr && i < PAGE / 8; i++)
-			((volatile l4_word_t *)mine)[i] = PAT(a3, i);
+			((volatile L4_Word_t *)mine)[i] = PAT(a3, i);
 		struct pgr_rec rec = {.flags = PGR_F_HANDOUT | ((unsigned)a2 & PGR_F_FALLBACK),
 				      .log2 = 12,
-				      .rights = L4_FULLY_ACCESSIBLE,
+				      .rights = L4_FullyAccessible,
 				      .dst = c->task,
 				      .dst_addr = a1,
-				      .src = x2tid(tids[e->client == A ? AP : BP]),
+				      .src = tids[e->client == A ? AP : BP],
 				      .src_addr = mine,
-				      .backer = x2tid(r_tid),
+				      .backer = r_tid,
 				      .backer_addr = r_addr};
 		bool ok = r_addr && pgr_insert(c->given, &rec);
 		answer(ok ? RES_OK : RES_ERR, 2, mine, r_addr, 0, 0);
@@ -146,7 +147,7 @@ static bool ext_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag
 	}
 }
 
-static void ext_main(int which, enum role self, enum role client, l4_word_t pages)
+static void ext_main(int which, enum role self, enum role client, L4_Word_t pages)
 {
 	struct ext_pager *e = &ext[which];
 	struct pgr_pager *p = &e->p;
@@ -159,14 +160,14 @@ static void ext_main(int which, enum role self, enum role client, l4_word_t page
 	p->trace = trace;
 	p->nclients = 1;
 	struct pgr_client *c = &p->clients[0];
-	c->task = x2tid(tids[client]);
-	c->threads[0] = x2tid(tids[client]);
-	c->threads[1] = x2tid(client == B ? tids[LB] : L4_NILTHREAD);
+	c->task = tids[client];
+	c->threads[0] = tids[client];
+	c->threads[1] = client == B ? tids[LB] : L4_nilthread;
 	/* the tables are set by CMD_SETUP, once their pages exist */
 	c->land = BP_LAND;
-	c->handler = x2tid(r_tid); /* a loss we cannot turn into an exception: R hears of it */
-	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
-	l4_send(r_tid);
+	c->handler = r_tid; /* a loss we cannot turn into an exception: R hears of it */
+	L4_Set_MsgTag(pgr_tag(LABEL_HELLO, 0, 0));
+	L4_Send(r_tid);
 	pgr_loop(p);
 }
 
@@ -179,12 +180,13 @@ static struct pgr_pager lb;
 
 static bool lb_message(struct pgr_pager *p, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
-	l4_word_t a1 = l4_utcb()[1];
-	if (from.raw != r_tid)
+	L4_Word_t a1;
+	L4_StoreMR(1, &a1);
+	if (!L4_IsThreadEqual(from, r_tid))
 		return false;
-	if (L4_TAG_LABEL(tag.raw) == CMD_POLICY)
+	if (L4_Label(tag) == CMD_POLICY)
 		p->policy = (unsigned)a1;
-	else if (L4_TAG_LABEL(tag.raw) != CMD_STATS)
+	else if (L4_Label(tag) != CMD_STATS)
 		return answer(RES_ERR, 0, 0, 0, 0, 0), true;
 	answer(RES_OK, 1, a1 < PGR_NPATHS ? p->stats[a1] : 0, 0, 0, 0);
 	return true;
@@ -194,20 +196,19 @@ void lb_main(void)
 {
 	lb.name = "LB";
 	lb.timeout = L4_TimePeriod(PGR_TIMEOUT_US);
-	lb.external = x2tid(tids[BP]);
-	lb.trusted = x2tid(r_tid);
+	lb.external = tids[BP];
+	lb.trusted = r_tid;
 	lb.policy = PGR_USE_SOURCE | PGR_PROPAGATE;
 	lb.message = lb_message;
 	lb.trace = trace;
 	lb.nclients = 1;
-	lb.clients[0].task = x2tid(tids[B]);
+	lb.clients[0].task = tids[B];
 	lb.clients[0].local = true;
 	lb.clients[0].accepts = (const struct pgr_table *)area_page(AREA, 0), lb.clients[0].accepts_bytes = PAGE;
-	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
-	l4_send(r_tid);
+	L4_Set_MsgTag(pgr_tag(LABEL_HELLO, 0, 0));
+	L4_Send(r_tid);
 	/* B's local ID is known only now that B exists in our space: ask the kernel. */
-	lb.clients[0].threads[0] =
-	    x2tid(l4_exchange_registers(tids[B], 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL));
+	lb.clients[0].threads[0] = L4_LocalIdOf(tids[B]);
 	pgr_loop(&lb);
 }
 
@@ -222,29 +223,29 @@ static struct {
 #define A_OUT ((struct pgr_table *)area_page(AREA, 1))
 #define FROM_PAGER ((const struct pgr_table *)area_page(AREA, 2))
 
-static void a_command(l4_msgtag_t tag)
+static void a_command(L4_MsgTag_t tag)
 {
-	l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2], a3 = mr[3];
-	switch (L4_TAG_LABEL(tag)) {
+	L4_Word_t a1, a2, a3;
+	L4_StoreMR(1, &a1), L4_StoreMR(2, &a2), L4_StoreMR(3, &a3);
+	switch (L4_Label(tag)) {
 	case CMD_SETUP: {
-		bool ok =
-		    pgr_table_init(A_IN, PAGE, x2tid(l4_myself())) && pgr_table_init(A_OUT, PAGE, x2tid(l4_myself()));
+		bool ok = pgr_table_init(A_IN, PAGE, L4_Myself()) && pgr_table_init(A_OUT, PAGE, L4_Myself());
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
 	}
-	case CMD_READ: answer(RES_OK, 1, *(volatile l4_word_t *)a1, 0, 0, 0); break;
+	case CMD_READ: answer(RES_OK, 1, *(volatile L4_Word_t *)a1, 0, 0, 0); break;
 	case CMD_TIME: {
-		l4_word_t t0 = rdtsc(), v = *(volatile l4_word_t *)a1, t = rdtsc() - t0;
+		L4_Word_t t0 = rdtsc(), v = *(volatile L4_Word_t *)a1, t = rdtsc() - t0;
 		answer(RES_OK, 2, v, t, 0, 0);
 		break;
 	}
 	case CMD_MAP: {
 		/* who backs xa: our pager's record of what it gave us, in memory we can read */
 		struct pgr_rec back;
-		bool ok = pgr_lookup(FROM_PAGER, PAGE, x2tid(l4_myself()), a1, &back) &&
-			  pgr_map_to(A_OUT, x2tid(l4_myself()), x2tid(a2), a1, 12,
-				     a3 & 7 ? a3 & 7 : L4_FULLY_ACCESSIBLE, a3 & ~(PAGE - 1), back.src,
-				     pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK, L4_TimePeriod(PGR_TIMEOUT_US));
+		bool ok = pgr_lookup(FROM_PAGER, PAGE, L4_Myself(), a1, &back) &&
+			  pgr_map_to(A_OUT, L4_Myself(), tid_of(a2), a1, 12, a3 & 7 ? a3 & 7 : L4_FullyAccessible,
+				     a3 & ~(PAGE - 1), back.src, pgr_src_of(&back, a1), back.flags & PGR_F_FALLBACK,
+				     L4_TimePeriod(PGR_TIMEOUT_US));
 		answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 		break;
 	}
@@ -254,39 +255,39 @@ static void a_command(l4_msgtag_t tag)
 		answer(RES_OK, 0, 0, 0, 0, 0);
 		break;
 	case CMD_UNMAP:
-		l4_unmap_fpage(l4_fpage_log2(a1, 12) | L4_FULLY_ACCESSIBLE);
+		L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(a1, 12), L4_FullyAccessible));
 		answer(RES_OK, 0, 0, 0, 0, 0);
 		break;
 	case CMD_REMAPS: answer(RES_OK, 2, a_state.remaps, a_state.refusals, 0, 0); break;
-	case CMD_FORGET: answer(pgr_forget(A_OUT, x2tid(a1), a2) ? RES_OK : RES_ERR, 0, 0, 0, 0, 0); break;
+	case CMD_FORGET: answer(pgr_forget(A_OUT, tid_of(a1), a2) ? RES_OK : RES_ERR, 0, 0, 0, 0, 0); break;
 	default: answer(RES_ERR, 0, a2, a3, 0, 0); break;
 	}
 }
 
 void a_main(void)
 {
-	l4_threadid_t to = r_tid, from;
-	l4_utcb()[0] = l4_msgtag(LABEL_HELLO, 0, 0, 0);
+	L4_ThreadId_t to = r_tid, from;
+	L4_Set_MsgTag(pgr_tag(LABEL_HELLO, 0, 0));
 	for (;;) {
-		l4_accept(L4_NILPAGE);
-		l4_msgtag_t tag = l4_ipc(to, L4_ANYTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, L4_NEVER), &from);
+		L4_Accept(L4_UntypedWordsAcceptor);
+		L4_MsgTag_t tag = L4_ReplyWait(to, &from);
 		to = from;
-		if (l4_ipc_failed(tag)) {
-			to = L4_NILTHREAD;
+		if (L4_IpcFailed(tag)) {
+			to = L4_nilthread;
 			continue;
 		}
-		if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP && a_state.silent) {
-			to = L4_NILTHREAD; /* a source that hangs: the asker must give up by itself */
-		} else if (L4_TAG_LABEL(tag) == PGR_LABEL_REMAP) {
-			pgr_serve_remap(A_OUT, PAGE, x2tid(l4_myself()), a_state.willing);
-			if (L4_TAG_LABEL(l4_utcb()[0]) == PGR_LABEL_MAP)
+		if (L4_Label(tag) == PGR_LABEL_REMAP && a_state.silent) {
+			to = L4_nilthread; /* a source that hangs: the asker must give up by itself */
+		} else if (L4_Label(tag) == PGR_LABEL_REMAP) {
+			pgr_serve_remap(A_OUT, PAGE, L4_Myself(), a_state.willing);
+			if (L4_Label(L4_MsgTag()) == PGR_LABEL_MAP)
 				a_state.remaps++;
 			else
 				a_state.refusals++;
-		} else if (from == r_tid) {
+		} else if (L4_IsThreadEqual(from, r_tid)) {
 			a_command(tag);
 		} else {
-			to = L4_NILTHREAD; /* not ours to answer */
+			to = L4_nilthread; /* not ours to answer */
 		}
 	}
 }
@@ -299,34 +300,34 @@ void a_main(void)
 static void b_loop(void)
 {
 	for (;;) {
-		l4_accept(L4_NILPAGE);
-		l4_msgtag_t tag = l4_ipc(r_tid, r_tid, L4_TIMEOUTS(L4_NEVER, L4_NEVER), NULL);
-		l4_word_t *mr = l4_utcb(), a1 = mr[1], a2 = mr[2];
-		if (l4_ipc_failed(tag)) {
+		L4_Accept(L4_UntypedWordsAcceptor);
+		L4_MsgTag_t tag = L4_Call(r_tid);
+		L4_Word_t a1, a2;
+		L4_StoreMR(1, &a1), L4_StoreMR(2, &a2);
+		if (L4_IpcFailed(tag)) {
 			answer(RES_ERR, 1, L4_ErrorCode(), 0, 0, 0);
 			continue;
 		}
-		switch (L4_TAG_LABEL(tag)) {
+		switch (L4_Label(tag)) {
 		case CMD_SETUP: {
-			bool ok = pgr_table_init(B_IN, PAGE, x2tid(l4_myself())) &&
-				  pgr_table_init(B_OUT, PAGE, x2tid(l4_myself()));
+			bool ok = pgr_table_init(B_IN, PAGE, L4_Myself()) && pgr_table_init(B_OUT, PAGE, L4_Myself());
 			answer(ok ? RES_OK : RES_ERR, 0, 0, 0, 0, 0);
 			break;
 		}
-		case CMD_READ: answer(RES_OK, 1, *(volatile l4_word_t *)a1, 0, 0, 0); break;
+		case CMD_READ: answer(RES_OK, 1, *(volatile L4_Word_t *)a1, 0, 0, 0); break;
 		case CMD_WRITE:
-			*(volatile l4_word_t *)a1 = a2;
+			*(volatile L4_Word_t *)a1 = a2;
 			answer(RES_OK, 0, 0, 0, 0, 0);
 			break;
 		case CMD_TIME: {
-			l4_word_t t0 = rdtsc(), v = *(volatile l4_word_t *)a1, t = rdtsc() - t0;
+			L4_Word_t t0 = rdtsc(), v = *(volatile L4_Word_t *)a1, t = rdtsc() - t0;
 			answer(RES_OK, 2, v, t, 0, 0);
 			break;
 		}
 		case CMD_ACCEPT: {
 			struct pgr_rec r;
-			bool ok = pgr_accept(B_IN, x2tid(l4_myself()), x2tid(a1), a2, 12,
-					     L4_TimePeriod(PGR_TIMEOUT_US * 10), &r);
+			bool ok =
+			    pgr_accept(B_IN, L4_Myself(), tid_of(a1), a2, 12, L4_TimePeriod(PGR_TIMEOUT_US * 10), &r);
 			answer(ok ? RES_OK : RES_ERR, 4, r.src.raw, r.src_addr, r.backer.raw, r.backer_addr);
 			break;
 		}
@@ -336,8 +337,8 @@ static void b_loop(void)
 }
 
 #define B_STACK_WORDS 2048
-static l4_word_t b_recover_stack[B_STACK_WORDS] __attribute__((aligned(PAGE)));
-l4_word_t b_stack_top(void) { return (l4_word_t)&b_recover_stack[B_STACK_WORDS - 2]; }
+static L4_Word_t b_recover_stack[B_STACK_WORDS] __attribute__((aligned(PAGE)));
+L4_Word_t b_stack_top(void) { return (L4_Word_t)&b_recover_stack[B_STACK_WORDS - 2]; }
 
 /* Where B's exception handler resumes B after a lost mapping: it reports and goes on. */
 void b_recover(void)
@@ -348,7 +349,7 @@ void b_recover(void)
 
 void b_main(void)
 {
-	l4_utcb()[L4_UTCB_EXCEPTION_HANDLER] = r_tid; /* R hears about lost mappings */
+	L4_Set_ExceptionHandler(r_tid); /* R hears about lost mappings */
 	answer(LABEL_HELLO, 0, 0, 0, 0, 0);
 	b_loop();
 }

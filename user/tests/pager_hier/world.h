@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The pager-hierarchy world: tasks A and B, their pagers A' and B', B's local pager LB, driven by R. */
+/* The pager-hierarchy world: tasks A and B, their pagers A' and B', B's local pager LB, driven by R (X.2 interface only). */
 #ifndef PAGER_HIER_WORLD_H
 #define PAGER_HIER_WORLD_H
 
@@ -47,9 +47,9 @@ enum {
 	LABEL_GIVE = 0x59, /* to R: a1 our address, a2 flags -> u1 R's address, map item */
 };
 
-#define PAT(seed, i) (0x9a6e000000000000ul | ((l4_word_t)(seed) << 32) | (l4_word_t)(i))
+#define PAT(seed, i) (0x9a6e000000000000ul | ((L4_Word_t)(seed) << 32) | (L4_Word_t)(i))
 
-extern l4_threadid_t r_tid, tids[NROLES];
+extern L4_ThreadId_t r_tid, tids[NROLES];
 extern const char *const role_name[NROLES];
 extern volatile bool pgr_quiet; /* the bench: no console output on the timed paths */
 
@@ -59,17 +59,16 @@ void bp_main(void);
 void b_main(void);
 void lb_main(void);
 void b_recover(void);
-l4_word_t b_stack_top(void);
+L4_Word_t b_stack_top(void);
 
-/* The pager library speaks X.2 types; this suite's IDs and tags are scalar words. */
-static inline L4_ThreadId_t x2tid(l4_threadid_t t) { return (L4_ThreadId_t){.raw = t}; }
-static inline L4_MsgTag_t x2tag(l4_msgtag_t t) { return (L4_MsgTag_t){.raw = t}; }
+/* The commands' words: a thread ID travels as its raw word (X.2's ThreadId_t.raw). */
+static inline L4_ThreadId_t tid_of(L4_Word_t w) { return (L4_ThreadId_t){.raw = w}; }
 
-static inline l4_word_t rdtsc(void)
+static inline L4_Word_t rdtsc(void)
 {
 	unsigned lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((l4_word_t)hi << 32) | lo;
+	return ((L4_Word_t)hi << 32) | lo;
 }
 
 #endif
