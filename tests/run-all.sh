@@ -20,7 +20,7 @@ else
 fi
 
 if tools/check-x2api.sh >"$out/x2api-names.log" 2>&1; then
-	echo "ok tools.x2api-names the programs written with the X.2 interface (x2api, sigma0, the user libraries) use X.2 names only" >"$out/x2api-names.result"
+	echo "ok tools.x2api-names the programs written with the X.2 interface (x2api, sigma0, the user libraries, the programs moved to it) use X.2 names only" >"$out/x2api-names.result"
 else
 	echo "not ok tools.x2api-names a program written with the X.2 interface uses names outside it" >"$out/x2api-names.result"
 	cat "$out/x2api-names.log"

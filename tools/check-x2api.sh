@@ -17,6 +17,7 @@ X2_PROGRAMS+=" user/lib/include/pager.h user/lib/pager/*.c"
 X2_PROGRAMS+=" user/lib/include/task.h user/lib/task/*.c"
 X2_PROGRAMS+=" user/lib/include/kmem_pager.h user/lib/kmem_pager/*.c"
 X2_PROGRAMS+=" user/lib/include/ata.h user/lib/ata/*.c"
+X2_PROGRAMS+=" user/tests/persist/*.[ch] user/tests/state_suite/*.c user/tests/kmem_suite/*.c"
 scalar='\bl4_[a-z0-9_]+|\bL4_[A-Z][A-Z0-9_]*\b|__l4_'
 x2upper='\bL4_(INLINE|BITS_PER_WORD|64BIT|LITTLE_ENDIAN|ARCH_AMD64|MAGIC|BOOTINFO_MAGIC|BOOTINFO_VERSION|APIVERSION_[A-Z0-9]+|APISUBVERSION_[A-Z0-9]+|APIFLAG_[A-Z0-9]+|KID_[A-Z0-9_]+|SUPL_[A-Z]+)\b'
 # Each line is checked with the allowed names taken out, so one cannot hide another.

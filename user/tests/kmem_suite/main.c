@@ -4,7 +4,7 @@
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
-#include <l4/space.h>
+#include <l4/schedule.h>
 #include <l4/kip.h>
 #include <mnemo/kmem.h>
 #include <kmem_pager.h>
@@ -51,19 +51,47 @@ enum {
 	RES_DONE,
 };
 
-static l4_threadid_t r_tid, m_tid; /* set before any child runs; read-only for them */
-static volatile l4_word_t m_faults; /* worker faults M answered: written by M only */
+static L4_ThreadId_t r_tid, m_tid; /* set before any child runs; read-only for them */
+static volatile L4_Word_t m_faults; /* worker faults M answered: written by M only */
 extern char _start[], _end[];
 #define STACK_WORDS 2048
-static l4_word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
+static L4_Word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
 static struct kmem_pager kp = {.pool = KPOOL, .pages = KPOOL_PAGES};
+static void *kip; /* the KIP, asked for once (R's, before any child runs) */
 
-static bool is_pagefault(l4_msgtag_t tag) { return (tag & ~0xfffffull) == ((l4_word_t)-2 << 20); }
-static const volatile struct mnemo_kmem_stats *kstats(void) { return mnemo_kmem_stats(__l4_kip); }
-
-static l4_word_t value(unsigned k, l4_word_t seed, unsigned page, unsigned word)
+/* A message tag of label with u untyped and t typed words, for L4_Set_MsgTag. */
+static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
 {
-	l4_word_t x = seed ^ ((l4_word_t)k << 40) ^ ((l4_word_t)page << 12) ^ word;
+	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
+	tag.X.u = u, tag.X.t = t;
+	return tag;
+}
+/* Message register i as received. */
+static L4_Word_t mr_word(int i)
+{
+	L4_Word_t w;
+	L4_StoreMR(i, &w);
+	return w;
+}
+/* A page fault's tag: label -2 << 4 | rwx (X.2 "Pagefault protocol"). */
+static bool is_pagefault(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-2 << 20) >> 20; }
+/* The reply to a fault at addr: the page at src with the rights (a map item), sent without waiting. */
+static inline void reply_map(L4_ThreadId_t to, L4_Word_t addr, L4_Word_t src, L4_Word_t rights)
+{
+	L4_MapItem_t item = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(src, 12), rights), addr);
+	L4_Set_MsgTag(tag_of(0, 0, 2));
+	L4_LoadMR(1, item.raw[0]);
+	L4_LoadMR(2, item.raw[1]);
+	L4_Reply(to);
+}
+/* mnemo's kernel-memory protocol (mnemo/kmem.h): its counters in the KIP and the kmem
+ * thread, whose ID the header gives as a word. */
+static const volatile struct mnemo_kmem_stats *kstats(void) { return mnemo_kmem_stats(kip); }
+static L4_ThreadId_t kmem_thread(void) { return (L4_ThreadId_t){.raw = mnemo_kmem_thread(kip)}; }
+
+static L4_Word_t value(unsigned k, L4_Word_t seed, unsigned page, unsigned word)
+{
+	L4_Word_t x = seed ^ ((L4_Word_t)k << 40) ^ ((L4_Word_t)page << 12) ^ word;
 	x ^= x >> 31;
 	x *= 0x7fb5d329728ea185ull;
 	x ^= x >> 27;
@@ -72,39 +100,39 @@ static l4_word_t value(unsigned k, l4_word_t seed, unsigned page, unsigned word)
 
 /* ---- children ----------------------------------------------------------------------------- */
 
-static void reply_r(unsigned label, l4_word_t a1, l4_word_t a2)
+static void reply_r(unsigned label, L4_Word_t a1, L4_Word_t a2)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(label, 2, 0, 0);
-	mr[1] = a1, mr[2] = a2;
+	L4_Set_MsgTag(tag_of(label, 2, 0));
+	L4_LoadMR(1, a1);
+	L4_LoadMR(2, a2);
 }
 
 static void kp_main(void)
 {
 	/* Everything the pager will ever touch is mapped before it is associated:
 	 * its code and data (R's image) and its stack. */
-	kmem_pager_touch((l4_word_t)_start, (l4_word_t)_end);
-	kmem_pager_touch((l4_word_t)stacks[KP_T], (l4_word_t)stacks[KP_T + 1]);
+	kmem_pager_touch((L4_Word_t)_start, (L4_Word_t)_end);
+	kmem_pager_touch((L4_Word_t)stacks[KP_T], (L4_Word_t)stacks[KP_T + 1]);
 	kmem_pager_prepare(&kp);
 	reply_r(RES_READY, 0, 0);
-	l4_send(r_tid);
+	L4_Send(r_tid);
 	kmem_pager_loop(&kp);
 }
 
 /* Worker k (found from its stack) runs the workload on each command from R. */
 static void worker_main(void)
 {
-	l4_word_t here;
-	unsigned k = (unsigned)(((l4_word_t)&here - (l4_word_t)stacks) / sizeof stacks[0]) - W0_T;
-	volatile l4_word_t *mem = (volatile l4_word_t *)WREG;
+	L4_Word_t here;
+	unsigned k = (unsigned)(((L4_Word_t)&here - (L4_Word_t)stacks) / sizeof stacks[0]) - W0_T;
+	volatile L4_Word_t *mem = (volatile L4_Word_t *)WREG;
 	reply_r(RES_READY, k, 0);
 	for (;;) {
-		l4_msgtag_t tag = l4_call(r_tid);
-		if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != CMD_RUN) {
+		L4_MsgTag_t tag = L4_Call(r_tid);
+		if (L4_IpcFailed(tag) || L4_Label(tag) != CMD_RUN) {
 			reply_r(RES_DONE, ~0ul, 0);
 			continue;
 		}
-		l4_word_t seed = l4_utcb()[1], prev = l4_utcb()[2], bad = 0, sum = 0;
+		L4_Word_t seed = mr_word(1), prev = mr_word(2), bad = 0, sum = 0;
 		for (unsigned i = 0; prev && i < WPAGES; i++)
 			for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
 				bad += mem[i * 512 + j * 64] != value(k, prev, i, j);
@@ -122,46 +150,45 @@ static void worker_main(void)
 /* M: the workers' pager. A fault at WREG + x of worker k is answered with M's
  * page at R_REGION + k * WPAGES pages + x, read first so that M holds it (its
  * own fault goes to R); image pages likewise with M's page at that address. */
-static void m_answer(l4_threadid_t from, l4_word_t *mr)
+static void m_answer(L4_ThreadId_t from, L4_Word_t fault)
 {
-	l4_word_t addr = mr[1] & ~(PAGE - 1), src = 0;
+	L4_Word_t addr = fault & ~(PAGE - 1), src = 0;
 	for (unsigned k = 0; k < NW; k++) {
-		if (from != l4_global_id(l4_thread_no(r_tid) + 1 + W0_T + k, 1))
+		if (L4_IsThreadNotEqual(from, L4_GlobalId(L4_ThreadNo(r_tid) + 1 + W0_T + k, 1)))
 			continue;
 		if (addr >= WREG && addr < WREG + WPAGES * PAGE)
 			src = R_REGION + (k * WPAGES) * PAGE + (addr - WREG);
-		else if (addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end)
+		else if (addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end)
 			src = addr;
 	}
 	if (!src)
 		return; /* not ours: the worker stays blocked, R's timeout reports it */
 	m_faults = m_faults + 1;
 	(void)*(volatile char *)src;
-	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = l4_map_item_word0(addr);
-	mr[2] = l4_fpage_log2(src, 12) | L4_FULLY_ACCESSIBLE;
-	l4_send_timeout(from, L4_ZERO_TIME);
+	reply_map(from, addr, src, L4_FullyAccessible);
 }
 
 static void m_main(void)
 {
 	reply_r(RES_READY, 0, 0);
-	l4_send(r_tid);
+	L4_Send(r_tid);
 	for (;;) {
-		l4_threadid_t from;
-		l4_msgtag_t tag = l4_wait(&from);
-		l4_word_t *mr = l4_utcb();
-		if (l4_ipc_failed(tag))
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag))
 			continue;
 		if (is_pagefault(tag)) {
-			m_answer(from, mr);
-		} else if (from == r_tid && L4_TAG_LABEL(tag) == CMD_START) {
-			l4_threadid_t t = mr[1];
-			mr[0] = l4_msgtag(0, 2, 0, 0);
-			mr[1] = mr[2], mr[2] = mr[3];
-			l4_send_timeout(t, l4_time_period(R_TIMEOUT_US));
+			m_answer(from, mr_word(1));
+		} else if (L4_IsThreadEqual(from, r_tid) && L4_Label(tag) == CMD_START) {
+			/* the start message (X.2 §2.4 ThreadControl: MR1 ip, MR2 sp) */
+			L4_ThreadId_t t = {.raw = mr_word(1)};
+			L4_Word_t ip = mr_word(2), sp = mr_word(3);
+			L4_Set_MsgTag(tag_of(0, 2, 0));
+			L4_LoadMR(1, ip);
+			L4_LoadMR(2, sp);
+			L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US));
 			reply_r(RES_DONE, 0, 0);
-			l4_send(r_tid);
+			L4_Send(r_tid);
 		}
 	}
 }
@@ -169,63 +196,66 @@ static void m_main(void)
 /* H: maps its page to H2 at fresh addresses until the kernel refuses. */
 static void h_main(void)
 {
-	l4_threadid_t h2 = l4_global_id(l4_thread_no(r_tid) + 1 + H2_T, 1);
-	(void)*(volatile l4_word_t *)HPAGE;
+	L4_ThreadId_t h2 = L4_GlobalId(L4_ThreadNo(r_tid) + 1 + H2_T, 1);
+	(void)*(volatile L4_Word_t *)HPAGE;
 	reply_r(RES_READY, 0, 0);
-	l4_call(r_tid); /* the go */
-	l4_word_t n = 0, err = 0;
+	L4_Call(r_tid); /* the go */
+	L4_Word_t n = 0, err = 0;
 	for (; n < (1ul << (H2WIN_LOG2 - 12)); n++) {
-		l4_word_t *mr = l4_utcb();
-		mr[0] = l4_msgtag(0, 0, 2, 0);
-		mr[1] = l4_map_item_word0(H2WIN + n * PAGE);
-		mr[2] = l4_fpage_log2(HPAGE, 12) | L4_READABLE;
-		if (l4_ipc_failed(l4_call(h2))) {
+		L4_MapItem_t item =
+		    L4_MapItem(L4_FpageAddRights(L4_FpageLog2(HPAGE, 12), L4_Readable), H2WIN + n * PAGE);
+		L4_Set_MsgTag(tag_of(0, 0, 2));
+		L4_LoadMR(1, item.raw[0]);
+		L4_LoadMR(2, item.raw[1]);
+		if (L4_IpcFailed(L4_Call(h2))) {
 			err = L4_ErrorCode();
 			break;
 		}
 	}
 	reply_r(RES_DONE, n, err);
-	l4_send(r_tid);
-	l4_sleep(L4_NEVER);
+	L4_Send(r_tid);
+	L4_Sleep(L4_Never);
 }
 
 static void h2_main(void)
 {
-	l4_threadid_t from;
+	L4_ThreadId_t from;
 	reply_r(RES_READY, 0, 0);
-	l4_send(r_tid);
-	l4_accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
-	l4_msgtag_t tag = l4_wait(&from);
+	L4_Send(r_tid);
+	L4_Accept(L4_MapGrantItems(L4_FpageLog2(H2WIN, H2WIN_LOG2)));
+	L4_MsgTag_t tag = L4_Wait(&from);
 	for (;;) {
-		l4_accept(l4_fpage_log2(H2WIN, H2WIN_LOG2));
-		l4_utcb()[0] = l4_msgtag(0, 0, 0, 0);
-		tag = l4_ipc_failed(tag) ? l4_wait(&from) : l4_reply_wait(from, &from);
+		L4_Accept(L4_MapGrantItems(L4_FpageLog2(H2WIN, H2WIN_LOG2)));
+		L4_Set_MsgTag(L4_Niltag);
+		tag = L4_IpcFailed(tag) ? L4_Wait(&from) : L4_ReplyWait(from, &from);
 	}
 }
 
 /* ---- R ---------------------------------------------------------------------------------- */
 
 struct kid {
-	l4_threadid_t tid;
-	bool have; /* a message arrived and waits in res */
-	l4_word_t res[4];
+	L4_ThreadId_t tid;
+	bool have; /* a message arrived and waits in res (MR0-MR3: its tag, then its words) */
+	L4_Word_t res[4];
 	unsigned faults;
 };
 static struct kid kids[NKIDS];
 static bool associated;
 static unsigned kp_faults_after, wild_faults;
-static l4_word_t seeds[8], sums[8][NW], instr[8], faults[8];
+static L4_Word_t seeds[8], sums[8][NW], instr[8], faults[8];
+
+static L4_Word_t res_label(int k) { return L4_Label((L4_MsgTag_t){.raw = kids[k].res[0]}); }
 
 /* Under -icount shift=0 the TSC counts guest instructions. */
-static l4_word_t rdtsc(void)
+static L4_Word_t rdtsc(void)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (l4_word_t)hi << 32 | lo;
+	return (L4_Word_t)hi << 32 | lo;
 }
 
 /* A figure for make bench: value in hundredths. */
-static void bench(const char *name, const char *unit, l4_word_t hundredths)
+static void bench(const char *name, const char *unit, L4_Word_t hundredths)
 {
 	printf("BENCH name=%s unit=%s value=%llu.%02llu reps=1 spread=0.00 min=%llu.%02llu max=%llu.%02llu\n", name,
 	       unit, (unsigned long long)(hundredths / 100), (unsigned long long)(hundredths % 100),
@@ -233,19 +263,19 @@ static void bench(const char *name, const char *unit, l4_word_t hundredths)
 	       (unsigned long long)(hundredths / 100), (unsigned long long)(hundredths % 100));
 }
 
-static int kid_of(l4_threadid_t t)
+static int kid_of(L4_ThreadId_t t)
 {
 	for (int k = 0; k < NKIDS; k++)
-		if (kids[k].tid == t)
+		if (L4_IsThreadEqual(kids[k].tid, t))
 			return k;
 	return -1;
 }
 
 /* R pages KP, M, H and H2 with its own page at the faulting address. */
-static void r_serve(int k, l4_word_t *mr)
+static void r_serve(int k)
 {
-	l4_word_t addr = mr[1] & ~(PAGE - 1);
-	bool image = addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end;
+	L4_Word_t addr = mr_word(1) & ~(PAGE - 1);
+	bool image = addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end;
 	bool region = (k == M_T && addr >= R_REGION && addr < R_REGION + NW * WPAGES * PAGE) ||
 		      (k == KP_T && addr >= KPOOL && addr < KPOOL + KPOOL_PAGES * PAGE) || (k == H_T && addr == HPAGE);
 	kids[k].faults++;
@@ -253,25 +283,21 @@ static void r_serve(int k, l4_word_t *mr)
 		kp_faults_after++;
 	if (!image && !region) {
 		wild_faults++;
-		printf("  %d: fault at %#llx (ip %#llx) not answered\n", k, (unsigned long long)mr[1],
-		       (unsigned long long)mr[2]);
+		printf("  %d: fault at %#llx (ip %#llx) not answered\n", k, (unsigned long long)mr_word(1),
+		       (unsigned long long)mr_word(2));
 		return;
 	}
 	(void)*(volatile char *)addr;
-	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = l4_map_item_word0(addr);
-	mr[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-	l4_send_timeout(kids[k].tid, L4_ZERO_TIME);
+	reply_map(kids[k].tid, addr, addr, L4_FullyAccessible);
 }
 
 /* Serves faults until child k has a message for R; false on a timeout. */
 static bool r_wait(int k)
 {
 	while (!kids[k].have) {
-		l4_threadid_t from;
-		l4_msgtag_t tag =
-		    l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, l4_time_period(R_TIMEOUT_US)), &from);
-		if (l4_ipc_failed(tag)) {
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(R_TIMEOUT_US), &from);
+		if (L4_IpcFailed(tag)) {
 			printf("  R: no message from child %d (error %#llx)\n", k, (unsigned long long)L4_ErrorCode());
 			return false;
 		}
@@ -279,42 +305,39 @@ static bool r_wait(int k)
 		if (j < 0)
 			continue;
 		if (is_pagefault(tag)) {
-			r_serve(j, l4_utcb());
+			r_serve(j);
 			continue;
 		}
 		kids[j].have = true;
-		for (unsigned i = 0; i < 4; i++)
-			kids[j].res[i] = l4_utcb()[i];
+		L4_StoreMRs(0, 4, kids[j].res);
 	}
 	kids[k].have = false;
 	return true;
 }
 
-static bool r_send(int k, unsigned label, l4_word_t a1, l4_word_t a2, l4_word_t a3)
+static bool r_send(int k, unsigned label, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(label, 3, 0, 0);
-	mr[1] = a1, mr[2] = a2, mr[3] = a3;
-	return !l4_ipc_failed(l4_send_timeout(kids[k].tid, l4_time_period(R_TIMEOUT_US)));
+	L4_Set_MsgTag(tag_of(label, 3, 0));
+	L4_LoadMR(1, a1);
+	L4_LoadMR(2, a2);
+	L4_LoadMR(3, a3);
+	return L4_IpcSucceeded(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US)));
 }
 
-static bool create(int k, l4_threadid_t pager)
-{
-	return task_create((L4_ThreadId_t){.raw = kids[k].tid}, (L4_ThreadId_t){.raw = pager}, 14);
-}
+static bool create(int k, L4_ThreadId_t pager) { return task_create(kids[k].tid, pager, 14); }
 
 /* Creates child k paged by R and starts it at fn. */
 static bool start(int k, void (*fn)(void))
 {
 	memset(stacks[k], 0, sizeof stacks[k]);
-	if (!create(k, l4_myself()))
+	if (!create(k, L4_Myself()))
 		return false;
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0, 2, 0, 0);
-	mr[1] = (l4_word_t)fn;
-	mr[2] = (l4_word_t)&stacks[k][STACK_WORDS - 2];
-	return !l4_ipc_failed(l4_send_timeout(kids[k].tid, l4_time_period(R_TIMEOUT_US))) && r_wait(k) &&
-	       L4_TAG_LABEL(kids[k].res[0]) == RES_READY;
+	/* the start message (X.2 §2.4 ThreadControl: MR1 ip, MR2 sp) */
+	L4_Set_MsgTag(tag_of(0, 2, 0));
+	L4_LoadMR(1, (L4_Word_t)fn);
+	L4_LoadMR(2, (L4_Word_t)&stacks[k][STACK_WORDS - 2]);
+	return L4_IpcSucceeded(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US))) && r_wait(k) &&
+	       res_label(k) == RES_READY;
 }
 
 static bool up(void)
@@ -323,49 +346,50 @@ static bool up(void)
 	if (tried)
 		return ok;
 	tried = true;
-	r_tid = l4_myself();
+	kip = L4_GetKernelInterface();
+	r_tid = L4_Myself();
 	for (int k = 0; k < NKIDS; k++)
-		kids[k].tid = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+		kids[k].tid = L4_GlobalId(L4_ThreadNo(r_tid) + 1 + k, 1);
 	m_tid = kids[M_T].tid;
 	if (!start(KP_T, kp_main))
 		return false;
-	kp.boss = (L4_ThreadId_t){.raw = r_tid};
+	kp.boss = r_tid;
 	/* Above the workload, so that its revocations come on time, as a kmem
 	 * pager's should. */
-	if (l4_set_priority(kids[KP_T].tid, 200) == 0)
+	if (L4_Set_Priority(kids[KP_T].tid, 200) == 0)
 		return false;
-	l4_threadid_t kt = mnemo_kmem_thread(__l4_kip);
-	if (l4_thread_control(kt, kt, L4_NILTHREAD, kids[KP_T].tid, ~0ull) != 1) {
+	L4_ThreadId_t kt = kmem_thread();
+	if (L4_ThreadControl(kt, kt, L4_nilthread, kids[KP_T].tid, (void *)-1) != 1) {
 		printf("  cannot associate the kmem pager (error %llu)\n", (unsigned long long)L4_ErrorCode());
 		return false;
 	}
 	associated = true;
-	for (l4_word_t a = R_REGION; a < R_REGION + NW * WPAGES * PAGE; a += PAGE)
+	for (L4_Word_t a = R_REGION; a < R_REGION + NW * WPAGES * PAGE; a += PAGE)
 		(void)*(volatile char *)a; /* R holds the region before anybody asks: on lent memory */
 	if (!start(M_T, m_main))
 		return false;
 	for (int w = 0; w < NW; w++) {
 		int k = W0_T + w;
 		memset(stacks[k], 0, sizeof stacks[k]);
-		if (!create(k, m_tid) || !r_send(M_T, CMD_START, kids[k].tid, (l4_word_t)worker_main,
-						 (l4_word_t)&stacks[k][STACK_WORDS - 2]))
+		if (!create(k, m_tid) || !r_send(M_T, CMD_START, kids[k].tid.raw, (L4_Word_t)worker_main,
+						 (L4_Word_t)&stacks[k][STACK_WORDS - 2]))
 			return false;
-		if (!r_wait(M_T) || !r_wait(k) || L4_TAG_LABEL(kids[k].res[0]) != RES_READY)
+		if (!r_wait(M_T) || !r_wait(k) || res_label(k) != RES_READY)
 			return false;
 	}
 	return ok = true;
 }
 
 /* Phase p: every worker writes with seeds[p] (after checking seeds[p - 1]). */
-static bool run_phase(unsigned p, l4_word_t *bad_out)
+static bool run_phase(unsigned p, L4_Word_t *bad_out)
 {
 	*bad_out = 0;
-	l4_word_t t0 = rdtsc(), f0 = m_faults;
+	L4_Word_t t0 = rdtsc(), f0 = m_faults;
 	for (int w = 0; w < NW; w++)
 		if (!r_send(W0_T + w, CMD_RUN, seeds[p], p ? seeds[p - 1] : 0, 0))
 			return false;
 	for (int w = 0; w < NW; w++) {
-		if (!r_wait(W0_T + w) || L4_TAG_LABEL(kids[W0_T + w].res[0]) != RES_DONE)
+		if (!r_wait(W0_T + w) || res_label(W0_T + w) != RES_DONE)
 			return false;
 		*bad_out += kids[W0_T + w].res[1];
 		sums[p][w] = kids[W0_T + w].res[2];
@@ -375,9 +399,9 @@ static bool run_phase(unsigned p, l4_word_t *bad_out)
 	return true;
 }
 
-static l4_word_t expected_sum(unsigned w, l4_word_t seed)
+static L4_Word_t expected_sum(unsigned w, L4_Word_t seed)
 {
-	l4_word_t sum = 0;
+	L4_Word_t sum = 0;
 	for (unsigned pass = 0; pass < PASSES; pass++)
 		for (unsigned i = 0; i < WPAGES; i++)
 			for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
@@ -386,17 +410,16 @@ static l4_word_t expected_sum(unsigned w, l4_word_t seed)
 }
 
 static unsigned phase;
-static bool set_pressure(l4_word_t us)
+static bool set_pressure(L4_Word_t us)
 {
-	l4_word_t res[4];
-	return kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_PRESSURE, us, PRESSURE_PAGES, 0,
-				  res);
+	L4_Word_t res[4];
+	return kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_PRESSURE, us, PRESSURE_PAGES, 0, res);
 }
 
 /* One phase with seed `seed`, checked against the formula. */
 #define RUN_PHASE(seed) \
 	do { \
-		l4_word_t _bad; \
+		L4_Word_t _bad; \
 		seeds[phase] = (seed); \
 		TEST_CHECK(run_phase(phase, &_bad)); \
 		TEST_CHECK_EQ(_bad, 0); \
@@ -434,7 +457,7 @@ USER_TEST(lends, "kmem.pager.lends", "the kmem pager is associated and lends pag
 	/* 3 * WPAGES worker pages, each at R, M and W level */
 	TEST_CHECK(kstats()->nodes_used >= 3 * NW * WPAGES);
 	struct mnemo_kmem_stats snap;
-	l4_word_t gen;
+	L4_Word_t gen;
 	do { /* a consistent snapshot: the kernel rewrites the counters every tick */
 		gen = kstats()->generation;
 		memcpy(&snap, (const void *)kstats(), sizeof snap);
@@ -447,7 +470,7 @@ USER_TEST(
     "under revocation of 4 lent pages every millisecond the workload gives the results it gives without, every time")
 {
 	TEST_CHECK(up() && phase == 2);
-	l4_word_t ev0 = kstats()->evicted_nodes, rf0 = kstats()->refaults, rv0 = kstats()->revoked_pages;
+	L4_Word_t ev0 = kstats()->evicted_nodes, rf0 = kstats()->refaults, rv0 = kstats()->revoked_pages;
 	TEST_CHECK(set_pressure(PRESSURE_US));
 	RUN_PHASE(seeds[1]); /* the same seed as without pressure: the same sums */
 	for (unsigned w = 0; w < NW; w++)
@@ -480,16 +503,16 @@ USER_TEST(revoke_all, "kmem.revoke_all",
 	  "the pager takes every lent page back at once; the kernel then asks again and all works")
 {
 	TEST_CHECK(up() && phase == 5);
-	l4_word_t res[4];
-	l4_word_t rv0 = kstats()->revoked_pages, ev0 = kstats()->evicted_nodes, t0 = rdtsc();
-	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
-	l4_word_t t_revoke = rdtsc() - t0, evicted = kstats()->evicted_nodes - ev0;
+	L4_Word_t res[4];
+	L4_Word_t rv0 = kstats()->revoked_pages, ev0 = kstats()->evicted_nodes, t0 = rdtsc();
+	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	L4_Word_t t_revoke = rdtsc() - t0, evicted = kstats()->evicted_nodes - ev0;
 	TEST_CHECK(res[0] > 0);
 	/* Every page it took back was the kernel's until its Unmap returned. (The
 	 * kernel may have asked again since: R's first fault after the evictions.) */
 	TEST_CHECK_EQ(kstats()->revoked_pages - rv0, res[0]);
 	print_stats("after taking every page back");
-	l4_word_t req0 = kstats()->requests, rf0 = kstats()->refaults;
+	L4_Word_t req0 = kstats()->requests, rf0 = kstats()->refaults;
 	RUN_PHASE(0xdef0);
 	TEST_CHECK(kstats()->requests > req0);
 	TEST_CHECK(evicted >= NW * WPAGES && faults[5] >= NW * WPAGES);
@@ -506,16 +529,14 @@ USER_TEST(hostile, "kmem.hostile.quota",
 	TEST_CHECK(up() && phase == 6);
 	TEST_CHECK(start(H2_T, h2_main));
 	TEST_CHECK(start(H_T, h_main));
-	l4_word_t res[4];
-	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_QUOTA, kids[H_T].tid, H_QUOTA,
-				      0, res));
+	L4_Word_t res[4];
+	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_QUOTA, kids[H_T].tid.raw, H_QUOTA, 0, res));
 	TEST_CHECK_EQ(res[0], 0);
 	/* H's go, then the workers' run under pressure beside it. */
 	TEST_CHECK(set_pressure(PRESSURE_US));
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(CMD_HOSTILE, 0, 0, 0);
-	TEST_CHECK(!l4_ipc_failed(l4_send_timeout(kids[H_T].tid, l4_time_period(R_TIMEOUT_US))));
-	l4_word_t q0 = kstats()->quota_denials;
+	L4_Set_MsgTag(tag_of(CMD_HOSTILE, 0, 0));
+	TEST_CHECK(L4_IpcSucceeded(L4_Send_Timeout(kids[H_T].tid, L4_TimePeriod(R_TIMEOUT_US))));
+	L4_Word_t q0 = kstats()->quota_denials;
 	RUN_PHASE(0x7777);
 	TEST_CHECK(r_wait(H_T));
 	TEST_CHECK(set_pressure(0));
@@ -528,12 +549,11 @@ USER_TEST(hostile, "kmem.hostile.quota",
 }
 
 /* A pin request to the kmem thread; 0 or the IPC error code. */
-static l4_word_t pin(l4_word_t base, unsigned log2)
+static L4_Word_t pin(L4_Word_t base, int log2)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(MNEMO_KMEM_PIN, 1, 0, 0);
-	mr[1] = l4_fpage_log2(base, log2);
-	return l4_ipc_failed(l4_send_timeout(mnemo_kmem_thread(__l4_kip), L4_ZERO_TIME)) ? L4_ErrorCode() : 0;
+	L4_Set_MsgTag(tag_of(MNEMO_KMEM_PIN, 1, 0));
+	L4_LoadMR(1, L4_FpageLog2(base, log2).raw);
+	return L4_IpcFailed(L4_Send_Timeout(kmem_thread(), L4_ZeroTime)) ? L4_ErrorCode() : 0;
 }
 
 USER_TEST(pin_request, "kmem.pin.request",
@@ -541,14 +561,14 @@ USER_TEST(pin_request, "kmem.pin.request",
 	  "goes; beyond the quota it is refused")
 {
 	TEST_CHECK(up());
-	for (l4_word_t a = R_REGION; a < R_REGION + 32 * PAGE; a += PAGE)
+	for (L4_Word_t a = R_REGION; a < R_REGION + 32 * PAGE; a += PAGE)
 		(void)*(volatile char *)a; /* mapped now (evictions may have taken them) */
-	l4_word_t p0 = kstats()->pinned_nodes;
+	L4_Word_t p0 = kstats()->pinned_nodes;
 	TEST_CHECK_EQ(pin(R_REGION, 12 + 3), 0); /* 8 of R's pages, from sigma0 */
 	TEST_CHECK(kstats()->pinned_nodes >= p0 + 8);
 	TEST_CHECK_EQ(pin(R_REGION + 16 * PAGE, 12 + 4), 4 << 1); /* 16 more: over the quota */
-	l4_word_t res[4], rv0 = kstats()->revoked_pages;
-	TEST_CHECK(kmem_pager_command((L4_ThreadId_t){.raw = kids[KP_T].tid}, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
+	L4_Word_t res[4], rv0 = kstats()->revoked_pages;
+	TEST_CHECK(kmem_pager_command(kids[KP_T].tid, KMEM_PAGER_REVOKE_ALL, 0, 0, 0, res));
 	TEST_CHECK(res[0] > 0 && kstats()->revoked_pages - rv0 == res[0]);
 	TEST_CHECK_EQ(kstats()->pinned_evicted, 0); /* R's pinned pages and their sources stayed */
 }

@@ -53,9 +53,9 @@ int disk_format(void)
 	return e ? e : ckpt_open(&store, &dev, store_mem, sizeof store_mem);
 }
 
-l4_word_t disk_seq(void) { return ckpt_seq(&store); }
+L4_Word_t disk_seq(void) { return ckpt_seq(&store); }
 int disk_begin(void) { return ckpt_begin(&store); }
-int disk_put_page(l4_word_t id, const void *data) { return ckpt_put_page(&store, id, data); }
+int disk_put_page(L4_Word_t id, const void *data) { return ckpt_put_page(&store, id, data); }
 int disk_put_meta(const void *meta, size_t len) { return ckpt_put_blob(&store, meta, (uint32_t)len); }
 int disk_commit(void) { return ckpt_commit(&store); }
 int disk_get_meta(void *meta, size_t len)
@@ -64,5 +64,5 @@ int disk_get_meta(void *meta, size_t len)
 	int e = ckpt_get_blob(&store, meta, (uint32_t)len, &got);
 	return e ? e : got == len ? 0 : -1;
 }
-int disk_get_page(l4_word_t id, void *buf) { return ckpt_get_page(&store, id, buf); }
-l4_word_t disk_last_commit_sectors(void) { return ckpt_last_commit_sectors(&store); }
+int disk_get_page(L4_Word_t id, void *buf) { return ckpt_get_page(&store, id, buf); }
+L4_Word_t disk_last_commit_sectors(void) { return ckpt_last_commit_sectors(&store); }

@@ -15,15 +15,15 @@ const char *disk_error(int e);
 /* Formats the disk (only when the user said `fresh`) and opens it. */
 int disk_format(void);
 /* Sequence of the committed checkpoint (0: none). */
-l4_word_t disk_seq(void);
+L4_Word_t disk_seq(void);
 int disk_begin(void);
-int disk_put_page(l4_word_t id, const void *data);
+int disk_put_page(L4_Word_t id, const void *data);
 int disk_put_meta(const void *meta, size_t len);
 int disk_commit(void);
 int disk_get_meta(void *meta, size_t len);
-int disk_get_page(l4_word_t id, void *buf);
+int disk_get_page(L4_Word_t id, void *buf);
 /* Sectors the last commit wrote. */
-l4_word_t disk_last_commit_sectors(void);
+L4_Word_t disk_last_commit_sectors(void);
 
 /* Called before every write to the device (main.c: power cuts on purpose). */
 void count_write(void);

@@ -2,11 +2,11 @@
 /* The checkpointing root pager: pages a world of tasks, checkpoints it to disk copy-on-write, restores it after a restart. */
 #include <stdio.h>
 #include <string.h>
+#include <stddef.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
+#include <l4/schedule.h>
 #include <l4/space.h>
-#include <l4/kip.h>
-#include <l4/syscalls.h>
 #include <mnemo/exitcode.h>
 #include <mnemo/thread_state.h>
 #include <task.h>
@@ -55,44 +55,51 @@ extern char _start[], _end[], _image_ro_end[];
 /* ---- R's records: which task holds which pool page where (persisted) ---------------- */
 
 struct rec {
-	l4_threadid_t t;
-	l4_word_t vaddr, page;
+	L4_ThreadId_t t;
+	L4_Word_t vaddr, page;
 };
 
 struct meta { /* the checkpoint's metadata blob */
-	l4_word_t magic, seq, nrecs, next_page, ckpts, counter;
-	l4_word_t build; /* hash of the image's code and read-only data: the tasks' saved rips point into it */
+	L4_Word_t magic, seq, nrecs, next_page, ckpts, counter;
+	L4_Word_t build; /* hash of the image's code and read-only data: the tasks' saved rips point into it */
 	struct rec recs[MAX_RECS];
-	l4_word_t state[NROLES][MNEMO_STATE_PARTS][MNEMO_STATE_PART_WORDS];
+	L4_Word_t state[NROLES][MNEMO_STATE_PARTS][MNEMO_STATE_PART_WORDS];
 };
+/* The blob's layout, word by word (docs/persistence.md: a checkpoint is read back by the build that wrote it). */
+_Static_assert(sizeof(struct rec) == 3 * 8 && offsetof(struct rec, page) == 2 * 8, "a record is three words");
+_Static_assert(offsetof(struct meta, build) == 6 * 8 && offsetof(struct meta, recs) == 7 * 8,
+	       "the header is seven words");
+_Static_assert(offsetof(struct meta, state) == (7 + 3 * MAX_RECS) * 8 &&
+		   sizeof(struct meta) == (7 + 3 * MAX_RECS + NROLES * MNEMO_STATE_PARTS * MNEMO_STATE_PART_WORDS) * 8,
+	       "the thread states follow the records");
 #define META_MAGIC 0x6d6e656d6f77726cull
 static struct meta meta; /* now */
 static struct meta snap; /* at the stop of the checkpoint under way: what it saves */
 
-static l4_threadid_t r_tid, tid[NROLES];
+static L4_ThreadId_t r_tid, tid[NROLES];
 static const char *const role_name[NROLES] = {"counter 1", "counter 2", "writer", "pager P", "client Q", "ballast"};
 static void (*const role_main[NROLES])(void) = {counter_main, counter_main, writer_main,
 						pager_main,   client_main,  ballast_main};
 static int role_pager(int k) { return k == ROLE_Q ? ROLE_P : -1; } /* -1: R */
 
-static int role_of(l4_threadid_t t)
+static int role_of(L4_ThreadId_t t)
 {
 	for (int k = 0; k < NROLES; k++)
-		if (tid[k] == t)
+		if (L4_IsThreadEqual(tid[k], t))
 			return k;
 	return -1;
 }
 
-static struct rec *rec_find(l4_threadid_t t, l4_word_t vaddr)
+static struct rec *rec_find(L4_ThreadId_t t, L4_Word_t vaddr)
 {
-	for (l4_word_t i = 0; i < meta.nrecs; i++)
-		if (meta.recs[i].t == t && meta.recs[i].vaddr == vaddr)
+	for (L4_Word_t i = 0; i < meta.nrecs; i++)
+		if (L4_IsThreadEqual(meta.recs[i].t, t) && meta.recs[i].vaddr == vaddr)
 			return &meta.recs[i];
 	return NULL;
 }
 
 /* A fresh zeroed pool page for (t, vaddr), recorded. */
-static struct rec *rec_new(l4_threadid_t t, l4_word_t vaddr)
+static struct rec *rec_new(L4_ThreadId_t t, L4_Word_t vaddr)
 {
 	if (meta.nrecs >= MAX_RECS || meta.next_page >= POOL_PAGES)
 		return NULL;
@@ -105,10 +112,10 @@ static struct rec *rec_new(l4_threadid_t t, l4_word_t vaddr)
 /* The build of the world: its tasks run this image's code, so a checkpoint of
  * another build cannot be resumed (their saved instruction pointers would land
  * in other code). */
-static l4_word_t build_hash(void)
+static L4_Word_t build_hash(void)
 {
-	l4_word_t h = 0x6275696c64ull;
-	for (const l4_word_t *p = (const l4_word_t *)_start; p < (const l4_word_t *)_image_ro_end; p++)
+	L4_Word_t h = 0x6275696c64ull;
+	for (const L4_Word_t *p = (const L4_Word_t *)_start; p < (const L4_Word_t *)_image_ro_end; p++)
 		h = mix64(h ^ *p);
 	return h;
 }
@@ -117,31 +124,31 @@ static l4_word_t build_hash(void)
 
 static uint8_t dirty[POOL_PAGES]; /* 1: to be written in the checkpoint under way */
 static uint8_t on_disk[POOL_PAGES]; /* 1: some committed checkpoint has the page */
-static l4_word_t shadow_of[POOL_PAGES]; /* its copy (written before it was saved), 0: none */
+static L4_Word_t shadow_of[POOL_PAGES]; /* its copy (written before it was saved), 0: none */
 static unsigned shadows_used;
-static l4_word_t page_hash[POOL_PAGES];
+static L4_Word_t page_hash[POOL_PAGES];
 static unsigned errors, broken_reports;
-static l4_word_t ckpt_us = CKPT_US;
-static l4_word_t rebuilt; /* faults answered from a record made before this boot (a restored one) */
-static l4_word_t restored_recs; /* records that came from the checkpoint */
+static L4_Word_t ckpt_us = CKPT_US;
+static L4_Word_t rebuilt; /* faults answered from a record made before this boot (a restored one) */
+static L4_Word_t restored_recs; /* records that came from the checkpoint */
 static bool demo, bench_mode;
 
-static unsigned pool_index(l4_word_t page) { return (unsigned)((page - POOL) / PAGE); }
+static unsigned pool_index(L4_Word_t page) { return (unsigned)((page - POOL) / PAGE); }
 
-static l4_word_t hash_page(const void *p)
+static L4_Word_t hash_page(const void *p)
 {
-	const l4_word_t *w = p;
-	l4_word_t h = 0x9e3779b97f4a7c15ull;
+	const L4_Word_t *w = p;
+	L4_Word_t h = 0x9e3779b97f4a7c15ull;
 	for (unsigned i = 0; i < PAGE / 8; i++)
 		h = mix64(h ^ w[i]) + i;
 	return h;
 }
 
 /* The digest of the world's state in a checkpoint: every page and every thread state. */
-static l4_word_t digest(const struct meta *m)
+static L4_Word_t digest(const struct meta *m)
 {
-	l4_word_t d = m->nrecs;
-	for (l4_word_t i = 0; i < m->next_page; i++)
+	L4_Word_t d = m->nrecs;
+	for (L4_Word_t i = 0; i < m->next_page; i++)
 		d = mix64(d ^ page_hash[i] ^ i);
 	for (int k = 0; k < NROLES; k++)
 		for (unsigned p = 0; p < MNEMO_STATE_PARTS; p++)
@@ -150,22 +157,22 @@ static l4_word_t digest(const struct meta *m)
 	return d;
 }
 
-static l4_word_t rdtsc(void)
+static L4_Word_t rdtsc(void)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (l4_word_t)hi << 32 | lo;
+	return (L4_Word_t)hi << 32 | lo;
 }
 
 /* ---- paging the world ------------------------------------------------------------- */
 
-static bool in_image(l4_word_t a) { return a >= ((l4_word_t)_start & ~(PAGE - 1)) && a < (l4_word_t)_end; }
+static bool in_image(L4_Word_t a) { return a >= ((L4_Word_t)_start & ~(PAGE - 1)) && a < (L4_Word_t)_end; }
 
-static bool region_ok(int k, l4_word_t a)
+static bool region_ok(int k, L4_Word_t a)
 {
 	if (a >= STACK_TOP - STACK_PAGES * PAGE && a < STACK_TOP)
 		return true;
-	l4_word_t data_pages = k == ROLE_W   ? 1 + W_SLOTS_PAGES
+	L4_Word_t data_pages = k == ROLE_W   ? 1 + W_SLOTS_PAGES
 			       : k == ROLE_P ? 1 + Q_PAGES + STACK_PAGES
 			       : k == ROLE_B ? (bench_mode ? FILL_MAX : BALLAST_MAX)
 					     : 1;
@@ -173,7 +180,7 @@ static bool region_ok(int k, l4_word_t a)
 }
 
 /* Copy-on-write: a page still to be written in this checkpoint is copied first. */
-static void before_write(l4_word_t page)
+static void before_write(L4_Word_t page)
 {
 	unsigned i = pool_index(page);
 	if (!dirty[i] || shadow_of[i])
@@ -186,17 +193,17 @@ static void before_write(l4_word_t page)
 	memcpy((void *)shadow_of[i], (const void *)page, PAGE);
 }
 
-static void serve_fault(int k, l4_threadid_t from, l4_msgtag_t tag)
+static void serve_fault(int k, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
-	l4_word_t *mr = l4_utcb(), addr = mr[1] & ~(PAGE - 1);
-	bool write = (tag >> 16) & 2;
-	l4_word_t src;
+	L4_Word_t addr = mr_word(1) & ~(PAGE - 1);
+	bool write = L4_Label(tag) & L4_Writable;
+	L4_Word_t src;
 	unsigned rights;
 	if (in_image(addr) && !write) {
-		src = addr, rights = L4_READABLE | L4_EXECUTABLE; /* the same binary after every restart */
+		src = addr, rights = L4_Readable | L4_eXecutable; /* the same binary after every restart */
 	} else if (region_ok(k, addr)) {
 		struct rec *r = rec_find(from, addr);
-		if (r && (l4_word_t)(r - meta.recs) < restored_recs)
+		if (r && (L4_Word_t)(r - meta.recs) < restored_recs)
 			rebuilt++; /* the mapping database forgot it with the restart; the record did not */
 		if (!r && !(r = rec_new(from, addr))) {
 			errors++;
@@ -205,44 +212,44 @@ static void serve_fault(int k, l4_threadid_t from, l4_msgtag_t tag)
 		}
 		if (write)
 			before_write(r->page);
-		src = r->page, rights = L4_FULLY_ACCESSIBLE;
+		src = r->page, rights = L4_FullyAccessible;
 	} else {
 		errors++;
 		printf("persist: %s faults at %#llx (ip %#llx, %s): not its memory\n", role_name[k],
-		       (unsigned long long)mr[1], (unsigned long long)mr[2], write ? "write" : "read");
+		       (unsigned long long)mr_word(1), (unsigned long long)mr_word(2), write ? "write" : "read");
 		return;
 	}
 	(void)*(volatile char *)src;
-	mr[0] = l4_msgtag(0, 0, 2, 0);
-	mr[1] = l4_map_item_word0(addr);
-	mr[2] = l4_fpage_log2(src, 12) | rights;
-	l4_send_timeout(from, L4_ZERO_TIME);
+	reply_map(from, addr, src, rights);
 }
 
 static bool filled; /* the bench's filler answered */
 
-/* Serves the tasks until `until` (SystemClock), or only what waits now (until 0). */
-static void serve(l4_word_t until)
+static const L4_Clock_t now_only = {.raw = 0}; /* serve(now_only): only what waits now */
+static L4_Clock_t in_us(L4_Word_t us) { return L4_ClockAddUsec(L4_SystemClock(), us); }
+
+/* Serves the tasks until `until` (SystemClock), or only what waits now. */
+static void serve(L4_Clock_t until)
 {
 	for (;;) {
-		l4_word_t now = l4_system_clock();
-		l4_time_t t = until > now ? l4_time_period(until - now) : L4_ZERO_TIME;
-		l4_threadid_t from;
-		l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, t), &from);
-		if (l4_ipc_failed(tag))
+		L4_Clock_t now = L4_SystemClock();
+		L4_Time_t t = L4_IsClockLater(until, now) ? L4_TimePeriod(until.raw - now.raw) : L4_ZeroTime;
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait_Timeout(t, &from);
+		if (L4_IpcFailed(tag))
 			return;
 		int k = role_of(from);
 		if (k < 0)
 			continue;
-		if ((tag >> 20) == (((l4_word_t)-2 << 20) >> 20))
+		if (is_pagefault(tag))
 			serve_fault(k, from, tag);
 		else if (bench_mode && k == ROLE_B) {
 			filled = true;
 			return; /* the filler waits for its next request */
-		} else if (L4_TAG_LABEL(tag) == LABEL_BROKEN) {
+		} else if (L4_Label(tag) == LABEL_BROKEN) {
 			broken_reports++;
 			printf("persist: %s reports a broken invariant (%llu, %#llx)\n", role_name[k],
-			       (unsigned long long)l4_utcb()[1], (unsigned long long)l4_utcb()[2]);
+			       (unsigned long long)mr_word(1), (unsigned long long)mr_word(2));
 		}
 	}
 }
@@ -256,12 +263,12 @@ static void halt_all(bool on)
 {
 	for (int k = 0; k < NROLES; k++)
 		if (live(k))
-			task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = tid[k]}, on, NULL, 0, NULL);
+			task_state_call(MNEMO_STATE_HALT, tid[k], on, NULL, 0, NULL);
 }
 
 /* ---- disk writes and the power cut --------------------------------------------------------- */
 
-static l4_word_t crash_at, writes;
+static L4_Word_t crash_at, writes;
 
 /* Every disk write of this boot goes through here: crash=N cuts the power at the N-th. */
 void count_write(void)
@@ -276,7 +283,7 @@ void count_write(void)
 
 /* ---- the checkpoint --------------------------------------------------------------------------- */
 
-static l4_word_t pause_instr, last_dirty, last_bytes;
+static L4_Word_t pause_instr, last_dirty, last_bytes;
 
 /* Step 1: under halt, the thread states and the dirty set. */
 static bool stop_and_scan(void)
@@ -284,28 +291,28 @@ static bool stop_and_scan(void)
 	halt_all(true);
 	for (int k = 0; k < NROLES; k++)
 		for (unsigned p = 0; live(k) && p < MNEMO_STATE_PARTS; p++)
-			if (task_state_call(MNEMO_STATE_GET, (L4_ThreadId_t){.raw = tid[k]}, p, NULL, 0,
-					    snap.state[k][p]) != 0) {
+			if (task_state_call(MNEMO_STATE_GET, tid[k], p, NULL, 0, snap.state[k][p]) != 0) {
 				halt_all(false);
 				return false; /* busy (inside the kernel): try again at the next tick */
 			}
-	l4_fpage_t f[64];
+	L4_Fpage_t f[64];
 	last_dirty = 0;
-	for (l4_word_t i = 0; i < meta.next_page; i += 64) {
-		unsigned n = meta.next_page - i < 64 ? (unsigned)(meta.next_page - i) : 64;
+	const L4_Word_t pages = meta.next_page;
+	for (L4_Word_t i = 0; i < pages; i += 64) {
+		unsigned n = pages - i < 64 ? (unsigned)(pages - i) : 64;
 		for (unsigned j = 0; j < n; j++)
-			f[j] = l4_fpage_log2(POOL + (i + j) * PAGE, 12) | L4_WRITABLE;
-		l4_unmap_fpages(n, f, 0);
+			f[j] = L4_FpageAddRights(L4_FpageLog2(POOL + (i + j) * PAGE, 12), L4_Writable);
+		L4_UnmapFpages(n, f);
 		for (unsigned j = 0; j < n; j++)
-			if ((f[j] & L4_WRITABLE) || !on_disk[i + j]) { /* written, or never saved */
+			if (L4_WasWritten(f[j]) || !on_disk[i + j]) { /* written, or never saved */
 				dirty[i + j] = 1;
 				last_dirty++;
 			}
 	}
 	const struct rec *c1 = rec_find(tid[ROLE_C1], DATA);
-	meta.counter = c1 ? *(const volatile l4_word_t *)c1->page : 0;
+	meta.counter = c1 ? *(const volatile L4_Word_t *)c1->page : 0;
 	/* the records as they are now: pages given after this are the next checkpoint's */
-	l4_word_t state_bytes = sizeof snap.state;
+	L4_Word_t state_bytes = sizeof snap.state;
 	memcpy(&snap, &meta, sizeof meta - state_bytes);
 	halt_all(false);
 	return true;
@@ -315,29 +322,29 @@ static bool stop_and_scan(void)
  * count as saved, so each measure scans the same way. */
 static bool stop_and_scan_bench(void)
 {
-	l4_word_t t0 = rdtsc();
+	L4_Word_t t0 = rdtsc();
 	if (!stop_and_scan())
 		return false;
 	pause_instr = rdtsc() - t0;
-	for (l4_word_t i = 0; i < meta.next_page; i++)
+	for (L4_Word_t i = 0; i < meta.next_page; i++)
 		dirty[i] = 0, on_disk[i] = 1;
 	return true;
 }
 
 static bool checkpoint(void)
 {
-	l4_word_t t0 = rdtsc();
+	L4_Word_t t0 = rdtsc();
 	if (!stop_and_scan())
 		return false;
 	pause_instr = rdtsc() - t0;
 	if (disk_begin())
 		return false;
 	last_bytes = 0;
-	for (l4_word_t i = 0; i < snap.next_page; i++) {
+	for (L4_Word_t i = 0; i < snap.next_page; i++) {
 		if (!dirty[i])
 			continue;
-		serve(0); /* copy-on-write faults first */
-		l4_word_t page = POOL + i * PAGE, src = shadow_of[i] ? shadow_of[i] : page;
+		serve(now_only); /* copy-on-write faults first */
+		L4_Word_t page = POOL + i * PAGE, src = shadow_of[i] ? shadow_of[i] : page;
 		page_hash[i] = hash_page((const void *)src);
 		if (disk_put_page(page, (const void *)src))
 			return false;
@@ -350,7 +357,7 @@ static bool checkpoint(void)
 	snap.build = build_hash();
 	snap.seq = disk_seq() + 1;
 	snap.ckpts = ++meta.ckpts;
-	l4_word_t d = digest(&snap);
+	L4_Word_t d = digest(&snap);
 	printf("persist: committing seq=%llu digest=%016llx counter=%llu dirty=%llu bytes=%llu pause=%llu "
 	       "resident=%llu\n",
 	       (unsigned long long)snap.seq, (unsigned long long)d, (unsigned long long)snap.counter,
@@ -361,17 +368,23 @@ static bool checkpoint(void)
 	if (disk_commit())
 		return false;
 	printf("persist: committed seq=%llu\n", (unsigned long long)snap.seq);
-	for (l4_word_t i = 0; i < snap.next_page; i++)
+	for (L4_Word_t i = 0; i < snap.next_page; i++)
 		on_disk[i] = 1;
 	return true;
 }
 
 /* ---- creating and restoring the world ------------------------------------------------------------ */
 
-static bool create(int k)
+static bool create(int k) { return task_create(tid[k], role_pager(k) < 0 ? r_tid : tid[role_pager(k)], 12); }
+
+/* The start message to role k's new thread (from its pager, X.2 §2.4 ThreadControl: MR1 the
+ * instruction pointer, MR2 the stack pointer): it runs fn on its stack, below the parameters. */
+static bool start(int k, void (*fn)(void))
 {
-	return task_create((L4_ThreadId_t){.raw = tid[k]},
-			   (L4_ThreadId_t){.raw = role_pager(k) < 0 ? r_tid : tid[role_pager(k)]}, 12);
+	L4_Set_MsgTag(tag_of(0, 2, 0));
+	L4_LoadMR(1, (L4_Word_t)fn);
+	L4_LoadMR(2, STACK_TOP - PARAM_WORDS * 8);
+	return L4_IpcSucceeded(L4_Send_Timeout(tid[k], L4_TimePeriod(1000000)));
 }
 
 static bool fresh_world(void)
@@ -386,32 +399,27 @@ static bool fresh_world(void)
 					    : rec_new(tid[k], STACK_TOP - PAGE);
 		if (!r)
 			return false;
-		l4_word_t *top = (l4_word_t *)(r->page + PAGE);
-		top[PARAM_PAGER] = r_tid;
-		top[PARAM_PEER] = tid[ROLE_Q];
+		L4_Word_t *top = (L4_Word_t *)(r->page + PAGE);
+		top[PARAM_PAGER] = r_tid.raw;
+		top[PARAM_PEER] = tid[ROLE_Q].raw;
 		top[PARAM_STEP] = 4;
 	}
 	for (int k = 0; k < NROLES; k++) {
-		l4_word_t *mr = l4_utcb();
-		mr[0] = l4_msgtag(0, 2, 0, 0);
-		mr[1] = (l4_word_t)role_main[k];
-		mr[2] = STACK_TOP - PARAM_WORDS * 8;
-		l4_threadid_t starter = role_pager(k) < 0 ? r_tid : tid[role_pager(k)];
-		if (starter != r_tid)
+		L4_ThreadId_t starter = role_pager(k) < 0 ? r_tid : tid[role_pager(k)];
+		if (L4_IsThreadNotEqual(starter, r_tid))
 			continue; /* Q waits for its start message from P: sent below */
-		if (l4_ipc_failed(l4_send_timeout(tid[k], l4_time_period(1000000))))
+		if (!start(k, role_main[k]))
 			return false;
 	}
 	/* Q's pager is P; P cannot send it the start message (it runs pager_main), so
 	 * R starts Q through the state service: registers set, halted, resumed. */
-	l4_word_t regs[MNEMO_STATE_REGS] = {0};
+	L4_Word_t regs[MNEMO_STATE_REGS] = {0};
 	regs[MNEMO_REG_VERSION] = MNEMO_STATE_VERSION;
-	regs[MNEMO_REG_RIP] = (l4_word_t)client_main;
+	regs[MNEMO_REG_RIP] = (L4_Word_t)client_main;
 	regs[MNEMO_REG_RSP] = STACK_TOP - PARAM_WORDS * 8;
 	regs[MNEMO_REG_PRIORITY] = 100;
-	return task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = tid[ROLE_Q]}, 0, regs, MNEMO_STATE_REGS, NULL) ==
-		   0 &&
-	       task_state_call(MNEMO_STATE_HALT, (L4_ThreadId_t){.raw = tid[ROLE_Q]}, 0, NULL, 0, NULL) == 0;
+	return task_state_call(MNEMO_STATE_SET, tid[ROLE_Q], 0, regs, MNEMO_STATE_REGS, NULL) == 0 &&
+	       task_state_call(MNEMO_STATE_HALT, tid[ROLE_Q], 0, NULL, 0, NULL) == 0;
 }
 
 static bool other_build; /* the disk holds a checkpoint of another build */
@@ -424,8 +432,8 @@ static bool restore_world(void)
 		other_build = true;
 		return false;
 	}
-	for (l4_word_t i = 0; i < meta.next_page; i++) {
-		l4_word_t page = POOL + i * PAGE;
+	for (L4_Word_t i = 0; i < meta.next_page; i++) {
+		L4_Word_t page = POOL + i * PAGE;
 		(void)*(volatile char *)page; /* ours again (from sigma0) before the disk fills it */
 		if (disk_get_page(page, (void *)page)) {
 			printf("persist: page %#llx of the checkpoint cannot be read\n", (unsigned long long)page);
@@ -444,8 +452,7 @@ static bool restore_world(void)
 			if (p >= 5 && !fpu)
 				continue;
 			unsigned n = p ? MNEMO_STATE_PART_WORDS : MNEMO_STATE_REGS;
-			if (task_state_call(MNEMO_STATE_SET, (L4_ThreadId_t){.raw = tid[k]}, p, meta.state[k][p], n,
-					    NULL) != 0) {
+			if (task_state_call(MNEMO_STATE_SET, tid[k], p, meta.state[k][p], n, NULL) != 0) {
 				printf("persist: %s: state part %u refused\n", role_name[k], p);
 				return false;
 			}
@@ -456,14 +463,14 @@ static bool restore_world(void)
 
 /* ---- the module command line ------------------------------------------------------------------- */
 
-static l4_word_t arg_num(const char *c, const char *key, l4_word_t dflt)
+static L4_Word_t arg_num(const char *c, const char *key, L4_Word_t dflt)
 {
 	const char *p = strstr(c, key);
 	if (!p)
 		return dflt;
-	l4_word_t v = 0;
+	L4_Word_t v = 0;
 	for (p += strlen(key); *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (l4_word_t)(*p - '0');
+		v = v * 10 + (L4_Word_t)(*p - '0');
 	return v;
 }
 
@@ -477,34 +484,34 @@ static __attribute__((noreturn)) void finish(bool ok)
 
 static void print_world(const char *when)
 {
-	const volatile l4_word_t *c1 = (const volatile l4_word_t *)rec_find(tid[ROLE_C1], DATA)->page;
-	const volatile l4_word_t *w = (const volatile l4_word_t *)rec_find(tid[ROLE_W], DATA)->page;
+	const volatile L4_Word_t *c1 = (const volatile L4_Word_t *)rec_find(tid[ROLE_C1], DATA)->page;
+	const volatile L4_Word_t *w = (const volatile L4_Word_t *)rec_find(tid[ROLE_W], DATA)->page;
 	const struct rec *q0 = rec_find(tid[ROLE_P], DATA + PAGE);
 	printf("persist: %s: counter 1 at %llu, writer: %llu records in set %llu (%llu sets verified), "
 	       "client page 0 at %llu\n",
 	       when, (unsigned long long)c1[0], (unsigned long long)w[0], (unsigned long long)w[2],
-	       (unsigned long long)w[3], q0 ? (unsigned long long)((const volatile l4_word_t *)q0->page)[0] : 0ull);
+	       (unsigned long long)w[3], q0 ? (unsigned long long)((const volatile L4_Word_t *)q0->page)[0] : 0ull);
 }
 
 /* ---- make bench: deterministic figures of the checkpoint ----------------------------------------- */
 
-static void bench_line(const char *name, const char *unit, l4_word_t v)
+static void bench_line(const char *name, const char *unit, L4_Word_t v)
 {
 	printf("BENCH name=%s unit=%s value=%llu.00 reps=1 spread=0.00 min=%llu.00 max=%llu.00\n", name, unit,
 	       (unsigned long long)v, (unsigned long long)v, (unsigned long long)v);
 }
 
 /* The filler writes n pages with v (its faults served meanwhile). */
-static bool fill(l4_word_t n, l4_word_t v)
+static bool fill(L4_Word_t n, L4_Word_t v)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(LABEL_FILL, 2, 0, 0);
-	mr[1] = n, mr[2] = v;
-	if (l4_ipc_failed(l4_send_timeout(tid[ROLE_B], l4_time_period(10000000))))
+	L4_Set_MsgTag(tag_of(LABEL_FILL, 2, 0));
+	L4_LoadMR(1, n);
+	L4_LoadMR(2, v);
+	if (L4_IpcFailed(L4_Send_Timeout(tid[ROLE_B], L4_TimePeriod(10000000))))
 		return false;
 	filled = false;
 	while (!filled)
-		serve(l4_system_clock() + 1000000);
+		serve(in_us(1000000));
 	return true;
 }
 
@@ -519,22 +526,16 @@ static __attribute__((noreturn)) void bench_main(void)
 	printf("bench_persist: the checkpoint's pause and writes; guest instructions under -icount\n");
 	bench_mode = true;
 	memset(&meta, 0, sizeof meta);
-	struct rec *r = task_create((L4_ThreadId_t){.raw = tid[ROLE_B]}, (L4_ThreadId_t){.raw = r_tid}, 12)
-			    ? rec_new(tid[ROLE_B], STACK_TOP - PAGE)
-			    : NULL;
+	struct rec *r = task_create(tid[ROLE_B], r_tid, 12) ? rec_new(tid[ROLE_B], STACK_TOP - PAGE) : NULL;
 	if (!r)
 		finish(false);
-	((l4_word_t *)(r->page + PAGE))[PARAM_PAGER] = r_tid;
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0, 2, 0, 0);
-	mr[1] = (l4_word_t)filler_main;
-	mr[2] = STACK_TOP - PARAM_WORDS * 8;
-	if (l4_ipc_failed(l4_send_timeout(tid[ROLE_B], l4_time_period(1000000))))
+	((L4_Word_t *)(r->page + PAGE))[PARAM_PAGER] = r_tid.raw;
+	if (!start(ROLE_B, filler_main))
 		finish(false);
 	filled = false;
 	while (!filled)
-		serve(l4_system_clock() + 1000000);
-	static const l4_word_t sizes[] = {32, 64, 128, 256, 512, 960};
+		serve(in_us(1000000));
+	static const L4_Word_t sizes[] = {32, 64, 128, 256, 512, 960};
 	char name[48];
 	for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		if (!fill(sizes[i], i + 1) || !stop_and_scan_bench())
@@ -546,7 +547,7 @@ static __attribute__((noreturn)) void bench_main(void)
 		printf("bench_persist: no disk\n");
 		finish(false);
 	}
-	static const l4_word_t dirtied[] = {960, 1, 8, 64, 512};
+	static const L4_Word_t dirtied[] = {960, 1, 8, 64, 512};
 	for (unsigned i = 0; i < sizeof dirtied / sizeof dirtied[0]; i++) {
 		if (!fill(dirtied[i], 100 + i) || !checkpoint())
 			finish(false);
@@ -561,21 +562,21 @@ int main(void)
 {
 	const char *c = task_module_cmdline("persist");
 	bool fresh = strstr(c, " fresh") != NULL;
-	l4_word_t steps = arg_num(c, "steps=", 3);
+	L4_Word_t steps = arg_num(c, "steps=", 3);
 	crash_at = arg_num(c, "crash=", 0);
 	ckpt_us = arg_num(c, "interval=", CKPT_US);
 	demo = strstr(c, " demo") != NULL;
 	if (strstr(c, " bench")) {
-		r_tid = l4_myself();
+		r_tid = L4_Myself();
 		for (int k = 0; k < NROLES; k++)
-			tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+			tid[k] = L4_GlobalId(L4_ThreadNo(r_tid) + 1 + k, 1);
 		bench_main();
 	}
-	r_tid = l4_myself();
+	r_tid = L4_Myself();
 	for (int k = 0; k < NROLES; k++)
-		tid[k] = l4_global_id(l4_thread_no(r_tid) + 1 + k, 1);
+		tid[k] = L4_GlobalId(L4_ThreadNo(r_tid) + 1 + k, 1);
 	printf("persist: the checkpointing root pager (%s)\n", c);
-	l4_word_t t_boot = rdtsc();
+	L4_Word_t t_boot = rdtsc();
 	int e = disk_open();
 	bool restored_boot = e == DISK_OK && disk_seq() && !fresh;
 	if (restored_boot) {
@@ -620,8 +621,8 @@ int main(void)
 		printf("BENCH name=persist.restart.to_first_resume unit=instructions value=%llu.00 reps=1 spread=0.00 "
 		       "min=0 max=0\n",
 		       (unsigned long long)(rdtsc() - t_boot));
-	for (l4_word_t done = 0; done < steps;) {
-		serve(l4_system_clock() + ckpt_us);
+	for (L4_Word_t done = 0; done < steps;) {
+		serve(in_us(ckpt_us));
 		if (checkpoint())
 			done++;
 		if (demo)

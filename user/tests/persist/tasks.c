@@ -1,29 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /* The tasks of the persistent world: counters, a checksumming writer, a pager and its client, a growing ballast. */
 #include <l4/ipc.h>
-#include <l4/space.h>
 #include "world.h"
 
 /* No globals here: everything a task keeps is in its DATA pages or on its stack. */
 extern char _start[], _end[];
 
-static void broken(enum broken what, l4_word_t value)
+static void broken(enum broken what, L4_Word_t value)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(LABEL_BROKEN, 2, 0, 0);
-	mr[1] = what, mr[2] = value;
-	l4_send(param(PARAM_PAGER));
+	L4_Set_MsgTag(tag_of(LABEL_BROKEN, 2, 0));
+	L4_LoadMR(1, what);
+	L4_LoadMR(2, value);
+	L4_Send((L4_ThreadId_t){.raw = param(PARAM_PAGER)});
 }
 
 /* d[0] counts, d[1] == 3 * d[0] + 1 always between two rounds: a checkpoint
  * that took memory and registers at different instants would break it. */
 void counter_main(void)
 {
-	volatile l4_word_t *d = (volatile l4_word_t *)DATA;
+	volatile L4_Word_t *d = (volatile L4_Word_t *)DATA;
 	if (!d[0] && !d[1])
 		d[1] = 1;
 	for (;;) {
-		l4_word_t v = d[0];
+		L4_Word_t v = d[0];
 		if (d[1] != 3 * v + 1)
 			broken(BROKEN_COUNTER, v);
 		d[0] = v + 1;
@@ -39,12 +38,12 @@ void counter_main(void)
  */
 void writer_main(void)
 {
-	volatile l4_word_t *h = (volatile l4_word_t *)DATA, *slot = (volatile l4_word_t *)(DATA + PAGE);
+	volatile L4_Word_t *h = (volatile L4_Word_t *)DATA, *slot = (volatile L4_Word_t *)(DATA + PAGE);
 	for (;;) {
-		l4_word_t n = h[0];
+		L4_Word_t n = h[0];
 		if (n == W_SLOTS) {
-			l4_word_t sum = 0;
-			for (l4_word_t i = 0; i < W_SLOTS; i++)
+			L4_Word_t sum = 0;
+			for (L4_Word_t i = 0; i < W_SLOTS; i++)
 				sum += slot[i];
 			if (sum != h[1])
 				broken(BROKEN_WRITER, h[2]);
@@ -54,7 +53,7 @@ void writer_main(void)
 			h[0] = 0;
 			continue;
 		}
-		l4_word_t v = mix64(h[2] << 32 | n);
+		L4_Word_t v = mix64(h[2] << 32 | n);
 		slot[n] = v;
 		h[1] = h[1] + v;
 		h[0] = n + 1;
@@ -69,22 +68,18 @@ void writer_main(void)
  */
 void pager_main(void)
 {
-	volatile l4_word_t *rec = (volatile l4_word_t *)DATA;
-	l4_threadid_t q = param(PARAM_PEER);
+	volatile L4_Word_t *rec = (volatile L4_Word_t *)DATA;
+	L4_ThreadId_t q = {.raw = param(PARAM_PEER)};
 	for (;;) {
-		l4_threadid_t from;
-		l4_msgtag_t tag = l4_wait(&from);
-		l4_word_t *mr = l4_utcb();
-		if (l4_ipc_failed(tag) || from != q || (tag >> 20) != (((l4_word_t)-2 << 20) >> 20))
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || L4_IsThreadNotEqual(from, q) || !is_pagefault(tag))
 			continue;
-		l4_word_t addr = mr[1] & ~(PAGE - 1), j = (addr - QREG) / PAGE;
-		bool write = (tag >> 16) & 2;
-		if (addr >= ((l4_word_t)_start & ~(PAGE - 1)) && addr < (l4_word_t)_end && !write) {
+		L4_Word_t addr = mr_word(1) & ~(PAGE - 1), j = (addr - QREG) / PAGE;
+		bool write = L4_Label(tag) & L4_Writable;
+		if (addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end && !write) {
 			(void)*(volatile char *)addr; /* the image: ours, read-only */
-			mr[0] = l4_msgtag(0, 0, 2, 0);
-			mr[1] = l4_map_item_word0(addr);
-			mr[2] = l4_fpage_log2(addr, 12) | L4_READABLE | L4_EXECUTABLE;
-			l4_send_timeout(from, L4_ZERO_TIME);
+			reply_map(from, addr, addr, L4_Readable | L4_eXecutable);
 			continue;
 		}
 		if (addr >= STACK_TOP - STACK_PAGES * PAGE && addr < STACK_TOP) {
@@ -95,24 +90,20 @@ void pager_main(void)
 		}
 		if (!rec[j])
 			rec[j] = DATA + PAGE * (1 + j); /* Q's stack: P_Q_STACK */
-		volatile l4_word_t *own = (volatile l4_word_t *)rec[j];
-		l4_word_t v = *own;
+		volatile L4_Word_t *own = (volatile L4_Word_t *)rec[j];
+		L4_Word_t v = *own;
 		if (write)
 			*own = v; /* our own write right first: our pager may have to copy the page */
-		mr = l4_utcb();
-		mr[0] = l4_msgtag(0, 0, 2, 0);
-		mr[1] = l4_map_item_word0(addr);
-		mr[2] = l4_fpage_log2(rec[j], 12) | L4_FULLY_ACCESSIBLE;
-		l4_send_timeout(from, L4_ZERO_TIME);
+		reply_map(from, addr, rec[j], L4_FullyAccessible);
 	}
 }
 
 /* Q: one counter per page, with the same invariant as the counters. */
 void client_main(void)
 {
-	for (l4_word_t round = 0;; round++) {
-		volatile l4_word_t *q = (volatile l4_word_t *)(QREG + (round % Q_PAGES) * PAGE);
-		l4_word_t v = q[0];
+	for (L4_Word_t round = 0;; round++) {
+		volatile L4_Word_t *q = (volatile L4_Word_t *)(QREG + (round % Q_PAGES) * PAGE);
+		L4_Word_t v = q[0];
 		if (q[1] != 7 * v)
 			broken(BROKEN_CLIENT, v);
 		q[0] = v + 1;
@@ -124,15 +115,15 @@ void client_main(void)
  * the resident memory grows from checkpoint to checkpoint. */
 void ballast_main(void)
 {
-	volatile l4_word_t *b = (volatile l4_word_t *)DATA;
+	volatile L4_Word_t *b = (volatile L4_Word_t *)DATA;
 	for (;;) {
-		l4_word_t pages = b[0] + param(PARAM_STEP);
+		L4_Word_t pages = b[0] + param(PARAM_STEP);
 		if (pages > BALLAST_MAX)
 			pages = BALLAST_MAX;
-		for (l4_word_t i = 1; i < pages; i++)
+		for (L4_Word_t i = 1; i < pages; i++)
 			b[i * 512] = b[i * 512] + 1;
 		b[0] = pages;
-		l4_sleep(l4_time_period(1000));
+		L4_Sleep(L4_TimePeriod(1000));
 	}
 }
 
@@ -140,19 +131,18 @@ void ballast_main(void)
  * MR2 when R asks, then waits for the next request. Nothing else moves. */
 void filler_main(void)
 {
-	volatile l4_word_t *d = (volatile l4_word_t *)DATA;
-	l4_threadid_t r = param(PARAM_PAGER);
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0, 0, 0, 0);
+	volatile L4_Word_t *d = (volatile L4_Word_t *)DATA;
+	L4_ThreadId_t r = {.raw = param(PARAM_PAGER)};
+	L4_Set_MsgTag(L4_Niltag);
 	for (;;) {
-		l4_msgtag_t tag = l4_call(r);
-		mr = l4_utcb();
-		if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != LABEL_FILL)
+		L4_MsgTag_t tag = L4_Call(r);
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LABEL_FILL)
 			continue;
-		l4_word_t n = mr[1] < FILL_MAX ? mr[1] : FILL_MAX, v = mr[2];
-		for (l4_word_t i = 0; i < n; i++)
+		L4_Word_t n = mr_word(1), v = mr_word(2);
+		if (n > FILL_MAX)
+			n = FILL_MAX;
+		for (L4_Word_t i = 0; i < n; i++)
 			d[i * 512] = v;
-		mr = l4_utcb();
-		mr[0] = l4_msgtag(0, 0, 0, 0);
+		L4_Set_MsgTag(L4_Niltag);
 	}
 }
