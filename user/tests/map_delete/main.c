@@ -4,7 +4,8 @@
 #include <string.h>
 #include <l4/ipc.h>
 #include <l4/thread.h>
-#include <l4/syscalls.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
 #include <l4/kip.h>
 #include <mnemo/kmem.h>
 
@@ -49,62 +50,75 @@ enum {
 extern char _start[], _end[];
 static char fan_page[4096] __attribute__((aligned(4096)));
 static char repl_page[4096] __attribute__((aligned(4096)));
-static l4_word_t stacks[NSTACKS][STACK_WORDS] __attribute__((aligned(4096)));
+static L4_Word_t stacks[NSTACKS][STACK_WORDS] __attribute__((aligned(4096)));
 static unsigned next_thread = 1, next_slot = 1, next_stack;
 
 /* What the case threads read (our pages, shared with their spaces). */
 static struct {
-	l4_threadid_t main;
-	volatile l4_threadid_t s, r;
-	volatile l4_word_t fan_base;
+	L4_ThreadId_t main;
+	volatile L4_ThreadId_t s, r;
+	volatile L4_Word_t fan_base;
 } mc;
 
-static l4_threadid_t new_tid(void) { return l4_global_id(l4_thread_no(l4_myself()) + next_thread++, 1); }
+static L4_ThreadId_t new_tid(void) { return L4_GlobalId(L4_ThreadNo(L4_Myself()) + next_thread++, 1); }
 
-static l4_word_t new_stack(void)
+/* A message tag: label, u untyped and t typed words. */
+static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
 {
-	l4_word_t *st = stacks[next_stack++ % NSTACKS];
-	return (l4_word_t)&st[STACK_WORDS - 2];
+	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
+	tag.X.u = u & 0x3f, tag.X.t = t & 0x3f;
+	return tag;
+}
+
+/* The fpage of our page at addr, fully accessible. */
+static L4_Fpage_t page_at(L4_Word_t addr) { return L4_FpageAddRights(L4_FpageLog2(addr, 12), L4_FullyAccessible); }
+
+static L4_Word_t new_stack(void)
+{
+	L4_Word_t *st = stacks[next_stack++ % NSTACKS];
+	return (L4_Word_t)&st[STACK_WORDS - 2];
 }
 
 static void sleep_forever(void)
 {
 	for (;;)
-		l4_receive(l4_myself());
+		L4_Receive(L4_Myself());
 }
 
-static void say(l4_word_t label, l4_word_t w)
+static void say(L4_Word_t label, L4_Word_t w)
 {
-	l4_utcb()[0] = l4_msgtag(label, 1, 0, 0);
-	l4_utcb()[1] = w;
-	l4_send(mc.main);
+	L4_Set_MsgTag(tag_of(label, 1, 0));
+	L4_LoadMR(1, w);
+	L4_Send(mc.main);
 }
 
-static l4_word_t error_of(l4_msgtag_t tag) { return l4_ipc_failed(tag) ? L4_ErrorCode() : 0; }
+static L4_Word_t error_of(L4_MsgTag_t tag) { return L4_IpcFailed(tag) ? L4_ErrorCode() : 0; }
 
 /* A thread of a new space: every page of our image present before anything else. */
 static void touch_image(void)
 {
-	for (char *p = (char *)((l4_word_t)_start & ~0xfffull); p < _end; p += 4096)
+	for (char *p = (char *)((L4_Word_t)_start & ~0xfffull); p < _end; p += 4096)
 		(void)*(volatile char *)p;
 }
 
-static bool is_pagefault(l4_msgtag_t tag) { return (tag >> 20) == ((l4_word_t)-2 << 20) >> 20; }
+/* A page-fault message: label -2 << 4 with the access in its low bits (X.2 "Pagefault protocol"). */
+static bool is_pagefault(L4_MsgTag_t tag) { return (tag.raw >> 20) == ((L4_Word_t)-2 << 20) >> 20; }
 
 /* ---- the case threads ---------------------------------------------------------------------- */
 
 /* R: fan_page (ours, mapped by us at the same address) FAN_PAGES times into our window. */
 static void build_fan(void)
 {
-	l4_word_t *mr = l4_utcb();
+	L4_Msg_t msg;
 	for (unsigned i = 0; i < FAN_PAGES; i += FAN_ITEMS) {
 		unsigned k = FAN_PAGES - i < FAN_ITEMS ? FAN_PAGES - i : FAN_ITEMS;
-		mr[0] = l4_msgtag(LBL_FAN, 0, 2 * k, 0);
-		for (unsigned j = 0; j < k; j++) {
-			mr[1 + 2 * j] = l4_map_item_word0(mc.fan_base + (l4_word_t)(i + j) * 4096);
-			mr[2 + 2 * j] = l4_fpage_log2((l4_word_t)fan_page, 12) | L4_FULLY_ACCESSIBLE;
-		}
-		l4_call(mc.main);
+		L4_MsgClear(&msg);
+		L4_Set_MsgLabel(&msg, LBL_FAN);
+		for (unsigned j = 0; j < k; j++)
+			L4_MsgAppendMapItem(
+			    &msg, L4_MapItem(page_at((L4_Word_t)fan_page), mc.fan_base + (L4_Word_t)(i + j) * 4096));
+		L4_MsgLoad(&msg);
+		L4_Call(mc.main);
 	}
 }
 
@@ -112,13 +126,13 @@ static void build_fan(void)
  * then reads at fan_page (a fault there is answered with our fan_page). */
 static void receive_replacement(void)
 {
-	l4_accept(l4_fpage_log2((l4_word_t)fan_page, 12));
-	l4_word_t err = error_of(l4_receive(mc.s));
-	l4_word_t seen = *(volatile l4_word_t *)fan_page;
-	l4_utcb()[0] = l4_msgtag(LBL_RESULT, 2, 0, 0);
-	l4_utcb()[1] = err;
-	l4_utcb()[2] = seen;
-	l4_send(mc.main);
+	L4_Accept(L4_MapGrantItems(L4_FpageLog2((L4_Word_t)fan_page, 12)));
+	L4_Word_t err = error_of(L4_Receive(mc.s));
+	L4_Word_t seen = *(volatile L4_Word_t *)fan_page;
+	L4_Set_MsgTag(tag_of(LBL_RESULT, 2, 0));
+	L4_LoadMR(1, err);
+	L4_LoadMR(2, seen);
+	L4_Send(mc.main);
 	sleep_forever();
 }
 
@@ -137,7 +151,7 @@ static void receiver_copying(void)
 	touch_image();
 	build_fan();
 	say(LBL_READY, 0);
-	l4_receive(mc.main); /* go */
+	L4_Receive(mc.main); /* go */
 	receive_replacement();
 }
 
@@ -153,19 +167,21 @@ static void receiver_idle(void)
 /* D: deletes R after our go, and with it R's space B, whose destruction flushes the fan. */
 static void destroyer(void)
 {
-	l4_receive(mc.main); /* go */
-	l4_thread_control(mc.r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	L4_Receive(mc.main); /* go */
+	L4_ThreadControl(mc.r, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ull);
 	say(LBL_RESULT, 0);
 	sleep_forever();
 }
 
 static void sender(void)
 {
-	l4_receive(mc.main); /* go */
-	l4_utcb()[0] = l4_msgtag(0x21, 0, 2, 0);
-	l4_utcb()[1] = l4_map_item_word0((l4_word_t)repl_page);
-	l4_utcb()[2] = l4_fpage_log2((l4_word_t)repl_page, 12) | L4_FULLY_ACCESSIBLE;
-	say(LBL_RESULT, error_of(l4_send(mc.r)));
+	L4_Receive(mc.main); /* go */
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, 0x21);
+	L4_MsgAppendMapItem(&msg, L4_MapItem(page_at((L4_Word_t)repl_page), (L4_Word_t)repl_page));
+	L4_MsgLoad(&msg);
+	say(LBL_RESULT, error_of(L4_Send(mc.r)));
 	sleep_forever();
 }
 
@@ -179,110 +195,115 @@ static void sender_child(void)
 /* ---- our side ---------------------------------------------------------------------------------- */
 
 /* A thread in a new space, paged by us and started at fn; nil if a step fails. */
-static l4_threadid_t start_child(void (*fn)(void))
+static L4_ThreadId_t start_child(void (*fn)(void))
 {
-	l4_threadid_t c = new_tid();
-	if (l4_thread_control(c, c, l4_myself(), L4_NILTHREAD, ~0ull) != 1 ||
-	    l4_space_control(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_ANYTHREAD, NULL) !=
-		1 ||
-	    l4_thread_control(c, c, l4_myself(), l4_myself(), UTCB_AREA) != 1)
-		return L4_NILTHREAD;
-	l4_utcb()[0] = l4_msgtag(0, 2, 0, 0); /* the start message: IP, SP */
-	l4_utcb()[1] = (l4_word_t)fn;
-	l4_utcb()[2] = new_stack();
-	return l4_ipc_failed(l4_send(c)) ? L4_NILTHREAD : c;
+	L4_ThreadId_t c = new_tid();
+	if (L4_ThreadControl(c, c, L4_Myself(), L4_nilthread, (void *)~0ull) != 1 ||
+	    L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 14), L4_anythread, NULL) != 1 ||
+	    L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), (void *)UTCB_AREA) != 1)
+		return L4_nilthread;
+	L4_Set_MsgTag(tag_of(0, 2, 0)); /* the start message: IP, SP */
+	L4_LoadMR(1, (L4_Word_t)fn);
+	L4_LoadMR(2, new_stack());
+	return L4_IpcFailed(L4_Send(c)) ? L4_nilthread : c;
 }
 
-static l4_threadid_t start_local(void (*fn)(void))
+static L4_ThreadId_t start_local(void (*fn)(void))
 {
-	l4_threadid_t t = new_tid();
-	if (l4_thread_control(t, l4_myself(), l4_myself(), l4_pager(), UTCB_AREA + 1024 * next_slot++) != 1)
-		return L4_NILTHREAD;
-	l4_start_sp_ip(t, new_stack(), (l4_word_t)fn);
+	L4_ThreadId_t t = new_tid();
+	if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_Pager(), (void *)(UTCB_AREA + 1024 * next_slot++)) != 1)
+		return L4_nilthread;
+	L4_Start_SpIp(t, new_stack(), (L4_Word_t)fn);
 	return t;
 }
 
-static void delete_thread(l4_threadid_t t) { l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull); }
+static void delete_thread(L4_ThreadId_t t)
+{
+	L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ull);
+}
 
-static l4_word_t last_mr2; /* MR2 of the message serve() returned */
+static L4_Word_t last_mr2; /* MR2 of the message serve() returned */
 
 /* Serves t's page faults (our page at the same address) and fan messages
  * until t sends anything else: its label, MR1 in *w; 0 on a failed IPC. */
-static l4_word_t serve(l4_threadid_t t, l4_word_t *w)
+static L4_Word_t serve(L4_ThreadId_t t, L4_Word_t *w)
 {
-	l4_threadid_t from;
-	l4_accept(l4_fpage_log2(FAN_WIN, 30));
-	l4_msgtag_t tag = l4_receive_timeout(t, l4_time_period(REPORT_TIMEOUT_US));
+	L4_ThreadId_t from;
+	L4_Msg_t msg;
+	L4_Accept(L4_MapGrantItems(L4_FpageLog2(FAN_WIN, 30)));
+	L4_MsgTag_t tag = L4_Receive_Timeout(t, L4_TimePeriod(REPORT_TIMEOUT_US));
 	for (;;) {
-		if (l4_ipc_failed(tag))
+		if (L4_IpcFailed(tag))
 			return 0;
 		if (is_pagefault(tag)) {
-			l4_word_t addr = l4_utcb()[1] & ~0xfffull;
+			L4_Word_t addr;
+			L4_StoreMR(1, &addr);
+			addr &= ~0xfffull;
 			(void)*(volatile char *)addr; /* present in our space before we map it */
-			l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
-			l4_utcb()[1] = l4_map_item_word0(addr);
-			l4_utcb()[2] = l4_fpage_log2(addr, 12) | L4_FULLY_ACCESSIBLE;
-		} else if (L4_TAG_LABEL(tag) == LBL_FAN) {
-			l4_utcb()[0] = 0;
+			L4_MsgClear(&msg);
+			L4_MsgAppendMapItem(&msg, L4_MapItem(page_at(addr), addr));
+			L4_MsgLoad(&msg);
+		} else if (L4_Label(tag) == LBL_FAN) {
+			L4_Set_MsgTag(L4_Niltag);
 		} else {
-			*w = l4_utcb()[1];
-			last_mr2 = l4_utcb()[2];
-			return L4_TAG_LABEL(tag);
+			L4_StoreMR(1, w);
+			L4_StoreMR(2, &last_mr2);
+			return L4_Label(tag);
 		}
-		tag = l4_ipc(t, t, L4_TIMEOUTS(L4_ZERO_TIME, l4_time_period(REPORT_TIMEOUT_US)), &from);
+		tag = L4_Ipc(t, t, L4_Timeouts(L4_ZeroTime, L4_TimePeriod(REPORT_TIMEOUT_US)), &from);
 	}
 }
 
 /* The result a case thread reports (~0 if none came within the timeout). */
-static l4_word_t result_of(l4_threadid_t t)
+static L4_Word_t result_of(L4_ThreadId_t t)
 {
-	l4_word_t w = ~0ull;
+	L4_Word_t w = ~0ull;
 	return serve(t, &w) == LBL_RESULT ? w : ~0ull;
 }
 
-static void go(l4_threadid_t t)
+static void go(L4_ThreadId_t t)
 {
-	l4_utcb()[0] = l4_msgtag(LBL_GO, 0, 0, 0);
-	l4_send(t);
+	L4_Set_MsgTag(tag_of(LBL_GO, 0, 0));
+	L4_Send(t);
 }
 
-static void deleter_sleep(void) { l4_sleep(l4_time_period(DELETER_SLEEP_US)); }
+static void deleter_sleep(void) { L4_Sleep(L4_TimePeriod(DELETER_SLEEP_US)); }
 
 static unsigned case_no;
 
 /* A case's R in a new space, its fan built and ready; nil on failure. */
-static l4_threadid_t setup_receiver(void (*fn)(void))
+static L4_ThreadId_t setup_receiver(void (*fn)(void))
 {
-	mc.main = l4_myself();
-	*(volatile l4_word_t *)fan_page = FAN_MARK;
-	*(volatile l4_word_t *)repl_page = REPL_MARK;
+	mc.main = L4_Myself();
+	*(volatile L4_Word_t *)fan_page = FAN_MARK;
+	*(volatile L4_Word_t *)repl_page = REPL_MARK;
 	mc.fan_base = FAN_WIN + FAN_STRIDE * (case_no++ % 8);
-	l4_threadid_t r = start_child(fn);
-	l4_word_t w;
-	if ((r == L4_NILTHREAD) || serve(r, &w) != LBL_READY)
-		return L4_NILTHREAD;
+	L4_ThreadId_t r = start_child(fn);
+	L4_Word_t w;
+	if (L4_IsNilThread(r) || serve(r, &w) != LBL_READY)
+		return L4_nilthread;
 	mc.r = r;
 	return r;
 }
 
 /* S of our space, lower than R: when we sleep, R enters its receive first. */
-static l4_threadid_t setup_local_sender(void)
+static L4_ThreadId_t setup_local_sender(void)
 {
-	l4_threadid_t s = start_local(sender);
-	if (!(s == L4_NILTHREAD))
-		l4_set_priority(s, 50);
+	L4_ThreadId_t s = start_local(sender);
+	if (!L4_IsNilThread(s))
+		L4_Set_Priority(s, 50);
 	mc.s = s;
 	return s;
 }
 
 /* S of a new space, ready; R made lower, so that S blocks in its send first. */
-static l4_threadid_t setup_child_sender(l4_threadid_t r)
+static L4_ThreadId_t setup_child_sender(L4_ThreadId_t r)
 {
-	l4_word_t w;
-	l4_threadid_t s = start_child(sender_child);
-	if ((s == L4_NILTHREAD) || serve(s, &w) != LBL_READY)
-		return L4_NILTHREAD;
-	l4_set_priority(r, 50);
+	L4_Word_t w;
+	L4_ThreadId_t s = start_child(sender_child);
+	if (L4_IsNilThread(s) || serve(s, &w) != LBL_READY)
+		return L4_nilthread;
+	L4_Set_Priority(r, 50);
 	mc.s = s;
 	return s;
 }
@@ -290,9 +311,9 @@ static l4_threadid_t setup_child_sender(l4_threadid_t r)
 /* The kernel still works: a new space is created, pages its image in and is deleted. */
 static bool kernel_still_works(void)
 {
-	l4_threadid_t c = start_child(sender_child);
-	l4_word_t w;
-	bool ok = !(c == L4_NILTHREAD) && serve(c, &w) == LBL_READY;
+	L4_ThreadId_t c = start_child(sender_child);
+	L4_Word_t w;
+	bool ok = !L4_IsNilThread(c) && serve(c, &w) == LBL_READY;
 	delete_thread(c);
 	return ok;
 }
@@ -301,10 +322,10 @@ USER_TEST(delete_receiver, "mapdel.delete_receiver_space",
 	  "the receiver and its space are deleted while the sender's flush in that space is preempted: the "
 	  "sender gets \"aborted\"")
 {
-	l4_threadid_t r = setup_receiver(receiver_waiting);
-	TEST_CHECK(!(r == L4_NILTHREAD));
-	l4_threadid_t s = setup_local_sender();
-	TEST_CHECK(!(s == L4_NILTHREAD));
+	L4_ThreadId_t r = setup_receiver(receiver_waiting);
+	TEST_CHECK(!L4_IsNilThread(r));
+	L4_ThreadId_t s = setup_local_sender();
+	TEST_CHECK(!L4_IsNilThread(s));
 	go(s);
 	deleter_sleep(); /* R receives, S sends and flushes B's mapping */
 	delete_thread(r); /* its space B goes with it */
@@ -317,10 +338,10 @@ USER_TEST(delete_sender, "mapdel.delete_sender_space",
 	  "the sender and its space are deleted while the receiver, copying, is preempted in the flush: the "
 	  "receiver gets \"aborted\", and the sender's page is not mapped from the dead space")
 {
-	l4_threadid_t r = setup_receiver(receiver_copying);
-	TEST_CHECK(!(r == L4_NILTHREAD));
-	l4_threadid_t s = setup_child_sender(r);
-	TEST_CHECK(!(s == L4_NILTHREAD));
+	L4_ThreadId_t r = setup_receiver(receiver_copying);
+	TEST_CHECK(!L4_IsNilThread(r));
+	L4_ThreadId_t s = setup_child_sender(r);
+	TEST_CHECK(!L4_IsNilThread(s));
 	go(s);
 	go(r);
 	deleter_sleep(); /* S blocks in its send, R takes the message and flushes */
@@ -328,9 +349,9 @@ USER_TEST(delete_sender, "mapdel.delete_sender_space",
 	/* A new space C with repl_page mapped, before R runs again: the kernel
 	 * hands out its last freed frames first, so C's space is where A's was
 	 * if A was freed under R (then R would map C's page). */
-	l4_word_t w;
-	l4_threadid_t c = start_child(sender_child);
-	TEST_CHECK(c != L4_NILTHREAD && serve(c, &w) == LBL_READY);
+	L4_Word_t w;
+	L4_ThreadId_t c = start_child(sender_child);
+	TEST_CHECK(!L4_IsNilThread(c) && serve(c, &w) == LBL_READY);
 	TEST_CHECK_EQ(result_of(r), ABORTED_RECV);
 	TEST_CHECK_EQ(last_mr2, FAN_MARK); /* nothing mapped from A, or from another space in its place */
 	delete_thread(c);
@@ -342,10 +363,10 @@ USER_TEST(delete_copier, "mapdel.delete_copier",
 	  "the copier (the receiver) and its space, which it is flushing, are deleted while it is preempted: the "
 	  "sender gets \"aborted\"")
 {
-	l4_threadid_t r = setup_receiver(receiver_copying);
-	TEST_CHECK(!(r == L4_NILTHREAD));
-	l4_threadid_t s = setup_child_sender(r);
-	TEST_CHECK(!(s == L4_NILTHREAD));
+	L4_ThreadId_t r = setup_receiver(receiver_copying);
+	TEST_CHECK(!L4_IsNilThread(r));
+	L4_ThreadId_t s = setup_child_sender(r);
+	TEST_CHECK(!L4_IsNilThread(s));
 	go(s);
 	go(r);
 	deleter_sleep();
@@ -359,18 +380,18 @@ USER_TEST(abort_copier, "mapdel.abort_copier",
 	  "ExchangeRegisters aborts the sender preempted in its flush: both get \"aborted\" at the next step, not "
 	  "after the whole flush")
 {
-	l4_threadid_t r = setup_receiver(receiver_waiting);
-	TEST_CHECK(!(r == L4_NILTHREAD));
-	l4_threadid_t s = setup_local_sender();
-	TEST_CHECK(!(s == L4_NILTHREAD));
+	L4_ThreadId_t r = setup_receiver(receiver_waiting);
+	TEST_CHECK(!L4_IsNilThread(r));
+	L4_ThreadId_t s = setup_local_sender();
+	TEST_CHECK(!L4_IsNilThread(s));
 	go(s);
 	deleter_sleep();
-	l4_word_t old = 0;
-	l4_clock_t t0 = l4_system_clock();
-	l4_exchange_registers(s, 0x4, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+	L4_Word_t old = 0;
+	L4_Clock_t t0 = L4_SystemClock();
+	L4_ExchangeRegisters(s, 0x4, 0, 0, 0, 0, L4_nilthread, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 4, 4); /* it was in its send */
 	TEST_CHECK_EQ(result_of(s), ABORTED_SEND);
-	l4_clock_t took = l4_system_clock() - t0;
+	L4_Word64_t took = L4_SystemClock().raw - t0.raw;
 	TEST_CHECK_EQ(result_of(r), ABORTED_RECV);
 	if (took >= 1000)
 		printf("  the abort took %llu us: the flush was not stopped at its next step\n",
@@ -382,28 +403,28 @@ USER_TEST(abort_copier, "mapdel.abort_copier",
 }
 
 /* Live mapping-database nodes, as of the last timer tick (we sleep two first). */
-static l4_word_t nodes_used(void)
+static L4_Word_t nodes_used(void)
 {
-	l4_sleep(l4_time_period(2000));
-	return mnemo_kmem_stats(__l4_kip)->nodes_used;
+	L4_Sleep(L4_TimePeriod(2000));
+	return mnemo_kmem_stats(L4_GetKernelInterface())->nodes_used;
 }
 
 USER_TEST(delete_destroyer, "mapdel.delete_destroyer",
 	  "a thread preempted while it destroys a space (the flush of its mappings) is deleted: its deleter "
 	  "finishes the destruction, and every node of that space is freed")
 {
-	mc.main = l4_myself();
-	l4_threadid_t d = start_local(destroyer); /* its stack and ours touched before the count */
-	TEST_CHECK(!(d == L4_NILTHREAD));
-	l4_set_priority(d, 50);
-	l4_word_t before = nodes_used();
-	l4_threadid_t r = setup_receiver(receiver_idle);
-	TEST_CHECK(!(r == L4_NILTHREAD));
+	mc.main = L4_Myself();
+	L4_ThreadId_t d = start_local(destroyer); /* its stack and ours touched before the count */
+	TEST_CHECK(!L4_IsNilThread(d));
+	L4_Set_Priority(d, 50);
+	L4_Word_t before = nodes_used();
+	L4_ThreadId_t r = setup_receiver(receiver_idle);
+	TEST_CHECK(!L4_IsNilThread(r));
 	TEST_CHECK(nodes_used() >= before + FAN_PAGES); /* the fan is in place */
 	go(d);
 	deleter_sleep(); /* D deletes R: B's destruction flushes the fan in preemptible steps */
 	delete_thread(d); /* while D is preempted in that flush */
-	l4_word_t after = nodes_used();
+	L4_Word_t after = nodes_used();
 	if (after > before + 16)
 		printf("  %llu nodes before, %llu after: the space was left half destroyed\n",
 		       (unsigned long long)before, (unsigned long long)after);
