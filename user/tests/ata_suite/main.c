@@ -5,6 +5,7 @@
 #include <task.h>
 #include <ata.h>
 #include <l4/ipc.h>
+#include <l4/schedule.h>
 #include <mnemo/exitcode.h>
 
 /* ata.scn attaches a fresh, zero-filled image of DISK_MB=8. */
@@ -182,12 +183,12 @@ USER_TEST(
 
 	/* The driver is told the disk is larger than it is: the device itself must refuse. */
 	d->sectors = n + 64;
-	uint64_t t0 = l4_system_clock();
+	L4_Clock_t t0 = L4_SystemClock();
 	int r = ata_read(d, n + 8, 1, rbuf), w = ata_write(d, n + 8, 1, wbuf);
-	uint64_t t1 = l4_system_clock();
+	L4_Clock_t t1 = L4_SystemClock();
 	d->sectors = n;
 	printf("  device refused: read %d (status %#x error %#x), write %d, in %llu us\n", r, d->last_status,
-	       d->last_error, w, (unsigned long long)(t1 - t0));
+	       d->last_error, w, (unsigned long long)(t1.raw - t0.raw));
 	TEST_CHECK_EQ(r, ATA_EDEV);
 	TEST_CHECK_EQ(w, ATA_EDEV);
 	TEST_CHECK(d->last_error & 0x14); /* ABRT or IDNF */
