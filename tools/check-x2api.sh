@@ -12,6 +12,7 @@ X2_PROGRAMS="user/tests/x2api/*.[ch] user/sigma0/*.[ch]"
 X2_PROGRAMS+=" user/tests/fault_probe/*.c user/tests/kdb_probe/*.c user/tests/memctl_probe/*.c user/tests/mdb_chain/*.c"
 X2_PROGRAMS+=" user/tests/pager_hier/*.[ch] user/tests/kdb_kmem/*.c"
 X2_PROGRAMS+=" user/tests/map_delete/*.c user/tests/ata_suite/*.c"
+X2_PROGRAMS+=" user/tests/mdb_suite/*.c"
 # The boot suite's files of X.2 tests (its main.c also checks the raw ABI: scalar there).
 X2_PROGRAMS+=" user/tests/boot_suite/sigma0_protocol.c user/tests/boot_suite/sigma0_msg.h"
 X2_PROGRAMS+=" user/lib/include/pager.h user/lib/pager/*.c"
