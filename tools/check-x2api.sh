@@ -5,6 +5,8 @@
 # name of mnemo's scalar layer (l4_*, L4_UPPER_CASE) may appear in them (comments included).
 # Left out on purpose: user/lib/pager/peer.h (reads another thread's TCRs in its UTCB, which X.2
 # has no call for).
+# And user/tests/sched_suite: written with X.2 names, but its tests of delayed and signalled
+# preemption read the UTCB's flags byte (I without resetting it, another thread's flags), marked there.
 # X.2's own upper-case names (L4_INLINE, the KIP's L4_APIVERSION_X2, ...) are allowed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
