@@ -208,14 +208,14 @@ static bool start_case(bool src_fault, bool sender_first, bool hold_pager)
 	touch_code(sender_again);
 	touch_code(receiver_again);
 	touch_code((void (*)(void))report);
-	pager_tid = start_local(pager_thread);
+	pager_tid = start_local(pager_thread).raw;
 	if (hold_pager) {
 		command(pager_tid, LBL_HOLD, 0);
-		if (!wait_state(pager_tid, 2))
+		if (!wait_state((L4_ThreadId_t){.raw = pager_tid}, 2))
 			return false;
 	}
-	xc.s = new_tid();
-	xc.r = new_tid();
+	xc.s = new_tid().raw;
+	xc.r = new_tid().raw;
 	l4_threadid_t first = sender_first ? xc.s : xc.r, second = sender_first ? xc.r : xc.s;
 	void (*first_fn)(void) = sender_first ? sender_thread : receiver_thread;
 	void (*second_fn)(void) = sender_first ? receiver_thread : sender_thread;
@@ -223,7 +223,7 @@ static bool start_case(bool src_fault, bool sender_first, bool hold_pager)
 	    l4_thread_control(second, l4_myself(), l4_myself(), pager_tid, new_utcb()) != 1)
 		return false;
 	l4_start_sp_ip(first, new_stack(), (l4_word_t)first_fn);
-	if (!wait_state(first, sender_first ? 4 : 2))
+	if (!wait_state((L4_ThreadId_t){.raw = first}, sender_first ? 4 : 2))
 		return false;
 	l4_start_sp_ip(second, new_stack(), (l4_word_t)second_fn);
 	return true;
@@ -279,14 +279,15 @@ static void abort_case(bool src_fault, bool sender_first, bool abort_sender, boo
 	l4_threadid_t faulter = fault_of_sender ? xc.s : xc.r, victim = abort_sender ? xc.s : xc.r;
 	l4_word_t side = abort_sender ? 4 : 2, old = 0; /* the S or R flag of ExchangeRegisters */
 	TEST_CHECK(fault_held(faulter));
-	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* each on its side, even inside a fault IPC */
-	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
+	TEST_CHECK_EQ(thread_state_of((L4_ThreadId_t){.raw = xc.s}) & 6,
+		      4); /* each on its side, even inside a fault IPC */
+	TEST_CHECK_EQ(thread_state_of((L4_ThreadId_t){.raw = xc.r}) & 6, 2);
 	TEST_CHECK_EQ(l4_set_priority(xc.s, ~0ull), 5); /* Schedule: sending, the transfer under way */
 	TEST_CHECK_EQ(l4_set_priority(xc.r, ~0ull), 7); /* receiving */
 	if (!src_fault) { /* the other side's flag does nothing */
 		l4_exchange_registers(victim, side ^ 6, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 		TEST_CHECK_EQ(old & 6, side);
-		TEST_CHECK_EQ(thread_state_of(victim) & 6, side);
+		TEST_CHECK_EQ(thread_state_of((L4_ThreadId_t){.raw = victim}) & 6, side);
 	}
 	l4_exchange_registers(victim, side, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, side);
@@ -330,7 +331,8 @@ USER_TEST(abort_xfer_queued_fault, "x2.ipc.abort_xfer.queued_fault",
 	  "abort while the fault raised for the partner still waits in the pager's queue: the pager never sees it")
 {
 	TEST_CHECK(start_case(false, false, true)); /* the pager receives from us only */
-	TEST_CHECK(wait_state(xc.s, 4)); /* S copies and waits for R's fault, queued at the pager */
+	TEST_CHECK(
+	    wait_state((L4_ThreadId_t){.raw = xc.s}, 4)); /* S copies and waits for R's fault, queued at the pager */
 	l4_exchange_registers(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
 	l4_word_t s_err, r_err;
 	first_results(&s_err, &r_err);
@@ -352,7 +354,7 @@ USER_TEST(delete_xfer_copier, "x2.ipc.abort_xfer.delete_copier",
 	TEST_CHECK(partial_copy(false));
 	command(pager_tid, LBL_ANSWER, local_id_of(xc.r));
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0));
-	xc.s = start_local(sender_again); /* a new sender */
+	xc.s = start_local(sender_again).raw; /* a new sender */
 	TEST_CHECK(xc.s != L4_NILTHREAD);
 	TEST_CHECK(second_ipc_works(xc.s, xc.r));
 	end_case();
@@ -369,7 +371,7 @@ USER_TEST(delete_xfer_partner, "x2.ipc.abort_xfer.delete_partner",
 	TEST_CHECK_EQ(await(xc.s, LBL_SENT, NULL), ERR_WORD(ABORTED, BEFORE_HELD, 0));
 	command(pager_tid, LBL_ANSWER, r_local);
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(2, 0, 0)); /* no partner */
-	xc.r = start_local(receiver_again); /* a new receiver */
+	xc.r = start_local(receiver_again).raw; /* a new receiver */
 	TEST_CHECK(xc.r != L4_NILTHREAD);
 	TEST_CHECK(second_ipc_works(xc.s, xc.r));
 	end_case();

@@ -15,7 +15,7 @@ static l4_threadid_t main_tid;
 
 static void hello_thread(void)
 {
-	send_word(main_tid, 1, 0xabc);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 1, 0xabc);
 	sleep_forever();
 }
 
@@ -23,7 +23,7 @@ USER_TEST(local_thread, "x2.thread.local",
 	  "a thread of our space starts by ExchangeRegisters and IPCs us; from is its local ID")
 {
 	main_tid = l4_myself();
-	l4_threadid_t t = start_local(hello_thread);
+	l4_threadid_t t = start_local(hello_thread).raw;
 	TEST_CHECK(t != L4_NILTHREAD);
 	l4_threadid_t from;
 	l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_NEVER), &from);
@@ -49,7 +49,7 @@ static void echo_thread(void)
 
 USER_TEST(call_reply, "x2.ipc.call", "call and reply-and-wait carry eight register MRs and more through the UTCB")
 {
-	l4_threadid_t t = start_local(echo_thread);
+	l4_threadid_t t = start_local(echo_thread).raw;
 	TEST_CHECK(t != L4_NILTHREAD);
 	for (l4_word_t round = 0; round < 50; round++) {
 		l4_word_t *mr = l4_utcb();
@@ -84,7 +84,7 @@ static void spin_thread(void)
 
 USER_TEST(exregs, "x2.exregs", "ExchangeRegisters stops, reads, changes and resumes a thread of our space")
 {
-	l4_threadid_t t = start_local(spin_thread);
+	l4_threadid_t t = start_local(spin_thread).raw;
 	TEST_CHECK(t != L4_NILTHREAD);
 	TEST_CHECK_EQ(l4_set_priority(t, 254), 3); /* running; above nobody but us */
 	l4_set_priority(t, 100);
@@ -119,7 +119,7 @@ static void receiver_thread(void)
 {
 	l4_msgtag_t tag = l4_receive(main_tid);
 	abort_result = l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff;
-	send_word(main_tid, 3, abort_result);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 3, abort_result);
 	sleep_forever();
 }
 
@@ -127,8 +127,8 @@ USER_TEST(abort, "x2.ipc.abort",
 	  "ExchangeRegisters aborts a receive: the IPC ends with 'canceled' in the receive phase")
 {
 	main_tid = l4_myself();
-	l4_threadid_t t = start_local(receiver_thread);
-	TEST_CHECK(wait_state(t, XR_RECEIVING)); /* it is now blocked receiving from us */
+	l4_threadid_t t = start_local(receiver_thread).raw;
+	TEST_CHECK(wait_state((L4_ThreadId_t){.raw = t}, XR_RECEIVING)); /* it is now blocked receiving from us */
 	l4_word_t state;
 	l4_exchange_registers(t, 0x2 | 0x200, 0, 0, 0, 0, L4_NILTHREAD, &state, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK(state & 2); /* it was receiving */
@@ -140,7 +140,7 @@ USER_TEST(abort, "x2.ipc.abort",
 
 USER_TEST(send_timeout, "x2.ipc.send_timeout", "a send to a thread that does not receive times out after its timeout")
 {
-	l4_threadid_t t = start_local(spin_thread);
+	l4_threadid_t t = start_local(spin_thread).raw;
 	l4_utcb()[0] = 0;
 	l4_clock_t t0 = l4_system_clock();
 	l4_msgtag_t tag = l4_send_timeout(t, l4_time_period(3000));
@@ -158,7 +158,7 @@ static void faulting_thread(void)
 	l4_utcb()[L4_UTCB_EXCEPTION_HANDLER] = main_tid;
 	l4_word_t rax;
 	__asm__ volatile("movq $1, %%rax; ud2; nop; nop" : "=a"(rax)); /* the handler skips ud2 and sets RAX */
-	send_word(main_tid, 5, rax);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 5, rax);
 	sleep_forever();
 }
 
@@ -166,7 +166,7 @@ USER_TEST(exception_ipc, "x2.exception.ipc",
 	  "an invalid opcode becomes exception IPC to the handler, whose reply sets RIP and RAX")
 {
 	main_tid = l4_myself();
-	l4_threadid_t t = start_local(faulting_thread);
+	l4_threadid_t t = start_local(faulting_thread).raw;
 	l4_threadid_t from;
 	l4_msgtag_t tag = l4_ipc(L4_NILTHREAD, t, L4_TIMEOUTS(0, L4_NEVER), &from);
 	TEST_CHECK(!l4_ipc_failed(tag));
@@ -227,7 +227,7 @@ static volatile l4_threadid_t doomed;
 static void waits_for_doomed(void)
 {
 	l4_msgtag_t tag = l4_receive(doomed);
-	send_word(main_tid, 14, l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 14, l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff);
 	sleep_forever();
 }
 
@@ -235,9 +235,9 @@ USER_TEST(partner_deleted, "x2.ipc.partner_deleted",
 	  "a closed receive from a thread that is deleted ends with 'no partner'")
 {
 	main_tid = l4_myself();
-	doomed = start_local(sleep_forever);
-	l4_threadid_t w = start_local(waits_for_doomed);
-	TEST_CHECK(wait_state(w, XR_RECEIVING)); /* w now waits for the doomed thread */
+	doomed = start_local(sleep_forever).raw;
+	l4_threadid_t w = start_local(waits_for_doomed).raw;
+	TEST_CHECK(wait_state((L4_ThreadId_t){.raw = w}, XR_RECEIVING)); /* w now waits for the doomed thread */
 	TEST_CHECK_EQ(l4_thread_control(doomed, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
 	l4_msgtag_t tag = l4_receive_timeout(w, l4_time_period(1000000));
 	TEST_CHECK(!l4_ipc_failed(tag));
@@ -274,7 +274,7 @@ static void string_receiver(void)
 	str_result[1] = L4_TAG_T(tag);
 	for (unsigned i = 0; i < 6; i++)
 		str_items[i] = l4_utcb()[2 + i];
-	send_word(main_tid, 6, 0);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 6, 0);
 	sleep_forever();
 }
 
@@ -305,8 +305,8 @@ USER_TEST(strings_sender_copies, "x2.ipc.string",
 	main_tid = l4_myself();
 	fill(str_src, sizeof str_src, 3);
 	memset(str_dst2, 0, sizeof str_dst2);
-	l4_threadid_t t = start_local(string_receiver);
-	TEST_CHECK(wait_state(t, XR_RECEIVING)); /* it waits now, its buffer pages untouched */
+	l4_threadid_t t = start_local(string_receiver).raw;
+	TEST_CHECK(wait_state((L4_ThreadId_t){.raw = t}, XR_RECEIVING)); /* it waits now, its buffer pages untouched */
 	send_strings(t, L4_NEVER);
 	TEST_CHECK(!l4_ipc_failed(l4_receive(t)));
 	TEST_CHECK_EQ(str_result[0], 0);
@@ -328,7 +328,7 @@ static void string_sender(void)
 	mr[2] = (l4_word_t)str_dst3; /* 5000 fresh bytes: the copy faults them in, in our name */
 	l4_msgtag_t tag = l4_send(main_tid);
 	str_result[2] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
-	send_word(main_tid, 7, 0);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 7, 0);
 	sleep_forever();
 }
 
@@ -336,8 +336,8 @@ USER_TEST(strings_receiver_copies, "x2.ipc.string_pickup",
 	  "a receiver taking a blocked sender's string faults the sender's pages in through its pager")
 {
 	main_tid = l4_myself();
-	l4_threadid_t t = start_local(string_sender);
-	TEST_CHECK(wait_state(t, XR_SENDING)); /* it is blocked sending to us */
+	l4_threadid_t t = start_local(string_sender).raw;
+	TEST_CHECK(wait_state((L4_ThreadId_t){.raw = t}, XR_SENDING)); /* it is blocked sending to us */
 	static char buf[5000];
 	l4_word_t *br = l4_utcb() - 16;
 	br[-1] = l4_string_item_word0(sizeof buf, 1, 0);
@@ -362,7 +362,7 @@ static void short_receiver(void)
 	l4_accept_strings(L4_NILPAGE);
 	l4_msgtag_t tag = l4_receive(main_tid);
 	str_result[0] = l4_ipc_failed(tag) ? L4_ErrorCode() : 0;
-	send_word(main_tid, 8, 0);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 8, 0);
 	sleep_forever();
 }
 
@@ -370,8 +370,8 @@ USER_TEST(strings_overflow, "x2.ipc.string_overflow",
 	  "a string longer than the buffer fails both sides with 'message overflow' at the right offset")
 {
 	main_tid = l4_myself();
-	l4_threadid_t t = start_local(short_receiver);
-	TEST_CHECK(wait_state(t, XR_RECEIVING));
+	l4_threadid_t t = start_local(short_receiver).raw;
+	TEST_CHECK(wait_state((L4_ThreadId_t){.raw = t}, XR_RECEIVING));
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
 	mr[1] = l4_string_item_word0(300, 1, 0);
@@ -395,7 +395,7 @@ static void xfer_receiver(void)
 	l4_utcb()[L4_UTCB_XFER_TIMEOUTS] = l4_time_period(10000); /* receive xfer timeout 10 ms */
 	l4_msgtag_t tag = l4_receive(main_tid);
 	/* locals only from here: our pager never answers a fault */
-	send_word(main_tid, 13, l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 13, l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff);
 	sleep_forever();
 }
 
@@ -404,11 +404,11 @@ USER_TEST(
     "a string copy whose page fault is not answered ends at the xfer timeout: 6 for the sender, 5 for the receiver")
 {
 	main_tid = l4_myself();
-	l4_threadid_t silent = start_local(sleep_forever);
-	l4_threadid_t r = new_tid();
+	l4_threadid_t silent = start_local(sleep_forever).raw;
+	l4_threadid_t r = new_tid().raw;
 	TEST_CHECK_EQ(l4_thread_control(r, l4_myself(), l4_myself(), silent, new_utcb()), 1);
 	l4_start_sp_ip(r, new_stack(), (l4_word_t)xfer_receiver);
-	TEST_CHECK(wait_state(r, XR_RECEIVING)); /* it waits now */
+	TEST_CHECK(wait_state((L4_ThreadId_t){.raw = r}, XR_RECEIVING)); /* it waits now */
 	l4_word_t *mr = l4_utcb();
 	mr[0] = l4_msgtag(0, 0, 2, 0);
 	mr[1] = l4_string_item_word0(64, 1, 0);
@@ -436,7 +436,7 @@ static volatile l4_threadid_t lb_tid, b_tid;
 static void prop_b(void)
 {
 	l4_word_t seen = (l4_word_t) * (volatile char *)prop_page + 1;
-	send_word(main_tid, 11, seen);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 11, seen);
 	sleep_forever();
 }
 
@@ -457,9 +457,9 @@ USER_TEST(
     "a local pager propagates a fault: the external pager sees the faulting thread as sender and answers it directly")
 {
 	main_tid = l4_myself();
-	l4_threadid_t lb = start_local(prop_lb);
+	l4_threadid_t lb = start_local(prop_lb).raw;
 	lb_tid = lb;
-	l4_threadid_t b = new_tid();
+	l4_threadid_t b = new_tid().raw;
 	b_tid = b;
 	TEST_CHECK_EQ(l4_thread_control(b, l4_myself(), l4_myself(), lb, new_utcb()), 1); /* B's pager is LB */
 	l4_start_sp_ip(b, new_stack(), (l4_word_t)prop_b);
@@ -496,7 +496,7 @@ static void probe_thread(void)
 	/* a zero-timeout IPC to a local ID whose UTCB page does not exist */
 	l4_msgtag_t tag = l4_ipc(UTCB_AREA + 200 * 1024 + 512, L4_NILTHREAD, L4_TIMEOUTS(L4_ZERO_TIME, 0), NULL);
 	probe_error = l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff;
-	send_word(main_tid, 12, probe_error);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 12, probe_error);
 	sleep_forever();
 }
 
@@ -504,8 +504,8 @@ USER_TEST(local_id_hole, "x2.ipc.local_id_hole",
 	  "a local ID in an unused page of the UTCB area is 'no partner' at once, never a page fault to the pager")
 {
 	main_tid = l4_myself();
-	l4_threadid_t silent = start_local(sleep_forever); /* a pager that never answers */
-	l4_threadid_t t = new_tid();
+	l4_threadid_t silent = start_local(sleep_forever).raw; /* a pager that never answers */
+	l4_threadid_t t = new_tid().raw;
 	TEST_CHECK_EQ(l4_thread_control(t, l4_myself(), l4_myself(), silent, new_utcb()), 1);
 	l4_start_sp_ip(t, new_stack(), (l4_word_t)probe_thread);
 	l4_msgtag_t tag = l4_receive_timeout(t, l4_time_period(1000000));
@@ -529,7 +529,7 @@ static void fpu_thread(int i)
 	 * counts our slices as its preemptions */
 	while (!fpu_done[1 - i])
 		;
-	send_word(main_tid, 4, (l4_word_t)fpu_result[i]);
+	send_word((L4_ThreadId_t){.raw = main_tid}, 4, (l4_word_t)fpu_result[i]);
 	sleep_forever();
 }
 static void fpu_thread0(void) { fpu_thread(0); }
@@ -541,7 +541,7 @@ USER_TEST(fpu_preempt, "x2.fpu.preemption", "two threads keep their SSE register
 	l4_word_t khz = __l4_kip->procdesc[0].internal_khz;
 	gap_ticks = khz * 2; /* 2 ms: a time slice is 10 ms */
 	limit_ticks = khz * 10000; /* 10 s of guest time */
-	l4_threadid_t a = start_local(fpu_thread0), b = start_local(fpu_thread1);
+	l4_threadid_t a = start_local(fpu_thread0).raw, b = start_local(fpu_thread1).raw;
 	TEST_CHECK(a && b);
 	for (int n = 0; n < 2; n++) {
 		l4_msgtag_t tag = l4_receive(n ? b : a);
@@ -574,7 +574,7 @@ static void child_main(void)
 
 USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our start message and paged by us")
 {
-	l4_threadid_t c = new_tid();
+	l4_threadid_t c = new_tid().raw;
 	TEST_CHECK_EQ(l4_thread_control(c, c, l4_myself(), L4_NILTHREAD, ~0ull), 1); /* inactive, new space */
 	TEST_CHECK_EQ(
 	    l4_space_control(c, 0, l4_fpage_log2(KIP_AREA, 12), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 1);
@@ -585,7 +585,7 @@ USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our 
 	l4_utcb()[2] = new_stack();
 	TEST_CHECK(!l4_ipc_failed(l4_send(c)));
 	unsigned faults = 0;
-	l4_msgtag_t tag = serve_child(c, &faults);
+	l4_msgtag_t tag = serve_child((L4_ThreadId_t){.raw = c}, &faults).raw;
 	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
 	TEST_CHECK_EQ(l4_utcb()[1], 42);
@@ -614,19 +614,19 @@ USER_TEST(map_everything, "x2.map.complete_space",
 	  "a map item of the whole address space into a space with KIP and UTCB areas maps around them and the kernel "
 	  "survives")
 {
-	l4_threadid_t c = start_child(child_accept_all, L4_NILTHREAD);
+	l4_threadid_t c = start_child(child_accept_all, (L4_ThreadId_t){.raw = L4_NILTHREAD}).raw;
 	TEST_CHECK(c != L4_NILTHREAD);
 	/* serve its faults until it asks (it then waits for our answer), send
 	 * everything, and serve any faults until it reports: no timing involved */
 	unsigned faults = 0;
-	l4_msgtag_t tag = serve_child(c, &faults);
+	l4_msgtag_t tag = serve_child((L4_ThreadId_t){.raw = c}, &faults).raw;
 	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_READY);
 	l4_utcb()[0] = l4_msgtag(0, 0, 2, 0);
 	l4_utcb()[1] = l4_map_item_word0(0);
 	l4_utcb()[2] = L4_COMPLETE_ADDRESS_SPACE | L4_READABLE; /* all of our space, read-only */
 	TEST_CHECK(!l4_ipc_failed(l4_send(c)));
-	tag = serve_child(c, &faults);
+	tag = serve_child((L4_ThreadId_t){.raw = c}, &faults).raw;
 	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
 	TEST_CHECK_EQ(l4_utcb()[1], 2); /* it received the map item */
@@ -648,16 +648,18 @@ static void child_redirected(void)
 USER_TEST(redirection, "x2.ipc.redirection",
 	  "IPC out of a space with a redirector reaches the redirector, flagged, with the intended receiver")
 {
-	l4_threadid_t c = start_child(child_redirected, l4_myself());
+	l4_threadid_t c = start_child(child_redirected, (L4_ThreadId_t){.raw = l4_myself()}).raw;
 	TEST_CHECK(c != L4_NILTHREAD);
 	unsigned faults = 0;
-	l4_msgtag_t tag = serve_child(c, &faults); /* the first message that is not a fault */
+	l4_msgtag_t tag =
+	    serve_child((L4_ThreadId_t){.raw = c}, &faults).raw; /* the first message that is not a fault */
 	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), 0x99);
 	TEST_CHECK(tag & L4_TAG_REDIRECTED);
 	TEST_CHECK_EQ(l4_utcb()[1], 7);
 	TEST_CHECK_EQ(l4_utcb()[L4_UTCB_INTENDED_RECEIVER], l4_global_id(48, 1));
-	tag = serve_child(c, &faults); /* its report, sent to us (its pager): not redirected */
+	tag = serve_child((L4_ThreadId_t){.raw = c}, &faults)
+		  .raw; /* its report, sent to us (its pager): not redirected */
 	TEST_CHECK(!l4_ipc_failed(tag));
 	TEST_CHECK_EQ(L4_TAG_LABEL(tag), LABEL_DONE);
 	TEST_CHECK(!(tag & L4_TAG_REDIRECTED));
@@ -672,7 +674,7 @@ USER_TEST(exhaustion, "x2.kernel_memory.exhaustion",
 	unsigned n = 0;
 	l4_word_t err = 0;
 	while (n < 4096) {
-		l4_threadid_t t = new_tid();
+		l4_threadid_t t = new_tid().raw;
 		if (l4_thread_control(t, t, l4_myself(), L4_NILTHREAD, ~0ull) != 1) {
 			err = L4_ErrorCode();
 			break;
@@ -691,7 +693,7 @@ USER_TEST(exhaustion, "x2.kernel_memory.exhaustion",
 	/* all of it came back (the thread table's pages too): as many fit again */
 	unsigned again = 0;
 	while (again < n) {
-		l4_threadid_t t = new_tid();
+		l4_threadid_t t = new_tid().raw;
 		if (l4_thread_control(t, t, l4_myself(), L4_NILTHREAD, ~0ull) != 1)
 			break;
 		made[again++] = t;
@@ -708,7 +710,7 @@ USER_TEST(exhaustion, "x2.kernel_memory.exhaustion",
 USER_TEST(tc_errors, "x2.threadcontrol.errors",
 	  "ThreadControl, SpaceControl and Schedule reject bad arguments with X.2 error codes")
 {
-	l4_threadid_t me = l4_myself(), t = new_tid();
+	l4_threadid_t me = l4_myself(), t = new_tid().raw;
 	TEST_CHECK_EQ(l4_thread_control(me, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 0); /* delete self */
 	TEST_CHECK_EQ(L4_ErrorCode(), 2);
 	TEST_CHECK_EQ(l4_thread_control(t, me, l4_global_id(5000, 9), L4_NILTHREAD, ~0ull), 0);
@@ -724,7 +726,7 @@ USER_TEST(tc_errors, "x2.threadcontrol.errors",
 	TEST_CHECK_EQ(l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1); /* delete it */
 	TEST_CHECK_EQ(l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), 2);
-	l4_threadid_t s = new_tid();
+	l4_threadid_t s = new_tid().raw;
 	TEST_CHECK_EQ(l4_thread_control(s, s, me, L4_NILTHREAD, ~0ull), 1);
 	TEST_CHECK_EQ(
 	    l4_space_control(s, 0, l4_fpage_log2(KIP_AREA, 13), l4_fpage_log2(UTCB_AREA, 14), L4_NILTHREAD, NULL), 0);
