@@ -14,8 +14,9 @@ X2_PROGRAMS+=" user/tests/pager_hier/*.[ch] user/tests/kdb_kmem/*.c"
 # The boot suite's files of X.2 tests (its main.c also checks the raw ABI: scalar there).
 X2_PROGRAMS+=" user/tests/boot_suite/sigma0_protocol.c user/tests/boot_suite/sigma0_msg.h"
 # The X.2 suite's files of X.2 tests (processor.c clears the ErrorCode TCR in the UTCB, which X.2
-# cannot write; main.c and ipc_abort.c check the raw ABI: scalar there).
+# cannot write; main.c checks the raw ABI: scalar there).
 X2_PROGRAMS+=" user/tests/x2_suite/x2.h user/tests/x2_suite/helpers.c user/tests/x2_suite/gib.c user/tests/x2_suite/memctl.c"
+X2_PROGRAMS+=" user/tests/x2_suite/ipc_abort.c"
 X2_PROGRAMS+=" user/lib/include/pager.h user/lib/pager/*.c"
 X2_PROGRAMS+=" user/lib/include/task.h user/lib/task/*.c"
 X2_PROGRAMS+=" user/lib/include/kmem_pager.h user/lib/kmem_pager/*.c"
