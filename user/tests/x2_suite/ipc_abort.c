@@ -3,6 +3,7 @@
 #include <test.h>
 #include <string.h>
 #include <l4/ipc.h>
+#include <l4/schedule.h>
 #include <l4/thread.h>
 #include "x2.h"
 
@@ -18,7 +19,7 @@
 #define STR_LEN 300
 #define BEFORE_HELD 100
 #define ABORTED 7
-#define ERR_WORD(code, off, phase) ((((l4_word_t)(code) + ((l4_word_t)(off) << 3)) << 1) | (phase))
+#define ERR_WORD(code, off, phase) ((((L4_Word_t)(code) + ((L4_Word_t)(off) << 3)) << 1) | (phase))
 
 enum {
 	LBL_FAULT = 0x41, /* P -> us: MR1 the held fault's address, MR2 the faulting thread (as P sees it) */
@@ -40,62 +41,82 @@ static unsigned ab_next_pages;
 
 /* What the threads of one case read; set before they start. */
 static struct {
-	l4_threadid_t main;
-	volatile l4_threadid_t s, r;
+	L4_ThreadId_t main;
+	volatile L4_ThreadId_t s, r;
 	const char *src;
 	char *dst;
-	volatile l4_word_t held_page;
+	volatile L4_Word_t held_page;
 } xc;
 
-static void report(l4_word_t label, l4_word_t w1, l4_word_t w2)
+/* A message of `label` with the untyped words w1 (and w2, if two) into MR0 and up. */
+static void load_words(L4_Word_t label, int n, L4_Word_t w1, L4_Word_t w2)
 {
-	l4_utcb()[0] = l4_msgtag(label, 2, 0, 0);
-	l4_utcb()[1] = w1;
-	l4_utcb()[2] = w2;
-	l4_send(xc.main);
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, label);
+	L4_MsgAppendWord(&msg, w1);
+	if (n == 2)
+		L4_MsgAppendWord(&msg, w2);
+	L4_MsgLoad(&msg);
 }
 
-static l4_word_t error_of(l4_msgtag_t tag) { return l4_ipc_failed(tag) ? L4_ErrorCode() : 0xffff; }
-
-static void pager_command(l4_msgtag_t tag);
-
-static void serve_fault(l4_threadid_t from)
+static void report(L4_Word_t label, L4_Word_t w1, L4_Word_t w2)
 {
-	l4_word_t addr = l4_utcb()[1];
+	load_words(label, 2, w1, w2);
+	L4_Send(xc.main);
+}
+
+static L4_Word_t error_of(L4_MsgTag_t tag) { return L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff; }
+
+/* An empty reply to `to` with a zero send timeout; its tag. */
+static L4_MsgTag_t empty_reply(L4_ThreadId_t to)
+{
+	L4_Set_MsgTag(L4_Niltag);
+	return L4_Send(to, L4_ZeroTime);
+}
+
+static L4_Word_t mr(int i)
+{
+	L4_Word_t w;
+	L4_StoreMR(i, &w);
+	return w;
+}
+
+static void pager_command(L4_MsgTag_t tag);
+
+static void serve_fault(L4_ThreadId_t from)
+{
+	L4_Word_t addr = mr(1);
 	if ((addr & ~0xfffull) == xc.held_page) {
-		report(LBL_FAULT, addr, from);
+		report(LBL_FAULT, addr, from.raw);
 		return;
 	}
 	(void)*(volatile char *)addr; /* present in our space (sigma0 pages us): the faulter retries */
-	l4_utcb()[0] = 0;
-	l4_send_timeout(from, L4_ZERO_TIME);
+	empty_reply(from);
 }
 
 static void pager_thread(void)
 {
 	for (;;) {
-		l4_threadid_t from;
-		l4_msgtag_t tag = l4_wait(&from);
-		if (l4_ipc_failed(tag))
+		L4_ThreadId_t from;
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag))
 			continue;
-		if ((tag >> 20) == ((l4_word_t)-2 << 20) >> 20)
+		if (is_page_fault(tag))
 			serve_fault(from);
 		else
 			pager_command(tag);
 	}
 }
 
-static void pager_command(l4_msgtag_t tag)
+static void pager_command(L4_MsgTag_t tag)
 {
-	l4_threadid_t from;
-	switch (L4_TAG_LABEL(tag)) {
-	case LBL_ANSWER:
-		l4_utcb()[0] = 0;
-		report(LBL_ANSWERED, error_of(l4_send_timeout(l4_utcb()[1], L4_ZERO_TIME)) & 0xfff, 0);
-		break;
-	case LBL_HOLD: pager_command(l4_receive(xc.main)); break;
+	L4_ThreadId_t from;
+	switch (L4_Label(tag)) {
+	case LBL_ANSWER: report(LBL_ANSWERED, error_of(empty_reply((L4_ThreadId_t){.raw = mr(1)})) & 0xfff, 0); break;
+	case LBL_HOLD: pager_command(L4_Receive(xc.main)); break;
 	case LBL_POLL:
-		tag = l4_ipc(L4_NILTHREAD, L4_ANYTHREAD, L4_TIMEOUTS(0, L4_ZERO_TIME), &from);
+		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_ZeroTime), &from);
 		report(LBL_POLLED, error_of(tag), 0);
 		break;
 	}
@@ -104,38 +125,37 @@ static void pager_command(l4_msgtag_t tag)
 /* The second IPC of a case, after our go: one untyped word from S to R. */
 static void sender_again(void)
 {
-	l4_receive(xc.main); /* go */
-	l4_utcb()[0] = l4_msgtag(0x22, 1, 0, 0);
-	l4_utcb()[1] = 0x5a5a;
-	report(LBL_AGAIN_SENT, error_of(l4_send(xc.r)), 0);
+	L4_Receive(xc.main); /* go */
+	load_words(0x22, 1, 0x5a5a, 0);
+	report(LBL_AGAIN_SENT, error_of(L4_Send(xc.r)), 0);
 	sleep_forever();
 }
 
 static void receiver_again(void)
 {
-	l4_receive(xc.main); /* go */
-	l4_msgtag_t tag = l4_receive(xc.s);
-	report(LBL_AGAIN_GOT, l4_ipc_failed(tag) ? L4_ErrorCode() | 1ull << 63 : l4_utcb()[1], 0);
+	L4_Receive(xc.main); /* go */
+	L4_MsgTag_t tag = L4_Receive(xc.s);
+	report(LBL_AGAIN_GOT, L4_IpcFailed(tag) ? L4_ErrorCode() | 1ull << 63 : mr(1), 0);
 	sleep_forever();
 }
 
 static void sender_thread(void)
 {
-	l4_word_t *mr = l4_utcb();
-	mr[0] = l4_msgtag(0x21, 0, 2, 0);
-	mr[1] = l4_string_item_word0(STR_LEN, 1, 0);
-	mr[2] = (l4_word_t)xc.src;
-	report(LBL_SENT, error_of(l4_send(xc.r)), 0);
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, 0x21);
+	L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(STR_LEN, (void *)xc.src));
+	L4_MsgLoad(&msg);
+	report(LBL_SENT, error_of(L4_Send(xc.r)), 0);
 	sender_again();
 }
 
 static void receiver_thread(void)
 {
-	l4_word_t *br = l4_utcb() - 16; /* br[-i] is BR i */
-	br[-1] = l4_string_item_word0(STR_LEN, 1, 0);
-	br[-2] = (l4_word_t)xc.dst;
-	l4_accept_strings(L4_NILPAGE);
-	report(LBL_GOT, error_of(l4_receive(xc.s)), 0);
+	L4_StringItem_t buffer = L4_StringItem(STR_LEN, xc.dst);
+	L4_LoadBRs(1, 2, buffer.raw); /* BR1, BR2: the one receive buffer */
+	L4_Accept(L4_StringItemsAcceptor);
+	report(LBL_GOT, error_of(L4_Receive(xc.s)), 0);
 	receiver_again();
 }
 
@@ -149,35 +169,32 @@ static void touch_code(void (*fn)(void))
 
 /* ---- the steps of a case ------------------------------------------------------------------ */
 
-static l4_threadid_t local_id_of(l4_threadid_t t)
-{
-	return l4_exchange_registers(t, 0, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
 /* The message labelled `label` from t (MR1; MR2 in *w2); ~0 if none came. */
-static l4_word_t await(l4_threadid_t t, l4_word_t label, l4_word_t *w2)
+static L4_Word_t await(L4_ThreadId_t t, L4_Word_t label, L4_Word_t *w2)
 {
-	l4_msgtag_t tag = l4_receive_timeout(t, l4_time_period(2000000));
-	if (l4_ipc_failed(tag) || L4_TAG_LABEL(tag) != label)
+	L4_MsgTag_t tag = L4_Receive(t, L4_TimePeriod(2000000));
+	if (L4_IpcFailed(tag) || L4_Label(tag) != label)
 		return ~0ull;
 	if (w2)
-		*w2 = l4_utcb()[2];
-	return l4_utcb()[1];
+		*w2 = mr(2);
+	return mr(1);
 }
 
-static void command(l4_threadid_t to, l4_word_t label, l4_word_t w)
+static void command(L4_ThreadId_t to, L4_Word_t label, L4_Word_t w)
 {
-	l4_utcb()[0] = l4_msgtag(label, 1, 0, 0);
-	l4_utcb()[1] = w;
-	l4_send(to);
+	load_words(label, 1, w, 0);
+	L4_Send(to);
 }
 
-static l4_threadid_t pager_tid;
+/* Schedule that changes nothing (every word ~0): the thread's state (L4_SchedResult_*). */
+static L4_Word_t sched_state(L4_ThreadId_t t) { return L4_Schedule(t, ~0ul, ~0ul, ~0ul, ~0ul, NULL); }
 
-static void delete_thread(l4_threadid_t t)
+static L4_ThreadId_t pager_tid;
+
+static void delete_thread(L4_ThreadId_t t)
 {
-	if (t != L4_NILTHREAD)
-		l4_thread_control(t, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull);
+	if (!L4_IsNilThread(t))
+		L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ull);
 }
 
 /* Sets up a case up to the held fault: the string crosses into a fresh page of
@@ -197,8 +214,8 @@ static bool start_case(bool src_fault, bool sender_first, bool hold_pager)
 	for (unsigned i = 0; i < sizeof ab_src; i++)
 		ab_src[i] = (char)(0x60 + i);
 	memset(ab_dst, 0, sizeof ab_dst);
-	xc.main = l4_myself();
-	xc.held_page = (l4_word_t)pages[1];
+	xc.main = L4_Myself();
+	xc.held_page = (L4_Word_t)pages[1];
 	xc.src = src_fault ? cross : ab_src;
 	xc.dst = src_fault ? ab_dst : cross;
 	if (!src_fault)
@@ -216,36 +233,36 @@ static bool start_case(bool src_fault, bool sender_first, bool hold_pager)
 	}
 	xc.s = new_tid();
 	xc.r = new_tid();
-	l4_threadid_t first = sender_first ? xc.s : xc.r, second = sender_first ? xc.r : xc.s;
+	L4_ThreadId_t first = sender_first ? xc.s : xc.r, second = sender_first ? xc.r : xc.s;
 	void (*first_fn)(void) = sender_first ? sender_thread : receiver_thread;
 	void (*second_fn)(void) = sender_first ? receiver_thread : sender_thread;
-	if (l4_thread_control(first, l4_myself(), l4_myself(), pager_tid, new_utcb()) != 1 ||
-	    l4_thread_control(second, l4_myself(), l4_myself(), pager_tid, new_utcb()) != 1)
+	if (L4_ThreadControl(first, L4_Myself(), L4_Myself(), pager_tid, (void *)new_utcb()) != 1 ||
+	    L4_ThreadControl(second, L4_Myself(), L4_Myself(), pager_tid, (void *)new_utcb()) != 1)
 		return false;
-	l4_start_sp_ip(first, new_stack(), (l4_word_t)first_fn);
+	L4_Start_SpIp(first, new_stack(), (L4_Word_t)first_fn);
 	if (!wait_state(first, sender_first ? 4 : 2))
 		return false;
-	l4_start_sp_ip(second, new_stack(), (l4_word_t)second_fn);
+	L4_Start_SpIp(second, new_stack(), (L4_Word_t)second_fn);
 	return true;
 }
 
 /* The held fault has reached the pager: its address and the faulting thread. */
-static bool fault_held(l4_threadid_t faulter)
+static bool fault_held(L4_ThreadId_t faulter)
 {
-	l4_word_t from = 0;
-	l4_word_t addr = await(pager_tid, LBL_FAULT, &from);
-	return addr == xc.held_page && from == local_id_of(faulter);
+	L4_Word_t from = 0;
+	L4_Word_t addr = await(pager_tid, LBL_FAULT, &from);
+	return addr == xc.held_page && from == L4_LocalIdOf(faulter).raw;
 }
 
 /* Both threads report their first IPC's error words. */
-static void first_results(l4_word_t *s_err, l4_word_t *r_err)
+static void first_results(L4_Word_t *s_err, L4_Word_t *r_err)
 {
 	*s_err = await(xc.s, LBL_SENT, NULL);
 	*r_err = await(xc.r, LBL_GOT, NULL);
 }
 
 /* A second IPC between S and R (or their replacements in xc) works. */
-static bool second_ipc_works(l4_threadid_t s, l4_threadid_t r)
+static bool second_ipc_works(L4_ThreadId_t s, L4_ThreadId_t r)
 {
 	command(r, LBL_GO, 0);
 	command(s, LBL_GO, 0);
@@ -276,26 +293,26 @@ static void end_case(void)
 static void abort_case(bool src_fault, bool sender_first, bool abort_sender, bool fault_of_sender)
 {
 	TEST_CHECK(start_case(src_fault, sender_first, false));
-	l4_threadid_t faulter = fault_of_sender ? xc.s : xc.r, victim = abort_sender ? xc.s : xc.r;
-	l4_word_t side = abort_sender ? 4 : 2, old = 0; /* the S or R flag of ExchangeRegisters */
+	L4_ThreadId_t faulter = fault_of_sender ? xc.s : xc.r, victim = abort_sender ? xc.s : xc.r;
+	L4_Word_t side = abort_sender ? 4 : 2, old = 0; /* the S or R flag of ExchangeRegisters */
 	TEST_CHECK(fault_held(faulter));
 	TEST_CHECK_EQ(thread_state_of(xc.s) & 6, 4); /* each on its side, even inside a fault IPC */
 	TEST_CHECK_EQ(thread_state_of(xc.r) & 6, 2);
-	TEST_CHECK_EQ(l4_set_priority(xc.s, ~0ull), 5); /* Schedule: sending, the transfer under way */
-	TEST_CHECK_EQ(l4_set_priority(xc.r, ~0ull), 7); /* receiving */
+	TEST_CHECK_EQ(sched_state(xc.s), 5); /* Schedule: sending, the transfer under way */
+	TEST_CHECK_EQ(sched_state(xc.r), 7); /* receiving */
 	if (!src_fault) { /* the other side's flag does nothing */
-		l4_exchange_registers(victim, side ^ 6, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+		L4_ExchangeRegisters(victim, side ^ 6, 0, 0, 0, 0, L4_nilthread, &old, NULL, NULL, NULL, NULL, NULL);
 		TEST_CHECK_EQ(old & 6, side);
 		TEST_CHECK_EQ(thread_state_of(victim) & 6, side);
 	}
-	l4_exchange_registers(victim, side, 0, 0, 0, 0, L4_NILTHREAD, &old, NULL, NULL, NULL, NULL, NULL);
+	L4_ExchangeRegisters(victim, side, 0, 0, 0, 0, L4_nilthread, &old, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK_EQ(old & 6, side);
-	l4_word_t s_err, r_err;
+	L4_Word_t s_err, r_err;
 	first_results(&s_err, &r_err);
 	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
 	TEST_CHECK_EQ(r_err, ERR_WORD(ABORTED, BEFORE_HELD, 1));
 	TEST_CHECK(partial_copy(src_fault));
-	command(pager_tid, LBL_ANSWER, local_id_of(faulter)); /* the withdrawn fault: nobody waits for it */
+	command(pager_tid, LBL_ANSWER, L4_LocalIdOf(faulter).raw); /* the withdrawn fault: nobody waits for it */
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0)); /* timeout, send phase */
 	TEST_CHECK(second_ipc_works(xc.s, xc.r));
 	end_case();
@@ -331,8 +348,8 @@ USER_TEST(abort_xfer_queued_fault, "x2.ipc.abort_xfer.queued_fault",
 {
 	TEST_CHECK(start_case(false, false, true)); /* the pager receives from us only */
 	TEST_CHECK(wait_state(xc.s, 4)); /* S copies and waits for R's fault, queued at the pager */
-	l4_exchange_registers(xc.r, 0x2, 0, 0, 0, 0, L4_NILTHREAD, NULL, NULL, NULL, NULL, NULL, NULL);
-	l4_word_t s_err, r_err;
+	L4_ExchangeRegisters(xc.r, 0x2, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
+	L4_Word_t s_err, r_err;
 	first_results(&s_err, &r_err);
 	TEST_CHECK_EQ(s_err, ERR_WORD(ABORTED, BEFORE_HELD, 0));
 	TEST_CHECK_EQ(r_err, ERR_WORD(ABORTED, BEFORE_HELD, 1));
@@ -347,13 +364,13 @@ USER_TEST(delete_xfer_copier, "x2.ipc.abort_xfer.delete_copier",
 {
 	TEST_CHECK(start_case(false, false, false));
 	TEST_CHECK(fault_held(xc.r));
-	TEST_CHECK_EQ(l4_thread_control(xc.s, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	TEST_CHECK_EQ(L4_ThreadControl(xc.s, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ull), 1);
 	TEST_CHECK_EQ(await(xc.r, LBL_GOT, NULL), ERR_WORD(ABORTED, BEFORE_HELD, 1));
 	TEST_CHECK(partial_copy(false));
-	command(pager_tid, LBL_ANSWER, local_id_of(xc.r));
+	command(pager_tid, LBL_ANSWER, L4_LocalIdOf(xc.r).raw);
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(1, 0, 0));
 	xc.s = start_local(sender_again); /* a new sender */
-	TEST_CHECK(xc.s != L4_NILTHREAD);
+	TEST_CHECK(!L4_IsNilThread(xc.s));
 	TEST_CHECK(second_ipc_works(xc.s, xc.r));
 	end_case();
 }
@@ -364,13 +381,13 @@ USER_TEST(delete_xfer_partner, "x2.ipc.abort_xfer.delete_partner",
 {
 	TEST_CHECK(start_case(false, false, false));
 	TEST_CHECK(fault_held(xc.r));
-	l4_threadid_t r_local = local_id_of(xc.r);
-	TEST_CHECK_EQ(l4_thread_control(xc.r, L4_NILTHREAD, L4_NILTHREAD, L4_NILTHREAD, ~0ull), 1);
+	L4_Word_t r_local = L4_LocalIdOf(xc.r).raw;
+	TEST_CHECK_EQ(L4_ThreadControl(xc.r, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0ull), 1);
 	TEST_CHECK_EQ(await(xc.s, LBL_SENT, NULL), ERR_WORD(ABORTED, BEFORE_HELD, 0));
 	command(pager_tid, LBL_ANSWER, r_local);
 	TEST_CHECK_EQ(await(pager_tid, LBL_ANSWERED, NULL), ERR_WORD(2, 0, 0)); /* no partner */
 	xc.r = start_local(receiver_again); /* a new receiver */
-	TEST_CHECK(xc.r != L4_NILTHREAD);
+	TEST_CHECK(!L4_IsNilThread(xc.r));
 	TEST_CHECK(second_ipc_works(xc.s, xc.r));
 	end_case();
 }
