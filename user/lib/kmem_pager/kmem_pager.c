@@ -6,17 +6,10 @@
 #include <l4/thread.h>
 #include <l4/kip.h>
 #include <mnemo/kmem.h>
+#include <x2msg.h>
 
 #define PAGE 4096ul
 #define MAX_ITEMS 31 /* 2 words each in MR1..MR62 */
-
-/* A tag of label with u untyped and t typed words. */
-static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u, tag.X.t = t;
-	return tag;
-}
 
 void kmem_pager_prepare(struct kmem_pager *kp)
 {
@@ -91,7 +84,7 @@ static L4_MsgTag_t answer_request(struct kmem_pager *kp)
 	}
 	if (!n)
 		kp->refused++;
-	return tag_of(0, 0, 2 * n);
+	return msg_tag(0, 0, 2 * n);
 }
 
 static L4_MsgTag_t answer_boss(struct kmem_pager *kp, L4_MsgTag_t tag)
@@ -102,21 +95,21 @@ static L4_MsgTag_t answer_boss(struct kmem_pager *kp, L4_MsgTag_t tag)
 	case KMEM_PAGER_PRESSURE:
 		kp->revoke_every_us = a1;
 		kp->revoke_batch = a2 ? (unsigned)a2 : 1;
-		return tag_of(0, 0, 0);
+		return msg_tag(0, 0, 0);
 	case KMEM_PAGER_QUOTA: {
 		/* the kmem thread and its protocol are mnemo's own (mnemo/kmem.h); found
 		 * through the KIP of our own space (a rare command: the trap is asked each time) */
 		L4_ThreadId_t kmem = {.raw = mnemo_kmem_thread(L4_GetKernelInterface())};
-		L4_Set_MsgTag(tag_of(MNEMO_KMEM_QUOTA, 3, 0));
+		L4_Set_MsgTag(msg_tag(MNEMO_KMEM_QUOTA, 3, 0));
 		L4_LoadMR(1, a1), L4_LoadMR(2, a2), L4_LoadMR(3, a3);
 		tag = L4_Send(kmem, L4_ZeroTime);
 		L4_LoadMR(1, L4_IpcFailed(tag) ? L4_ErrorCode() : 0);
-		return tag_of(0, 1, 0);
+		return msg_tag(0, 1, 0);
 	}
 	case KMEM_PAGER_STATS:
 		L4_LoadMR(1, kp->lent), L4_LoadMR(2, kp->requests), L4_LoadMR(3, kp->refused),
 		    L4_LoadMR(4, kp->revoked);
-		return tag_of(0, 4, 0);
+		return msg_tag(0, 4, 0);
 	case KMEM_PAGER_REVOKE_ALL: {
 		unsigned n = 0;
 		for (unsigned i = 0; i < kp->pages; i++)
@@ -125,9 +118,9 @@ static L4_MsgTag_t answer_boss(struct kmem_pager *kp, L4_MsgTag_t tag)
 				n++;
 			}
 		L4_LoadMR(1, n);
-		return tag_of(0, 1, 0);
+		return msg_tag(0, 1, 0);
 	}
-	default: return tag_of(0, 0, 0);
+	default: return msg_tag(0, 0, 0);
 	}
 }
 
@@ -167,7 +160,7 @@ void kmem_pager_loop(struct kmem_pager *kp)
 
 bool kmem_pager_command(L4_ThreadId_t kp, unsigned cmd, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3, L4_Word_t res[4])
 {
-	L4_Set_MsgTag(tag_of(cmd, 3, 0));
+	L4_Set_MsgTag(msg_tag(cmd, 3, 0));
 	L4_LoadMR(1, a1), L4_LoadMR(2, a2), L4_LoadMR(3, a3);
 	if (L4_IpcFailed(L4_Call(kp)))
 		return false;

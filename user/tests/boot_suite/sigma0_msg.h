@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot suite's messages to sigma0 beyond X.2's L4_Sigma0_GetPage: the extended protocol, the RPC with attributes. */
+/* The boot suite's messages to sigma0 beyond X.2's L4_Sigma0_GetPage: its ID and the extended protocol. */
 #ifndef BOOT_SIGMA0_MSG_H
 #define BOOT_SIGMA0_MSG_H
 
@@ -20,28 +20,6 @@ static inline void boot_load_sigma0_extended(L4_Word_t op, L4_Word_t arg)
 	L4_MsgAppendWord(&msg, op);
 	L4_MsgAppendWord(&msg, arg);
 	L4_MsgLoad(&msg);
-}
-
-/* The sigma0 RPC (label -6 << 4) with the attributes word, MR2, which X.2's
- * L4_Sigma0_GetPage leaves 0: f mapped into window; the fpage sigma0 mapped,
- * nil if it refused. */
-#define BOOT_SIGMA0_RPC_LABEL ((L4_Word_t)-6 << 4)
-static inline L4_Fpage_t boot_sigma0_get(L4_Fpage_t f, L4_Word_t attributes, L4_Fpage_t window)
-{
-	L4_Msg_t msg;
-	L4_MsgClear(&msg);
-	L4_Set_MsgLabel(&msg, BOOT_SIGMA0_RPC_LABEL);
-	L4_MsgAppendWord(&msg, f.raw);
-	L4_MsgAppendWord(&msg, attributes);
-	L4_MsgLoad(&msg);
-	L4_Accept(L4_MapGrantItems(window));
-	L4_MsgTag_t tag = L4_Call(boot_sigma0());
-	if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2)
-		return L4_Nilpage;
-	L4_MapItem_t item;
-	L4_MsgStore(tag, &msg);
-	L4_MsgGetMapItem(&msg, 0, &item);
-	return L4_MapItemSndFpage(item);
 }
 
 #endif

@@ -5,13 +5,14 @@
 #include <l4/misc.h>
 #include <l4/sigma0.h>
 #include "sigma0_msg.h"
+#include <x2msg.h>
 
 /* Written with the X.2 convenience interface. Windows of this file (no other test maps here). */
 #define ATTR_WINDOW 0x43000000ull
 
 static L4_Fpage_t ask(L4_Fpage_t f, L4_Word_t attributes, L4_Word_t where)
 {
-	return boot_sigma0_get(f, attributes, L4_FpageLog2(where, (int)L4_SizeLog2(f)));
+	return msg_sigma0_rpc(boot_sigma0(), f, attributes, L4_FpageLog2(where, (int)L4_SizeLog2(f)));
 }
 
 USER_TEST(sigma0_attributes, "boot.sigma0.attributes",

@@ -10,6 +10,7 @@
 #include <mnemo/kmem.h>
 #include <mnemo/trace.h>
 #include <kmem_pager.h>
+#include <x2msg.h>
 
 /*
  * R (this root task) starts, each in a space of its own on R's image:
@@ -48,8 +49,6 @@ static struct mnemo_trace_record recs[CHUNK];
 static char fresh[4][PAGE] __attribute__((aligned(PAGE))); /* untouched until a test faults on it */
 
 static const volatile struct mnemo_kmem_stats *kstats(void) { return mnemo_kmem_stats(kip); }
-/* The kernel's page-fault message (X.2 §4.1): the label's 44 bits above the access bits are -2. */
-static bool is_pagefault(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-2 << 20) >> 20; }
 static L4_Word_t label_of(L4_Word_t tag) { return L4_Label((L4_MsgTag_t){.raw = tag}); }
 
 static void reply_r(unsigned label, L4_Word_t a1, L4_Word_t a2)
@@ -115,7 +114,7 @@ static bool r_wait(int k, L4_Word_t res[3])
 		L4_MsgTag_t tag = L4_Wait(L4_TimePeriod(TIMEOUT_US), &from);
 		if (L4_IpcFailed(tag))
 			return false;
-		if (is_pagefault(tag)) {
+		if (msg_is_pagefault(tag)) {
 			r_serve(from);
 			continue;
 		}

@@ -9,6 +9,7 @@
 #include <mnemo/kmem.h>
 #include <kmem_pager.h>
 #include <task.h>
+#include <x2msg.h>
 
 /*
  * R (this root task) creates, each in a space of its own and running R's image:
@@ -59,31 +60,6 @@ static L4_Word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
 static struct kmem_pager kp = {.pool = KPOOL, .pages = KPOOL_PAGES};
 static void *kip; /* the KIP, asked for once (R's, before any child runs) */
 
-/* A message tag of label with u untyped and t typed words, for L4_Set_MsgTag. */
-static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u, tag.X.t = t;
-	return tag;
-}
-/* Message register i as received. */
-static L4_Word_t mr_word(int i)
-{
-	L4_Word_t w;
-	L4_StoreMR(i, &w);
-	return w;
-}
-/* A page fault's tag: label -2 << 4 | rwx (X.2 "Pagefault protocol"). */
-static bool is_pagefault(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-2 << 20) >> 20; }
-/* The reply to a fault at addr: the page at src with the rights (a map item), sent without waiting. */
-static inline void reply_map(L4_ThreadId_t to, L4_Word_t addr, L4_Word_t src, L4_Word_t rights)
-{
-	L4_MapItem_t item = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(src, 12), rights), addr);
-	L4_Set_MsgTag(tag_of(0, 0, 2));
-	L4_LoadMR(1, item.raw[0]);
-	L4_LoadMR(2, item.raw[1]);
-	L4_Reply(to);
-}
 /* mnemo's kernel-memory protocol (mnemo/kmem.h): its counters in the KIP and the kmem
  * thread, whose ID the header gives as a word. */
 static const volatile struct mnemo_kmem_stats *kstats(void) { return mnemo_kmem_stats(kip); }
@@ -102,7 +78,7 @@ static L4_Word_t value(unsigned k, L4_Word_t seed, unsigned page, unsigned word)
 
 static void reply_r(unsigned label, L4_Word_t a1, L4_Word_t a2)
 {
-	L4_Set_MsgTag(tag_of(label, 2, 0));
+	L4_Set_MsgTag(msg_tag(label, 2, 0));
 	L4_LoadMR(1, a1);
 	L4_LoadMR(2, a2);
 }
@@ -132,7 +108,7 @@ static void worker_main(void)
 			reply_r(RES_DONE, ~0ul, 0);
 			continue;
 		}
-		L4_Word_t seed = mr_word(1), prev = mr_word(2), bad = 0, sum = 0;
+		L4_Word_t seed = msg_mr(1), prev = msg_mr(2), bad = 0, sum = 0;
 		for (unsigned i = 0; prev && i < WPAGES; i++)
 			for (unsigned j = 0; j < WORDS_PER_PAGE; j++)
 				bad += mem[i * 512 + j * 64] != value(k, prev, i, j);
@@ -165,7 +141,7 @@ static void m_answer(L4_ThreadId_t from, L4_Word_t fault)
 		return; /* not ours: the worker stays blocked, R's timeout reports it */
 	m_faults = m_faults + 1;
 	(void)*(volatile char *)src;
-	reply_map(from, addr, src, L4_FullyAccessible);
+	msg_reply_map(from, addr, src, L4_FullyAccessible);
 }
 
 static void m_main(void)
@@ -177,13 +153,13 @@ static void m_main(void)
 		L4_MsgTag_t tag = L4_Wait(&from);
 		if (L4_IpcFailed(tag))
 			continue;
-		if (is_pagefault(tag)) {
-			m_answer(from, mr_word(1));
+		if (msg_is_pagefault(tag)) {
+			m_answer(from, msg_mr(1));
 		} else if (L4_IsThreadEqual(from, r_tid) && L4_Label(tag) == CMD_START) {
 			/* the start message (X.2 §2.4 ThreadControl: MR1 ip, MR2 sp) */
-			L4_ThreadId_t t = {.raw = mr_word(1)};
-			L4_Word_t ip = mr_word(2), sp = mr_word(3);
-			L4_Set_MsgTag(tag_of(0, 2, 0));
+			L4_ThreadId_t t = {.raw = msg_mr(1)};
+			L4_Word_t ip = msg_mr(2), sp = msg_mr(3);
+			L4_Set_MsgTag(msg_tag(0, 2, 0));
 			L4_LoadMR(1, ip);
 			L4_LoadMR(2, sp);
 			L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US));
@@ -204,7 +180,7 @@ static void h_main(void)
 	for (; n < (1ul << (H2WIN_LOG2 - 12)); n++) {
 		L4_MapItem_t item =
 		    L4_MapItem(L4_FpageAddRights(L4_FpageLog2(HPAGE, 12), L4_Readable), H2WIN + n * PAGE);
-		L4_Set_MsgTag(tag_of(0, 0, 2));
+		L4_Set_MsgTag(msg_tag(0, 0, 2));
 		L4_LoadMR(1, item.raw[0]);
 		L4_LoadMR(2, item.raw[1]);
 		if (L4_IpcFailed(L4_Call(h2))) {
@@ -274,7 +250,7 @@ static int kid_of(L4_ThreadId_t t)
 /* R pages KP, M, H and H2 with its own page at the faulting address. */
 static void r_serve(int k)
 {
-	L4_Word_t addr = mr_word(1) & ~(PAGE - 1);
+	L4_Word_t addr = msg_mr(1) & ~(PAGE - 1);
 	bool image = addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end;
 	bool region = (k == M_T && addr >= R_REGION && addr < R_REGION + NW * WPAGES * PAGE) ||
 		      (k == KP_T && addr >= KPOOL && addr < KPOOL + KPOOL_PAGES * PAGE) || (k == H_T && addr == HPAGE);
@@ -283,12 +259,12 @@ static void r_serve(int k)
 		kp_faults_after++;
 	if (!image && !region) {
 		wild_faults++;
-		printf("  %d: fault at %#llx (ip %#llx) not answered\n", k, (unsigned long long)mr_word(1),
-		       (unsigned long long)mr_word(2));
+		printf("  %d: fault at %#llx (ip %#llx) not answered\n", k, (unsigned long long)msg_mr(1),
+		       (unsigned long long)msg_mr(2));
 		return;
 	}
 	(void)*(volatile char *)addr;
-	reply_map(kids[k].tid, addr, addr, L4_FullyAccessible);
+	msg_reply_map(kids[k].tid, addr, addr, L4_FullyAccessible);
 }
 
 /* Serves faults until child k has a message for R; false on a timeout. */
@@ -304,7 +280,7 @@ static bool r_wait(int k)
 		int j = kid_of(from);
 		if (j < 0)
 			continue;
-		if (is_pagefault(tag)) {
+		if (msg_is_pagefault(tag)) {
 			r_serve(j);
 			continue;
 		}
@@ -317,7 +293,7 @@ static bool r_wait(int k)
 
 static bool r_send(int k, unsigned label, L4_Word_t a1, L4_Word_t a2, L4_Word_t a3)
 {
-	L4_Set_MsgTag(tag_of(label, 3, 0));
+	L4_Set_MsgTag(msg_tag(label, 3, 0));
 	L4_LoadMR(1, a1);
 	L4_LoadMR(2, a2);
 	L4_LoadMR(3, a3);
@@ -333,7 +309,7 @@ static bool start(int k, void (*fn)(void))
 	if (!create(k, L4_Myself()))
 		return false;
 	/* the start message (X.2 §2.4 ThreadControl: MR1 ip, MR2 sp) */
-	L4_Set_MsgTag(tag_of(0, 2, 0));
+	L4_Set_MsgTag(msg_tag(0, 2, 0));
 	L4_LoadMR(1, (L4_Word_t)fn);
 	L4_LoadMR(2, (L4_Word_t)&stacks[k][STACK_WORDS - 2]);
 	return L4_IpcSucceeded(L4_Send_Timeout(kids[k].tid, L4_TimePeriod(R_TIMEOUT_US))) && r_wait(k) &&
@@ -534,7 +510,7 @@ USER_TEST(hostile, "kmem.hostile.quota",
 	TEST_CHECK_EQ(res[0], 0);
 	/* H's go, then the workers' run under pressure beside it. */
 	TEST_CHECK(set_pressure(PRESSURE_US));
-	L4_Set_MsgTag(tag_of(CMD_HOSTILE, 0, 0));
+	L4_Set_MsgTag(msg_tag(CMD_HOSTILE, 0, 0));
 	TEST_CHECK(L4_IpcSucceeded(L4_Send_Timeout(kids[H_T].tid, L4_TimePeriod(R_TIMEOUT_US))));
 	L4_Word_t q0 = kstats()->quota_denials;
 	RUN_PHASE(0x7777);
@@ -551,7 +527,7 @@ USER_TEST(hostile, "kmem.hostile.quota",
 /* A pin request to the kmem thread; 0 or the IPC error code. */
 static L4_Word_t pin(L4_Word_t base, int log2)
 {
-	L4_Set_MsgTag(tag_of(MNEMO_KMEM_PIN, 1, 0));
+	L4_Set_MsgTag(msg_tag(MNEMO_KMEM_PIN, 1, 0));
 	L4_LoadMR(1, L4_FpageLog2(base, log2).raw);
 	return L4_IpcFailed(L4_Send_Timeout(kmem_thread(), L4_ZeroTime)) ? L4_ErrorCode() : 0;
 }

@@ -8,6 +8,7 @@
 #include <l4/space.h>
 #include <l4/kip.h>
 #include <mnemo/kmem.h>
+#include <x2msg.h>
 
 /*
  * Every case: a receiver R in a new space B holds our page fan_page at the same
@@ -62,14 +63,6 @@ static struct {
 
 static L4_ThreadId_t new_tid(void) { return L4_GlobalId(L4_ThreadNo(L4_Myself()) + next_thread++, 1); }
 
-/* A message tag: label, u untyped and t typed words. */
-static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u & 0x3f, tag.X.t = t & 0x3f;
-	return tag;
-}
-
 /* The fpage of our page at addr, fully accessible. */
 static L4_Fpage_t page_at(L4_Word_t addr) { return L4_FpageAddRights(L4_FpageLog2(addr, 12), L4_FullyAccessible); }
 
@@ -87,7 +80,7 @@ static void sleep_forever(void)
 
 static void say(L4_Word_t label, L4_Word_t w)
 {
-	L4_Set_MsgTag(tag_of(label, 1, 0));
+	L4_Set_MsgTag(msg_tag(label, 1, 0));
 	L4_LoadMR(1, w);
 	L4_Send(mc.main);
 }
@@ -100,9 +93,6 @@ static void touch_image(void)
 	for (char *p = (char *)((L4_Word_t)_start & ~0xfffull); p < _end; p += 4096)
 		(void)*(volatile char *)p;
 }
-
-/* A page-fault message: label -2 << 4 with the access in its low bits (X.2 "Pagefault protocol"). */
-static bool is_pagefault(L4_MsgTag_t tag) { return (tag.raw >> 20) == ((L4_Word_t)-2 << 20) >> 20; }
 
 /* ---- the case threads ---------------------------------------------------------------------- */
 
@@ -129,7 +119,7 @@ static void receive_replacement(void)
 	L4_Accept(L4_MapGrantItems(L4_FpageLog2((L4_Word_t)fan_page, 12)));
 	L4_Word_t err = error_of(L4_Receive(mc.s));
 	L4_Word_t seen = *(volatile L4_Word_t *)fan_page;
-	L4_Set_MsgTag(tag_of(LBL_RESULT, 2, 0));
+	L4_Set_MsgTag(msg_tag(LBL_RESULT, 2, 0));
 	L4_LoadMR(1, err);
 	L4_LoadMR(2, seen);
 	L4_Send(mc.main);
@@ -202,7 +192,7 @@ static L4_ThreadId_t start_child(void (*fn)(void))
 	    L4_SpaceControl(c, 0, L4_FpageLog2(KIP_AREA, 12), L4_FpageLog2(UTCB_AREA, 14), L4_anythread, NULL) != 1 ||
 	    L4_ThreadControl(c, c, L4_Myself(), L4_Myself(), (void *)UTCB_AREA) != 1)
 		return L4_nilthread;
-	L4_Set_MsgTag(tag_of(0, 2, 0)); /* the start message: IP, SP */
+	L4_Set_MsgTag(msg_tag(0, 2, 0)); /* the start message: IP, SP */
 	L4_LoadMR(1, (L4_Word_t)fn);
 	L4_LoadMR(2, new_stack());
 	return L4_IpcFailed(L4_Send(c)) ? L4_nilthread : c;
@@ -235,7 +225,7 @@ static L4_Word_t serve(L4_ThreadId_t t, L4_Word_t *w)
 	for (;;) {
 		if (L4_IpcFailed(tag))
 			return 0;
-		if (is_pagefault(tag)) {
+		if (msg_is_pagefault(tag)) {
 			L4_Word_t addr;
 			L4_StoreMR(1, &addr);
 			addr &= ~0xfffull;
@@ -263,7 +253,7 @@ static L4_Word_t result_of(L4_ThreadId_t t)
 
 static void go(L4_ThreadId_t t)
 {
-	L4_Set_MsgTag(tag_of(LBL_GO, 0, 0));
+	L4_Set_MsgTag(msg_tag(LBL_GO, 0, 0));
 	L4_Send(t);
 }
 

@@ -7,6 +7,7 @@
 #include <l4/space.h>
 #include <l4/sigma0.h>
 #include <l4/kdebug.h>
+#include <x2msg.h>
 
 /*
  * R (the root task, this program's main thread) creates three threads A, B and
@@ -172,7 +173,6 @@ static unsigned slot; /* the current test's slot */
 
 /* A page-fault message: label -2 << 4 with the access in its low bits, that is the
  * upper 44 bits of the tag read as a signed number are -2 (X.2 "Pagefault protocol"). */
-static bool is_pagefault(L4_MsgTag_t tag) { return (L4_SignedWord_t)tag.raw >> 20 == -2; }
 
 static int kid_of(L4_ThreadId_t t)
 {
@@ -236,7 +236,7 @@ static bool collect(int k)
 			printf("  a message from %#llx, not a child: ignored\n", (unsigned long long)from.raw);
 			continue;
 		}
-		if (is_pagefault(tag)) {
+		if (msg_is_pagefault(tag)) {
 			serve_fault(j, from, tag);
 			continue;
 		}

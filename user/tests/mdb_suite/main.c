@@ -8,6 +8,7 @@
 #include <l4/sigma0.h>
 #include <l4/schedule.h>
 #include <l4/kip.h>
+#include <x2msg.h>
 
 #define UTCB_AREA 0xBF000000ull
 #define KIP_AREA 0xBFF00000ull
@@ -37,17 +38,6 @@ static L4_ThreadId_t server, tester;
 static L4_Word_t tester_stack[4096] __attribute__((aligned(16)));
 #define LABEL_GET 0x32
 
-/* A page-fault message: label -2 << 4 with the access in its low bits (X.2 "Pagefault protocol"). */
-static bool is_pagefault(L4_MsgTag_t tag) { return (tag.raw & ~0xfffffull) == ((L4_Word_t)-2 << 20); }
-
-/* A message tag: label, u untyped and t typed words. */
-static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u & 0x3f, tag.X.t = t & 0x3f;
-	return tag;
-}
-
 /* A map item of our page src; the hot spot picks where it lands in a larger window. */
 static void reply_map(L4_Word_t src, L4_Word_t hot_spot, unsigned rights)
 {
@@ -69,7 +59,7 @@ static __attribute__((noreturn)) void serve(void)
 			tag = L4_Wait(&from);
 			continue;
 		}
-		if (is_pagefault(tag)) {
+		if (msg_is_pagefault(tag)) {
 			L4_Word_t addr = mr1 & ~(PAGE - 1);
 			unsigned access = (unsigned)L4_Label(tag) & 7;
 			pf_count++;
@@ -94,7 +84,7 @@ static __attribute__((noreturn)) void serve(void)
 			L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(L4_nilthread, (L4_Fpage_t){.raw = mr1},
 								     (L4_Fpage_t){.raw = mr2});
 			L4_Accept(L4_MapGrantItems(L4_Nilpage));
-			L4_Set_MsgTag(tag_of(0, 1, 0));
+			L4_Set_MsgTag(msg_tag(0, 1, 0));
 			L4_LoadMR(1, got.raw);
 		} else {
 			L4_Set_MsgTag(L4_Niltag);
@@ -106,7 +96,7 @@ static __attribute__((noreturn)) void serve(void)
 /* sigma0's answer to a request for fpage into window (asked by the server). */
 static L4_Fpage_t get_page(L4_Fpage_t fpage, L4_Fpage_t window)
 {
-	L4_Set_MsgTag(tag_of(LABEL_GET, 2, 0));
+	L4_Set_MsgTag(msg_tag(LABEL_GET, 2, 0));
 	L4_LoadMR(1, fpage.raw);
 	L4_LoadMR(2, window.raw);
 	L4_MsgTag_t tag = L4_Call(server);
@@ -120,7 +110,7 @@ static L4_Fpage_t get_page(L4_Fpage_t fpage, L4_Fpage_t window)
 static bool map_local(L4_Word_t src, L4_Word_t dst, unsigned rights)
 {
 	L4_Accept(L4_MapGrantItems(L4_FpageLog2(dst, 12)));
-	L4_Set_MsgTag(tag_of(LABEL_MAP, 2, 0));
+	L4_Set_MsgTag(msg_tag(LABEL_MAP, 2, 0));
 	L4_LoadMR(1, src);
 	L4_LoadMR(2, rights);
 	L4_MsgTag_t tag = L4_Call(server);

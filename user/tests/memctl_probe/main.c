@@ -6,6 +6,7 @@
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <mnemo/exitcode.h>
+#include <x2msg.h>
 
 /*
  * What tests/qemu/scenarios/memctl.scn reads in the debugger's maps and tree
@@ -36,31 +37,10 @@ static void fail(const char *what)
 /* sigma0's thread ID: the first user thread, version 1 (X.2 §"Sigma0 RPC protocol"). */
 static L4_ThreadId_t sigma0(void) { return L4_GlobalId(L4_ThreadIdUserBase(L4_GetKernelInterface()), 1); }
 
-/* The sigma0 RPC with the attributes word (MR2), which X.2's L4_Sigma0_GetPage leaves 0:
- * f mapped into window with the attributes; the fpage sigma0 mapped, nil if it refused. */
-#define SIGMA0_RPC_LABEL ((L4_Word_t)-6 << 4)
-static L4_Fpage_t sigma0_get(L4_Fpage_t f, L4_Word_t attributes, L4_Fpage_t window)
-{
-	L4_Msg_t msg;
-	L4_MsgClear(&msg);
-	L4_Set_MsgLabel(&msg, SIGMA0_RPC_LABEL);
-	L4_MsgAppendWord(&msg, f.raw);
-	L4_MsgAppendWord(&msg, attributes);
-	L4_MsgLoad(&msg);
-	L4_Accept(L4_MapGrantItems(window));
-	L4_MsgTag_t tag = L4_Call(sigma0());
-	if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2)
-		return L4_Nilpage;
-	L4_MapItem_t item;
-	L4_MsgStore(tag, &msg);
-	L4_MsgGetMapItem(&msg, 0, &item);
-	return L4_MapItemSndFpage(item);
-}
-
 static void get(L4_Word_t pa, int log2, L4_Word_t attributes, L4_Word_t where)
 {
-	L4_Fpage_t got = sigma0_get(L4_FpageAddRights(L4_FpageLog2(pa, log2), L4_FullyAccessible), attributes,
-				    L4_FpageLog2(where, log2));
+	L4_Fpage_t got = msg_sigma0_rpc(sigma0(), L4_FpageAddRights(L4_FpageLog2(pa, log2), L4_FullyAccessible),
+					attributes, L4_FpageLog2(where, log2));
 	if (L4_Address(got) != pa)
 		fail("sigma0 refused a page");
 	for (L4_Word_t off = 0; off < (1ull << log2); off += 4096) {

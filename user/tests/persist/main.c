@@ -195,7 +195,7 @@ static void before_write(L4_Word_t page)
 
 static void serve_fault(int k, L4_ThreadId_t from, L4_MsgTag_t tag)
 {
-	L4_Word_t addr = mr_word(1) & ~(PAGE - 1);
+	L4_Word_t addr = msg_mr(1) & ~(PAGE - 1);
 	bool write = L4_Label(tag) & L4_Writable;
 	L4_Word_t src;
 	unsigned rights;
@@ -216,11 +216,11 @@ static void serve_fault(int k, L4_ThreadId_t from, L4_MsgTag_t tag)
 	} else {
 		errors++;
 		printf("persist: %s faults at %#llx (ip %#llx, %s): not its memory\n", role_name[k],
-		       (unsigned long long)mr_word(1), (unsigned long long)mr_word(2), write ? "write" : "read");
+		       (unsigned long long)msg_mr(1), (unsigned long long)msg_mr(2), write ? "write" : "read");
 		return;
 	}
 	(void)*(volatile char *)src;
-	reply_map(from, addr, src, rights);
+	msg_reply_map(from, addr, src, rights);
 }
 
 static bool filled; /* the bench's filler answered */
@@ -241,7 +241,7 @@ static void serve(L4_Clock_t until)
 		int k = role_of(from);
 		if (k < 0)
 			continue;
-		if (is_pagefault(tag))
+		if (msg_is_pagefault(tag))
 			serve_fault(k, from, tag);
 		else if (bench_mode && k == ROLE_B) {
 			filled = true;
@@ -249,7 +249,7 @@ static void serve(L4_Clock_t until)
 		} else if (L4_Label(tag) == LABEL_BROKEN) {
 			broken_reports++;
 			printf("persist: %s reports a broken invariant (%llu, %#llx)\n", role_name[k],
-			       (unsigned long long)mr_word(1), (unsigned long long)mr_word(2));
+			       (unsigned long long)msg_mr(1), (unsigned long long)msg_mr(2));
 		}
 	}
 }
@@ -381,7 +381,7 @@ static bool create(int k) { return task_create(tid[k], role_pager(k) < 0 ? r_tid
  * instruction pointer, MR2 the stack pointer): it runs fn on its stack, below the parameters. */
 static bool start(int k, void (*fn)(void))
 {
-	L4_Set_MsgTag(tag_of(0, 2, 0));
+	L4_Set_MsgTag(msg_tag(0, 2, 0));
 	L4_LoadMR(1, (L4_Word_t)fn);
 	L4_LoadMR(2, STACK_TOP - PARAM_WORDS * 8);
 	return L4_IpcSucceeded(L4_Send_Timeout(tid[k], L4_TimePeriod(1000000)));
@@ -504,7 +504,7 @@ static void bench_line(const char *name, const char *unit, L4_Word_t v)
 /* The filler writes n pages with v (its faults served meanwhile). */
 static bool fill(L4_Word_t n, L4_Word_t v)
 {
-	L4_Set_MsgTag(tag_of(LABEL_FILL, 2, 0));
+	L4_Set_MsgTag(msg_tag(LABEL_FILL, 2, 0));
 	L4_LoadMR(1, n);
 	L4_LoadMR(2, v);
 	if (L4_IpcFailed(L4_Send_Timeout(tid[ROLE_B], L4_TimePeriod(10000000))))

@@ -8,7 +8,7 @@ extern char _start[], _end[];
 
 static void broken(enum broken what, L4_Word_t value)
 {
-	L4_Set_MsgTag(tag_of(LABEL_BROKEN, 2, 0));
+	L4_Set_MsgTag(msg_tag(LABEL_BROKEN, 2, 0));
 	L4_LoadMR(1, what);
 	L4_LoadMR(2, value);
 	L4_Send((L4_ThreadId_t){.raw = param(PARAM_PAGER)});
@@ -73,13 +73,13 @@ void pager_main(void)
 	for (;;) {
 		L4_ThreadId_t from;
 		L4_MsgTag_t tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_IsThreadNotEqual(from, q) || !is_pagefault(tag))
+		if (L4_IpcFailed(tag) || L4_IsThreadNotEqual(from, q) || !msg_is_pagefault(tag))
 			continue;
-		L4_Word_t addr = mr_word(1) & ~(PAGE - 1), j = (addr - QREG) / PAGE;
+		L4_Word_t addr = msg_mr(1) & ~(PAGE - 1), j = (addr - QREG) / PAGE;
 		bool write = L4_Label(tag) & L4_Writable;
 		if (addr >= ((L4_Word_t)_start & ~(PAGE - 1)) && addr < (L4_Word_t)_end && !write) {
 			(void)*(volatile char *)addr; /* the image: ours, read-only */
-			reply_map(from, addr, addr, L4_Readable | L4_eXecutable);
+			msg_reply_map(from, addr, addr, L4_Readable | L4_eXecutable);
 			continue;
 		}
 		if (addr >= STACK_TOP - STACK_PAGES * PAGE && addr < STACK_TOP) {
@@ -94,7 +94,7 @@ void pager_main(void)
 		L4_Word_t v = *own;
 		if (write)
 			*own = v; /* our own write right first: our pager may have to copy the page */
-		reply_map(from, addr, rec[j], L4_FullyAccessible);
+		msg_reply_map(from, addr, rec[j], L4_FullyAccessible);
 	}
 }
 
@@ -138,7 +138,7 @@ void filler_main(void)
 		L4_MsgTag_t tag = L4_Call(r);
 		if (L4_IpcFailed(tag) || L4_Label(tag) != LABEL_FILL)
 			continue;
-		L4_Word_t n = mr_word(1), v = mr_word(2);
+		L4_Word_t n = msg_mr(1), v = msg_mr(2);
 		if (n > FILL_MAX)
 			n = FILL_MAX;
 		for (L4_Word_t i = 0; i < n; i++)

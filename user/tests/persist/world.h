@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <l4/ipc.h>
+#include <x2msg.h>
 
 /*
  * Every task runs the root task's image (text and read-only data, mapped
@@ -47,32 +48,6 @@ void filler_main(void);
 #define LABEL_FILL 0x67 /* R -> filler: MR1 pages, MR2 value; the filler answers when done */
 
 static inline L4_Word_t param(int i) { return ((volatile L4_Word_t *)STACK_TOP)[i]; }
-
-/* A message tag of label with u untyped and t typed words, for L4_Set_MsgTag. */
-static inline L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u, tag.X.t = t;
-	return tag;
-}
-/* Message register i as received. */
-static inline L4_Word_t mr_word(int i)
-{
-	L4_Word_t w;
-	L4_StoreMR(i, &w);
-	return w;
-}
-/* A page fault's tag: label -2 << 4 | rwx (X.2 "Pagefault protocol"). */
-static inline bool is_pagefault(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-2 << 20) >> 20; }
-/* The reply to a fault at addr: the page at src with the rights (a map item), sent without waiting. */
-static inline void reply_map(L4_ThreadId_t to, L4_Word_t addr, L4_Word_t src, L4_Word_t rights)
-{
-	L4_MapItem_t item = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(src, 12), rights), addr);
-	L4_Set_MsgTag(tag_of(0, 0, 2));
-	L4_LoadMR(1, item.raw[0]);
-	L4_LoadMR(2, item.raw[1]);
-	L4_Reply(to);
-}
 
 static inline L4_Word_t mix64(L4_Word_t x)
 {

@@ -6,6 +6,7 @@
 #include <l4/thread.h>
 #include <l4/schedule.h>
 #include <l4/utcb.h>
+#include <x2msg.h>
 
 #define UTCB_AREA 0xBF000000ull
 #define STACK_WORDS 2048
@@ -20,14 +21,6 @@ static inline usec_t clock_us(void) { return L4_SystemClock().raw; }
 static L4_ThreadId_t main_tid;
 static unsigned next_thread = 1, next_slot = 1, next_stack;
 static L4_Word_t stacks[4][STACK_WORDS] __attribute__((aligned(16)));
-
-/* A message tag: label, u untyped and t typed words. */
-static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u & 0x3f, tag.X.t = t & 0x3f;
-	return tag;
-}
 
 /* A thread of our space (we are its pager and scheduler), started at fn. */
 static L4_ThreadId_t start_local(void (*fn)(void))
@@ -140,7 +133,7 @@ USER_TEST(point_passed, "sched.timeout.point_passed",
 	L4_Sleep(L4_TimePeriod(2000)); /* it runs while we sleep */
 	TEST_CHECK(receiver_ready);
 	now = align_in_stretch(3, 5000, 7000); /* it waits in L4_Wait now */
-	L4_Set_MsgTag(tag_of(5, 0, 0));
+	L4_Set_MsgTag(msg_tag(5, 0, 0));
 	tag = L4_Send_Timeout(t, time_point(now - 3000, 3, &named));
 	TEST_CHECK(!L4_IpcFailed(tag)); /* the partner was ready */
 	now = align_in_stretch(3, 5000, 7000);
@@ -157,7 +150,7 @@ USER_TEST(point_send, "sched.timeout.point_send", "a send timeout as a point end
 	TEST_CHECK(!L4_IsNilThread(t));
 	usec_t now = align_in_stretch(4, 4000, 6000), named;
 	L4_Time_t pt = time_point(now + 5000, 4, &named);
-	L4_Set_MsgTag(tag_of(5, 0, 0));
+	L4_Set_MsgTag(msg_tag(5, 0, 0));
 	L4_MsgTag_t tag = L4_Send_Timeout(t, pt);
 	usec_t after = clock_us();
 	TEST_CHECK(L4_IpcFailed(tag));
@@ -182,7 +175,7 @@ static void xfer_receiver(void)
 	L4_Set_XferTimeouts(time_point(xfer_point, 4, &named).raw); /* receive: the point; send: never */
 	xfer_point = named;
 	L4_MsgTag_t tag = L4_Receive(main_tid);
-	L4_Set_MsgTag(tag_of(13, 1, 0));
+	L4_Set_MsgTag(msg_tag(13, 1, 0));
 	L4_LoadMR(1, L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff);
 	L4_Send(main_tid);
 	sleep_forever();
@@ -206,7 +199,7 @@ USER_TEST(point_xfer, "sched.timeout.point_xfer",
 	(void)*(volatile char *)time_point;
 	L4_Start_SpIp(r, (L4_Word_t)&st[STACK_WORDS - 2], (L4_Word_t)xfer_receiver);
 	L4_Sleep(L4_TimePeriod(2000)); /* it waits now */
-	L4_Set_MsgTag(tag_of(0, 0, 2));
+	L4_Set_MsgTag(msg_tag(0, 0, 2));
 	L4_StringItem_t str = L4_StringItem(64, "sixty-four bytes that will never arrive at their destination...");
 	L4_LoadMRs(1, 2, str.raw);
 	L4_MsgTag_t tag = L4_Send(r);
@@ -351,7 +344,7 @@ static void waker(void)
 	L4_Sleep(L4_TimePeriod(2000));
 	woke = clock_us();
 	wake_due = t0 + 2000;
-	L4_Set_MsgTag(tag_of(1, 0, 0));
+	L4_Set_MsgTag(msg_tag(1, 0, 0));
 	L4_Send(main_tid);
 	sleep_forever();
 }

@@ -8,6 +8,7 @@
 #include <mnemo/thread_state.h>
 #include <mnemo/trace.h>
 #include <task.h>
+#include <x2msg.h>
 
 /*
  * R (the root task) makes one space S running R's image, paged by R, with a
@@ -32,38 +33,21 @@ static L4_Word_t stacks[NKIDS][STACK_WORDS] __attribute__((aligned(PAGE)));
 static volatile L4_Word_t spin_count; /* T's progress, written by T only */
 extern char _start[], _end[];
 
-/* A message tag of label with u untyped and t typed words, for L4_Set_MsgTag. */
-static L4_MsgTag_t tag_of(L4_Word_t label, unsigned u, unsigned t)
-{
-	L4_MsgTag_t tag = L4_MsgTagAddLabel(L4_Niltag, label);
-	tag.X.u = u, tag.X.t = t;
-	return tag;
-}
-/* Message register i as received. */
-static L4_Word_t mr_word(int i)
-{
-	L4_Word_t w;
-	L4_StoreMR(i, &w);
-	return w;
-}
-/* A page fault's tag: label -2 << 4 | rwx (X.2 "Pagefault protocol"). */
-static bool is_pagefault(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-2 << 20) >> 20; }
-
 /* ---- the threads in S ---- */
 
 static void keeper_main(void)
 {
-	L4_Set_MsgTag(tag_of(RES_READY, 0, 0));
+	L4_Set_MsgTag(msg_tag(RES_READY, 0, 0));
 	L4_Send(r_tid);
 	L4_Sleep(L4_Never);
 }
 
 static void t_main(void)
 {
-	L4_Set_MsgTag(tag_of(RES_READY, 0, 0));
+	L4_Set_MsgTag(msg_tag(RES_READY, 0, 0));
 	for (;;) {
 		L4_MsgTag_t tag = L4_Call(r_tid);
-		L4_Word_t a1 = mr_word(1), a2 = mr_word(2), out = 0;
+		L4_Word_t a1 = msg_mr(1), a2 = msg_mr(2), out = 0;
 		switch (L4_Label(tag)) {
 		case CMD_SPIN: /* count until a1, in registers as much as the compiler likes */
 			while (spin_count < a1)
@@ -72,14 +56,14 @@ static void t_main(void)
 			break;
 		case CMD_WAIT: { /* receive one word from R, answer it + 1 */
 			L4_MsgTag_t t2 = L4_Receive(r_tid);
-			out = L4_IpcFailed(t2) ? ~0ul : mr_word(1) + 1;
+			out = L4_IpcFailed(t2) ? ~0ul : msg_mr(1) + 1;
 			break;
 		}
 		case CMD_CALL: { /* a call to R: R answers it after the restore */
-			L4_Set_MsgTag(tag_of(0x77, 1, 0));
+			L4_Set_MsgTag(msg_tag(0x77, 1, 0));
 			L4_LoadMR(1, a1);
 			L4_MsgTag_t t2 = L4_Call(r_tid);
-			out = L4_IpcFailed(t2) ? ~0ul : mr_word(1);
+			out = L4_IpcFailed(t2) ? ~0ul : msg_mr(1);
 			break;
 		}
 		case CMD_SSE: { /* a pattern in xmm7 across a long spin (to a2), then read back */
@@ -100,7 +84,7 @@ static void t_main(void)
 		}
 		default: break;
 		}
-		L4_Set_MsgTag(tag_of(RES_DONE, 1, 0));
+		L4_Set_MsgTag(msg_tag(RES_DONE, 1, 0));
 		L4_LoadMR(1, out);
 	}
 }
@@ -114,7 +98,7 @@ static void reply_map(L4_ThreadId_t to, L4_Word_t addr)
 {
 	(void)*(volatile char *)addr;
 	L4_MapItem_t item = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(addr, 12), L4_FullyAccessible), addr);
-	L4_Set_MsgTag(tag_of(0, 0, 2));
+	L4_Set_MsgTag(msg_tag(0, 0, 2));
 	L4_LoadMR(1, item.raw[0]);
 	L4_LoadMR(2, item.raw[1]);
 	L4_Reply(to);
@@ -128,8 +112,8 @@ static bool r_wait(L4_ThreadId_t *from_out, L4_MsgTag_t *tag_out)
 		L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(R_TIMEOUT_US), &from);
 		if (L4_IpcFailed(tag))
 			return false;
-		if (is_pagefault(tag)) {
-			L4_Word_t addr = mr_word(1) & ~(PAGE - 1);
+		if (msg_is_pagefault(tag)) {
+			L4_Word_t addr = msg_mr(1) & ~(PAGE - 1);
 			if (addr < ((L4_Word_t)_start & ~(PAGE - 1)) || addr >= (L4_Word_t)_end)
 				return false;
 			reply_map(from, addr);
@@ -149,9 +133,9 @@ static void r_pause(L4_Word_t us)
 	for (L4_Clock_t now; L4_IsClockEarlier(now = L4_SystemClock(), end);) {
 		L4_ThreadId_t from;
 		L4_MsgTag_t tag = L4_Wait_Timeout(L4_TimePeriod(end.raw - now.raw), &from);
-		if (L4_IpcFailed(tag) || !is_pagefault(tag))
+		if (L4_IpcFailed(tag) || !msg_is_pagefault(tag))
 			continue;
-		reply_map(from, mr_word(1) & ~(PAGE - 1));
+		reply_map(from, msg_mr(1) & ~(PAGE - 1));
 	}
 }
 
@@ -165,7 +149,7 @@ static bool r_expect(L4_ThreadId_t t, unsigned label)
 
 static bool r_send(L4_ThreadId_t t, unsigned label, L4_Word_t a1, L4_Word_t a2)
 {
-	L4_Set_MsgTag(tag_of(label, 2, 0));
+	L4_Set_MsgTag(msg_tag(label, 2, 0));
 	L4_LoadMR(1, a1);
 	L4_LoadMR(2, a2);
 	return L4_IpcSucceeded(L4_Send_Timeout(t, L4_TimePeriod(R_TIMEOUT_US)));
@@ -182,7 +166,7 @@ static bool create_in_s(int k, bool new_space)
 /* The start message (X.2 §2.4 ThreadControl: MR1 ip, MR2 sp); kid k answers RES_READY. */
 static bool start(int k, void (*fn)(void))
 {
-	L4_Set_MsgTag(tag_of(0, 2, 0));
+	L4_Set_MsgTag(msg_tag(0, 2, 0));
 	L4_LoadMR(1, (L4_Word_t)fn);
 	L4_LoadMR(2, (L4_Word_t)&stacks[k][STACK_WORDS - 2]);
 	return L4_IpcSucceeded(L4_Send_Timeout(kid[k], L4_TimePeriod(R_TIMEOUT_US))) && r_expect(kid[k], RES_READY);
@@ -276,7 +260,7 @@ USER_TEST(call, "state.restore.ipc_call",
 	TEST_CHECK(resume());
 	L4_MsgTag_t tag = L4_Receive_Timeout(kid[T_IDX], L4_TimePeriod(20000));
 	TEST_CHECK(L4_IpcFailed(tag)); /* no second copy of the call */
-	L4_Set_MsgTag(tag_of(0, 1, 0));
+	L4_Set_MsgTag(msg_tag(0, 1, 0));
 	L4_LoadMR(1, 0xbeef);
 	TEST_CHECK(L4_IpcSucceeded(L4_Send_Timeout(kid[T_IDX], L4_TimePeriod(R_TIMEOUT_US))));
 	TEST_CHECK(r_expect(kid[T_IDX], RES_DONE));
