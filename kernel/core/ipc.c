@@ -287,7 +287,9 @@ static enum ipc_err typed_items(struct tcb *s, struct tcb *r, unsigned u, unsign
 			return IPC_ERR_OVERFLOW; /* ctrl-xfer items: see docs/status.md */
 		if (r->kmem_request)
 			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
-		else if (window && s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
+		else if (!window)
+			return IPC_ERR_OVERFLOW; /* the receiver accepts no mappings (as on Pistachio) */
+		else if (s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
 			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
 		if (unlikely(current->xfer_abort))
 			return IPC_ERR_ABORTED; /* while a flush was preempted; the partner may be gone */
