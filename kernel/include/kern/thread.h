@@ -106,6 +106,12 @@ struct tcb {
 	 * the item's end, so that deleting their last threads meanwhile does not
 	 * free them under the copier; NULL outside (and in the common map). */
 	struct space *xfer_held[2];
+	/* An inactive thread's UTCB location as ThreadControl gave it (valid if
+	 * has_utcb_location), kept until the thread is activated: its space may get
+	 * its UTCB area only later (SpaceControl), as in X.2's "create inactive,
+	 * SpaceControl, then activate with a pager and UtcbLocation -1". */
+	vaddr_t utcb_location;
+	bool has_utcb_location;
 	/* Last: the kernel stack grows down towards it from the top of the page, so
 	 * an overflow overwrites it first; every switch checks it. */
 	uint64_t stack_canary;
