@@ -21,7 +21,7 @@ X2_PROGRAMS+=" user/tests/boot_suite/sigma0_protocol.c user/tests/boot_suite/sig
 # reads the global-ID word at its offset in the UTCB a local ID points at (a check of the raw
 # ABI), processor.c clears the ErrorCode TCR, which X.2 has no call to write.
 X2_PROGRAMS+=" user/tests/x2_suite/x2.h user/tests/x2_suite/helpers.c user/tests/x2_suite/gib.c user/tests/x2_suite/memctl.c"
-X2_PROGRAMS+=" user/tests/x2_suite/ipc_abort.c"
+X2_PROGRAMS+=" user/tests/x2_suite/ipc_abort.c user/tests/x2_suite/acceptor.c user/tests/x2_suite/pagefault.c user/tests/x2_suite/activate.c"
 X2_PROGRAMS+=" user/lib/include/pager.h user/lib/pager/*.c"
 X2_PROGRAMS+=" user/lib/include/task.h user/lib/task/*.c"
 X2_PROGRAMS+=" user/lib/include/kmem_pager.h user/lib/kmem_pager/*.c"

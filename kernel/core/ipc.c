@@ -288,7 +288,9 @@ static enum ipc_err typed_items(struct tcb *s, struct tcb *r, unsigned u, unsign
 			return IPC_ERR_OVERFLOW; /* ctrl-xfer items: see docs/status.md */
 		if (r->kmem_request)
 			kmem_lend_item(s, w1); /* the kmem pager's answer to r's request */
-		else if (window && s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
+		else if (!window)
+			return IPC_ERR_OVERFLOW; /* the receiver accepts no mappings (as on Pistachio) */
+		else if (s->space && r->space && !map_item(s, r, w1, l4_fpage_base(w0), window, type == 5))
 			return IPC_ERR_OVERFLOW; /* quota or kernel memory: docs/kmem.md */
 		if (unlikely(current->xfer_abort))
 			return IPC_ERR_ABORTED; /* while a flush was preempted; the partner may be gone */
@@ -644,18 +646,22 @@ void ipc_cancel(struct tcb *t)
 
 bool ipc_kernel_call(l4_threadid_t to) { return ipc_kernel_call_timeout(to, L4_NEVER); }
 
-bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout)
+/* The kernel call's IPC error word (0: the reply arrived); a partner that
+ * cannot take kernel messages is "no partner". */
+static word_t kernel_call(l4_threadid_t to, uint16_t timeout)
 {
 	struct tcb *partner = ipc_resolve(current, to);
 	if (!partner || partner == current || partner->irq || kmem_is_thread(partner) ||
 	    thread_state_is_thread(partner))
-		return false;
+		return ipc_error_word(IPC_ERR_NO_PARTNER, IPC_PHASE_SEND, 0);
 	current->kmsg = current->kmsg_buf;
 	/* A call; the reply may map anywhere. */
 	word_t err = ipc_phases(partner, timeout, true, partner, false, timeout);
 	current->kmsg = NULL;
-	return err == 0;
+	return err;
 }
+
+bool ipc_kernel_call_timeout(l4_threadid_t to, uint16_t timeout) { return kernel_call(to, timeout) == 0; }
 
 bool ipc_kernel_send(l4_threadid_t to) { return ipc_kernel_send_timeout(to, L4_NEVER); }
 
@@ -688,13 +694,17 @@ void ipc_pagefault_message(struct tcb *t, vaddr_t addr, unsigned access, word_t 
 	t->kmsg_buf[2] = ip;
 }
 
-bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
+enum pf_result ipc_pagefault(vaddr_t addr, unsigned access, word_t ip)
 {
 	trace_event(TRACE_PF_IPC, addr, ip, access);
 	if (current->space)
 		kmem_note_fault(current->space, addr);
 	ipc_pagefault_message(current, addr, access, ip);
-	return ipc_kernel_call(current->pager);
+	word_t err = kernel_call(current->pager, L4_NEVER);
+	if (!err)
+		return PF_ANSWERED;
+	unsigned code = (err >> 1) & 7;
+	return code == IPC_ERR_CANCELED || code == IPC_ERR_ABORTED ? PF_CANCELED : PF_FAILED;
 }
 
 void ipc_abort(struct tcb *t, unsigned phase)

@@ -38,7 +38,7 @@ void kip_init(l4_word_t (*stub)(unsigned i), l4_word_t cpu_khz, bool have_1g_pag
 	memset(kd, 0, sizeof *kd);
 	kd->kernel_id = MNEMO_KERNEL_ID;
 	kd->gen_date = 24 | (11 << 5) | ((2026 - 2000) << 9);
-	kd->version = 0x00010000; /* 0.1: version 0 (bits 24-31), subversion 1 (16-23), subsubversion 0 */
+	kd->version = 0x00010000; /* 0.1: bits 24-31 version, 16-23 subversion (ABI §3.3) */
 	kd->supplier = 'm' | ('n' << 8) | ('m' << 16) | (' ' << 24);
 	const char *v = "mnemo 0.1";
 	memcpy(kd->strings, v, strlen(v) + 1); /* followed by NUL NUL: no feature strings */

@@ -148,16 +148,26 @@ word_t thread_control(l4_threadid_t dest, l4_threadid_t space_spec, l4_threadid_
 		if (t->utcb_k)
 			t->utcb_k[L4_UTCB_PAGER] = pager;
 	}
-	if (utcb_location != ~(word_t)0 && t->state == TS_INACTIVE) {
-		if (!space_initialized(t->space) || !utcb_slot_ok(t->space, utcb_location, t))
-			return fail(error, TC_ERR_UTCB_AREA);
-		if (t->pager == L4_NILTHREAD)
-			return 1; /* stays inactive until it has a pager */
-		if (!activate(t, utcb_location))
-			return fail(error, TC_ERR_NO_MEMORY);
-	} else if (utcb_location != ~(word_t)0 && t->utcb != utcb_location + L4_UTCB_MR0_OFFSET) {
-		return fail(error, TC_ERR_UTCB_AREA); /* an active thread keeps its UTCB */
+	if (t->state != TS_INACTIVE) {
+		if (utcb_location != ~(word_t)0 && t->utcb != utcb_location + L4_UTCB_MR0_OFFSET)
+			return fail(error, TC_ERR_UTCB_AREA); /* an active thread keeps its UTCB */
+		return 1;
 	}
+	/* Inactive: the location is kept (checked now if the space has its UTCB
+	 * area, else when it is activated); a pager, a location and an initialized
+	 * space activate it, whichever call brings the last of them. */
+	if (utcb_location != ~(word_t)0) {
+		if (space_initialized(t->space) && !utcb_slot_ok(t->space, utcb_location, t))
+			return fail(error, TC_ERR_UTCB_AREA);
+		t->utcb_location = utcb_location;
+		t->has_utcb_location = true;
+	}
+	if (t->pager == L4_NILTHREAD || !t->has_utcb_location)
+		return 1; /* stays inactive until it has both */
+	if (!space_initialized(t->space) || !utcb_slot_ok(t->space, t->utcb_location, t))
+		return fail(error, TC_ERR_UTCB_AREA);
+	if (!activate(t, t->utcb_location))
+		return fail(error, TC_ERR_NO_MEMORY);
 	return 1;
 }
 

@@ -139,7 +139,7 @@ bool arch_user_may_own(paddr_t pa) { return pa < virt_to_phys(_kernel_start) || 
 /* User page faults. sigma0's are resolved by the kernel with the idempotent
  * mapping of physical memory (ABI §4.4); everyone else's go to the pager as
  * X.2 page-fault IPC. Error bits: 1 present, 2 write, 16 instruction fetch. */
-bool user_fault(vaddr_t addr, word_t error, word_t rip)
+bool user_fault(vaddr_t addr, word_t error, word_t rip, bool *canceled)
 {
 	trace_event(TRACE_PAGEFAULT, addr, rip, error);
 	struct space *s = current->space;
@@ -159,5 +159,8 @@ bool user_fault(vaddr_t addr, word_t error, word_t rip)
 		return space_sigma0_fault(s, page);
 	}
 	unsigned access = (error & 2) ? L4_WRITABLE : (error & 16) ? L4_EXECUTABLE : L4_READABLE;
-	return ipc_pagefault(addr, access, rip);
+	enum pf_result r = ipc_pagefault(addr, access, rip);
+	if (canceled)
+		*canceled = r == PF_CANCELED;
+	return r == PF_ANSWERED;
 }

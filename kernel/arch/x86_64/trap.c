@@ -115,7 +115,7 @@ static void kernel_trap(struct trapframe *tf)
 	if (tf->vector == 14 && tf->rip >= (word_t)user_copy_begin && tf->rip < (word_t)user_copy_end) {
 		word_t addr = read_cr2();
 		/* the pager is told the thread's user IP, never a kernel address */
-		if (addr < USER_TOP && user_fault(addr, tf->error & ~(word_t)4, arch_user_frame(current)->rip))
+		if (addr < USER_TOP && user_fault(addr, tf->error & ~(word_t)4, arch_user_frame(current)->rip, NULL))
 			return; /* resolved: the copy resumes */
 		tf->rip = (word_t)user_copy_fail;
 		return;
@@ -175,6 +175,11 @@ static bool exception_ipc(struct trapframe *tf, word_t label, word_t number, wor
 	return true;
 }
 
+static bool has_exception_handler(const struct tcb *t)
+{
+	return t->utcb_k && t->utcb_k[L4_UTCB_EXCEPTION_HANDLER] != L4_NILTHREAD;
+}
+
 /* An exception the thread's own code caused: to its exception handler by IPC;
  * without one the thread stops (as Pistachio does) after a report. */
 static void user_exception_unhandled(struct trapframe *tf)
@@ -225,10 +230,20 @@ void trap_dispatch(struct trapframe *tf)
 			if (!kdb_trap(tf))
 				user_exception_unhandled(tf);
 			break;
-		case 14:
-			if (!user_fault(read_cr2(), tf->error, tf->rip))
-				user_exception_unhandled(tf);
+		case 14: {
+			bool canceled = false;
+			if (user_fault(read_cr2(), tf->error, tf->rip, &canceled))
+				break;
+			/* ExchangeRegisters canceled the page-fault IPC: a thread with an
+			 * exception handler gets the #PF as exception IPC (the pager
+			 * library's "lost" path, docs/pagers.md); one without goes back to
+			 * the access, which faults again, as on Pistachio (l4test
+			 * "Pagefault cancelled"), instead of being halted. */
+			if (canceled && !has_exception_handler(current))
+				break;
+			user_exception_unhandled(tf);
 			break;
+		}
 		default: user_exception_unhandled(tf);
 		}
 	}

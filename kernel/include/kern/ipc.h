@@ -49,9 +49,13 @@ bool ipc_kernel_send(l4_threadid_t to);
 bool ipc_kernel_send_timeout(l4_threadid_t to, uint16_t timeout);
 /* The X.2 period for at least `us` microseconds. */
 uint16_t ipc_time_period_up(word_t us);
+/* How a page-fault IPC ended: the pager answered; ExchangeRegisters canceled
+ * or aborted it (X.2 errors 3, 7; trap.c decides: exception IPC to a handler,
+ * or the access again); or it failed (no pager). */
+enum pf_result { PF_FAILED, PF_ANSWERED, PF_CANCELED };
 /* Sends the X.2 page-fault message for the current thread to its pager and
- * waits for the reply (ABI §9.1); false if there is no pager or the IPC failed. */
-bool ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);
+ * waits for the reply (ABI §9.1). The thread's own MRs are not touched. */
+enum pf_result ipc_pagefault(vaddr_t addr, unsigned access, word_t ip);
 
 /* Resolves a global or local thread ID as seen by self; NULL if none. */
 struct tcb *ipc_resolve(struct tcb *self, l4_threadid_t id);

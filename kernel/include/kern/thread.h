@@ -110,6 +110,12 @@ struct tcb {
 	 * flush may be preempted: whoever deletes the thread meanwhile finishes it
 	 * (thread_control.c delete_thread), so no space is left half revoked. */
 	struct space *destroying;
+	/* An inactive thread's UTCB location as ThreadControl gave it (valid if
+	 * has_utcb_location), kept until the thread is activated: its space may get
+	 * its UTCB area only later (SpaceControl), as in X.2's "create inactive,
+	 * SpaceControl, then activate with a pager and UtcbLocation -1". */
+	vaddr_t utcb_location;
+	bool has_utcb_location;
 	/* Last: the kernel stack grows down towards it from the top of the page, so
 	 * an overflow overwrites it first; every switch checks it. */
 	uint64_t stack_canary;

@@ -146,7 +146,7 @@ static void propagate(struct pgr_pager *p, const struct pgr_fault *f)
  * space-local), so a local pager sends the note and then aborts the thread's
  * page-fault IPC: the kernel then delivers the fault as an exception IPC (vector 14)
  * to the same handler, whose reply sets where the thread goes on. Without a handler
- * the kernel halts the thread with a report. Either way nothing waits forever.
+ * the pager halts the thread as it aborts the IPC. Either way nothing waits forever.
  * A pager in another space cannot read the thread's UTCB nor stop it: it sends the
  * note to the client's configured handler, and the thread stays blocked until that
  * handler (or whoever it tells) restarts or deletes it; the pager itself goes on.
@@ -169,8 +169,11 @@ static void lose(struct pgr_pager *p, struct pgr_fault *f)
 		L4_LoadMR(8, f->reason ? f->reason : PGR_NO_RECORD);
 		L4_Send(handler, p->timeout);
 	}
-	if (local) /* control r: abort the receive (the page-fault IPC), nothing else */
-		L4_ExchangeRegisters(f->thread, 2, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
+	/* r: abort the receive; without a handler also h+H: halt it, for the kernel
+	 * would send it back to the access (as Pistachio does), to fault again */
+	if (local)
+		L4_ExchangeRegisters(f->thread, !L4_IsNilThread(handler) ? 2 : 2 | 1 | 0x100, 0, 0, 0, 0, L4_nilthread,
+				     NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* Steps 1 and 2: true if the answer is in the MRs; otherwise f->reason says why not. */

@@ -60,6 +60,21 @@ USER_TEST(kip_layout, "boot.kip.layout", "the KIP fields X.2 programs read have 
 	TEST_CHECK(k->boot_info != 0);
 }
 
+USER_TEST(kernel_desc, "boot.kip.kernel_desc",
+	  "the kernel descriptor's date, version and supplier words use the X.2 bit fields (l4test prints them)")
+{
+	const l4_word_t *kd = (const l4_word_t *)((const char *)__l4_kip + __l4_kip->kern_desc_ptr);
+	l4_word_t day = kd[1] & 0x1f, month = (kd[1] >> 5) & 0xf, year = 2000 + ((kd[1] >> 9) & 0x7f);
+	TEST_CHECK(day >= 1 && day <= 31);
+	TEST_CHECK(month >= 1 && month <= 12);
+	TEST_CHECK(year >= 2024);
+	/* version 0.1 as in "mnemo 0.1": bits 24-31 version, 16-23 subversion, 0-15 subsubversion */
+	TEST_CHECK_EQ((kd[2] >> 24) & 0xff, 0);
+	TEST_CHECK_EQ((kd[2] >> 16) & 0xff, 1);
+	TEST_CHECK_EQ(kd[2] & 0xffff, 0);
+	TEST_CHECK_EQ(kd[3], 'm' | ('n' << 8) | ('m' << 16) | (' ' << 24));
+}
+
 /* The memory descriptors as sigma0 and the root task see them: later ones override;
  * the type with its subtype (L4_MemoryDescType). */
 static L4_Word_t final_type(void *kip, L4_Word_t pa)

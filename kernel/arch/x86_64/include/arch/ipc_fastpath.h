@@ -22,7 +22,7 @@
 #define TCB_IPC_ERROR 680
 #define TCB_IPC_CALL 696
 #define TCB_KMSG 736
-#define TCB_CANARY 1032
+#define TCB_CANARY 1048
 /* struct space, struct sched_queues, struct tss */
 #define SPACE_PML4 0
 #define SPACE_REDIRECTOR 48

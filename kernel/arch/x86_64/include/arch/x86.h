@@ -55,8 +55,10 @@ void syscall_dispatch(struct trapframe *tf);
 
 /* Reads len bytes of user memory at uva into dst; false if not all readable. */
 bool arch_user_read(void *dst, vaddr_t uva, size_t len);
-/* Handles a user page fault of the current thread; false if it cannot be resolved. */
-bool user_fault(vaddr_t addr, word_t error, word_t rip);
+/* Resolves a user page fault (sigma0's idempotently, others by page-fault IPC);
+ * false if it could not be. *canceled (if given) tells that ExchangeRegisters
+ * canceled the page-fault IPC: the access is to be re-executed. */
+bool user_fault(vaddr_t addr, word_t error, word_t rip, bool *canceled);
 
 /* Reports an exception with the full register state on the console. */
 void trap_report(const struct trapframe *tf, const char *who);
