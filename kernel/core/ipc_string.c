@@ -235,6 +235,9 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 			err = IPC_ERR_OVERFLOW; /* more strings than buffers */
 			break;
 		}
+		/* C in a buffer's first item: another buffer follows (X.2 "Buffer
+		 * registers"); without it the BRs after this buffer are not read. */
+		bool more_buffers = word_at(&dst, dst.item) & 1;
 		vaddr_t sa, da;
 		word_t sl, dl;
 		while (chunk(&src, &sa, &sl)) {
@@ -259,6 +262,8 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 			err = IPC_ERR_OVERFLOW;
 		next_compound(&src);
 		next_compound(&dst);
+		if (!more_buffers)
+			dst.item = L4_UTCB_BRS; /* a further string overflows at this offset */
 	}
 	ipc_unlock_partner(partner, phase, NULL);
 	return current->xfer_abort ? IPC_ERR_ABORTED : err;

@@ -331,7 +331,10 @@ static void string_receiver(void)
 	L4_LoadBR(3, two.raw[0]);
 	L4_LoadBR(4, (L4_Word_t)str_dst2);
 	L4_LoadBR(5, (L4_Word_t)(str_dst2 + 32));
-	accept_one_string(sizeof str_dst, str_dst);
+	L4_StringItem_t one = L4_StringItem(sizeof str_dst, str_dst);
+	one.X.C = 1; /* another buffer follows */
+	L4_LoadBRs(1, 2, one.raw);
+	L4_Accept(L4_StringItemsAcceptor);
 	L4_MsgTag_t tag = L4_Receive(main_tid);
 	str_result[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	str_result[1] = L4_TypedWords(tag);
@@ -448,6 +451,42 @@ USER_TEST(strings_overflow, "x2.ipc.string_overflow",
 	TEST_CHECK_EQ(L4_ErrorCode(), ((4 + (100 << 3)) << 1) | 0); /* overflow after 100 bytes, send phase */
 	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
 	TEST_CHECK_EQ(str_result[0], ((4 + (100 << 3)) << 1) | 1);
+	TEST_CHECK_EQ(delete_thread(t), 1);
+}
+
+/* One buffer of 64 bytes without C (no buffer follows), and what looks like a
+ * second buffer in BR3-4 (left from an earlier receive): it must not be used. */
+static void one_buffer_receiver(void)
+{
+	L4_StringItem_t stale = L4_StringItem(64, str_dst2);
+	L4_LoadBRs(3, 2, stale.raw);
+	accept_one_string(64, str_dst);
+	L4_MsgTag_t tag = L4_Receive(main_tid);
+	str_result[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	send_word(main_tid, 9, 0);
+	sleep_forever();
+}
+
+USER_TEST(strings_missing_buffer, "x2.ipc.string_missing_buffer",
+	  "two strings to a receiver with one buffer (its C bit clear): 'message overflow' after the first on both "
+	  "sides; the buffer registers after it are not read (l4test 'Missing receive buffer')")
+{
+	main_tid = L4_Myself();
+	memset(str_dst2, 0, sizeof str_dst2);
+	L4_ThreadId_t t = start_local(one_buffer_receiver);
+	TEST_CHECK(wait_state(t, XR_RECEIVING));
+	L4_Msg_t msg;
+	L4_MsgClear(&msg);
+	L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(48, str_src));
+	L4_MsgAppendSimpleStringItem(&msg, L4_StringItem(40, str_src + 48));
+	L4_MsgLoad(&msg);
+	L4_MsgTag_t tag = L4_Send(t);
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), ((4 + (48 << 3)) << 1) | 0); /* overflow after the first 48 bytes, send phase */
+	TEST_CHECK(!L4_IpcFailed(L4_Receive(t)));
+	TEST_CHECK_EQ(str_result[0], ((4 + (48 << 3)) << 1) | 1);
+	for (unsigned i = 0; i < sizeof str_dst2; i++)
+		TEST_CHECK_EQ(str_dst2[i], 0); /* the stale buffer got nothing */
 	TEST_CHECK_EQ(delete_thread(t), 1);
 }
 
