@@ -248,8 +248,15 @@ L4_INLINE L4_ThreadId_t __L4_OtherId(L4_ThreadId_t t)
 }
 /* The global ID of a thread given by any ID (nil if a local ID names no thread). */
 L4_INLINE L4_ThreadId_t L4_GlobalIdOf(L4_ThreadId_t t) { return L4_IsLocalId(t) ? __L4_OtherId(t) : t; }
-/* The local ID of a thread of the caller's space (nil for any other thread). */
-L4_INLINE L4_ThreadId_t L4_LocalIdOf(L4_ThreadId_t t) { return L4_IsGlobalId(t) ? __L4_OtherId(t) : t; }
+/* The local ID of a thread of the caller's space (nil for any other thread: for
+ * one of another space the kernel answers its pager with the global ID). */
+L4_INLINE L4_ThreadId_t L4_LocalIdOf(L4_ThreadId_t t)
+{
+	if (L4_IsLocalId(t))
+		return t;
+	L4_ThreadId_t l = __L4_OtherId(t);
+	return L4_IsLocalId(l) ? l : L4_nilthread;
+}
 L4_INLINE L4_Bool_t L4_SameThreads(L4_ThreadId_t l, L4_ThreadId_t r)
 {
 	return L4_IsThreadEqual(L4_GlobalIdOf(l), L4_GlobalIdOf(r));

@@ -25,7 +25,7 @@ struct l4_kip kip __attribute__((section(".kip"), aligned(4096))) = {
 };
 
 /* Kernel descriptor (ABI §3.3): id, generation date, version, supplier, then
- * the version string and an empty feature-string list. */
+ * the version string and the feature strings. */
 struct kernel_desc {
 	l4_word_t kernel_id, gen_date, version, supplier;
 	char strings[KD_SIZE - 32];
@@ -40,8 +40,11 @@ void kip_init(l4_word_t (*stub)(unsigned i), l4_word_t cpu_khz, bool have_1g_pag
 	kd->gen_date = 24 | (11 << 5) | ((2026 - 2000) << 9);
 	kd->version = 0x00010000; /* 0.1: bits 24-31 version, 16-23 subversion (ABI §3.3) */
 	kd->supplier = 'm' | ('n' << 8) | ('m' << 16) | (' ' << 24);
-	const char *v = "mnemo 0.1";
-	memcpy(kd->strings, v, strlen(v) + 1); /* followed by NUL NUL: no feature strings */
+	/* The version string, then the feature strings, then an empty one:
+	 * "pagerexregs": a thread's pager may ExchangeRegisters it (thread_control.c). */
+	static const char strings[] = "mnemo 0.1\0pagerexregs\0";
+	_Static_assert(sizeof strings + 1 <= sizeof kd->strings, "kernel strings fit the descriptor");
+	memcpy(kd->strings, strings, sizeof strings); /* the memset left the final NUL */
 	for (unsigned i = 0; i < L4_SC_COUNT; i++)
 		kip.syscall[i] = stub(i);
 	kip.procdesc[0].internal_khz = cpu_khz;

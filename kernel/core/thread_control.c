@@ -315,10 +315,16 @@ static word_t state_bits(const struct tcb *t, uint8_t phase)
 struct tcb *exchange_registers(l4_threadid_t dest, struct exregs *r, l4_threadid_t *result_id)
 {
 	struct tcb *t = l4_is_local_id(dest) ? ipc_resolve(current, dest) : thread_lookup(dest);
-	/* X.2: only threads of the caller's own space */
-	if (!t || t->space != current->space || t->state == TS_FREE)
+	/* X.2: only threads of the caller's own space; and, as Pistachio's
+	 * "pagerexregs" extension (a KIP feature string) allows, a thread of another
+	 * space named by its global ID to its pager, which may abort its page-fault
+	 * IPC or restart it (l4test's pagers do). */
+	if (!t || t->state == TS_FREE)
 		return NULL;
-	*result_id = l4_is_local_id(dest) ? t->id : (t->utcb ? t->utcb : t->id);
+	bool own = t->space == current->space;
+	if (!own && (l4_is_local_id(dest) || t->pager != current->id))
+		return NULL;
+	*result_id = l4_is_local_id(dest) || !own ? t->id : (t->utcb ? t->utcb : t->id);
 
 	uint8_t phase = ipc_user_phase(t);
 	struct exregs old = {

@@ -107,7 +107,9 @@ USER_TEST(kernel_desc, "x2api.kip.kernel_desc",
 	TEST_CHECK(strcmp(vs, want) == 0);
 	/* the strings end inside the KIP page (l4test's check_kipptr) */
 	TEST_CHECK(vs + strlen(vs) + 1 < (char *)k + L4_KipAreaSize(k));
-	TEST_CHECK(L4_Feature(k, 0) == 0);
+	TEST_CHECK(strcmp(L4_Feature(k, 0), "pagerexregs") == 0); /* a pager may ExchangeRegisters its threads */
+	TEST_CHECK(L4_Feature(k, 1) == 0);
+	TEST_CHECK(L4_HasFeature("pagerexregs"));
 	TEST_CHECK(!L4_HasFeature("hscheduling"));
 	TEST_CHECK(!L4_HasFeature("smallspaces"));
 }

@@ -316,7 +316,13 @@ USER_TEST(control, "x2api.thread.control",
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea); /* an active thread keeps its UTCB */
 	TEST_CHECK_EQ(L4_ThreadControl(s2, me, me, me, (void *)-1), 0);
 	TEST_CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidSpace); /* no moving between spaces */
-	TEST_CHECK(L4_IsNilThread(L4_LocalIdOf(s2))); /* not ours to exchange registers with */
+	/* another space's thread: ours to exchange registers with only as its pager ("pagerexregs") */
+	L4_Word_t w;
+	L4_ThreadId_t p;
+	TEST_CHECK(L4_IsThreadEqual(L4_ExchangeRegisters(s2, 0, 0, 0, 0, 0, L4_nilthread, &w, &w, &w, &w, &w, &p), s2));
+	TEST_CHECK(L4_IsThreadEqual(p, me));
+	TEST_CHECK_EQ(L4_ThreadControl(s2, s, me, s, (void *)-1), 1); /* its pager is s now, not us */
+	TEST_CHECK(L4_IsNilThread(L4_ExchangeRegisters(s2, 0, 0, 0, 0, 0, L4_nilthread, &w, &w, &w, &w, &w, &p)));
 	TEST_CHECK(delete_thread(s2));
 	TEST_CHECK(delete_thread(s)); /* the last thread: its space goes too */
 	TEST_CHECK_EQ(L4_Set_Priority(s, 50), L4_SchedResult_Error);
