@@ -173,7 +173,8 @@ static char *reach(struct tcb *t, vaddr_t addr, unsigned access, bool *blocked, 
 }
 
 /* Both ends of a copy step, looked up with no blocking between the two
- * lookups that are used; 0 or the X.2 xfer-timeout code of the failing side. */
+ * lookups that are used; 0 or the X.2 xfer-timeout code of the side whose page
+ * could not be had (the caller charges a timeout to the side it belongs to). */
 static enum ipc_err reach_both(struct tcb *s, vaddr_t sa, struct tcb *r, vaddr_t da, char **from, char **to,
 			       word_t deadline)
 {
@@ -215,10 +216,12 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 	uint16_t snd_xfer = (uint16_t)(s->utcb_k[L4_UTCB_XFER_TIMEOUTS] >> 16);
 	uint16_t rcv_xfer = (uint16_t)r->utcb_k[L4_UTCB_XFER_TIMEOUTS];
 	word_t deadline = 0;
+	bool senders_deadline = false; /* the deadline is the sender's timeout (on a tie too) */
 	if (snd_xfer != L4_NEVER || rcv_xfer != L4_NEVER) { /* the clock only when needed */
 		word_t now = arch_clock_us(), snd_at = 0, rcv_at = 0;
 		bool snd_t = time_expiry(snd_xfer, now, &snd_at), rcv_t = time_expiry(rcv_xfer, now, &rcv_at);
-		word_t at = snd_t && rcv_t ? (snd_at < rcv_at ? snd_at : rcv_at) : snd_t ? snd_at : rcv_at;
+		senders_deadline = snd_t && (!rcv_t || snd_at <= rcv_at);
+		word_t at = senders_deadline ? snd_at : rcv_at;
 		deadline = at + 1; /* + 1: a zero timeout is still a deadline */
 	}
 	current->xfer_done = 0;
@@ -250,6 +253,12 @@ enum ipc_err ipc_copy_strings(struct tcb *s, struct tcb *r, unsigned first, unsi
 			n = n < PAGE_SIZE - (da & (PAGE_SIZE - 1)) ? n : PAGE_SIZE - (da & (PAGE_SIZE - 1));
 			char *from, *to;
 			err = reach_both(s, sa, r, da, &from, &to, deadline);
+			/* A copy that ran out of time is charged to the side whose xfer
+			 * timeout ran out (5 for it, 6 for its partner), as Pistachio and
+			 * l4test have it, wherever the page fault was. */
+			if (err && deadline && !current->xfer_abort && arch_clock_us() >= deadline)
+				err = (s == current) == senders_deadline ? IPC_ERR_XFER_TIMEOUT_SELF
+									 : IPC_ERR_XFER_TIMEOUT_PARTNER;
 			if (err)
 				break;
 			memcpy(to, from, n);

@@ -526,6 +526,46 @@ USER_TEST(
 	delete_thread(silent);
 }
 
+static char xfer_fresh_src[4096] __attribute__((aligned(4096)));
+
+/* Sends 64 bytes from a page it never touched; its pager never answers. Its own
+ * xfer timeout is never: only the receiver's can end the copy. */
+static void xfer_sender(void)
+{
+	load_string(0, 64, xfer_fresh_src);
+	L4_MsgTag_t tag = L4_Send(main_tid);
+	/* locals only from here: our pager never answers a fault */
+	send_word(main_tid, 14, L4_IpcFailed(tag) ? L4_ErrorCode() : 0xffff);
+	sleep_forever();
+}
+
+USER_TEST(xfer_timeout_charged, "x2.ipc.xfer_timeout_charged",
+	  "a copy stuck on the sender's page ends at the receiver's xfer timeout and is charged to the receiver's: 5 "
+	  "for the receiver, 6 for the sender (as Pistachio and l4test 'Receiver xfer timeout' have it)")
+{
+	main_tid = L4_Myself();
+	L4_ThreadId_t silent = start_local(sleep_forever);
+	L4_ThreadId_t snd = new_tid();
+	TEST_CHECK_EQ(L4_ThreadControl(snd, L4_Myself(), L4_Myself(), silent, (void *)new_utcb()), 1);
+	L4_Start_SpIp(snd, new_stack(), (L4_Word_t)xfer_sender);
+	TEST_CHECK(wait_state(snd, XR_SENDING)); /* it is blocked in its send to us */
+	static char buf[64];
+	accept_one_string(sizeof buf, buf);
+	L4_Set_XferTimeouts(L4_Timeouts(L4_Never, L4_TimePeriod(10000))); /* our receive xfer timeout 10 ms */
+	L4_Clock_t t0 = L4_SystemClock();
+	L4_MsgTag_t tag = L4_Receive(snd);
+	L4_Clock_t t1 = L4_SystemClock();
+	L4_Set_XferTimeouts(L4_Timeouts(L4_Never, L4_Never));
+	TEST_CHECK(L4_IpcFailed(tag));
+	TEST_CHECK_EQ(L4_ErrorCode(), (5 << 1) | 1); /* our own timeout ran out, receive phase */
+	TEST_CHECK(t1.raw - t0.raw >= 10000);
+	tag = L4_Receive(snd, L4_TimePeriod(1000000));
+	TEST_CHECK(!L4_IpcFailed(tag));
+	TEST_CHECK_EQ(mr(1), 6 << 1); /* its partner's timeout, send phase */
+	delete_thread(snd);
+	delete_thread(silent);
+}
+
 /* ---- propagation: a local pager hands a fault to the external pager ---------------------- */
 
 static char prop_page[4096] __attribute__((aligned(4096)));
