@@ -308,16 +308,39 @@ static bool kernel_still_works(void)
 	return ok;
 }
 
+/* A case with R waiting first: S (of our space) sends and flushes B's mapping;
+ * we sleep until S is preempted in that flush. False if a step failed. */
+static bool start_sender_copying(L4_ThreadId_t *r, L4_ThreadId_t *s)
+{
+	*r = setup_receiver(receiver_waiting);
+	*s = L4_IsNilThread(*r) ? L4_nilthread : setup_local_sender();
+	if (L4_IsNilThread(*s))
+		return false;
+	go(*s);
+	deleter_sleep(); /* R receives, S sends and flushes B's mapping */
+	return true;
+}
+
+/* A case with S (of a new space A) blocked in its send first: R takes the
+ * message and flushes; we sleep until R is preempted in that flush. */
+static bool start_receiver_copying(L4_ThreadId_t *r, L4_ThreadId_t *s)
+{
+	*r = setup_receiver(receiver_copying);
+	*s = L4_IsNilThread(*r) ? L4_nilthread : setup_child_sender(*r);
+	if (L4_IsNilThread(*s))
+		return false;
+	go(*s);
+	go(*r);
+	deleter_sleep(); /* S blocks in its send, R takes the message and flushes */
+	return true;
+}
+
 USER_TEST(delete_receiver, "mapdel.delete_receiver_space",
 	  "the receiver and its space are deleted while the sender's flush in that space is preempted: the "
 	  "sender gets \"aborted\"")
 {
-	L4_ThreadId_t r = setup_receiver(receiver_waiting);
-	TEST_CHECK(!L4_IsNilThread(r));
-	L4_ThreadId_t s = setup_local_sender();
-	TEST_CHECK(!L4_IsNilThread(s));
-	go(s);
-	deleter_sleep(); /* R receives, S sends and flushes B's mapping */
+	L4_ThreadId_t r, s;
+	TEST_CHECK(start_sender_copying(&r, &s));
 	delete_thread(r); /* its space B goes with it */
 	TEST_CHECK_EQ(result_of(s), ABORTED_SEND);
 	delete_thread(s);
@@ -328,13 +351,8 @@ USER_TEST(delete_sender, "mapdel.delete_sender_space",
 	  "the sender and its space are deleted while the receiver, copying, is preempted in the flush: the "
 	  "receiver gets \"aborted\", and the sender's page is not mapped from the dead space")
 {
-	L4_ThreadId_t r = setup_receiver(receiver_copying);
-	TEST_CHECK(!L4_IsNilThread(r));
-	L4_ThreadId_t s = setup_child_sender(r);
-	TEST_CHECK(!L4_IsNilThread(s));
-	go(s);
-	go(r);
-	deleter_sleep(); /* S blocks in its send, R takes the message and flushes */
+	L4_ThreadId_t r, s;
+	TEST_CHECK(start_receiver_copying(&r, &s));
 	delete_thread(s); /* its space A, the map's source, goes with it */
 	/* A new space C with repl_page mapped, before R runs again: the kernel
 	 * hands out its last freed frames first, so C's space is where A's was
@@ -353,13 +371,8 @@ USER_TEST(delete_copier, "mapdel.delete_copier",
 	  "the copier (the receiver) and its space, which it is flushing, are deleted while it is preempted: the "
 	  "sender gets \"aborted\"")
 {
-	L4_ThreadId_t r = setup_receiver(receiver_copying);
-	TEST_CHECK(!L4_IsNilThread(r));
-	L4_ThreadId_t s = setup_child_sender(r);
-	TEST_CHECK(!L4_IsNilThread(s));
-	go(s);
-	go(r);
-	deleter_sleep();
+	L4_ThreadId_t r, s;
+	TEST_CHECK(start_receiver_copying(&r, &s));
 	delete_thread(r);
 	TEST_CHECK_EQ(result_of(s), ABORTED_SEND);
 	delete_thread(s);
@@ -370,12 +383,8 @@ USER_TEST(abort_copier, "mapdel.abort_copier",
 	  "ExchangeRegisters aborts the sender preempted in its flush: both get \"aborted\" at the next step, not "
 	  "after the whole flush")
 {
-	L4_ThreadId_t r = setup_receiver(receiver_waiting);
-	TEST_CHECK(!L4_IsNilThread(r));
-	L4_ThreadId_t s = setup_local_sender();
-	TEST_CHECK(!L4_IsNilThread(s));
-	go(s);
-	deleter_sleep();
+	L4_ThreadId_t r, s;
+	TEST_CHECK(start_sender_copying(&r, &s));
 	L4_Word_t old = 0;
 	L4_Clock_t t0 = L4_SystemClock();
 	L4_ExchangeRegisters(s, 0x4, 0, 0, 0, 0, L4_nilthread, &old, NULL, NULL, NULL, NULL, NULL);
