@@ -378,9 +378,9 @@ _Static_assert(sizeof(L4_MemoryDesc_t) == sizeof(struct l4_memdesc), "memory des
 
 /* KernelInterface: `lock; nop` (ABI §2) gives the KIP's address in the caller's
  * space, the API version (sign-extended from 32 bits), API flags and kernel ID;
- * nothing else changes. Its own trap here, not syscalls.h's l4_kernel_interface:
- * the kernel and loader include this header, and syscalls.h is user-only. A null
- * pointer argument is allowed (the value is not stored). */
+ * nothing else changes. The one trap of libl4 (syscalls.h's l4_kernel_interface
+ * calls it): here, because the kernel and loader include this header and
+ * syscalls.h is user-only. A null pointer argument is allowed (not stored). */
 L4_INLINE void *L4_KernelInterface(L4_Word_t *ApiVersion, L4_Word_t *ApiFlags, L4_Word_t *KernelId)
 {
 	void *base;

@@ -11,19 +11,11 @@
 extern l4_word_t __l4_syscall[L4_SC_COUNT];
 extern struct l4_kip *__l4_kip;
 
-/* KernelInterface: `lock; nop` traps; RAX = KIP, RCX = API version, RDX = API
- * flags, RSI = kernel ID; nothing else changes. */
+/* KernelInterface (ABI §2): the trap is kip.h's L4_KernelInterface, which the
+ * kernel's and the loader's headers need too; here with the KIP's type. */
 static inline struct l4_kip *l4_kernel_interface(l4_word_t *api_version, l4_word_t *api_flags, l4_word_t *kernel_id)
 {
-	l4_word_t kip, ver, flags, id;
-	__asm__ volatile("lock; nop" : "=a"(kip), "=c"(ver), "=d"(flags), "=S"(id));
-	if (api_version)
-		*api_version = ver;
-	if (api_flags)
-		*api_flags = flags;
-	if (kernel_id)
-		*kernel_id = id;
-	return (struct l4_kip *)kip;
+	return (struct l4_kip *)L4_KernelInterface(api_version, api_flags, kernel_id);
 }
 
 void l4_init(void);

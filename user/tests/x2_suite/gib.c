@@ -102,7 +102,7 @@ static L4_Word_t kid(L4_ThreadId_t c, unsigned label, L4_Word_t a1, L4_Word_t a2
 	}
 	L4_MsgLoad(&msg);
 	L4_MsgTag_t tag = L4_Call(c);
-	while (!L4_IpcFailed(tag) && is_page_fault(tag)) {
+	while (!L4_IpcFailed(tag) && msg_is_pagefault(tag)) {
 		L4_Word_t fault;
 		L4_StoreMR(1, &fault);
 		L4_Word_t addr = fault & ~0xfffull, src = addr;

@@ -47,8 +47,6 @@ L4_ThreadId_t start_local(void (*fn)(void))
 	return t;
 }
 
-bool is_page_fault(L4_MsgTag_t tag) { return L4_Label(tag) >> 4 == ((L4_Word_t)-2 << 20) >> 20; }
-
 L4_MsgTag_t serve_child(L4_ThreadId_t child, unsigned *faults)
 {
 	L4_ThreadId_t from;
@@ -56,7 +54,7 @@ L4_MsgTag_t serve_child(L4_ThreadId_t child, unsigned *faults)
 	for (;;) {
 		if (L4_IpcFailed(tag))
 			return tag;
-		if (!is_page_fault(tag))
+		if (!msg_is_pagefault(tag))
 			return tag;
 		L4_Word_t fault;
 		L4_StoreMR(1, &fault);

@@ -75,18 +75,11 @@ static L4_MsgTag_t empty_reply(L4_ThreadId_t to)
 	return L4_Send(to, L4_ZeroTime);
 }
 
-static L4_Word_t mr(int i)
-{
-	L4_Word_t w;
-	L4_StoreMR(i, &w);
-	return w;
-}
-
 static void pager_command(L4_MsgTag_t tag);
 
 static void serve_fault(L4_ThreadId_t from)
 {
-	L4_Word_t addr = mr(1);
+	L4_Word_t addr = msg_mr(1);
 	if ((addr & ~0xfffull) == xc.held_page) {
 		report(LBL_FAULT, addr, from.raw);
 		return;
@@ -102,7 +95,7 @@ static void pager_thread(void)
 		L4_MsgTag_t tag = L4_Wait(&from);
 		if (L4_IpcFailed(tag))
 			continue;
-		if (is_page_fault(tag))
+		if (msg_is_pagefault(tag))
 			serve_fault(from);
 		else
 			pager_command(tag);
@@ -113,7 +106,9 @@ static void pager_command(L4_MsgTag_t tag)
 {
 	L4_ThreadId_t from;
 	switch (L4_Label(tag)) {
-	case LBL_ANSWER: report(LBL_ANSWERED, error_of(empty_reply((L4_ThreadId_t){.raw = mr(1)})) & 0xfff, 0); break;
+	case LBL_ANSWER:
+		report(LBL_ANSWERED, error_of(empty_reply((L4_ThreadId_t){.raw = msg_mr(1)})) & 0xfff, 0);
+		break;
 	case LBL_HOLD: pager_command(L4_Receive(xc.main)); break;
 	case LBL_POLL:
 		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_ZeroTime), &from);
@@ -135,7 +130,7 @@ static void receiver_again(void)
 {
 	L4_Receive(xc.main); /* go */
 	L4_MsgTag_t tag = L4_Receive(xc.s);
-	report(LBL_AGAIN_GOT, L4_IpcFailed(tag) ? L4_ErrorCode() | 1ull << 63 : mr(1), 0);
+	report(LBL_AGAIN_GOT, L4_IpcFailed(tag) ? L4_ErrorCode() | 1ull << 63 : msg_mr(1), 0);
 	sleep_forever();
 }
 
@@ -176,8 +171,8 @@ static L4_Word_t await(L4_ThreadId_t t, L4_Word_t label, L4_Word_t *w2)
 	if (L4_IpcFailed(tag) || L4_Label(tag) != label)
 		return ~0ull;
 	if (w2)
-		*w2 = mr(2);
-	return mr(1);
+		*w2 = msg_mr(2);
+	return msg_mr(1);
 }
 
 static void command(L4_ThreadId_t to, L4_Word_t label, L4_Word_t w)

@@ -18,24 +18,6 @@
 
 long fpu_spin_check(L4_Word_t pattern, L4_Word_t gap, L4_Word_t preemptions, L4_Word_t limit);
 
-/* MR i. */
-static L4_Word_t mr(int i)
-{
-	L4_Word_t w;
-	L4_StoreMR(i, &w);
-	return w;
-}
-
-/* A message tag of `label` with u untyped and t typed words. */
-static L4_MsgTag_t tag_of(L4_Word_t label, L4_Word_t u, L4_Word_t t)
-{
-	L4_MsgTag_t tag = L4_Niltag;
-	tag.X.label = label;
-	tag.X.u = u;
-	tag.X.t = t;
-	return tag;
-}
-
 /* A message of `label` with n untyped words w into MR0 and up. */
 static void load_words(L4_Word_t label, int n, const L4_Word_t *w)
 {
@@ -74,7 +56,7 @@ USER_TEST(local_thread, "x2.thread.local",
 	L4_MsgTag_t tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag), 1);
-	TEST_CHECK_EQ(mr(1), 0xabc);
+	TEST_CHECK_EQ(msg_mr(1), 0xabc);
 	TEST_CHECK(L4_IsLocalId(from)); /* same space: the local ID (ABI §8.6) */
 	/* scalar on purpose: the local ID is the UTCB's address, the global ID a word at a fixed offset in it */
 	l4_word_t *mr0 = (l4_word_t *)from.raw;
@@ -87,8 +69,8 @@ static void echo_thread(void)
 	L4_ThreadId_t from;
 	L4_MsgTag_t tag = L4_Wait(&from);
 	for (;;) {
-		L4_LoadMR(1, mr(1) + 1);
-		L4_Set_MsgTag(tag_of(2, L4_UntypedWords(tag), 0));
+		L4_LoadMR(1, msg_mr(1) + 1);
+		L4_Set_MsgTag(msg_tag(2, L4_UntypedWords(tag), 0));
 		tag = L4_ReplyWait(from, &from);
 	}
 }
@@ -98,25 +80,25 @@ USER_TEST(call_reply, "x2.ipc.call", "call and reply-and-wait carry eight regist
 	L4_ThreadId_t t = start_local(echo_thread);
 	TEST_CHECK(!L4_IsNilThread(t));
 	for (L4_Word_t round = 0; round < 50; round++) {
-		L4_Set_MsgTag(tag_of(1, 20, 0));
+		L4_Set_MsgTag(msg_tag(1, 20, 0));
 		for (int i = 1; i <= 20; i++)
 			L4_LoadMR(i, round * 100 + (L4_Word_t)i);
 		L4_MsgTag_t tag = L4_Call(t);
 		TEST_CHECK(!L4_IpcFailed(tag));
 		TEST_CHECK_EQ(L4_UntypedWords(tag), 20);
-		TEST_CHECK_EQ(mr(1), round * 100 + 2);
+		TEST_CHECK_EQ(msg_mr(1), round * 100 + 2);
 		for (int i = 2; i <= 20; i++)
-			TEST_CHECK_EQ(mr(i), round * 100 + (L4_Word_t)i);
+			TEST_CHECK_EQ(msg_mr(i), round * 100 + (L4_Word_t)i);
 	}
 	/* the same through the local ID */
 	/* given a global ID, ExchangeRegisters answers the local one */
 	L4_ThreadId_t local = L4_ExchangeRegisters(t, 0, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK(L4_IsLocalId(local));
-	L4_Set_MsgTag(tag_of(1, 1, 0));
+	L4_Set_MsgTag(msg_tag(1, 1, 0));
 	L4_LoadMR(1, 41);
 	L4_MsgTag_t tag = L4_Call(local);
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), 42);
+	TEST_CHECK_EQ(msg_mr(1), 42);
 	TEST_CHECK_EQ(delete_thread(t), 1);
 }
 
@@ -191,7 +173,7 @@ USER_TEST(abort, "x2.ipc.abort",
 	TEST_CHECK(state & 2); /* it was receiving */
 	L4_MsgTag_t tag = L4_Receive(t);
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), (3 << 1) | 1);
+	TEST_CHECK_EQ(msg_mr(1), (3 << 1) | 1);
 	TEST_CHECK_EQ(delete_thread(t), 1);
 }
 
@@ -229,16 +211,16 @@ USER_TEST(exception_ipc, "x2.exception.ipc",
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag) >> 4, ((L4_Word_t)-5 << 20) >> 20); /* label -5 << 4 */
 	TEST_CHECK_EQ(L4_UntypedWords(tag), 19);
-	TEST_CHECK_EQ(mr(19), 6); /* #UD */
-	TEST_CHECK_EQ(mr(8), 1); /* RAX at the fault */
-	TEST_CHECK_EQ(*(unsigned short *)mr(1), 0x0b0f); /* RIP points at ud2 */
-	L4_Set_MsgTag(tag_of(0, 19, 0));
-	L4_LoadMR(1, mr(1) + 2);
+	TEST_CHECK_EQ(msg_mr(19), 6); /* #UD */
+	TEST_CHECK_EQ(msg_mr(8), 1); /* RAX at the fault */
+	TEST_CHECK_EQ(*(unsigned short *)msg_mr(1), 0x0b0f); /* RIP points at ud2 */
+	L4_Set_MsgTag(msg_tag(0, 19, 0));
+	L4_LoadMR(1, msg_mr(1) + 2);
 	L4_LoadMR(8, 0x777);
 	tag = L4_Ipc(t, t, L4_Timeouts(L4_ZeroTime, L4_Never), &from); /* reply, then its report */
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag), 5);
-	TEST_CHECK_EQ(mr(1), 0x777);
+	TEST_CHECK_EQ(msg_mr(1), 0x777);
 	TEST_CHECK_EQ(delete_thread(t), 1);
 }
 
@@ -297,7 +279,7 @@ USER_TEST(partner_deleted, "x2.ipc.partner_deleted",
 	TEST_CHECK_EQ(delete_thread(doomed), 1);
 	L4_MsgTag_t tag = L4_Receive(w, L4_TimePeriod(1000000));
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), (2 << 1) | 1); /* no partner, receive phase */
+	TEST_CHECK_EQ(msg_mr(1), (2 << 1) | 1); /* no partner, receive phase */
 	delete_thread(w);
 }
 
@@ -339,7 +321,7 @@ static void string_receiver(void)
 	str_result[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	str_result[1] = L4_TypedWords(tag);
 	for (int i = 0; i < 6; i++)
-		str_items[i] = mr(2 + i);
+		str_items[i] = msg_mr(2 + i);
 	send_word(main_tid, 6, 0);
 	sleep_forever();
 }
@@ -366,7 +348,7 @@ static void send_strings(L4_ThreadId_t to, L4_Time_t timeout)
 	L4_LoadMR(1, 0x5151);
 	string_items(w);
 	L4_LoadMRs(2, 6, w);
-	L4_Set_MsgTag(tag_of(9, 1, 6));
+	L4_Set_MsgTag(msg_tag(9, 1, 6));
 	L4_Ipc(to, L4_nilthread, L4_Timeouts(timeout, L4_Never), NULL);
 }
 
@@ -521,7 +503,7 @@ USER_TEST(
 	TEST_CHECK(t1.raw - t0.raw >= 10000);
 	tag = L4_Receive(r, L4_TimePeriod(1000000));
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), (5 << 1) | 1); /* in its own space, receive phase */
+	TEST_CHECK_EQ(msg_mr(1), (5 << 1) | 1); /* in its own space, receive phase */
 	delete_thread(r);
 	delete_thread(silent);
 }
@@ -561,7 +543,7 @@ USER_TEST(xfer_timeout_charged, "x2.ipc.xfer_timeout_charged",
 	TEST_CHECK(t1.raw - t0.raw >= 10000);
 	tag = L4_Receive(snd, L4_TimePeriod(1000000));
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), 6 << 1); /* its partner's timeout, send phase */
+	TEST_CHECK_EQ(msg_mr(1), 6 << 1); /* its partner's timeout, send phase */
 	delete_thread(snd);
 	delete_thread(silent);
 }
@@ -608,8 +590,8 @@ USER_TEST(
 	    L4_Ipc(L4_nilthread, b, L4_Timeouts(L4_Never, L4_TimePeriod(1000000)), &from); /* closed wait for B */
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK(L4_IpcPropagated(tag));
-	TEST_CHECK(is_page_fault(tag)); /* B's page fault */
-	TEST_CHECK_EQ(mr(1) & ~0xfffull, (L4_Word_t)prop_page);
+	TEST_CHECK(msg_is_pagefault(tag)); /* B's page fault */
+	TEST_CHECK_EQ(msg_mr(1) & ~0xfffull, (L4_Word_t)prop_page);
 	L4_ThreadId_t b_local =
 	    L4_ExchangeRegisters(b, 0, 0, 0, 0, 0, L4_nilthread, NULL, NULL, NULL, NULL, NULL, NULL);
 	TEST_CHECK(L4_IsThreadEqual(from, b_local)); /* the virtual sender, as a local ID: same space */
@@ -623,7 +605,7 @@ USER_TEST(
 	TEST_CHECK(!L4_IpcFailed(L4_Send(b, L4_ZeroTime))); /* B waits for us now, not for LB */
 	tag = L4_Receive(b);
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), 42);
+	TEST_CHECK_EQ(msg_mr(1), 42);
 	delete_thread(b);
 	delete_thread(lb);
 }
@@ -652,7 +634,7 @@ USER_TEST(local_id_hole, "x2.ipc.local_id_hole",
 	L4_Start_SpIp(t, new_stack(), (L4_Word_t)probe_thread);
 	L4_MsgTag_t tag = L4_Receive(t, L4_TimePeriod(1000000));
 	TEST_CHECK(!L4_IpcFailed(tag));
-	TEST_CHECK_EQ(mr(1), 2 << 1); /* no partner, send phase */
+	TEST_CHECK_EQ(msg_mr(1), 2 << 1); /* no partner, send phase */
 	delete_thread(t);
 	delete_thread(silent);
 }
@@ -729,9 +711,9 @@ USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our 
 	L4_MsgTag_t tag = serve_child(c, &faults);
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag), LABEL_DONE);
-	TEST_CHECK_EQ(mr(1), 42);
-	TEST_CHECK_EQ(mr(2), 0); /* ThreadControl refused in an unprivileged space... */
-	TEST_CHECK_EQ(mr(3), 1); /* ...with "no privilege" */
+	TEST_CHECK_EQ(msg_mr(1), 42);
+	TEST_CHECK_EQ(msg_mr(2), 0); /* ThreadControl refused in an unprivileged space... */
+	TEST_CHECK_EQ(msg_mr(3), 1); /* ...with "no privilege" */
 	TEST_CHECK(faults >= 3); /* code, data, stack */
 	TEST_CHECK_EQ(delete_thread(c), 1); /* and its space */
 }
@@ -743,7 +725,7 @@ USER_TEST(new_space, "x2.space.new", "a thread in a new space is started by our 
 static void child_accept_all(void)
 {
 	L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
-	L4_Set_MsgTag(tag_of(LABEL_READY, 0, 0));
+	L4_Set_MsgTag(msg_tag(LABEL_READY, 0, 0));
 	L4_MsgTag_t tag = L4_Call(L4_Pager());
 	const L4_Word_t w = L4_IpcFailed(tag) ? L4_ErrorCode() : L4_TypedWords(tag);
 	load_words(LABEL_DONE, 1, &w);
@@ -772,7 +754,7 @@ USER_TEST(map_everything, "x2.map.complete_space",
 	tag = serve_child(c, &faults);
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag), LABEL_DONE);
-	TEST_CHECK_EQ(mr(1), 2); /* it received the map item */
+	TEST_CHECK_EQ(msg_mr(1), 2); /* it received the map item */
 	TEST_CHECK_EQ(delete_thread(c), 1);
 }
 
@@ -798,13 +780,13 @@ USER_TEST(redirection, "x2.ipc.redirection",
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag), 0x99);
 	TEST_CHECK(L4_IpcRedirected(tag));
-	TEST_CHECK_EQ(mr(1), 7);
+	TEST_CHECK_EQ(msg_mr(1), 7);
 	TEST_CHECK(L4_IsThreadEqual(L4_IntendedReceiver(), L4_GlobalId(48, 1)));
 	tag = serve_child(c, &faults); /* its report, sent to us (its pager): not redirected */
 	TEST_CHECK(!L4_IpcFailed(tag));
 	TEST_CHECK_EQ(L4_Label(tag), LABEL_DONE);
 	TEST_CHECK(!L4_IpcRedirected(tag));
-	TEST_CHECK_EQ(mr(1), 0);
+	TEST_CHECK_EQ(msg_mr(1), 0);
 	TEST_CHECK_EQ(delete_thread(c), 1);
 }
 

@@ -32,7 +32,7 @@ static bool is_fault_at(L4_MsgTag_t tag, L4_Word_t addr)
 {
 	L4_Word_t mr1;
 	L4_StoreMR(1, &mr1);
-	return !L4_IpcFailed(tag) && is_page_fault(tag) && L4_UntypedWords(tag) == 2 && mr1 == addr;
+	return !L4_IpcFailed(tag) && msg_is_pagefault(tag) && L4_UntypedWords(tag) == 2 && mr1 == addr;
 }
 
 USER_TEST(pagefault_canceled, "x2.pagefault.canceled",

@@ -5,6 +5,7 @@
 #include <l4/message.h>
 #include <l4/thread.h>
 #include <stdbool.h>
+#include <x2msg.h>
 
 #define UTCB_AREA 0xBF000000ull
 #define KIP_AREA 0xBFF00000ull
@@ -27,7 +28,5 @@ L4_Word_t thread_state_of(L4_ThreadId_t t);
 bool wait_state(L4_ThreadId_t t, L4_Word_t bits);
 #define XR_RECEIVING 2u
 #define XR_SENDING 4u
-/* Whether tag is a page-fault message (label -2 in its upper 12 bits, X.2 §4.3). */
-bool is_page_fault(L4_MsgTag_t tag);
 /* Serves child's page faults from our own pages until it reports; counts faults. */
 L4_MsgTag_t serve_child(L4_ThreadId_t child, unsigned *faults);
